@@ -1,0 +1,59 @@
+public import Foundation
+public import KaizenCore
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A small client of the MLflow REST API, for the `kaizen` command line.
+public struct TrackingClient: Sendable {
+    /// The tracking server's base URL, e.g. `http://127.0.0.1:5000`.
+    public let baseURL: URL
+
+    public init(trackingURI: String) throws(KaizenError) {
+        var text = trackingURI
+        while text.hasSuffix("/") { text.removeLast() }
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme.lowercased())
+        else {
+            throw KaizenError.invalidParameter(
+                "Tracking URI '\(trackingURI)' is not an http(s) URL; set MLFLOW_TRACKING_URI or --tracking-uri")
+        }
+        self.baseURL = url
+    }
+
+    /// Calls `/api/2.0/mlflow/<path>`: GET with query fields, or POST with a JSON body.
+    public func call(_ path: String, get query: [(String, String)]) async throws -> JSONValue {
+        var components = URLComponents(url: baseURL.appendingPathComponent("api/2.0/mlflow/" + path), resolvingAgainstBaseURL: false)
+        components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        guard let url = components?.url else { throw KaizenError.invalidParameter("Bad request URL for \(path)") }
+        return try await send(URLRequest(url: url))
+    }
+
+    /// POSTs a JSON body to `/api/2.0/mlflow/<path>`.
+    public func call(_ path: String, post body: JSONValue) async throws -> JSONValue {
+        var request = URLRequest(url: baseURL.appendingPathComponent("api/2.0/mlflow/" + path))
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body.serialized())
+        return try await send(request)
+    }
+
+    func send(_ request: URLRequest) async throws -> JSONValue {
+        var request = request
+        request.timeoutInterval = 30
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let json = try? JSONValue(parsing: Array(data))
+        guard status == 200 else {
+            let code = json?["error_code"]?.stringValue ?? "HTTP \(status)"
+            let message = json?["message"]?.stringValue ?? String(decoding: data.prefix(500), as: UTF8.self)
+            throw ClientError(description: "\(code): \(message)")
+        }
+        return json ?? .object([])
+    }
+}
+
+/// A failure reported by the tracking server or the network.
+public struct ClientError: Error, CustomStringConvertible {
+    public var description: String
+}

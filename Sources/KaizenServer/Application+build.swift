@@ -1,0 +1,53 @@
+import Foundation
+public import Hummingbird
+public import KaizenArtifacts
+import KaizenCore
+import KaizenStorage
+public import KaizenTracking
+public import Logging
+
+/// The services behind the HTTP layer, built from a configuration.
+public struct KaizenServices: Sendable {
+    public let tracking: TrackingService
+    public let artifacts: any ArtifactStore
+
+    /// Opens the store and the artifact root named by `configuration`, and creates the Default experiment.
+    public static func open(_ configuration: ServerConfiguration) async throws -> KaizenServices {
+        let pool = try SQLiteDatabase.open(configuration.backendStoreURI)
+        let tracking = TrackingService(
+            store: SQLiteTrackingStore(pool: pool), defaultArtifactRoot: configuration.defaultArtifactRoot,
+            workingDirectory: configuration.workingDirectory)
+        try await tracking.bootstrap()
+        let artifacts = try LocalArtifactStore(root: configuration.artifactsDestination)
+        return KaizenServices(tracking: tracking, artifacts: artifacts)
+    }
+}
+
+/// Builds the router with every Kaizen endpoint; tests drive it without a socket.
+public func buildRouter(
+    services: KaizenServices, configuration: ServerConfiguration
+) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: HostCheckMiddleware(bindHost: configuration.host, allowedHosts: configuration.allowedHosts))
+    let endpoints = EndpointRegistrar(router: router, bodyLimit: configuration.maxRequestBodySize)
+    SystemRoutes.register(on: router)
+    ExperimentRoutes.register(on: endpoints, tracking: services.tracking)
+    RunRoutes.register(on: endpoints, tracking: services.tracking)
+    LoggedModelRoutes.register(on: endpoints, tracking: services.tracking)
+    ArtifactRoutes.register(on: router, store: services.artifacts, fileIO: FileIO())
+    ArtifactRoutes.registerRunListing(on: endpoints, tracking: services.tracking, store: services.artifacts)
+    return router
+}
+
+/// Builds the Kaizen server application: opens storage, wires the routes, binds the address.
+public func buildApplication(
+    configuration: ServerConfiguration, logger: Logger
+) async throws -> some ApplicationProtocol {
+    let services = try await KaizenServices.open(configuration)
+    let router = buildRouter(services: services, configuration: configuration)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kaizen"),
+        logger: logger)
+}

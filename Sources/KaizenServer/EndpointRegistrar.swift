@@ -1,0 +1,44 @@
+import Hummingbird
+import KaizenCore
+
+/// Registers MLflow REST endpoints: each under `/api/<v>/mlflow/...` and `/ajax-api/<v>/mlflow/...`,
+/// decoding the request into a `RequestMessage` and encoding the handler's JSON result.
+struct EndpointRegistrar<Context: RequestContext> {
+    let router: Router<Context>
+    let bodyLimit: Int
+
+    typealias Handler = @Sendable (RequestMessage) async throws -> JSONValue
+
+    /// Registers `path` (relative to `mlflow/`) for the given methods.
+    func register(
+        _ path: String, version: Int = 2, methods: [HTTPRequest.Method], handler: @escaping Handler
+    ) {
+        let limit = bodyLimit
+        for prefix in ["/api", "/ajax-api"] {
+            let full = RouterPath("\(prefix)/\(version).0/mlflow/\(path)")
+            for method in methods {
+                router.on(full, method: method) { request, context in
+                    let message = try await RequestMessage.decode(request, context: context, limit: limit)
+                    return JSONResponse.make(try await handler(message))
+                }
+            }
+        }
+    }
+
+    /// Registers a route with path parameters; the handler also receives the request's parameters.
+    func register(
+        _ path: String, version: Int = 2, methods: [HTTPRequest.Method],
+        handler: @escaping @Sendable (RequestMessage, Parameters) async throws -> JSONValue
+    ) {
+        let limit = bodyLimit
+        for prefix in ["/api", "/ajax-api"] {
+            let full = RouterPath("\(prefix)/\(version).0/mlflow/\(path)")
+            for method in methods {
+                router.on(full, method: method) { request, context in
+                    let message = try await RequestMessage.decode(request, context: context, limit: limit)
+                    return JSONResponse.make(try await handler(message, context.parameters))
+                }
+            }
+        }
+    }
+}

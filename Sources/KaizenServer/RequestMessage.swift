@@ -1,0 +1,232 @@
+import Foundation
+import Hummingbird
+import KaizenCore
+
+/// The fields of an MLflow request, from a JSON body or a GET query string, with typed accessors that
+/// answer bad input with MLflow's messages.
+///
+/// Fields are looked up by their snake_case name and by the camelCase spelling protobuf JSON also allows;
+/// a request that spells one field both ways is refused.
+struct RequestMessage: Sendable {
+    let fields: JSONValue
+
+    init(fields: JSONValue) {
+        self.fields = fields
+    }
+
+    /// Decodes a request: the query string for GET (and DELETE without a body), the JSON body otherwise.
+    static func decode(_ request: Request, context: some RequestContext, limit: Int) async throws -> RequestMessage {
+        var request = request
+        let buffer = try await request.collectBody(upTo: limit)
+        if request.method == .get || (buffer.readableBytes == 0 && request.method != .post) {
+            return RequestMessage(fields: QueryString.parse(request.uri.query ?? ""))
+        }
+        guard let contentType = request.headers[.contentType] else {
+            throw KaizenError.invalidParameter("Bad Request. Content-Type header is missing.")
+        }
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard mediaType == "application/json" else {
+            throw KaizenError.invalidParameter("Bad Request. Content-Type must be one of ['application/json'].")
+        }
+        if buffer.readableBytes == 0 { return RequestMessage(fields: .object([])) }
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: buffer.readableBytesView)
+        } catch {
+            throw KaizenError(.badRequest, "Malformed JSON request body: \(error)")
+        }
+        guard case .object = value else {
+            throw KaizenError(.badRequest, "Malformed request: the body must be a JSON object.")
+        }
+        return RequestMessage(fields: value)
+    }
+
+    static func camelCase(_ name: String) -> String {
+        var result = ""
+        var upper = false
+        for char in name {
+            if char == "_" {
+                upper = true
+            } else {
+                result.append(upper ? Character(char.uppercased()) : char)
+                upper = false
+            }
+        }
+        return result
+    }
+
+    /// The raw value of a field; null counts as absent.
+    func value(_ name: String) throws(KaizenError) -> JSONValue? {
+        let snake = fields[name]
+        let camelName = Self.camelCase(name)
+        let camel = camelName == name ? nil : fields[camelName]
+        if snake != nil, camel != nil {
+            throw .invalidParameter("Request spells the field '\(name)' both as '\(name)' and '\(camelName)'.")
+        }
+        let found = snake ?? camel
+        if case .null = found { return nil }
+        return found
+    }
+
+    func string(_ name: String) throws(KaizenError) -> String? {
+        guard let value = try value(name) else { return nil }
+        guard case .string(let string) = value else {
+            throw .invalidValue(value.messageText, for: name, hint: "Value was of type '\(value.pythonTypeName)'")
+        }
+        return string
+    }
+
+    func requireString(_ name: String) throws(KaizenError) -> String {
+        guard let string = try string(name), !string.isEmpty else { throw .missingParameter(name) }
+        return string
+    }
+
+    /// A string field that may also arrive as a number (ids are strings; some clients send numbers).
+    func identifier(_ name: String) throws(KaizenError) -> String? {
+        switch try value(name) {
+        case .integer(let number): String(number)
+        case .string(let string): string
+        case nil: nil
+        case let other?:
+            throw .invalidValue(other.messageText, for: name, hint: "Value was of type '\(other.pythonTypeName)'")
+        }
+    }
+
+    func requireIdentifier(_ name: String) throws(KaizenError) -> String {
+        guard let id = try identifier(name), !id.isEmpty else { throw .missingParameter(name) }
+        return id
+    }
+
+    func int64(_ name: String) throws(KaizenError) -> Int64? {
+        guard let value = try value(name) else { return nil }
+        if let number = value.int64Value { return number }
+        if case .string(let text) = value, let number = Int64(text.trimmingCharacters(in: .whitespaces)) {
+            return number
+        }
+        throw .invalidValue(value.stringValue ?? value.messageText, for: name)
+    }
+
+    func requireInt64(_ name: String) throws(KaizenError) -> Int64 {
+        guard let number = try int64(name) else { throw .missingParameter(name) }
+        return number
+    }
+
+    func double(_ name: String) throws(KaizenError) -> Double? {
+        guard let value = try value(name) else { return nil }
+        if let number = value.doubleValue { return number }
+        if case .string(let text) = value {
+            switch text {
+            case "NaN", "nan": return .nan
+            case "Infinity", "inf": return .infinity
+            case "-Infinity", "-inf": return -.infinity
+            default: if let number = Double(text) { return number }
+            }
+        }
+        throw .invalidValue(value.messageText, for: name, hint: "Value was of type '\(value.pythonTypeName)'")
+    }
+
+    func bool(_ name: String) throws(KaizenError) -> Bool? {
+        switch try value(name) {
+        case .bool(let flag): return flag
+        case .string(let text) where text.lowercased() == "true": return true
+        case .string(let text) where text.lowercased() == "false": return false
+        case nil: return nil
+        case let other?: throw .invalidValue(other.messageText, for: name)
+        }
+    }
+
+    /// A repeated string field; a single string (one query parameter) is a list of one.
+    func strings(_ name: String) throws(KaizenError) -> [String] {
+        switch try value(name) {
+        case nil: return []
+        case .string(let string): return [string]
+        case .integer(let number): return [String(number)]
+        case .array(let items):
+            return try items.map { item throws(KaizenError) in
+                switch item {
+                case .string(let string): return string
+                case .integer(let number): return String(number)
+                default: throw .invalidValue(item.messageText, for: name)
+                }
+            }
+        case let other?:
+            throw .invalidValue(other.messageText, for: name, hint: "Value was of type '\(other.pythonTypeName)'")
+        }
+    }
+
+    /// A repeated message field, each element as a message of its own.
+    func messages(_ name: String) throws(KaizenError) -> [RequestMessage] {
+        switch try value(name) {
+        case nil: return []
+        case .array(let items):
+            return try items.map { item throws(KaizenError) in
+                guard case .object = item else {
+                    throw .invalidValue(item.messageText, for: name, hint: "Value was of type '\(item.pythonTypeName)'")
+                }
+                return RequestMessage(fields: item)
+            }
+        case let other?:
+            throw .invalidValue(other.messageText, for: name, hint: "Value was of type '\(other.pythonTypeName)'")
+        }
+    }
+
+    func message(_ name: String) throws(KaizenError) -> RequestMessage? {
+        guard let value = try value(name) else { return nil }
+        guard case .object = value else {
+            throw .invalidValue(value.messageText, for: name, hint: "Value was of type '\(value.pythonTypeName)'")
+        }
+        return RequestMessage(fields: value)
+    }
+}
+
+/// Parses `application/x-www-form-urlencoded` query strings as Python's `requests` writes them.
+enum QueryString {
+    /// Fields as a JSON object; a key that repeats becomes an array.
+    static func parse(_ query: String) -> JSONValue {
+        var order: [String] = []
+        var values: [String: [String]] = [:]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = decode(parts[0])
+            let value = parts.count > 1 ? decode(parts[1]) : ""
+            if values[key] == nil { order.append(key) }
+            values[key, default: []].append(value)
+        }
+        return .object(
+            order.map { key in
+                let items = values[key] ?? []
+                return (key, items.count == 1 ? .string(items[0]) : .array(items.map { .string($0) }))
+            })
+    }
+
+    static func decode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return percentDecodeOnce(spaced) ?? spaced
+    }
+
+    static func percentDecodeOnce(_ text: String) -> String? {
+        guard text.contains("%") else { return text }
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "%"), iterator.count >= 2,
+                let high = hex(iterator[iterator.startIndex]), let low = hex(iterator[iterator.startIndex + 1])
+            {
+                bytes.append(high << 4 | low)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Hummingbird
+import KaizenCore
+import KaizenTracking
+
+/// The runs, logging and metric-history endpoints of MLflow's REST API.
+enum RunRoutes {
+    /// The run id of a request: `run_id`, or the deprecated `run_uuid` that clients also send.
+    static func runID(_ message: RequestMessage) throws(KaizenError) -> String {
+        if let id = try message.string("run_id"), !id.isEmpty { return id }
+        if let id = try message.string("run_uuid"), !id.isEmpty { return id }
+        throw .missingParameter("run_id")
+    }
+
+    static func register(on endpoints: EndpointRegistrar<some RequestContext>, tracking: TrackingService) {
+        endpoints.register("runs/create", methods: [.post]) { message in
+            let run = try await tracking.createRun(
+                experimentID: try message.identifier("experiment_id") ?? "0",
+                userID: try message.string("user_id") ?? "", runName: try message.string("run_name"),
+                startTime: try message.int64("start_time"), tags: try TrackingJSON.tags(message))
+            return .object([("run", TrackingJSON.run(run))])
+        }
+        endpoints.register("runs/get", methods: [.get]) { message in
+            .object([("run", TrackingJSON.run(try await tracking.run(id: try runID(message))))])
+        }
+        endpoints.register("runs/update", methods: [.post]) { message in
+            var status: RunStatus?
+            if let text = try message.identifier("status") {
+                guard let parsed = RunStatus(wire: text) else { throw KaizenError.invalidValue(text, for: "status") }
+                status = parsed
+            }
+            let info = try await tracking.updateRun(
+                id: try runID(message), status: status, endTime: try message.int64("end_time"),
+                runName: try message.string("run_name"))
+            return .object([("run_info", TrackingJSON.runInfo(info))])
+        }
+        endpoints.register("runs/delete", methods: [.post]) { message in
+            try await tracking.deleteRun(id: try runID(message))
+            return .object([])
+        }
+        endpoints.register("runs/restore", methods: [.post]) { message in
+            try await tracking.restoreRun(id: try runID(message))
+            return .object([])
+        }
+        endpoints.register("runs/log-metric", methods: [.post]) { message in
+            try await tracking.logMetric(runID: try runID(message), metric: try TrackingJSON.metric(from: message))
+            return .object([])
+        }
+        endpoints.register("runs/log-parameter", methods: [.post]) { message in
+            let param = Param(key: try message.requireString("key"), value: try message.string("value") ?? "")
+            try await tracking.logParam(runID: try runID(message), param: param)
+            return .object([])
+        }
+        endpoints.register("runs/set-tag", methods: [.post]) { message in
+            let tag = Tag(key: try message.requireString("key"), value: try message.string("value") ?? "")
+            try await tracking.setTag(runID: try runID(message), tag: tag)
+            return .object([])
+        }
+        endpoints.register("runs/delete-tag", methods: [.post]) { message in
+            try await tracking.deleteTag(runID: try runID(message), key: try message.requireString("key"))
+            return .object([])
+        }
+        endpoints.register("runs/log-batch", methods: [.post]) { message in
+            let metrics = try message.messages("metrics").map { item throws(KaizenError) in
+                try TrackingJSON.metric(from: item)
+            }
+            try await tracking.logBatch(
+                runID: try runID(message), metrics: metrics, params: try TrackingJSON.params(message),
+                tags: try TrackingJSON.tags(message))
+            return .object([])
+        }
+        endpoints.register("runs/log-inputs", methods: [.post]) { message in
+            let datasets = try message.messages("datasets").map { item throws(KaizenError) in
+                guard let dataset = try item.message("dataset") else { throw KaizenError.missingParameter("dataset") }
+                return DatasetInput(
+                    dataset: Dataset(
+                        name: try dataset.string("name") ?? "", digest: try dataset.string("digest") ?? "",
+                        sourceType: try dataset.string("source_type") ?? "", source: try dataset.string("source") ?? "",
+                        schema: try dataset.string("schema"), profile: try dataset.string("profile")),
+                    tags: try TrackingJSON.tags(item))
+            }
+            let models = try message.messages("models").map { item throws(KaizenError) in
+                try item.requireString("model_id")
+            }
+            try await tracking.logInputs(runID: try runID(message), datasets: datasets, modelIDs: models)
+            return .object([])
+        }
+        endpoints.register("runs/outputs", methods: [.post]) { message in
+            let models = try message.messages("models").map { item throws(KaizenError) in
+                ModelOutput(modelID: try item.requireString("model_id"), step: try item.int64("step") ?? 0)
+            }
+            try await tracking.logOutputs(runID: try runID(message), models: models)
+            return .object([])
+        }
+        endpoints.register("runs/search", methods: [.post, .get]) { message in
+            let search = try RunSearch(
+                experimentIDs: try message.strings("experiment_ids"), filter: try message.string("filter"),
+                orderBy: try message.strings("order_by"),
+                viewType: try TrackingJSON.viewType(message, field: "run_view_type"),
+                maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
+            let page = try await tracking.searchRuns(search)
+            return .fields(
+                ("runs", .repeated(page.items, TrackingJSON.run)),
+                ("next_page_token", page.nextPageToken.map { .string($0) }))
+        }
+        endpoints.register("metrics/get-history", methods: [.get]) { message in
+            let page = try await tracking.metricHistory(
+                runID: try runID(message), key: try message.requireString("metric_key"),
+                maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
+            return .fields(
+                ("metrics", .repeated(page.items, TrackingJSON.metric)),
+                ("next_page_token", page.nextPageToken.map { .string($0) }))
+        }
+    }
+}

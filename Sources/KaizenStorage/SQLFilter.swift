@@ -1,0 +1,103 @@
+import GRDB
+import KaizenTracking
+
+/// Translates parsed filter and order clauses into SQL over the tracking schema. Keys and values are
+/// always bound as arguments; only column names from fixed lists are spliced into the text.
+enum SQLFilter {
+    static let runColumns: [String: String] = [
+        "run_id": "r.run_uuid", "run_name": "r.name", "status": "r.status", "user_id": "r.user_id",
+        "artifact_uri": "r.artifact_uri", "lifecycle_stage": "r.lifecycle_stage", "start_time": "r.start_time",
+        "end_time": "r.end_time", "experiment_id": "r.experiment_id",
+    ]
+
+    /// `column op ?` for one clause's operator, with the bound values.
+    static func comparison(_ column: String, _ clause: FilterClause) -> (String, [any DatabaseValueConvertible]) {
+        switch (clause.op, clause.value) {
+        case (.like, .string(let pattern)): return ("\(column) LIKE ?", [pattern])
+        case (.iLike, .string(let pattern)): return ("lower(\(column)) LIKE lower(?)", [pattern])
+        case (.isIn, .list(let items)):
+            return ("\(column) IN (\(RunLoader.placeholders(items.count)))", items)
+        case (.notIn, .list(let items)):
+            return ("\(column) NOT IN (\(RunLoader.placeholders(items.count)))", items)
+        case (_, .string(let string)): return ("\(column) \(clause.op.rawValue) ?", [string])
+        case (_, .number(let number)): return ("\(column) \(clause.op.rawValue) ?", [number])
+        default: return ("0", [])
+        }
+    }
+
+    /// A condition on run `r` for one clause of a run search.
+    static func runCondition(_ clause: FilterClause) -> (String, [any DatabaseValueConvertible]) {
+        switch clause.entity {
+        case .metric:
+            let base = "FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ?"
+            switch clause.op {
+            case .isNull: return ("NOT EXISTS (SELECT 1 \(base))", [clause.key])
+            case .isNotNull: return ("EXISTS (SELECT 1 \(base))", [clause.key])
+            case .notEqual:
+                return ("EXISTS (SELECT 1 \(base) AND (m.is_nan = 1 OR m.value != ?))", [clause.key, clause.numberValue ?? 0])
+            default:
+                let (test, values) = comparison("m.value", clause)
+                return ("EXISTS (SELECT 1 \(base) AND m.is_nan = 0 AND \(test))", [clause.key] + values)
+            }
+        case .param, .tag:
+            let table = clause.entity == .param ? "params" : "tags"
+            let base = "FROM \(table) p WHERE p.run_uuid = r.run_uuid AND p.key = ?"
+            switch clause.op {
+            case .isNull: return ("NOT EXISTS (SELECT 1 \(base))", [clause.key])
+            case .isNotNull: return ("EXISTS (SELECT 1 \(base))", [clause.key])
+            default:
+                let (test, values) = comparison("p.value", clause)
+                return ("EXISTS (SELECT 1 \(base) AND \(test))", [clause.key] + values)
+            }
+        case .attribute:
+            return comparison(runColumns[clause.key] ?? "NULL", clause)
+        case .dataset:
+            let column = clause.key == "context" ? "t.value" : "d.\(clause.key == "digest" ? "digest" : "name")"
+            let (test, values) = comparison(column, clause)
+            let contextJoin =
+                clause.key == "context"
+                ? "JOIN input_tags t ON t.input_uuid = i.input_uuid AND t.key = 'mlflow.data.context'" : ""
+            return (
+                """
+                EXISTS (SELECT 1 FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id \(contextJoin)
+                        WHERE i.destination_type = 'RUN' AND i.destination_id = r.run_uuid
+                          AND i.source_type = 'DATASET' AND \(test))
+                """, values
+            )
+        }
+    }
+
+    /// The expression a run search sorts on for one order clause.
+    static func runOrderExpression(_ clause: OrderClause) -> (String, [any DatabaseValueConvertible]) {
+        switch clause.entity {
+        case .metric:
+            return (
+                "(SELECT CASE WHEN m.is_nan = 1 THEN NULL ELSE m.value END FROM latest_metrics m "
+                    + "WHERE m.run_uuid = r.run_uuid AND m.key = ?)", [clause.key]
+            )
+        case .param:
+            return ("(SELECT p.value FROM params p WHERE p.run_uuid = r.run_uuid AND p.key = ?)", [clause.key])
+        case .tag:
+            return ("(SELECT t.value FROM tags t WHERE t.run_uuid = r.run_uuid AND t.key = ?)", [clause.key])
+        case .attribute, .dataset:
+            return (runColumns[clause.key] ?? "r.start_time", [])
+        }
+    }
+
+    static let experimentColumns: [String: String] = [
+        "name": "e.name", "experiment_id": "CAST(e.experiment_id AS TEXT)", "creation_time": "e.creation_time",
+        "last_update_time": "e.last_update_time",
+    ]
+
+    /// A condition on experiment `e` for one clause of an experiment search.
+    static func experimentCondition(_ clause: FilterClause) -> (String, [any DatabaseValueConvertible]) {
+        if clause.entity == .tag {
+            let (test, values) = comparison("t.value", clause)
+            return (
+                "EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = ? AND \(test))",
+                [clause.key] + values
+            )
+        }
+        return comparison(experimentColumns[clause.key] ?? "NULL", clause)
+    }
+}

@@ -1,0 +1,32 @@
+/// A dataset a run used, identified within its experiment by name and digest.
+public struct Dataset: Sendable, Hashable {
+    public var name: String
+    public var digest: String
+    public var sourceType: String
+    public var source: String
+    public var schema: String?
+    public var profile: String?
+
+    public init(
+        name: String, digest: String, sourceType: String, source: String, schema: String? = nil,
+        profile: String? = nil
+    ) {
+        self.name = name
+        self.digest = digest
+        self.sourceType = sourceType
+        self.source = source
+        self.schema = schema
+        self.profile = profile
+    }
+}
+
+/// A dataset as input to a run, with tags such as `mlflow.data.context` ("training", "eval").
+public struct DatasetInput: Sendable, Hashable {
+    public var dataset: Dataset
+    public var tags: [Tag]
+
+    public init(dataset: Dataset, tags: [Tag] = []) {
+        self.dataset = dataset
+        self.tags = tags
+    }
+}

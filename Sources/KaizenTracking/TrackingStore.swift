@@ -1,0 +1,106 @@
+public import KaizenCore
+
+/// Persistence of tracking data. Implementations live in the storage module (SQLite today).
+///
+/// Every write is atomic and committed when the call returns. Checks that depend on stored state (a run
+/// must be active, a param may not change) happen inside the write, so concurrent requests cannot race
+/// past them; they throw `KaizenError` with MLflow's codes and messages (`TrackingError`).
+public protocol TrackingStore: Sendable {
+    // MARK: Experiments
+
+    /// Creates the `Default` experiment with id `"0"` unless it exists.
+    func ensureDefaultExperiment(artifactLocation: String, now: Int64) async throws
+
+    /// Creates an experiment and returns its id. `artifactLocation` maps the new id to the location used
+    /// when the caller gave none. Throws `RESOURCE_ALREADY_EXISTS` when the name is taken.
+    func createExperiment(
+        name: String, artifactLocation: String?, defaultArtifactLocation: @Sendable (String) -> String,
+        tags: [Tag], now: Int64
+    ) async throws -> String
+    func experiment(id: String) async throws -> Experiment?
+    func experiment(named name: String) async throws -> Experiment?
+    func searchExperiments(_ search: ExperimentSearch) async throws -> Page<Experiment>
+    func renameExperiment(id: String, to newName: String, now: Int64) async throws
+    /// Deletes or restores an experiment, and with it the runs that it holds.
+    func setExperimentLifecycle(id: String, to stage: LifecycleStage, now: Int64) async throws
+    func setExperimentTag(id: String, tag: Tag) async throws
+    func deleteExperimentTag(id: String, key: String) async throws
+
+    // MARK: Runs
+
+    /// Inserts a new run; its experiment must exist and be active.
+    func createRun(_ info: RunInfo, tags: [Tag]) async throws
+    func run(id: String) async throws -> Run?
+    func updateRun(id: String, status: RunStatus?, endTime: Int64?, runName: String?) async throws -> RunInfo
+    func setRunLifecycle(id: String, to stage: LifecycleStage, now: Int64) async throws
+    /// Logs metrics, params and tags to an active run in one transaction. Re-sending the same values is
+    /// harmless (clients retry); a param with a new value is refused and nothing of the batch is written.
+    func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws
+    func deleteRunTag(runID: String, key: String) async throws
+    func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws
+    func logOutputs(runID: String, models: [ModelOutput]) async throws
+    /// Every logged value of one metric of a run, ordered by step then timestamp.
+    func metricHistory(runID: String, key: String, offset: Int, limit: Int) async throws -> [Metric]
+    func searchRuns(_ search: RunSearch) async throws -> Page<Run>
+
+    // MARK: Logged models
+
+    func createLoggedModel(_ model: LoggedModel) async throws
+    func loggedModel(id: String) async throws -> LoggedModel?
+    func setLoggedModelStatus(id: String, to status: LoggedModelStatus, now: Int64) async throws
+    func setLoggedModelTags(id: String, tags: [Tag], now: Int64) async throws
+    func deleteLoggedModelTag(id: String, key: String) async throws
+    func logLoggedModelParams(id: String, params: [Param]) async throws
+    func deleteLoggedModel(id: String) async throws
+    /// The live logged models of some experiments, newest first.
+    func loggedModels(experimentIDs: [String]) async throws -> [LoggedModel]
+}
+
+/// The errors of tracking operations, worded as MLflow words them.
+public enum TrackingError {
+    public static func runNotFound(_ id: String) -> KaizenError {
+        .notFound("Run with id=\(id) not found")
+    }
+
+    public static func runNotActive(_ id: String, stage: LifecycleStage) -> KaizenError {
+        .invalidParameter("The run \(id) must be in the 'active' state. Current state is \(stage.rawValue).")
+    }
+
+    public static func experimentNotFound(_ id: String) -> KaizenError {
+        .notFound("No Experiment with id=\(id) exists")
+    }
+
+    public static func experimentNotFound(named name: String) -> KaizenError {
+        .notFound("Could not find experiment with name '\(name)'")
+    }
+
+    public static func experimentNotActive(_ id: String, stage: LifecycleStage) -> KaizenError {
+        .invalidParameter("The experiment \(id) must be in the 'active' state. Current state is \(stage.rawValue).")
+    }
+
+    public static func experimentExists(_ name: String) -> KaizenError {
+        KaizenError(.resourceAlreadyExists, "Experiment(name=\(name)) already exists.")
+    }
+
+    public static func paramChanged(runID: String, key: String, old: String, new: String) -> KaizenError {
+        .invalidParameter(
+            "Changing param values is not allowed. Param with key='\(key)' was already logged with value='\(old)' "
+                + "for run ID='\(runID)'. Attempted logging new value '\(new)'."
+        )
+    }
+
+    public static func duplicateParams(_ keys: [String]) -> KaizenError {
+        .invalidParameter(
+            "Duplicate parameter keys have been submitted: [\(keys.map { "'\($0)'" }.joined(separator: ", "))]. "
+                + "Please ensure the request contains only one param value per param key."
+        )
+    }
+
+    public static func tagNotFound(runID: String, key: String) -> KaizenError {
+        .notFound("No tag with name: \(key) in run with id \(runID)")
+    }
+
+    public static func loggedModelNotFound(_ id: String) -> KaizenError {
+        .notFound("Logged model with ID '\(id)' not found.")
+    }
+}
