@@ -79,6 +79,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KaizenCoreTests",
+            dependencies: ["KaizenCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KaizenTrackingTests",
             dependencies: ["KaizenTracking", "KaizenCore"],
             swiftSettings: swiftSettings

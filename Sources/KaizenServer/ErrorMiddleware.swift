@@ -13,7 +13,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as KaizenError {
             return Self.response(for: error)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             switch error.status {
             case .notFound:
                 return Self.response(
@@ -24,7 +24,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Self.response(for: KaizenError(.methodNotAllowed, "Method \(request.method) not allowed"))
             default:
                 if error.status.code < 500 {
-                    return Self.response(for: KaizenError(.badRequest, error.body ?? error.status.reasonPhrase))
+                    return Self.response(for: KaizenError(.badRequest, (error as? HTTPError)?.body ?? error.status.reasonPhrase))
                 }
                 context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
                 return Response(status: .internalServerError)

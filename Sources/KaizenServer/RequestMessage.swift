@@ -9,9 +9,16 @@ import KaizenCore
 /// a request that spells one field both ways is refused.
 struct RequestMessage: Sendable {
     let fields: JSONValue
+    /// Where this message sits in the request (`metrics[0].`), so errors name the exact field.
+    let path: String
+    /// Whether the fields came from a query string, where every value is a string and a repeated field
+    /// may appear once.
+    let fromQuery: Bool
 
-    init(fields: JSONValue) {
+    init(fields: JSONValue, path: String = "", fromQuery: Bool = false) {
         self.fields = fields
+        self.path = path
+        self.fromQuery = fromQuery
     }
 
     /// Decodes a request: the query string for GET (and DELETE without a body), the JSON body otherwise.
@@ -19,7 +26,7 @@ struct RequestMessage: Sendable {
         var request = request
         let buffer = try await request.collectBody(upTo: limit)
         if request.method == .get || (buffer.readableBytes == 0 && request.method != .post) {
-            return RequestMessage(fields: QueryString.parse(request.uri.query ?? ""))
+            return RequestMessage(fields: QueryString.parse(request.uri.query ?? ""), fromQuery: true)
         }
         guard let contentType = request.headers[.contentType] else {
             throw KaizenError.invalidParameter("Bad Request. Content-Type header is missing.")
@@ -35,10 +42,11 @@ struct RequestMessage: Sendable {
         } catch {
             throw KaizenError(.badRequest, "Malformed JSON request body: \(error)")
         }
-        guard case .object = value else {
-            throw KaizenError(.badRequest, "Malformed request: the body must be a JSON object.")
+        switch value {
+        case .object: return RequestMessage(fields: value)
+        case .null: return RequestMessage(fields: .object([]))
+        default: throw KaizenError(.badRequest, "Malformed request: the body must be a JSON object.")
         }
-        return RequestMessage(fields: value)
     }
 
     static func camelCase(_ name: String) -> String {
@@ -71,13 +79,13 @@ struct RequestMessage: Sendable {
     func string(_ name: String) throws(KaizenError) -> String? {
         guard let value = try value(name) else { return nil }
         guard case .string(let string) = value else {
-            throw .invalidValue(value.messageText, for: name, hint: "Value was of type '\(value.pythonTypeName)'")
+            throw .invalidValue(value.messageText, for: path + name, hint: "Value was of type '\(value.pythonTypeName)'")
         }
         return string
     }
 
     func requireString(_ name: String) throws(KaizenError) -> String {
-        guard let string = try string(name), !string.isEmpty else { throw .missingParameter(name) }
+        guard let string = try string(name), !string.isEmpty else { throw .missingParameter(path + name) }
         return string
     }
 
@@ -88,12 +96,12 @@ struct RequestMessage: Sendable {
         case .string(let string): string
         case nil: nil
         case let other?:
-            throw .invalidValue(other.messageText, for: name, hint: "Value was of type '\(other.pythonTypeName)'")
+            throw .invalidValue(other.messageText, for: path + name, hint: "Value was of type '\(other.pythonTypeName)'")
         }
     }
 
     func requireIdentifier(_ name: String) throws(KaizenError) -> String {
-        guard let id = try identifier(name), !id.isEmpty else { throw .missingParameter(name) }
+        guard let id = try identifier(name), !id.isEmpty else { throw .missingParameter(path + name) }
         return id
     }
 
@@ -103,11 +111,11 @@ struct RequestMessage: Sendable {
         if case .string(let text) = value, let number = Int64(text.trimmingCharacters(in: .whitespaces)) {
             return number
         }
-        throw .invalidValue(value.stringValue ?? value.messageText, for: name)
+        throw .invalidValue(value.stringValue ?? value.messageText, for: path + name)
     }
 
     func requireInt64(_ name: String) throws(KaizenError) -> Int64 {
-        guard let number = try int64(name) else { throw .missingParameter(name) }
+        guard let number = try int64(name) else { throw .missingParameter(path + name) }
         return number
     }
 
@@ -122,7 +130,7 @@ struct RequestMessage: Sendable {
             default: if let number = Double(text) { return number }
             }
         }
-        throw .invalidValue(value.messageText, for: name, hint: "Value was of type '\(value.pythonTypeName)'")
+        throw .invalidValue(value.messageText, for: path + name, hint: "Value was of type '\(value.pythonTypeName)'")
     }
 
     func bool(_ name: String) throws(KaizenError) -> Bool? {
@@ -131,7 +139,7 @@ struct RequestMessage: Sendable {
         case .string(let text) where text.lowercased() == "true": return true
         case .string(let text) where text.lowercased() == "false": return false
         case nil: return nil
-        case let other?: throw .invalidValue(other.messageText, for: name)
+        case let other?: throw .invalidValue(other.messageText, for: path + name)
         }
     }
 
@@ -139,18 +147,17 @@ struct RequestMessage: Sendable {
     func strings(_ name: String) throws(KaizenError) -> [String] {
         switch try value(name) {
         case nil: return []
-        case .string(let string): return [string]
-        case .integer(let number): return [String(number)]
+        case .string(let string) where fromQuery: return [string]
         case .array(let items):
             return try items.map { item throws(KaizenError) in
                 switch item {
                 case .string(let string): return string
                 case .integer(let number): return String(number)
-                default: throw .invalidValue(item.messageText, for: name)
+                default: throw .invalidValue(item.messageText, for: path + name)
                 }
             }
         case let other?:
-            throw .invalidValue(other.messageText, for: name, hint: "Value was of type '\(other.pythonTypeName)'")
+            throw .invalidValue(other.messageText, for: path + name, hint: "Value was of type '\(other.pythonTypeName)'")
         }
     }
 
@@ -159,23 +166,23 @@ struct RequestMessage: Sendable {
         switch try value(name) {
         case nil: return []
         case .array(let items):
-            return try items.map { item throws(KaizenError) in
+            return try items.enumerated().map { index, item throws(KaizenError) in
                 guard case .object = item else {
-                    throw .invalidValue(item.messageText, for: name, hint: "Value was of type '\(item.pythonTypeName)'")
+                    throw .invalidValue(item.messageText, for: path + name, hint: "Value was of type '\(item.pythonTypeName)'")
                 }
-                return RequestMessage(fields: item)
+                return RequestMessage(fields: item, path: "\(path)\(name)[\(index)].")
             }
         case let other?:
-            throw .invalidValue(other.messageText, for: name, hint: "Value was of type '\(other.pythonTypeName)'")
+            throw .invalidValue(other.messageText, for: path + name, hint: "Value was of type '\(other.pythonTypeName)'")
         }
     }
 
     func message(_ name: String) throws(KaizenError) -> RequestMessage? {
         guard let value = try value(name) else { return nil }
         guard case .object = value else {
-            throw .invalidValue(value.messageText, for: name, hint: "Value was of type '\(value.pythonTypeName)'")
+            throw .invalidValue(value.messageText, for: path + name, hint: "Value was of type '\(value.pythonTypeName)'")
         }
-        return RequestMessage(fields: value)
+        return RequestMessage(fields: value, path: "\(path)\(name).")
     }
 }
 

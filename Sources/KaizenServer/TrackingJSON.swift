@@ -92,7 +92,7 @@ enum TrackingJSON {
     }
 
     static func metric(from item: RequestMessage) throws(KaizenError) -> Metric {
-        guard let value = try item.double("value") else { throw .missingParameter("value") }
+        guard let value = try item.double("value") else { throw .missingParameter(item.path + "value") }
         return Metric(
             key: try item.requireString("key"), value: value, timestamp: try item.requireInt64("timestamp"),
             step: try item.int64("step") ?? 0, modelID: try item.string("model_id").flatMap { $0.isEmpty ? nil : $0 },

@@ -67,20 +67,23 @@ enum SQLFilter {
         }
     }
 
-    /// The expression a run search sorts on for one order clause.
-    static func runOrderExpression(_ clause: OrderClause) -> (String, [any DatabaseValueConvertible]) {
+    /// The expression a run search sorts on for one order clause, and a rank expression that puts
+    /// values first (0), NaN next (1) and missing values last (2). Both take the same arguments.
+    static func runOrderExpression(_ clause: OrderClause) -> (String, String, [any DatabaseValueConvertible]) {
         switch clause.entity {
         case .metric:
+            let source = "FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ?"
             return (
-                "(SELECT CASE WHEN m.is_nan = 1 THEN NULL ELSE m.value END FROM latest_metrics m "
-                    + "WHERE m.run_uuid = r.run_uuid AND m.key = ?)", [clause.key]
+                "(SELECT CASE WHEN m.is_nan = 1 THEN NULL ELSE m.value END \(source))",
+                "ifnull((SELECT m.is_nan \(source)), 2)", [clause.key]
             )
-        case .param:
-            return ("(SELECT p.value FROM params p WHERE p.run_uuid = r.run_uuid AND p.key = ?)", [clause.key])
-        case .tag:
-            return ("(SELECT t.value FROM tags t WHERE t.run_uuid = r.run_uuid AND t.key = ?)", [clause.key])
+        case .param, .tag:
+            let table = clause.entity == .param ? "params" : "tags"
+            let expression = "(SELECT p.value FROM \(table) p WHERE p.run_uuid = r.run_uuid AND p.key = ?)"
+            return (expression, "(\(expression) IS NULL) * 2", [clause.key])
         case .attribute, .dataset:
-            return (runColumns[clause.key] ?? "r.start_time", [])
+            let column = runColumns[clause.key] ?? "r.start_time"
+            return (column, "(\(column) IS NULL) * 2", [])
         }
     }
 

@@ -19,9 +19,9 @@ extension SQLiteTrackingStore {
         var orderTerms: [String] = []
         var orderArguments: [any DatabaseValueConvertible] = []
         for clause in search.order {
-            let (expression, values) = SQLFilter.runOrderExpression(clause)
-            // Missing values and NaN sort last whatever the direction, as in MLflow.
-            orderTerms.append("\(expression) IS NULL")
+            let (expression, rank, values) = SQLFilter.runOrderExpression(clause)
+            // Values first, then NaN, then runs without the key, whatever the direction, as in MLflow.
+            orderTerms.append(rank)
             orderTerms.append("\(expression) \(clause.ascending ? "ASC" : "DESC")")
             orderArguments.append(contentsOf: values + values)
         }

@@ -90,7 +90,7 @@ public struct SQLiteTrackingStore: TrackingStore {
     }
 
     public func searchExperiments(_ search: ExperimentSearch) async throws -> Page<Experiment> {
-        var conditions = ["lifecycle_stage IN (\(search.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ","))"]
+        var conditions = ["lifecycle_stage IN (\(search.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ",")))"]
         var arguments: [any DatabaseValueConvertible] = []
         for clause in search.clauses {
             let (condition, values) = SQLFilter.experimentCondition(clause)
@@ -98,8 +98,9 @@ public struct SQLiteTrackingStore: TrackingStore {
             arguments.append(contentsOf: values)
         }
         var order = search.order.map { "\($0.key) \($0.ascending ? "ASC" : "DESC")" }
-        if order.isEmpty { order = ["creation_time DESC", "experiment_id ASC"] }
-        if !search.order.contains(where: { $0.key == "experiment_id" }), !order.contains("experiment_id ASC") {
+        if order.isEmpty {
+            order = ["creation_time DESC", "experiment_id ASC"]
+        } else if !search.order.contains(where: { $0.key == "experiment_id" }) {
             order.append("experiment_id DESC")
         }
         let sql = """

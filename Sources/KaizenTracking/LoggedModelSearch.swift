@@ -166,12 +166,12 @@ public enum FilterEvaluation {
         var starP = -1
         var starT = 0
         while t < text.count {
-            if p < pattern.count, pattern[p] == "_" || pattern[p] == text[t] {
-                t += 1
-                p += 1
-            } else if p < pattern.count, pattern[p] == "%" {
+            if p < pattern.count, pattern[p] == "%" {
                 starP = p
                 starT = t
+                p += 1
+            } else if p < pattern.count, pattern[p] == "_" || pattern[p] == text[t] {
+                t += 1
                 p += 1
             } else if starP >= 0 {
                 p = starP + 1

@@ -1,0 +1,87 @@
+import KaizenCore
+import KaizenTracking
+import Testing
+
+struct TrackingValidationTests {
+    @Test(arguments: ["loss", "val/loss", "a.b-c d:e", "ünïcode_1"])
+    func acceptsValidKeys(_ key: String) throws {
+        try TrackingValidation.validateKey(key, kind: "Metric key")
+    }
+
+    @Test(arguments: ["../x", "/abs", "a//b", "a/./b", ".", "a/", "bad!char", "semi;colon"])
+    func refusesKeysThatAreNotPlainNames(_ key: String) {
+        #expect(throws: KaizenError.self) { try TrackingValidation.validateKey(key, kind: "Metric key") }
+    }
+
+    @Test func pathTrickMessageMatchesMLflow() {
+        #expect(
+            throws: KaizenError.invalidParameter(
+                "Invalid value \"../x\" for parameter 'name' supplied: Names may be treated as files in certain cases, "
+                    + "and must not resolve to other names when treated as such. This name would resolve to '../x'")
+        ) { try TrackingValidation.validateKey("../x", kind: "Metric key") }
+    }
+
+    @Test func refusesLongKeys() {
+        #expect(throws: KaizenError.self) {
+            try TrackingValidation.validateKey(String(repeating: "k", count: 251), kind: "Param key")
+        }
+    }
+
+    @Test func normalizesLikePython() {
+        #expect(TrackingValidation.normalizePOSIXPath("a//b/./c/..") == "a/b")
+        #expect(TrackingValidation.normalizePOSIXPath("../x") == "../x")
+        #expect(TrackingValidation.normalizePOSIXPath("//x") == "//x")
+        #expect(TrackingValidation.normalizePOSIXPath("///x") == "/x")
+        #expect(TrackingValidation.normalizePOSIXPath("") == ".")
+    }
+
+    @Test func batchLimitsUseMLflowsMessages() throws {
+        try TrackingValidation.validateBatch(metrics: 1000, params: 0, tags: 0)
+        #expect(
+            throws: KaizenError.invalidParameter(
+                "A batch logging request can contain at most 1000 metrics. Got 1001 metrics. "
+                    + "Please split up metrics across multiple requests and try again.")
+        ) { try TrackingValidation.validateBatch(metrics: 1001, params: 0, tags: 0) }
+        #expect(throws: KaizenError.self) { try TrackingValidation.validateBatch(metrics: 0, params: 101, tags: 0) }
+        #expect(throws: KaizenError.self) { try TrackingValidation.validateBatch(metrics: 0, params: 0, tags: 101) }
+        #expect(throws: KaizenError.self) { try TrackingValidation.validateBatch(metrics: 950, params: 51, tags: 0) }
+    }
+
+    @Test func experimentIDsAreIntegers() throws {
+        #expect(try TrackingValidation.parseExperimentID("12") == 12)
+        #expect(
+            throws: KaizenError.invalidParameter("Invalid experiment ID 'abc'. Experiment ID must be a valid integer.")
+        ) { try TrackingValidation.parseExperimentID("abc") }
+    }
+
+    @Test func latestMetricRule() {
+        let base = Metric(key: "m", value: 1, timestamp: 10, step: 1)
+        #expect(Metric(key: "m", value: 0, timestamp: 0, step: 2).supersedes(base))
+        #expect(Metric(key: "m", value: 0, timestamp: 11, step: 1).supersedes(base))
+        #expect(Metric(key: "m", value: 2, timestamp: 10, step: 1).supersedes(base))
+        #expect(!Metric(key: "m", value: .nan, timestamp: 10, step: 1).supersedes(base))
+        #expect(!Metric(key: "m", value: 5, timestamp: 100, step: 0).supersedes(base))
+    }
+}
+
+struct ArtifactLocationTests {
+    @Test(arguments: [
+        "http:///#/../../../../etc/", "http://x/y;/../../etc", "file:///etc/?a=../../", "runs:/abc/def",
+        "https://example.com/a", "mlflow-artifacts://host/../../", "mlflow-artifacts:/a/../../b",
+    ])
+    func refusesHostileLocations(_ location: String) {
+        #expect(throws: KaizenError.self) { try ArtifactLocation.validate(location, workingDirectory: "/srv") }
+    }
+
+    @Test func resolvesRelativeLocations() throws {
+        #expect(try ArtifactLocation.validate("my_location", workingDirectory: "/srv/") == "/srv/my_location")
+        #expect(try ArtifactLocation.validate("file:///data/x", workingDirectory: "/srv") == "file:///data/x")
+        #expect(try ArtifactLocation.validate("s3://bucket/p", workingDirectory: "/srv") == "s3://bucket/p")
+    }
+
+    @Test func runNamesHaveThreeParts() {
+        let parts = RunNameGenerator.next().split(separator: "-")
+        #expect(parts.count == 3)
+        #expect(Int(parts[2]).map { (0..<1000).contains($0) } == true)
+    }
+}
