@@ -8,7 +8,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run build release test swift-test interop bench venv lint clean
+.PHONY: run build release test swift-test interop bench bench-tools venv lint clean
 
 run: build
 	.build/debug/kaizen server
@@ -17,7 +17,7 @@ build:
 	$(SWIFT) build
 
 release:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product kaizen
 
 venv: $(STAMP)
 
@@ -36,8 +36,12 @@ interop: build venv
 
 test: swift-test interop
 
-bench: release venv
+bench: release venv bench-tools
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/tracking.py
+
+# wrk drives the throughput figures; it comes from Debian.
+bench-tools:
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
 lint:
 	$(SWIFT) format lint --recursive Sources Tests

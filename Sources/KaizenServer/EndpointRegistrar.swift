@@ -13,19 +13,10 @@ struct EndpointRegistrar<Context: RequestContext> {
     func register(
         _ path: String, version: Int = 2, methods: [HTTPRequest.Method], handler: @escaping Handler
     ) {
-        let limit = bodyLimit
-        for prefix in ["/api", "/ajax-api"] {
-            let full = RouterPath("\(prefix)/\(version).0/mlflow/\(path)")
-            for method in methods {
-                router.on(full, method: method) { request, context in
-                    let message = try await RequestMessage.decode(request, context: context, limit: limit)
-                    return JSONResponse.make(try await handler(message))
-                }
-            }
-        }
+        register(path, version: version, methods: methods) { message, _ in try await handler(message) }
     }
 
-    /// Registers a route with path parameters; the handler also receives the request's parameters.
+    /// Registers a route with path parameters (`:model_id`); the handler also receives their values.
     func register(
         _ path: String, version: Int = 2, methods: [HTTPRequest.Method],
         handler: @escaping @Sendable (RequestMessage, Parameters) async throws -> JSONValue
