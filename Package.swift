@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "kaizen", targets: ["kaizen"]),
         .library(name: "KaizenTracking", targets: ["KaizenTracking"]),
+        .library(name: "KaizenRegistry", targets: ["KaizenRegistry"]),
         .library(name: "KaizenArtifacts", targets: ["KaizenArtifacts"]),
         .library(name: "KaizenStorage", targets: ["KaizenStorage"]),
         .library(name: "KaizenServer", targets: ["KaizenServer"]),
@@ -41,6 +42,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KaizenRegistry",
+            dependencies: ["KaizenCore", "KaizenTracking"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KaizenArtifacts",
             dependencies: ["KaizenCore"],
             swiftSettings: swiftSettings
@@ -50,6 +56,7 @@ let package = Package(
             dependencies: [
                 "KaizenCore",
                 "KaizenTracking",
+                "KaizenRegistry",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -59,6 +66,7 @@ let package = Package(
             dependencies: [
                 "KaizenCore",
                 "KaizenTracking",
+                "KaizenRegistry",
                 "KaizenArtifacts",
                 "KaizenStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -89,13 +97,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KaizenRegistryTests",
+            dependencies: ["KaizenRegistry", "KaizenTracking", "KaizenCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KaizenArtifactsTests",
             dependencies: ["KaizenArtifacts", "KaizenCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "KaizenStorageTests",
-            dependencies: ["KaizenStorage", "KaizenTracking", "KaizenCore"],
+            dependencies: ["KaizenStorage", "KaizenTracking", "KaizenRegistry", "KaizenCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

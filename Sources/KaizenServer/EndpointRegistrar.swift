@@ -11,22 +11,23 @@ struct EndpointRegistrar<Context: RequestContext> {
 
     /// Registers `path` (relative to `mlflow/`) for the given methods.
     func register(
-        _ path: String, version: Int = 2, methods: [HTTPRequest.Method], handler: @escaping Handler
+        _ path: String, version: Int = 2, namespace: String = "mlflow", methods: [HTTPRequest.Method],
+        handler: @escaping Handler
     ) {
-        register(path, version: version, methods: methods) { message, _ in try await handler(message) }
+        register(path, version: version, namespace: namespace, methods: methods) { message, _ in try await handler(message) }
     }
 
     /// Registers a route with path parameters (`:model_id`); the handler also receives their values.
     func register(
-        _ path: String, version: Int = 2, methods: [HTTPRequest.Method],
+        _ path: String, version: Int = 2, namespace: String = "mlflow", methods: [HTTPRequest.Method],
         handler: @escaping @Sendable (RequestMessage, Parameters) async throws -> JSONValue
     ) {
         let limit = bodyLimit
         for prefix in ["/api", "/ajax-api"] {
-            let full = RouterPath("\(prefix)/\(version).0/mlflow/\(path)")
+            let full = RouterPath("\(prefix)/\(version).0/\(namespace)/\(path)")
             for method in methods {
                 router.on(full, method: method) { request, context in
-                    let message = try await RequestMessage.decode(request, context: context, limit: limit)
+                    let message = try await RequestMessage.decodeWithActor(request, context: context, limit: limit)
                     return JSONResponse.make(try await handler(message, context.parameters))
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import KaizenCore
 
@@ -14,11 +15,23 @@ struct RequestMessage: Sendable {
     /// Whether the fields came from a query string, where every value is a string and a repeated field
     /// may appear once.
     let fromQuery: Bool
+    /// Who sent the request (`X-Kaizen-User`), for the registry's audit trail.
+    var actor: String = "anonymous"
 
     init(fields: JSONValue, path: String = "", fromQuery: Bool = false) {
         self.fields = fields
         self.path = path
         self.fromQuery = fromQuery
+    }
+
+    /// The header that names the user behind a request.
+    static let actorHeader = HTTPField.Name("X-Kaizen-User")!
+
+    /// Decodes a request and notes who sent it.
+    static func decodeWithActor(_ request: Request, context: some RequestContext, limit: Int) async throws -> RequestMessage {
+        var message = try await decode(request, context: context, limit: limit)
+        if let user = request.headers[actorHeader], !user.isEmpty { message.actor = String(user.prefix(200)) }
+        return message
     }
 
     /// Decodes a request: the query string for GET (and DELETE without a body), the JSON body otherwise.

@@ -14,6 +14,12 @@ public struct ServerConfiguration: Sendable {
     public var maxRequestBodySize: Int
     /// The directory that relative artifact locations are resolved against.
     public var workingDirectory: String
+    /// URL schemes webhooks may use (MLflow's default: `https` only).
+    public var webhookAllowedSchemes: Set<String> = ["https"]
+    /// Whether webhooks may target loopback and private networks.
+    public var webhookAllowPrivateAddresses = false
+    /// Deliveries per event before a webhook delivery is marked failed.
+    public var webhookMaxAttempts = 4
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, backendStoreURI: String = "sqlite:///mlflow.db",

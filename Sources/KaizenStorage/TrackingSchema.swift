@@ -5,6 +5,12 @@ import GRDB
 enum TrackingSchema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
+        register(in: &migrator)
+        RegistrySchema.register(in: &migrator)
+        return migrator
+    }
+
+    static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("tracking-v1") { db in
             try db.execute(
                 sql: """
@@ -131,6 +137,5 @@ enum TrackingSchema {
                     ) WITHOUT ROWID;
                     """)
         }
-        return migrator
     }
 }

@@ -29,17 +29,29 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Extra Host header values to accept (comma-separated; '*' for any).")
     var allowedHosts = ""
 
+    @Option(help: "URL schemes webhooks may use, comma-separated (default: $MLFLOW_WEBHOOK_ALLOWED_SCHEMES or https).")
+    var webhookAllowedSchemes: String?
+
+    @Flag(help: "Let webhooks target loopback and private addresses (default: $MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS).")
+    var webhookAllowPrivateIps = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
     func run() async throws {
         var logger = Logger(label: "kaizen")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let configuration = ServerConfiguration(
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = ServerConfiguration(
             host: host, port: port, backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination,
             defaultArtifactRoot: defaultArtifactRoot,
             allowedHosts: allowedHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             workingDirectory: FileManager.default.currentDirectoryPath)
+        let schemes = webhookAllowedSchemes ?? environment["MLFLOW_WEBHOOK_ALLOWED_SCHEMES"] ?? "https"
+        configuration.webhookAllowedSchemes = Set(
+            schemes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        configuration.webhookAllowPrivateAddresses =
+            webhookAllowPrivateIps || environment["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"]?.lowercased() == "true"
         let app = try await buildApplication(configuration: configuration, logger: logger)
         logger.info("Kaizen tracking server on http://\(host):\(port) (store \(backendStoreURI), artifacts \(artifactsDestination))")
         try await app.runService()

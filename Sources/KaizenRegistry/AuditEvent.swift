@@ -1,0 +1,40 @@
+public import KaizenCore
+
+/// One recorded change to the registry: who did what, when, and the fields before and after.
+public struct AuditEvent: Sendable, Equatable {
+    public var id: Int64
+    public var timestamp: Int64
+    public var actor: String
+    /// `create_registered_model`, `transition_model_version_stage`, ...
+    public var action: String
+    public var modelName: String
+    public var version: Int64?
+    public var before: JSONValue?
+    public var after: JSONValue?
+
+    public init(
+        id: Int64 = 0, timestamp: Int64, actor: String, action: String, modelName: String, version: Int64? = nil,
+        before: JSONValue? = nil, after: JSONValue? = nil
+    ) {
+        self.id = id
+        self.timestamp = timestamp
+        self.actor = actor
+        self.action = action
+        self.modelName = modelName
+        self.version = version
+        self.before = before
+        self.after = after
+    }
+}
+
+/// Who is making a change, for the audit trail.
+public struct Actor: Sendable, Equatable {
+    public var name: String
+
+    public init(_ name: String) {
+        self.name = name
+    }
+
+    /// A caller that did not say who it is.
+    public static let anonymous = Actor("anonymous")
+}

@@ -1,0 +1,258 @@
+public import KaizenCore
+public import KaizenTracking
+
+/// Checks a model version's `source` before it is registered, closing the routes of MLflow's path
+/// traversal CVEs: host-addressed schemes, local paths outside a run's artifacts, `..` in any encoding,
+/// and sources that do not lie inside the run or logged model the request names.
+public struct ModelVersionSource: Sendable {
+    /// The outcome: what to store.
+    public struct Resolved: Sendable, Equatable {
+        public var source: String
+        public var runID: String
+        /// Where the files are when that differs from `source`.
+        public var storageLocation: String?
+    }
+
+    /// Looks up what a source may refer to.
+    public struct Lookups: Sendable {
+        public var run: @Sendable (String) async throws -> RunInfo?
+        public var loggedModel: @Sendable (String) async throws -> LoggedModel?
+        /// Resolves `models:/name/<version|stage|latest>` and `models:/name@alias` to a version.
+        public var registeredVersion: @Sendable (String, String) async throws -> ModelVersion
+
+        public init(
+            run: @escaping @Sendable (String) async throws -> RunInfo?,
+            loggedModel: @escaping @Sendable (String) async throws -> LoggedModel?,
+            registeredVersion: @escaping @Sendable (String, String) async throws -> ModelVersion
+        ) {
+            self.run = run
+            self.loggedModel = loggedModel
+            self.registeredVersion = registeredVersion
+        }
+    }
+
+    static let hostAddressedSchemes: Set<String> = ["ftp", "sftp", "hdfs", "viewfs", "http", "https", "r2", "b2", "abfss"]
+
+    /// A parsed URI: scheme, authority and path, as Python's `urlparse` splits them.
+    struct Parts {
+        var scheme: String?
+        var netloc: String
+        var path: String
+
+        init(_ text: String) {
+            scheme = ArtifactLocation.scheme(of: text)
+            var rest = Substring(text)
+            if let scheme { rest = rest.dropFirst(scheme.count + 1) }
+            netloc = ""
+            if rest.hasPrefix("//") {
+                let afterSlashes = rest.dropFirst(2)
+                let end = afterSlashes.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterSlashes.endIndex
+                netloc = String(afterSlashes[..<end])
+                rest = afterSlashes[end...]
+            }
+            let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? rest.endIndex
+            path = String(rest[..<end])
+        }
+    }
+
+    let lookups: Lookups
+
+    public init(lookups: Lookups) {
+        self.lookups = lookups
+    }
+
+    static func invalid(_ source: String, _ detail: String) -> KaizenError {
+        .invalidParameter("Invalid model version source: '\(source)'. \(detail)")
+    }
+
+    static func mustIdentify(_ source: String, _ field: String) -> KaizenError {
+        invalid(source, "The \(field) request parameter must identify the resource that contains the source.")
+    }
+
+    static func localPath(_ source: String, _ field: String) -> KaizenError {
+        invalid(
+            source,
+            "To use a local path as a model version source, the \(field) request parameter has to be specified and the "
+                + "local path has to be contained within the artifact directory of the \(field == "run_id" ? "run" : "model") "
+                + "specified by the \(field).")
+    }
+
+    static func relativePath(_ source: String) -> KaizenError {
+        invalid(
+            source,
+            "If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an "
+                + "absolute path must be provided without relative path references present. Please provide an absolute path.")
+    }
+
+    /// Validates `source` for a new version; `runID` and `modelID` are the request's (nil when absent).
+    public func resolve(source: String, runID: String?, modelID: String?) async throws -> Resolved {
+        guard !source.unicodeScalars.contains(where: { $0.value == 0 }) else { throw Self.relativePath(source) }
+        let parts = Parts(source)
+        if let scheme = parts.scheme,
+            Self.hostAddressedSchemes.contains(scheme) || (scheme == "mlflow-artifacts" && !parts.netloc.isEmpty)
+        {
+            throw KaizenError.invalidParameter(
+                "'source' cannot use the '\(scheme)' scheme: the '\(scheme)' scheme addresses a host other than the "
+                    + "tracking server's configured artifact storage, so the server would connect to the host named in the URI.")
+        }
+        if parts.scheme == "models", !Self.isModelIDForm(parts) {
+            return try await resolveRegisteredModelSource(source, parts: parts, runID: runID, modelID: modelID)
+        }
+        if let modelID, !modelID.isEmpty {
+            return try await resolveAgainstModel(source, parts: parts, modelID: modelID, runID: runID)
+        }
+        return try await resolveAgainstRun(source, parts: parts, runID: runID ?? "")
+    }
+
+    static func isModelIDForm(_ parts: Parts) -> Bool {
+        let segments = parts.path.split(separator: "/")
+        return parts.netloc.isEmpty && segments.count == 1 && !segments[0].contains("@")
+    }
+
+    static func isLocal(_ parts: Parts) -> Bool {
+        parts.scheme == nil || (parts.scheme == "file" && ["", "localhost", "127.0.0.1", "."].contains(parts.netloc))
+    }
+
+    /// `models:/name/<version|stage|latest>` or `models:/name@alias`: the referenced version's lineage.
+    func resolveRegisteredModelSource(_ source: String, parts: Parts, runID: String?, modelID: String?) async throws
+        -> Resolved
+    {
+        guard parts.netloc.isEmpty else {
+            throw Self.invalid(source, "Registered model sources must use the active model registry.")
+        }
+        try Self.checkRelativePaths(source, parts: parts)
+        let path = parts.path.drop { $0 == "/" }
+        let name: String
+        let reference: String
+        if let at = path.firstIndex(of: "@"), !path.contains("/") {
+            name = String(path[..<at])
+            reference = String(path[at...])
+        } else {
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard segments.count == 2, !segments[0].isEmpty, !segments[1].isEmpty else {
+                throw Self.mustIdentify(source, "model_id")
+            }
+            name = String(segments[0])
+            reference = String(segments[1])
+        }
+        let version = try await lookups.registeredVersion(name, reference)
+        if let runID, runID != version.runID {
+            throw Self.invalid(source, "The run_id and model_id request parameters must match the referenced model version.")
+        }
+        if modelID != nil {
+            throw Self.invalid(source, "The run_id and model_id request parameters must match the referenced model version.")
+        }
+        return Resolved(source: "models:/\(version.name)/\(version.version)", runID: version.runID, storageLocation: version.downloadURI)
+    }
+
+    func resolveAgainstRun(_ source: String, parts: Parts, runID: String) async throws -> Resolved {
+        if Self.isLocal(parts) {
+            // Local paths are only acceptable inside a run whose artifacts are themselves local files.
+            guard !runID.isEmpty, let run = try await lookups.run(runID) else { throw Self.localPath(source, "run_id") }
+            let root = Parts(run.artifactURI)
+            guard Self.isLocal(root), Self.isWithin(parts.path, root: root.path) else { throw Self.localPath(source, "run_id") }
+            try Self.checkRelativePaths(source, parts: parts)
+            return Resolved(source: source, runID: runID, storageLocation: nil)
+        }
+        if parts.scheme == "file" { throw Self.localPath(source, "run_id") }
+        try Self.checkRelativePaths(source, parts: parts)
+        switch parts.scheme {
+        case "runs":
+            let first = parts.path.split(separator: "/").first.map(String.init) ?? ""
+            guard parts.netloc.isEmpty, !runID.isEmpty, first == runID else { throw Self.mustIdentify(source, "run_id") }
+            return Resolved(source: source, runID: runID, storageLocation: nil)
+        case "models":
+            throw Self.mustIdentify(source, "model_id")
+        case "mlflow-artifacts":
+            guard !runID.isEmpty, let run = try await lookups.run(runID), Self.isURI(source, within: run.artifactURI) else {
+                throw Self.mustIdentify(source, "run_id")
+            }
+            return Resolved(source: source, runID: runID, storageLocation: nil)
+        default:
+            return Resolved(source: source, runID: runID, storageLocation: nil)
+        }
+    }
+
+    func resolveAgainstModel(_ source: String, parts: Parts, modelID: String, runID: String?) async throws -> Resolved {
+        guard let model = try await lookups.loggedModel(modelID) else {
+            throw KaizenError.notFound("Logged model with ID '\(modelID)' not found.")
+        }
+        if Self.isLocal(parts) || parts.scheme == "file" { throw Self.localPath(source, "model_id") }
+        try Self.checkRelativePaths(source, parts: parts)
+        let lineageRun = (runID?.isEmpty == false ? runID : nil) ?? model.sourceRunID ?? ""
+        switch parts.scheme {
+        case "models":
+            guard parts.netloc.isEmpty, parts.path.drop(while: { $0 == "/" }) == modelID else {
+                throw Self.mustIdentify(source, "model_id")
+            }
+            return Resolved(source: source, runID: lineageRun, storageLocation: model.artifactURI)
+        case "runs":
+            throw Self.mustIdentify(source, "model_id")
+        case "mlflow-artifacts":
+            guard Self.isURI(source, within: model.artifactURI) else { throw Self.mustIdentify(source, "model_id") }
+            return Resolved(source: source, runID: lineageRun, storageLocation: nil)
+        default:
+            return Resolved(source: source, runID: lineageRun, storageLocation: nil)
+        }
+    }
+
+    /// Refuses `..` anywhere (after decoding as often as it was encoded), NUL, `.` segments and relative paths.
+    static func checkRelativePaths(_ source: String, parts: Parts) throws(KaizenError) {
+        var decoded = source
+        for _ in 0..<10 {
+            let next = (PercentEncoding.decode(decoded.replacingPlus(), strict: false) ?? decoded)
+            if next == decoded { break }
+            decoded = next
+        }
+        if decoded.split(separator: "/", omittingEmptySubsequences: false).contains("..") { throw relativePath(source) }
+        if decoded.unicodeScalars.contains(where: { $0.value == 0 }) { throw relativePath(source) }
+        var path = PercentEncoding.decode(parts.path, strict: false) ?? parts.path
+        for _ in 0..<10 {
+            let next = PercentEncoding.decode(path, strict: false) ?? path
+            if next == path { break }
+            path = next
+        }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        if parts.scheme == "models" || parts.scheme == "runs" {
+            if segments.contains(where: { $0 == "." || $0 == ".." }) { throw relativePath(source) }
+            return
+        }
+        guard path.hasPrefix("/"), !segments.isEmpty, !segments.contains(where: { $0 == "." || $0 == ".." }) else {
+            throw relativePath(source)
+        }
+    }
+
+    /// Whether a local path lies at or under `root`, comparing decoded segments.
+    static func isWithin(_ path: String, root: String) -> Bool {
+        let pathSegments = path.split(separator: "/").map(String.init)
+        let rootSegments = root.split(separator: "/").map(String.init)
+        guard !rootSegments.isEmpty, !pathSegments.contains(".."), !pathSegments.contains(".") else { return false }
+        return pathSegments.starts(with: rootSegments)
+    }
+
+    /// Whether URI `source` lies at or under URI `root`: same scheme and host, root's decoded path segments first.
+    static func isURI(_ source: String, within root: String) -> Bool {
+        let a = Parts(source)
+        let b = Parts(root)
+        guard a.scheme == b.scheme, a.netloc.lowercased() == b.netloc.lowercased() else { return false }
+        func segments(_ path: String) -> [String] {
+            path.split(separator: "/").map { segment in
+                var text = String(segment)
+                for _ in 0..<10 {
+                    let next = PercentEncoding.decode(text, strict: false) ?? text
+                    if next == text { break }
+                    text = next
+                }
+                return text
+            }
+        }
+        let rootSegments = segments(b.path)
+        return !rootSegments.isEmpty && segments(a.path).starts(with: rootSegments)
+    }
+}
+
+extension String {
+    func replacingPlus() -> String {
+        String(map { $0 == "+" ? " " : $0 })
+    }
+}

@@ -1,0 +1,77 @@
+public import KaizenCore
+public import KaizenTracking
+
+/// A new version as the registry is about to store it.
+public struct ModelVersionDraft: Sendable {
+    public var name: String
+    public var source: String
+    public var runID: String
+    public var runLink: String
+    public var description: String
+    public var tags: [Tag]
+    public var storageLocation: String?
+
+    public init(
+        name: String, source: String, runID: String, runLink: String, description: String, tags: [Tag],
+        storageLocation: String?
+    ) {
+        self.name = name
+        self.source = source
+        self.runID = runID
+        self.runLink = runLink
+        self.description = description
+        self.tags = tags
+        self.storageLocation = storageLocation
+    }
+}
+
+/// Persistence of the model registry. Every change is recorded in the audit trail in the same
+/// transaction as the change itself, so the trail cannot miss a committed change.
+public protocol RegistryStore: Sendable {
+    func createRegisteredModel(name: String, description: String, tags: [Tag], now: Int64, actor: Actor) async throws
+        -> RegisteredModel
+    func registeredModel(named name: String) async throws -> RegisteredModel?
+    func renameRegisteredModel(name: String, to newName: String, now: Int64, actor: Actor) async throws -> RegisteredModel
+    func updateRegisteredModel(name: String, description: String, now: Int64, actor: Actor) async throws -> RegisteredModel
+    func deleteRegisteredModel(name: String, now: Int64, actor: Actor) async throws
+    func setRegisteredModelTag(name: String, tag: Tag, now: Int64, actor: Actor) async throws
+    func deleteRegisteredModelTag(name: String, key: String, now: Int64, actor: Actor) async throws
+    func searchRegisteredModels(_ search: RegisteredModelSearch) async throws -> Page<RegisteredModel>
+    /// The newest live version in each of `stages`, with aliases.
+    func latestVersions(name: String, stages: [ModelStage]) async throws -> [ModelVersion]
+
+    func createModelVersion(_ draft: ModelVersionDraft, now: Int64, actor: Actor) async throws -> ModelVersion
+    func modelVersion(name: String, version: Int64) async throws -> ModelVersion?
+    func updateModelVersion(name: String, version: Int64, description: String?, now: Int64, actor: Actor) async throws
+        -> ModelVersion
+    func deleteModelVersion(name: String, version: Int64, now: Int64, actor: Actor) async throws
+    /// Moves a version to `stage`; with `archiveExisting`, other versions in that stage become Archived.
+    func transitionStage(
+        name: String, version: Int64, to stage: ModelStage, archiveExisting: Bool, now: Int64, actor: Actor
+    ) async throws -> ModelVersion
+    func setModelVersionTag(name: String, version: Int64, tag: Tag, now: Int64, actor: Actor) async throws
+    func deleteModelVersionTag(name: String, version: Int64, key: String, now: Int64, actor: Actor) async throws
+    func searchModelVersions(_ search: ModelVersionSearch) async throws -> Page<ModelVersion>
+
+    func setAlias(name: String, alias: String, version: Int64, now: Int64, actor: Actor) async throws
+    func deleteAlias(name: String, alias: String, now: Int64, actor: Actor) async throws
+    func version(name: String, alias: String) async throws -> ModelVersion?
+
+    /// The audit trail of one model name, oldest first, including models since deleted.
+    func auditEvents(name: String) async throws -> [AuditEvent]
+}
+
+/// Persistence of webhook subscriptions and their delivery log.
+public protocol WebhookStore: Sendable {
+    func createWebhook(_ webhook: Webhook) async throws
+    func webhook(id: String) async throws -> Webhook?
+    func listWebhooks(offset: Int, limit: Int) async throws -> [Webhook]
+    func updateWebhook(_ webhook: Webhook) async throws
+    func deleteWebhook(id: String, now: Int64) async throws
+    /// Active webhooks subscribed to `type`.
+    func subscribers(of type: WebhookEventType) async throws -> [Webhook]
+    func recordDelivery(_ delivery: WebhookDelivery) async throws
+    func deliveries(webhookID: String, limit: Int) async throws -> [WebhookDelivery]
+    /// Deliveries not yet finished, e.g. after a restart.
+    func pendingDeliveries() async throws -> [WebhookDelivery]
+}
