@@ -21,9 +21,10 @@ public struct TrackingClient: Sendable {
         self.baseURL = url
     }
 
-    /// Calls `/api/2.0/mlflow/<path>`: GET with query fields, or POST with a JSON body.
-    public func call(_ path: String, get query: [(String, String)]) async throws -> JSONValue {
-        var components = URLComponents(url: baseURL.appendingPathComponent("api/2.0/mlflow/" + path), resolvingAgainstBaseURL: false)
+    /// Calls `/api/2.0/<namespace>/<path>` with GET and query fields.
+    public func call(_ path: String, namespace: String = "mlflow", get query: [(String, String)]) async throws -> JSONValue {
+        var components = URLComponents(
+            url: baseURL.appendingPathComponent("api/2.0/\(namespace)/" + path), resolvingAgainstBaseURL: false)
         components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         guard let url = components?.url else { throw KaizenError.invalidParameter("Bad request URL for \(path)") }
         return try await send(URLRequest(url: url))
