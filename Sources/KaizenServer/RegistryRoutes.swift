@@ -6,7 +6,7 @@ import KaizenTracking
 /// The model registry endpoints of MLflow's REST API, plus Kaizen's audit trail.
 enum RegistryRoutes {
     static func version(_ message: RequestMessage) throws(KaizenError) -> Int64 {
-        guard let text = try message.identifier("version"), !text.isEmpty else { throw .missingParameter("version") }
+        guard let text = try message.string("version"), !text.isEmpty else { throw .missingParameter("version") }
         return try RegistryValidation.parseVersion(text)
     }
 

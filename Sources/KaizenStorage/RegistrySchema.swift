@@ -57,8 +57,10 @@ enum RegistrySchema {
                         model_name TEXT NOT NULL,
                         version INTEGER,
                         before TEXT,
-                        after TEXT
+                        after TEXT,
+                        new_name TEXT
                     );
+                    CREATE INDEX registry_audit_renames ON registry_audit(new_name) WHERE new_name IS NOT NULL;
                     CREATE INDEX registry_audit_by_model ON registry_audit(model_name, id);
                     CREATE TABLE webhooks (
                         id TEXT PRIMARY KEY,

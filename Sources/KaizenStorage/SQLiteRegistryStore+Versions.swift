@@ -189,10 +189,33 @@ extension SQLiteRegistryStore {
         }
     }
 
+    /// The trail of a name: its own events, and through each rename into it, the earlier name's events up
+    /// to that rename (recursively). A name used by a deleted model and then re-created shows both lives.
     public func auditEvents(name: String) async throws -> [AuditEvent] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM registry_audit WHERE model_name = ? ORDER BY id", arguments: [name]).map {
-                row in
+            var rows: [Int64: Row] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM registry_audit WHERE model_name = ?", arguments: [name]) {
+                rows[row["id"]] = row
+            }
+            var frontier: [(String, Int64)] = [(name, Int64.max)]
+            var visited: Set<String> = [name]
+            while let (current, limit) = frontier.popLast() {
+                let renames = try Row.fetchAll(
+                    db,
+                    sql: "SELECT id, model_name FROM registry_audit WHERE new_name = ? AND id < ? AND model_name != ?",
+                    arguments: [current, limit, current])
+                for rename in renames {
+                    let oldName: String = rename["model_name"]
+                    let renameID: Int64 = rename["id"]
+                    for row in try Row.fetchAll(
+                        db, sql: "SELECT * FROM registry_audit WHERE model_name = ? AND id <= ?", arguments: [oldName, renameID])
+                    {
+                        rows[row["id"]] = row
+                    }
+                    if visited.insert(oldName).inserted { frontier.append((oldName, renameID)) }
+                }
+            }
+            return rows.keys.sorted().compactMap { rows[$0] }.map { row in
                 let before: String? = row["before"]
                 let after: String? = row["after"]
                 return AuditEvent(

@@ -149,12 +149,13 @@ public struct SQLiteRegistryStore: RegistryStore {
                         arguments: [newName, now, name])
                     try db.execute(
                         sql: "UPDATE model_versions SET last_updated_timestamp = ? WHERE name = ?", arguments: [now, newName])
-                    // The trail follows the model to its new name.
-                    try db.execute(sql: "UPDATE registry_audit SET model_name = ? WHERE model_name = ?", arguments: [newName, name])
                 }
+                // Recorded under the old name with a link to the new one, so each name's trail stays true and
+                // the new name's trail reaches back through the rename (`auditEvents`).
                 try Self.audit(
-                    db, "rename_registered_model", name: newName, before: .object([("name", .string(name))]),
+                    db, "rename_registered_model", name: name, before: .object([("name", .string(name))]),
                     after: .object([("name", .string(newName))]), now: now, actor: actor)
+                try db.execute(sql: "UPDATE registry_audit SET new_name = ? WHERE id = ?", arguments: [newName, db.lastInsertedRowID])
                 return try Self.loadModel(db, try Self.requireModel(db, newName))
             }
         } catch {
