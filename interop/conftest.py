@@ -167,7 +167,7 @@ class Server:
         return "---- server log (tail) ----\n" + "\n".join(lines[-n:])
 
 
-def _server_command(port: int, db_path: Path, artifact_root: Path) -> list[str]:
+def _server_command(port: int, db_path: Path, artifact_root: Path, local_webhooks: bool = False) -> list[str]:
     common = [
         "--host", HOST,
         "--port", str(port),
@@ -176,10 +176,17 @@ def _server_command(port: int, db_path: Path, artifact_root: Path) -> list[str]:
     ]
     if IS_MLFLOW:
         return [*_mlflow_executable(), "server", *common, "--workers", "1"]
-    return [str(KAIZEN_BIN), "server", *common]
+    extra = ["--webhook-allowed-schemes", "http,https", "--webhook-allow-private-ips"] if local_webhooks else []
+    return [str(KAIZEN_BIN), "server", *common, *extra]
 
 
-def _start_server(root: Path) -> Server:
+def _start_server(root: Path, *, local_webhooks: bool = False) -> Server:
+    """Start a server in `root`.
+
+    local_webhooks: allow webhook URLs with the http scheme that point at private
+    addresses such as 127.0.0.1, so a test can receive deliveries on a local listener
+    (by default only https URLs to public addresses are accepted).
+    """
     if not IS_MLFLOW and not (KAIZEN_BIN.is_file() and os.access(KAIZEN_BIN, os.X_OK)):
         pytest.fail(
             f"Kaizen binary not found at {KAIZEN_BIN}. Build it (`swift build`) or set KAIZEN_BIN; "
@@ -192,7 +199,10 @@ def _start_server(root: Path) -> Server:
     log_path = root / "server.log"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    cmd = _server_command(port, db_path, artifact_root)
+    if IS_MLFLOW and local_webhooks:
+        env["MLFLOW_WEBHOOK_ALLOWED_SCHEMES"] = "http,https"
+        env["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"] = "true"
+    cmd = _server_command(port, db_path, artifact_root, local_webhooks)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             cmd,
@@ -240,10 +250,14 @@ def _start_server(root: Path) -> Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Server:
-    """A fresh server per test module; always stopped afterwards, also on failure."""
+def server(request, tmp_path_factory) -> Server:
+    """A fresh server per test module; always stopped afterwards, also on failure.
+
+    A module that sets `SERVER_LOCAL_WEBHOOKS = True` gets a server that delivers
+    webhooks to plain-http listeners on 127.0.0.1 (see `_start_server`).
+    """
     root = tmp_path_factory.mktemp(f"{TARGET}-server")
-    srv = _start_server(root)
+    srv = _start_server(root, local_webhooks=bool(getattr(request.module, "SERVER_LOCAL_WEBHOOKS", False)))
     try:
         yield srv
     finally:

@@ -22,6 +22,9 @@ public struct WebhookEventType: Sendable, Hashable, CustomStringConvertible {
     /// Kaizen's addition: MLflow sends no event for stage transitions, which delivery pipelines key on.
     public static let stageTransitioned = WebhookEventType(entity: "MODEL_VERSION_STAGE", action: "TRANSITIONED")
 
+    /// Whether only Kaizen knows this event (MLflow clients cannot parse it).
+    public var isKaizenOnly: Bool { entity == "MODEL_VERSION_STAGE" }
+
     /// The entity/action pairs MLflow accepts (its prompt and budget events included), plus Kaizen's.
     public static let valid: [String: [String]] = [
         "REGISTERED_MODEL": ["CREATED"], "MODEL_VERSION": ["CREATED"], "MODEL_VERSION_TAG": ["SET", "DELETED"],

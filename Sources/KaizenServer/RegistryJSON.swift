@@ -39,11 +39,16 @@ enum RegistryJSON {
         .fields(
             ("webhook_id", .string(webhook.id)), ("name", .string(webhook.name)),
             ("description", webhook.description.isEmpty ? nil : .string(webhook.description)), ("url", .string(webhook.url)),
-            (
-                "events",
-                .array(webhook.events.map { .object([("entity", .string($0.entity)), ("action", .string($0.action))]) })
-            ), ("status", .string(webhook.status.rawValue)), ("creation_timestamp", .integer(webhook.creationTimestamp)),
+            // MLflow clients fail to parse a webhook that lists an event they do not know, so Kaizen's own
+            // events are listed apart.
+            ("events", .array(webhook.events.filter { !$0.isKaizenOnly }.map(eventJSON))),
+            ("kaizen_events", .repeated(webhook.events.filter(\.isKaizenOnly), eventJSON)),
+            ("status", .string(webhook.status.rawValue)), ("creation_timestamp", .integer(webhook.creationTimestamp)),
             ("last_updated_timestamp", .integer(webhook.lastUpdatedTimestamp)))
+    }
+
+    static func eventJSON(_ event: WebhookEventType) -> JSONValue {
+        .object([("entity", .string(event.entity)), ("action", .string(event.action))])
     }
 
     static func delivery(_ delivery: WebhookDelivery) -> JSONValue {
