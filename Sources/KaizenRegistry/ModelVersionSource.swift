@@ -117,87 +117,101 @@ public struct ModelVersionSource: Sendable {
     func resolveRegisteredModelSource(_ source: String, parts: Parts, runID: String?, modelID: String?) async throws
         -> Resolved
     {
-        guard parts.netloc.isEmpty else {
-            throw Self.invalid(source, "Registered model sources must use the active model registry.")
-        }
-        try Self.checkRelativePaths(source, parts: parts)
-        let path = parts.path.drop { $0 == "/" }
-        let name: String
-        let reference: String
-        if let at = path.firstIndex(of: "@"), !path.contains("/") {
-            name = String(path[..<at])
-            reference = String(path[at...])
-        } else {
-            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-            guard segments.count == 2, !segments[0].isEmpty, !segments[1].isEmpty else {
-                throw Self.mustIdentify(source, "model_id")
-            }
-            name = String(segments[0])
-            reference = String(segments[1])
-        }
+        let (name, reference) = try Self.registeredReference(source, parts: parts)
         let version = try await lookups.registeredVersion(name, reference)
-        if let runID, runID != version.runID {
-            throw Self.invalid(source, "The run_id and model_id request parameters must match the referenced model version.")
-        }
-        if modelID != nil {
-            throw Self.invalid(source, "The run_id and model_id request parameters must match the referenced model version.")
-        }
-        return Resolved(source: "models:/\(version.name)/\(version.version)", runID: version.runID, storageLocation: version.downloadURI)
+        return try Self.lineage(source, version: version, runID: runID, modelID: modelID)
     }
 
+    static func registeredReference(_ source: String, parts: Parts) throws -> (String, String) {
+        guard parts.netloc.isEmpty else {
+            throw invalid(source, "Registered model sources must use the active model registry.")
+        }
+        try checkRelativePaths(source, parts: parts)
+        let path = parts.path.drop { $0 == "/" }
+        if let at = path.firstIndex(of: "@"), !path.contains("/") {
+            return (String(path[..<at]), String(path[at...]))
+        }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count == 2, !segments[0].isEmpty, !segments[1].isEmpty else {
+            throw mustIdentify(source, "model_id")
+        }
+        return (String(segments[0]), String(segments[1]))
+    }
+
+    static func lineage(_ source: String, version: ModelVersion, runID: String?, modelID: String?) throws -> Resolved {
+        if let runID, runID != version.runID {
+            throw invalid(source, "The run_id and model_id request parameters must match the referenced model version.")
+        }
+        if modelID != nil {
+            throw invalid(source, "The run_id and model_id request parameters must match the referenced model version.")
+        }
+        return Resolved(
+            source: "models:/\(version.name)/\(version.version)", runID: version.runID, storageLocation: version.downloadURI)
+    }
+
+    // The checks below are synchronous on purpose: lookups happen first, then plain functions decide.
+    // (An async version of these switch-heavy checks crashed the release compiler's coroutine splitting.)
+
     func resolveAgainstRun(_ source: String, parts: Parts, runID: String) async throws -> Resolved {
-        if Self.isLocal(parts) {
+        let run = runID.isEmpty ? nil : try await lookups.run(runID)
+        return try Self.check(source, parts: parts, runID: runID, run: run)
+    }
+
+    static func check(_ source: String, parts: Parts, runID: String, run: RunInfo?) throws -> Resolved {
+        if isLocal(parts) {
             // Local paths are only acceptable inside a run whose artifacts are themselves local files.
-            guard !runID.isEmpty, let run = try await lookups.run(runID) else { throw Self.localPath(source, "run_id") }
+            guard let run else { throw localPath(source, "run_id") }
             let root = Parts(run.artifactURI)
-            guard Self.isLocal(root), Self.isWithin(parts.path, root: root.path) else { throw Self.localPath(source, "run_id") }
-            try Self.checkRelativePaths(source, parts: parts)
+            guard isLocal(root), isWithin(parts.path, root: root.path) else { throw localPath(source, "run_id") }
+            try checkRelativePaths(source, parts: parts)
             return Resolved(source: source, runID: runID, storageLocation: nil)
         }
-        if parts.scheme == "file" { throw Self.localPath(source, "run_id") }
-        try Self.checkRelativePaths(source, parts: parts)
+        if parts.scheme == "file" { throw localPath(source, "run_id") }
+        try checkRelativePaths(source, parts: parts)
         switch parts.scheme {
         case "runs":
             let first = parts.path.split(separator: "/").first.map(String.init) ?? ""
-            guard parts.netloc.isEmpty, !runID.isEmpty, first == runID else { throw Self.mustIdentify(source, "run_id") }
-            return Resolved(source: source, runID: runID, storageLocation: nil)
+            guard parts.netloc.isEmpty, !runID.isEmpty, first == runID else { throw mustIdentify(source, "run_id") }
         case "models":
-            throw Self.mustIdentify(source, "model_id")
+            throw mustIdentify(source, "model_id")
         case "mlflow-artifacts":
-            guard !runID.isEmpty, let run = try await lookups.run(runID), Self.isURI(source, within: run.artifactURI) else {
-                throw Self.mustIdentify(source, "run_id")
-            }
-            return Resolved(source: source, runID: runID, storageLocation: nil)
+            guard let run, isURI(source, within: run.artifactURI) else { throw mustIdentify(source, "run_id") }
         default:
-            return Resolved(source: source, runID: runID, storageLocation: nil)
+            break
         }
+        return Resolved(source: source, runID: runID, storageLocation: nil)
     }
 
     func resolveAgainstModel(_ source: String, parts: Parts, modelID: String, runID: String?) async throws -> Resolved {
-        guard let model = try await lookups.loggedModel(modelID) else {
-            throw KaizenError.notFound("Logged model with ID '\(modelID)' not found.")
-        }
-        if Self.isLocal(parts) || parts.scheme == "file" { throw Self.localPath(source, "model_id") }
-        try Self.checkRelativePaths(source, parts: parts)
+        let model = try await lookups.loggedModel(modelID)
+        return try Self.check(source, parts: parts, modelID: modelID, model: model, runID: runID)
+    }
+
+    static func check(_ source: String, parts: Parts, modelID: String, model: LoggedModel?, runID: String?) throws
+        -> Resolved
+    {
+        guard let model else { throw KaizenError.notFound("Logged model with ID '\(modelID)' not found.") }
+        if isLocal(parts) || parts.scheme == "file" { throw localPath(source, "model_id") }
+        try checkRelativePaths(source, parts: parts)
         let lineageRun = (runID?.isEmpty == false ? runID : nil) ?? model.sourceRunID ?? ""
         switch parts.scheme {
         case "models":
             guard parts.netloc.isEmpty, parts.path.drop(while: { $0 == "/" }) == modelID else {
-                throw Self.mustIdentify(source, "model_id")
+                throw mustIdentify(source, "model_id")
             }
             return Resolved(source: source, runID: lineageRun, storageLocation: model.artifactURI)
         case "runs":
-            throw Self.mustIdentify(source, "model_id")
+            throw mustIdentify(source, "model_id")
         case "mlflow-artifacts":
-            guard Self.isURI(source, within: model.artifactURI) else { throw Self.mustIdentify(source, "model_id") }
-            return Resolved(source: source, runID: lineageRun, storageLocation: nil)
+            guard isURI(source, within: model.artifactURI) else { throw mustIdentify(source, "model_id") }
         default:
-            return Resolved(source: source, runID: lineageRun, storageLocation: nil)
+            break
         }
+        return Resolved(source: source, runID: lineageRun, storageLocation: nil)
     }
 
     /// Refuses `..` anywhere (after decoding as often as it was encoded), NUL, `.` segments and relative paths.
-    static func checkRelativePaths(_ source: String, parts: Parts) throws(KaizenError) {
+    static func checkRelativePaths(_ source: String, parts: Parts) throws {
         var decoded = source
         for _ in 0..<10 {
             let next = (PercentEncoding.decode(decoded.replacingPlus(), strict: false) ?? decoded)
