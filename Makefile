@@ -37,7 +37,9 @@ interop: build venv
 test: swift-test interop
 
 bench: release venv bench-tools
-	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/tracking.py
+	mkdir -p bench/out
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/tracking.py --json bench/out/tracking.json
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/registry.py --json bench/out/registry.json
 
 # wrk drives the throughput figures; it comes from Debian.
 bench-tools:

@@ -46,13 +46,14 @@ public struct SQLiteRegistryStore: RegistryStore {
     static func loadModel(_ db: Database, _ row: Row) throws -> RegisteredModel {
         let name: String = row["name"]
         let tags = try Row.fetchAll(
-            db, sql: "SELECT key, value FROM registered_model_tags WHERE name = ? ORDER BY key", arguments: [name]
-        ).map { Tag(key: $0["key"], value: $0["value"]) }
+            db.cachedStatement(sql: "SELECT key, value FROM registered_model_tags WHERE name = ? ORDER BY key"),
+            arguments: [name]
+        ).map { Tag(key: $0[0], value: $0[1]) }
         let aliases = try Row.fetchAll(
-            db, sql: "SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias", arguments: [name]
-        ).map { ModelAlias(alias: $0["alias"], version: $0["version"]) }
-        var latest = try latest(db, name: name, stages: ModelStage.allCases, withAliases: false)
-        latest.sort { $0.version < $1.version }
+            db.cachedStatement(sql: "SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias"),
+            arguments: [name]
+        ).map { ModelAlias(alias: $0[0], version: $0[1]) }
+        let latest = try latest(db, name: name, stages: ModelStage.allCases, withAliases: false)
         return RegisteredModel(
             name: name, creationTimestamp: row["creation_timestamp"], lastUpdatedTimestamp: row["last_updated_timestamp"],
             description: row["description"], tags: tags, aliases: aliases, latestVersions: latest)
@@ -62,13 +63,14 @@ public struct SQLiteRegistryStore: RegistryStore {
         let name: String = row["name"]
         let version: Int64 = row["version"]
         let tags = try Row.fetchAll(
-            db, sql: "SELECT key, value FROM model_version_tags WHERE name = ? AND version = ? ORDER BY key",
+            db.cachedStatement(sql: "SELECT key, value FROM model_version_tags WHERE name = ? AND version = ? ORDER BY key"),
             arguments: [name, version]
-        ).map { Tag(key: $0["key"], value: $0["value"]) }
+        ).map { Tag(key: $0[0], value: $0[1]) }
         let aliases =
             withAliases
             ? try String.fetchAll(
-                db, sql: "SELECT alias FROM registered_model_aliases WHERE name = ? AND version = ? ORDER BY alias",
+                db.cachedStatement(
+                    sql: "SELECT alias FROM registered_model_aliases WHERE name = ? AND version = ? ORDER BY alias"),
                 arguments: [name, version]) : []
         return ModelVersion(
             name: name, version: version, creationTimestamp: row["creation_timestamp"],
@@ -79,16 +81,19 @@ public struct SQLiteRegistryStore: RegistryStore {
     }
 
     static func latest(_ db: Database, name: String, stages: [ModelStage], withAliases: Bool) throws -> [ModelVersion] {
-        let rows = try Row.fetchAll(
-            db,
+        // One indexed probe per stage: the newest live version in it.
+        let statement = try db.cachedStatement(
             sql: """
-                SELECT * FROM model_versions mv
-                WHERE mv.name = ? AND mv.deleted = 0 AND mv.current_stage IN (\(RunLoader.placeholders(stages.count)))
-                  AND mv.version = (SELECT max(version) FROM model_versions
-                                    WHERE name = mv.name AND deleted = 0 AND current_stage = mv.current_stage)
-                ORDER BY mv.version
-                """, arguments: StatementArguments([name] + stages.map(\.rawValue)))
-        return try rows.map { try loadVersion(db, $0, withAliases: withAliases) }
+                SELECT * FROM model_versions
+                WHERE name = ? AND deleted = 0 AND current_stage = ? ORDER BY version DESC LIMIT 1
+                """)
+        var versions: [ModelVersion] = []
+        for stage in stages {
+            if let row = try Row.fetchOne(statement, arguments: [name, stage.rawValue]) {
+                versions.append(try loadVersion(db, row, withAliases: withAliases))
+            }
+        }
+        return versions.sorted { $0.version < $1.version }
     }
 
     static func versionJSON(_ version: ModelVersion) -> JSONValue {
