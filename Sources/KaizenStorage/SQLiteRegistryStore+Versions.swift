@@ -249,7 +249,7 @@ extension SQLiteRegistryStore {
             let hasMore = rows.count > search.maxResults
             if hasMore { rows.removeLast() }
             return Page(
-                items: try rows.map { try Self.loadModel(db, $0) },
+                items: try Self.loadModels(db, rows),
                 nextPageToken: hasMore ? PageToken(offset: search.offset + search.maxResults).encoded : nil)
         }
     }

@@ -59,6 +59,65 @@ public struct SQLiteRegistryStore: RegistryStore {
             description: row["description"], tags: tags, aliases: aliases, latestVersions: latest)
     }
 
+    /// Loads a page of models with a fixed number of queries, in the order of `rows`.
+    static func loadModels(_ db: Database, _ rows: [Row]) throws -> [RegisteredModel] {
+        let names = rows.map { $0["name"] as String }
+        guard !names.isEmpty else { return [] }
+        let marks = RunLoader.placeholders(names.count)
+        let arguments = StatementArguments(names)
+        var tags: [String: [Tag]] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT name, key, value FROM registered_model_tags WHERE name IN (\(marks)) ORDER BY name, key",
+            arguments: arguments)
+        {
+            tags[row[0], default: []].append(Tag(key: row[1], value: row[2]))
+        }
+        var aliases: [String: [ModelAlias]] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT name, alias, version FROM registered_model_aliases WHERE name IN (\(marks)) ORDER BY name, alias",
+            arguments: arguments)
+        {
+            aliases[row[0], default: []].append(ModelAlias(alias: row[1], version: row[2]))
+        }
+        var versionTags: [String: [Tag]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: "SELECT name, version, key, value FROM model_version_tags WHERE name IN (\(marks)) ORDER BY name, version, key",
+            arguments: arguments)
+        {
+            let version: Int64 = row[1]
+            versionTags["\(row[0] as String)\u{0}\(version)", default: []].append(Tag(key: row[2], value: row[3]))
+        }
+        var latest: [String: [ModelVersion]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM model_versions v
+                WHERE v.name IN (\(marks)) AND v.deleted = 0
+                  AND v.version = (SELECT max(version) FROM model_versions
+                                   WHERE name = v.name AND deleted = 0 AND current_stage = v.current_stage)
+                ORDER BY v.name, v.version
+                """, arguments: arguments)
+        {
+            let name: String = row["name"]
+            let version: Int64 = row["version"]
+            latest[name, default: []].append(
+                ModelVersion(
+                    name: name, version: version, creationTimestamp: row["creation_timestamp"],
+                    lastUpdatedTimestamp: row["last_updated_timestamp"],
+                    currentStage: ModelStage(rawValue: row["current_stage"]) ?? .none, description: row["description"],
+                    source: row["source"], runID: row["run_id"], runLink: row["run_link"],
+                    tags: versionTags["\(name)\u{0}\(version)"] ?? [], storageLocation: row["storage_location"]))
+        }
+        return rows.map { row in
+            let name: String = row["name"]
+            return RegisteredModel(
+                name: name, creationTimestamp: row["creation_timestamp"], lastUpdatedTimestamp: row["last_updated_timestamp"],
+                description: row["description"], tags: tags[name] ?? [], aliases: aliases[name] ?? [],
+                latestVersions: latest[name] ?? [])
+        }
+    }
+
     static func loadVersion(_ db: Database, _ row: Row, withAliases: Bool) throws -> ModelVersion {
         let name: String = row["name"]
         let version: Int64 = row["version"]
