@@ -41,7 +41,16 @@ public struct WebhookPolicy: Sendable {
     /// Whether a host name or address literal is loopback, private, link-local or unspecified.
     public static func isPrivate(host: String) -> Bool {
         if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host == "::" { return true }
-        if host.hasPrefix("fc") || host.hasPrefix("fd") || host.hasPrefix("fe80") { return host.contains(":") }
+        if host.contains(":") {
+            // IPv6: unique-local fc00::/7, link-local fe80::/10, and IPv4-mapped private addresses.
+            if host.hasPrefix("fc") || host.hasPrefix("fd") || host.hasPrefix("fe8") || host.hasPrefix("fe9")
+                || host.hasPrefix("fea") || host.hasPrefix("feb")
+            {
+                return true
+            }
+            if host.hasPrefix("::ffff:") { return isPrivate(host: String(host.dropFirst("::ffff:".count))) }
+            return false
+        }
         let parts = host.split(separator: ".").compactMap { UInt8($0) }
         guard parts.count == 4, host.split(separator: ".").count == 4 else { return false }
         switch (parts[0], parts[1]) {

@@ -89,7 +89,15 @@ final class WebhookDispatcher: RegistryEventSink, Service {
     /// One POST; the status code, or nil with an error text when no answer came.
     func post(_ delivery: WebhookDelivery, to webhook: Webhook) async -> (Int?, String?) {
         do {
-            try policy.validate(webhook.url)
+            let host = try policy.validate(webhook.url)
+            // A name that resolves into a private network is refused like an address literal would be.
+            if !policy.allowPrivateAddresses {
+                let addresses = HostResolver.addresses(of: host)
+                if let address = addresses.first(where: WebhookPolicy.isPrivate(host:)) {
+                    return (nil, "Webhook URL must not resolve to a non-public IP address. '\(host)' resolves to \(address).")
+                }
+                if addresses.isEmpty { return (nil, "Cannot resolve Webhook URL hostname '\(host)'.") }
+            }
         } catch {
             return (nil, error.message)
         }
