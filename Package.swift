@@ -6,6 +6,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Kaizen's own targets build with warnings as errors (dependencies are not affected).
+    .unsafeFlags(["-warnings-as-errors"]),
 ]
 
 let package = Package(

@@ -1,4 +1,4 @@
-public import KaizenCore
+import KaizenCore
 
 /// An entry of an artifact listing.
 public struct ArtifactEntry: Sendable, Equatable {

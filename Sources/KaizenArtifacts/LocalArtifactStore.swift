@@ -1,5 +1,5 @@
 import Foundation
-public import KaizenCore
+import KaizenCore
 
 /// Artifacts as files under one root folder. Every access resolves symlinks and refuses any path whose
 /// real location is outside the root, so a symlink planted in the tree cannot be used to escape it.

@@ -1,4 +1,4 @@
-public import KaizenCore
+import KaizenCore
 public import KaizenTracking
 
 /// Checks a model version's `source` before it is registered, closing the routes of MLflow's path

@@ -40,7 +40,7 @@ final class WebhookDispatcher: RegistryEventSink, Service {
     }
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 if let pending = try? await self.store.pendingDeliveries() {
                     for delivery in pending {

@@ -1,5 +1,5 @@
 public import GRDB
-public import KaizenCore
+import KaizenCore
 public import KaizenRegistry
 public import KaizenTracking
 

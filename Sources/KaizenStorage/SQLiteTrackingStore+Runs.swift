@@ -1,5 +1,5 @@
 import GRDB
-public import KaizenCore
+import KaizenCore
 public import KaizenTracking
 
 extension SQLiteTrackingStore {
