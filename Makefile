@@ -34,7 +34,7 @@ swift-test:
 interop: build venv
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(VPY) -m pytest -q interop
 
-test: swift-test interop
+test: lint swift-test interop
 
 bench: release venv bench-tools
 	mkdir -p bench/out
@@ -46,7 +46,7 @@ bench-tools:
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
 lint:
-	$(SWIFT) format lint --recursive Sources Tests
+	$(SWIFT) format lint --strict --recursive Sources Tests
 
 clean:
 	rm -rf .build $(VENV)

@@ -10,7 +10,9 @@ public struct LocalArtifactStore: ArtifactStore {
     /// Uses `root` as the artifact root, creating it if needed.
     public init(root: String) throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        guard let real = Self.realPath(root) else { throw KaizenError(.internalError, "Cannot resolve artifact root \(root)") }
+        guard let real = Self.realPath(root) else {
+            throw KaizenError(.internalError, "Cannot resolve artifact root \(root)")
+        }
         self.root = real
     }
 
@@ -48,7 +50,8 @@ public struct LocalArtifactStore: ArtifactStore {
             guard let real = Self.realPath(directory + "/" + name), isInsideRoot(real) else { continue }
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: real, isDirectory: &isDir) else { continue }
-            let size = isDir.boolValue
+            let size =
+                isDir.boolValue
                 ? nil : (try? FileManager.default.attributesOfItem(atPath: real)[.size] as? NSNumber)?.int64Value
             entries.append(ArtifactEntry(name: name, isDirectory: isDir.boolValue, size: size))
         }

@@ -2,7 +2,7 @@ public import Foundation
 public import KaizenCore
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A small client of the MLflow REST API, for the `kaizen` command line.
@@ -22,7 +22,9 @@ public struct TrackingClient: Sendable {
     }
 
     /// Calls `/api/2.0/<namespace>/<path>` with GET and query fields.
-    public func call(_ path: String, namespace: String = "mlflow", get query: [(String, String)]) async throws -> JSONValue {
+    public func call(
+        _ path: String, namespace: String = "mlflow", get query: [(String, String)]
+    ) async throws -> JSONValue {
         var components = URLComponents(
             url: baseURL.appendingPathComponent("api/2.0/\(namespace)/" + path), resolvingAgainstBaseURL: false)
         components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }

@@ -31,7 +31,9 @@ public struct ModelVersionSource: Sendable {
         }
     }
 
-    static let hostAddressedSchemes: Set<String> = ["ftp", "sftp", "hdfs", "viewfs", "http", "https", "r2", "b2", "abfss"]
+    static let hostAddressedSchemes: Set<String> = [
+        "ftp", "sftp", "hdfs", "viewfs", "http", "https", "r2", "b2", "abfss",
+    ]
 
     /// A parsed URI: scheme, authority and path, as Python's `urlparse` splits them.
     struct Parts {
@@ -46,7 +48,8 @@ public struct ModelVersionSource: Sendable {
             netloc = ""
             if rest.hasPrefix("//") {
                 let afterSlashes = rest.dropFirst(2)
-                let end = afterSlashes.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterSlashes.endIndex
+                let end =
+                    afterSlashes.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterSlashes.endIndex
                 netloc = String(afterSlashes[..<end])
                 rest = afterSlashes[end...]
             }
@@ -81,7 +84,8 @@ public struct ModelVersionSource: Sendable {
         invalid(
             source,
             "If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an "
-                + "absolute path must be provided without relative path references present. Please provide an absolute path.")
+                + "absolute path must be provided without relative path references present. Please provide an absolute path."
+        )
     }
 
     /// Validates `source` for a new version; `runID` and `modelID` are the request's (nil when absent).
@@ -93,7 +97,8 @@ public struct ModelVersionSource: Sendable {
         {
             throw KaizenError.invalidParameter(
                 "'source' cannot use the '\(scheme)' scheme: the '\(scheme)' scheme addresses a host other than the "
-                    + "tracking server's configured artifact storage, so the server would connect to the host named in the URI.")
+                    + "tracking server's configured artifact storage, so the server would connect to the host named in the URI."
+            )
         }
         if parts.scheme == "models", !Self.isModelIDForm(parts) {
             return try await resolveRegisteredModelSource(source, parts: parts, runID: runID, modelID: modelID)
@@ -114,7 +119,9 @@ public struct ModelVersionSource: Sendable {
     }
 
     /// `models:/name/<version|stage|latest>` or `models:/name@alias`: the referenced version's lineage.
-    func resolveRegisteredModelSource(_ source: String, parts: Parts, runID: String?, modelID: String?) async throws
+    func resolveRegisteredModelSource(
+        _ source: String, parts: Parts, runID: String?, modelID: String?
+    ) async throws
         -> Resolved
     {
         let (name, reference) = try Self.registeredReference(source, parts: parts)
@@ -146,7 +153,8 @@ public struct ModelVersionSource: Sendable {
             throw invalid(source, "The run_id and model_id request parameters must match the referenced model version.")
         }
         return Resolved(
-            source: "models:/\(version.name)/\(version.version)", runID: version.runID, storageLocation: version.downloadURI)
+            source: "models:/\(version.name)/\(version.version)", runID: version.runID,
+            storageLocation: version.downloadURI)
     }
 
     // The checks below are synchronous on purpose: lookups happen first, then plain functions decide.
@@ -187,7 +195,9 @@ public struct ModelVersionSource: Sendable {
         return try Self.check(source, parts: parts, modelID: modelID, model: model, runID: runID)
     }
 
-    static func check(_ source: String, parts: Parts, modelID: String, model: LoggedModel?, runID: String?) throws
+    static func check(
+        _ source: String, parts: Parts, modelID: String, model: LoggedModel?, runID: String?
+    ) throws
         -> Resolved
     {
         guard let model else { throw KaizenError.notFound("Logged model with ID '\(modelID)' not found.") }

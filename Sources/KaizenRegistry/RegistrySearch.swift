@@ -40,7 +40,8 @@ public struct RegisteredModelSearch: Sendable {
             case "name": column = "name"
             case "timestamp", "last_updated_timestamp": column = "last_updated_timestamp"
             default:
-                throw .invalidParameter("Invalid order by key '\(clause.key)' specified. Valid keys are '{'name', 'timestamp'}'")
+                throw .invalidParameter(
+                    "Invalid order by key '\(clause.key)' specified. Valid keys are '{'name', 'timestamp'}'")
             }
             guard !order.contains(where: { $0.0 == column }) else {
                 throw .invalidParameter("`order_by` contains duplicate fields: \(orderBy)")
@@ -66,7 +67,8 @@ public struct ModelVersionSearch: Sendable {
     public init(filter: String?, orderBy: [String], maxResults: Int64?, pageToken: String?) throws(KaizenError) {
         let maxResults = maxResults ?? Int64(Self.maximumResults)
         guard maxResults >= 1 else {
-            throw .invalidParameter("Invalid value for max_results. It must be a positive integer, but got \(maxResults)")
+            throw .invalidParameter(
+                "Invalid value for max_results. It must be a positive integer, but got \(maxResults)")
         }
         guard maxResults <= Int64(Self.maximumResults) else {
             throw .invalidValue("\"\(maxResults)\"", for: "max_results", hint: "Value was of type 'str'")
@@ -74,16 +76,21 @@ public struct ModelVersionSearch: Sendable {
         self.maxResults = Int(maxResults)
         self.offset = try PageToken(decoding: pageToken).offset
         var clauses = try RegistryFilter.parse(
-            filter, attributes: ["name", "run_id", "source_path", "version_number"], listAttributes: ["name", "run_id"],
+            filter, attributes: ["name", "run_id", "source_path", "version_number"],
+            listAttributes: ["name", "run_id"],
             numeric: ["version_number"])
-        wantsPrompts = clauses.contains { $0.entity == .tag && $0.key == promptTagKey && $0.stringValue?.lowercased() == "true" }
+        wantsPrompts = clauses.contains {
+            $0.entity == .tag && $0.key == promptTagKey && $0.stringValue?.lowercased() == "true"
+        }
         if !wantsPrompts { clauses.removeAll { $0.entity == .tag && $0.key == promptTagKey } }
         self.clauses = clauses
         var order: [(String, Bool)] = []
         for text in orderBy {
             let clause = try RegistryFilter.parseOrder(text)
-            let columns = ["name": "name", "version_number": "version", "creation_timestamp": "creation_timestamp",
-                           "last_updated_timestamp": "last_updated_timestamp"]
+            let columns = [
+                "name": "name", "version_number": "version", "creation_timestamp": "creation_timestamp",
+                "last_updated_timestamp": "last_updated_timestamp",
+            ]
             guard let column = columns[clause.key] else {
                 throw .invalidParameter(
                     "Invalid attribute key '\(clause.key)' specified. Valid keys are "
@@ -103,7 +110,9 @@ public struct ModelVersionSearch: Sendable {
 
 /// The filter grammar as the registry searches accept it: `attribute.`/bare attributes and `tag.` keys.
 enum RegistryFilter {
-    static func parse(_ filter: String?, attributes: Set<String>, listAttributes: Set<String>, numeric: Set<String>)
+    static func parse(
+        _ filter: String?, attributes: Set<String>, listAttributes: Set<String>, numeric: Set<String>
+    )
         throws(KaizenError) -> [FilterClause]
     {
         try SearchFilter.parse(filter ?? "").map { clause throws(KaizenError) in
@@ -135,7 +144,8 @@ enum RegistryFilter {
                 } else if clause.op == .isIn || clause.op == .notIn {
                     guard listAttributes.contains(clause.key), case .list = clause.value else {
                         throw .invalidParameter(
-                            "Only \(listAttributes.sorted()) attributes support comparison with a list of quoted string values.")
+                            "Only \(listAttributes.sorted()) attributes support comparison with a list of quoted string values."
+                        )
                     }
                 } else {
                     guard FilterOperator.string.contains(clause.op) else {
@@ -149,7 +159,8 @@ enum RegistryFilter {
                 }
             default:
                 throw .invalidParameter(
-                    "Invalid entity type '\(clause.entity.rawValue)'. Valid entity types are ('attribute', 'tag', 'tags')")
+                    "Invalid entity type '\(clause.entity.rawValue)'. Valid entity types are ('attribute', 'tag', 'tags')"
+                )
             }
             return clause
         }

@@ -24,7 +24,9 @@ public struct RegistryService: Sendable {
 
     // MARK: Registered models
 
-    public func createRegisteredModel(name: String, description: String?, tags: [Tag], actor: Actor) async throws
+    public func createRegisteredModel(
+        name: String, description: String?, tags: [Tag], actor: Actor
+    ) async throws
         -> RegisteredModel
     {
         try RegistryValidation.validateModelName(name)
@@ -38,7 +40,9 @@ public struct RegistryService: Sendable {
             name: name, description: description ?? "", tags: unique, now: currentTimeMillis(), actor: actor)
         publish(
             .registeredModelCreated,
-            .object([("name", .string(name)), ("tags", Self.tagObject(unique)), ("description", .string(description ?? ""))]))
+            .object([
+                ("name", .string(name)), ("tags", Self.tagObject(unique)), ("description", .string(description ?? "")),
+            ]))
         return model
     }
 
@@ -54,7 +58,8 @@ public struct RegistryService: Sendable {
         return try await store.renameRegisteredModel(name: name, to: newName, now: currentTimeMillis(), actor: actor)
     }
 
-    public func updateRegisteredModel(name: String, description: String?, actor: Actor) async throws -> RegisteredModel {
+    public func updateRegisteredModel(name: String, description: String?, actor: Actor) async throws -> RegisteredModel
+    {
         try RegistryValidation.validateModelName(name)
         return try await store.updateRegisteredModel(
             name: name, description: description ?? "", now: currentTimeMillis(), actor: actor)
@@ -101,7 +106,8 @@ public struct RegistryService: Sendable {
                 run: { id in try? await tracking.run(id: id).info },
                 loggedModel: { id in try? await tracking.loggedModel(id: id) },
                 registeredVersion: { name, reference in try await resolve(name: name, reference: reference) }))
-        let resolved = try await validator.resolve(source: source, runID: runID, modelID: modelID?.isEmpty == true ? nil : modelID)
+        let resolved = try await validator.resolve(
+            source: source, runID: runID, modelID: modelID?.isEmpty == true ? nil : modelID)
         guard try await store.registeredModel(named: name) != nil else { throw RegistryError.modelNotFound(name) }
         let version = try await store.createModelVersion(
             ModelVersionDraft(
@@ -114,7 +120,8 @@ public struct RegistryService: Sendable {
         publish(
             .modelVersionCreated,
             .object([
-                ("name", .string(name)), ("version", .string(String(version.version))), ("source", .string(version.source)),
+                ("name", .string(name)), ("version", .string(String(version.version))),
+                ("source", .string(version.source)),
                 ("run_id", version.runID.isEmpty ? .null : .string(version.runID)), ("tags", Self.tagObject(tags)),
                 ("description", description.map { .string($0) } ?? .null),
             ]))
@@ -124,7 +131,8 @@ public struct RegistryService: Sendable {
     /// Appends `{"name", "version"}` to the logged model's `mlflow.modelVersions` tag, as MLflow does.
     func recordVersion(_ version: ModelVersion, onLoggedModel modelID: String) async throws {
         let model = try await tracking.loggedModel(id: modelID)
-        var entries = model.tags.last { $0.key == "mlflow.modelVersions" }
+        var entries =
+            model.tags.last { $0.key == "mlflow.modelVersions" }
             .flatMap { try? JSONValue(parsing: $0.value).arrayValue } ?? []
         let entry: JSONValue = .object([("name", .string(version.name)), ("version", .integer(version.version))])
         if !entries.contains(entry) { entries.append(entry) }
@@ -140,13 +148,20 @@ public struct RegistryService: Sendable {
         _ = try await registeredModel(named: name)
         if let number = Int64(reference) { return try await modelVersion(name: name, version: number) }
         if reference.lowercased() == "latest" {
-            guard let newest = try await store.latestVersions(name: name, stages: ModelStage.allCases).max(by: { $0.version < $1.version })
+            guard
+                let newest = try await store.latestVersions(name: name, stages: ModelStage.allCases).max(by: {
+                    $0.version < $1.version
+                })
             else { throw KaizenError.notFound("Latest version not found for model \(name).") }
             return newest
         }
         let stage = try RegistryValidation.parseStage(reference)
-        guard let newest = try await store.latestVersions(name: name, stages: [stage]).max(by: { $0.version < $1.version }) else {
-            throw KaizenError.invalidParameter("No versions of model with name '\(name)' and stage '\(reference)' found")
+        guard
+            let newest = try await store.latestVersions(name: name, stages: [stage]).max(by: { $0.version < $1.version }
+            )
+        else {
+            throw KaizenError.invalidParameter(
+                "No versions of model with name '\(name)' and stage '\(reference)' found")
         }
         return newest
     }
@@ -159,7 +174,9 @@ public struct RegistryService: Sendable {
         return found
     }
 
-    public func updateModelVersion(name: String, version: Int64, description: String?, actor: Actor) async throws
+    public func updateModelVersion(
+        name: String, version: Int64, description: String?, actor: Actor
+    ) async throws
         -> ModelVersion
     {
         try RegistryValidation.validateModelName(name)
@@ -199,7 +216,8 @@ public struct RegistryService: Sendable {
     public func setModelVersionTag(name: String, version: Int64, tag: Tag, actor: Actor) async throws {
         try RegistryValidation.validateModelName(name)
         try RegistryValidation.validateTag(tag)
-        try await store.setModelVersionTag(name: name, version: version, tag: tag, now: currentTimeMillis(), actor: actor)
+        try await store.setModelVersionTag(
+            name: name, version: version, tag: tag, now: currentTimeMillis(), actor: actor)
         publish(
             .modelVersionTagSet,
             .object([
@@ -210,7 +228,8 @@ public struct RegistryService: Sendable {
 
     public func deleteModelVersionTag(name: String, version: Int64, key: String, actor: Actor) async throws {
         try RegistryValidation.validateModelName(name)
-        try await store.deleteModelVersionTag(name: name, version: version, key: key, now: currentTimeMillis(), actor: actor)
+        try await store.deleteModelVersionTag(
+            name: name, version: version, key: key, now: currentTimeMillis(), actor: actor)
         publish(
             .modelVersionTagDeleted,
             .object([("name", .string(name)), ("version", .string(String(version))), ("key", .string(key))]))
@@ -248,7 +267,9 @@ public struct RegistryService: Sendable {
         try RegistryValidation.validateAliasCharacters(alias)
         _ = try await registeredModel(named: name)
         if alias.lowercased() == "latest" { return try await resolve(name: name, reference: "latest") }
-        guard let version = try await store.version(name: name, alias: alias) else { throw RegistryError.aliasNotFound(alias) }
+        guard let version = try await store.version(name: name, alias: alias) else {
+            throw RegistryError.aliasNotFound(alias)
+        }
         return version
     }
 

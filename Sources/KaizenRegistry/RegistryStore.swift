@@ -28,11 +28,17 @@ public struct ModelVersionDraft: Sendable {
 /// Persistence of the model registry. Every change is recorded in the audit trail in the same
 /// transaction as the change itself, so the trail cannot miss a committed change.
 public protocol RegistryStore: Sendable {
-    func createRegisteredModel(name: String, description: String, tags: [Tag], now: Int64, actor: Actor) async throws
+    func createRegisteredModel(
+        name: String, description: String, tags: [Tag], now: Int64, actor: Actor
+    ) async throws
         -> RegisteredModel
     func registeredModel(named name: String) async throws -> RegisteredModel?
-    func renameRegisteredModel(name: String, to newName: String, now: Int64, actor: Actor) async throws -> RegisteredModel
-    func updateRegisteredModel(name: String, description: String, now: Int64, actor: Actor) async throws -> RegisteredModel
+    func renameRegisteredModel(
+        name: String, to newName: String, now: Int64, actor: Actor
+    ) async throws -> RegisteredModel
+    func updateRegisteredModel(
+        name: String, description: String, now: Int64, actor: Actor
+    ) async throws -> RegisteredModel
     func deleteRegisteredModel(name: String, now: Int64, actor: Actor) async throws
     func setRegisteredModelTag(name: String, tag: Tag, now: Int64, actor: Actor) async throws
     func deleteRegisteredModelTag(name: String, key: String, now: Int64, actor: Actor) async throws
@@ -42,7 +48,9 @@ public protocol RegistryStore: Sendable {
 
     func createModelVersion(_ draft: ModelVersionDraft, now: Int64, actor: Actor) async throws -> ModelVersion
     func modelVersion(name: String, version: Int64) async throws -> ModelVersion?
-    func updateModelVersion(name: String, version: Int64, description: String?, now: Int64, actor: Actor) async throws
+    func updateModelVersion(
+        name: String, version: Int64, description: String?, now: Int64, actor: Actor
+    ) async throws
         -> ModelVersion
     func deleteModelVersion(name: String, version: Int64, now: Int64, actor: Actor) async throws
     /// Moves a version to `stage`; with `archiveExisting`, other versions in that stage become Archived.

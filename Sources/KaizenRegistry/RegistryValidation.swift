@@ -9,7 +9,9 @@ public enum RegistryValidation {
 
     /// A registered model name: not blank, no `/` or `:`, not a path trick.
     public static func validateModelName(_ name: String, field: String = "name") throws(KaizenError) {
-        guard !name.trimmingWhitespace.isEmpty else { throw .invalidParameter("Missing value for required parameter '\(field)'.") }
+        guard !name.trimmingWhitespace.isEmpty else {
+            throw .invalidParameter("Missing value for required parameter '\(field)'.")
+        }
         if name.contains("/") || name.contains(":") {
             throw .invalidParameter("Invalid model name '\(name)'. Names cannot contain '/' or ':'.")
         }
@@ -54,12 +56,17 @@ public enum RegistryValidation {
     public static func validateAliasCharacters(_ alias: String) throws(KaizenError) {
         guard !alias.isEmpty else { throw .missingParameter("alias") }
         guard alias.count <= maxAliasLength else {
-            throw .invalidParameter("'Registered model alias name' exceeds the maximum length of \(maxAliasLength) characters")
+            throw .invalidParameter(
+                "'Registered model alias name' exceeds the maximum length of \(maxAliasLength) characters")
         }
-        guard alias.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-" })
+        guard
+            alias.unicodeScalars.allSatisfy({
+                $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" || $0 == "-"
+            })
         else {
             throw .invalidParameter(
-                "Invalid alias name: '\(alias)'. Names may only contain alphanumerics, underscores (_), and dashes (-).")
+                "Invalid alias name: '\(alias)'. Names may only contain alphanumerics, underscores (_), and dashes (-)."
+            )
         }
     }
 

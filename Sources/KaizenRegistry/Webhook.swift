@@ -29,14 +29,16 @@ public struct WebhookEventType: Sendable, Hashable, CustomStringConvertible {
     public static let valid: [String: [String]] = [
         "REGISTERED_MODEL": ["CREATED"], "MODEL_VERSION": ["CREATED"], "MODEL_VERSION_TAG": ["SET", "DELETED"],
         "MODEL_VERSION_ALIAS": ["CREATED", "DELETED"], "PROMPT": ["CREATED"], "PROMPT_VERSION": ["CREATED"],
-        "PROMPT_TAG": ["SET", "DELETED"], "PROMPT_VERSION_TAG": ["SET", "DELETED"], "PROMPT_ALIAS": ["CREATED", "DELETED"],
+        "PROMPT_TAG": ["SET", "DELETED"], "PROMPT_VERSION_TAG": ["SET", "DELETED"],
+        "PROMPT_ALIAS": ["CREATED", "DELETED"],
         "BUDGET_POLICY": ["EXCEEDED"], "MODEL_VERSION_STAGE": ["TRANSITIONED"],
     ]
 
     /// Checks the pair against the valid ones, with MLflow's message.
     public static func validated(entity: String, action: String) throws(KaizenError) -> WebhookEventType {
         guard let actions = valid[entity] else {
-            throw .invalidParameter("Invalid webhook event entity '\(entity)'. Valid entities are: \(valid.keys.sorted())")
+            throw .invalidParameter(
+                "Invalid webhook event entity '\(entity)'. Valid entities are: \(valid.keys.sorted())")
         }
         guard actions.contains(action) else {
             throw .invalidParameter(

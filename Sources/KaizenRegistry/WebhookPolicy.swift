@@ -18,7 +18,8 @@ public struct WebhookPolicy: Sendable {
         let scheme = ArtifactLocationScheme.of(url)
         guard let scheme, allowedSchemes.contains(scheme) else {
             throw .invalidParameter(
-                "Invalid webhook URL scheme: '\(scheme ?? "")'. Allowed schemes are: \(allowedSchemes.sorted().joined(separator: ", ")).")
+                "Invalid webhook URL scheme: '\(scheme ?? "")'. Allowed schemes are: \(allowedSchemes.sorted().joined(separator: ", "))."
+            )
         }
         var rest = url.dropFirst(scheme.count + 1)
         guard rest.hasPrefix("//") else { throw .invalidParameter("Webhook URL must include a hostname: '\(url)'") }
@@ -33,7 +34,8 @@ public struct WebhookPolicy: Sendable {
         }
         guard !host.isEmpty else { throw .invalidParameter("Webhook URL must include a hostname: '\(url)'") }
         if !allowPrivateAddresses, Self.isPrivate(host: host.lowercased()) {
-            throw .invalidParameter("Webhook URL must not resolve to a non-public IP address. '\(host)' resolves to \(host).")
+            throw .invalidParameter(
+                "Webhook URL must not resolve to a non-public IP address. '\(host)' resolves to \(host).")
         }
         return host
     }
@@ -66,7 +68,8 @@ enum ArtifactLocationScheme {
     static func of(_ url: String) -> String? {
         guard let colon = url.firstIndex(of: ":") else { return nil }
         let scheme = url[..<colon]
-        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }) else {
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
+        else {
             return nil
         }
         return scheme.lowercased()

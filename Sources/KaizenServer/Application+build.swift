@@ -2,11 +2,11 @@ import Foundation
 public import Hummingbird
 public import KaizenArtifacts
 import KaizenCore
+public import KaizenRegistry
 import KaizenStorage
 public import KaizenTracking
-public import KaizenRegistry
-public import ServiceLifecycle
 public import Logging
+public import ServiceLifecycle
 
 /// The services behind the HTTP layer, built from a configuration.
 public struct KaizenServices: Sendable {
@@ -17,7 +17,9 @@ public struct KaizenServices: Sendable {
     let dispatcher: WebhookDispatcher
 
     /// Opens the store and the artifact root named by `configuration`, and creates the Default experiment.
-    public static func open(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "kaizen")) async throws
+    public static func open(
+        _ configuration: ServerConfiguration, logger: Logger = Logger(label: "kaizen")
+    ) async throws
         -> KaizenServices
     {
         let pool = try SQLiteDatabase.open(configuration.backendStoreURI)

@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import KaizenArtifacts
 import KaizenCore
 import KaizenTracking
@@ -35,7 +35,8 @@ enum ArtifactRoutes {
                     status: .ok,
                     headers: [
                         .contentType: contentType(for: path.name),
-                        .contentDisposition: "attachment; filename=\"\(path.name.replacingOccurrences(of: "\"", with: ""))\"",
+                        .contentDisposition:
+                            "attachment; filename=\"\(path.name.replacingOccurrences(of: "\"", with: ""))\"",
                         HTTPField.Name("X-Content-Type-Options")!: "nosniff",
                     ], body: body)
             }
@@ -61,7 +62,8 @@ enum ArtifactRoutes {
             for action in ["create", "complete", "abort"] {
                 router.post(RouterPath("\(prefix)/mpu/\(action)/**")) { request, _ in
                     _ = try Self.path(of: request, after: "\(prefix)/mpu/\(action)/")
-                    let error = KaizenError(.notImplemented, "Multipart upload is not supported by the local artifact store")
+                    let error = KaizenError(
+                        .notImplemented, "Multipart upload is not supported by the local artifact store")
                     return ErrorMiddleware<Context>.response(for: error)
                 }
             }

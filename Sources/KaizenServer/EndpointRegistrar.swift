@@ -14,7 +14,9 @@ struct EndpointRegistrar<Context: RequestContext> {
         _ path: String, version: Int = 2, namespace: String = "mlflow", methods: [HTTPRequest.Method],
         handler: @escaping Handler
     ) {
-        register(path, version: version, namespace: namespace, methods: methods) { message, _ in try await handler(message) }
+        register(path, version: version, namespace: namespace, methods: methods) { message, _ in
+            try await handler(message)
+        }
     }
 
     /// Registers a route with path parameters (`:model_id`); the handler also receives their values.

@@ -6,7 +6,9 @@ import Logging
 /// errors (unknown route, body too large) with the nearest MLflow code, anything else as a bare 500
 /// that is logged with detail.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         do {
@@ -24,7 +26,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Self.response(for: KaizenError(.methodNotAllowed, "Method \(request.method) not allowed"))
             default:
                 if error.status.code < 500 {
-                    return Self.response(for: KaizenError(.badRequest, (error as? HTTPError)?.body ?? error.status.reasonPhrase))
+                    return Self.response(
+                        for: KaizenError(.badRequest, (error as? HTTPError)?.body ?? error.status.reasonPhrase))
                 }
                 context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
                 return Response(status: .internalServerError)

@@ -15,7 +15,9 @@ struct HostCheckMiddleware<Context: RequestContext>: RouterMiddleware {
         self.allowAny = allowedHosts.contains("*")
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         if allowAny { return try await next(request, context) }
@@ -28,7 +30,8 @@ struct HostCheckMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         return Response(
             status: .forbidden, headers: [.contentType: "text/plain"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: "Invalid Host header - possible DNS rebinding attack detected")))
+            body: ResponseBody(
+                byteBuffer: ByteBuffer(string: "Invalid Host header - possible DNS rebinding attack detected")))
     }
 
     /// The host part of an authority, lowercased: `Example.com:5000` → `example.com`, `[::1]:80` → `[::1]`.

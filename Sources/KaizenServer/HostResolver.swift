@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Resolves host names to address strings, so webhook targets can be checked against private ranges
@@ -23,13 +23,16 @@ enum HostResolver {
                     var inAddress = pointer.pointee.sin_addr
                     _ = inet_ntop(AF_INET, &inAddress, &buffer, socklen_t(buffer.count))
                 }
-                addresses.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                addresses.append(
+                    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             } else if info.pointee.ai_family == AF_INET6, let address = info.pointee.ai_addr {
                 address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
                     var inAddress = pointer.pointee.sin6_addr
                     _ = inet_ntop(AF_INET6, &inAddress, &buffer, socklen_t(buffer.count))
                 }
-                addresses.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).lowercased())
+                addresses.append(
+                    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                        .lowercased())
             }
             cursor = info.pointee.ai_next
         }

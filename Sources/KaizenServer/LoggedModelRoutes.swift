@@ -36,7 +36,9 @@ enum LoggedModelRoutes {
         endpoints.register("logged-models/:model_id", methods: [.patch]) { message, parameters in
             var status = LoggedModelStatus.ready
             if let text = try message.identifier("status") {
-                guard let parsed = LoggedModelStatus(wire: text) else { throw KaizenError.invalidValue(text, for: "status") }
+                guard let parsed = LoggedModelStatus(wire: text) else {
+                    throw KaizenError.invalidValue(text, for: "status")
+                }
                 status = parsed
             }
             let model = try await tracking.finalizeLoggedModel(id: try modelID(parameters), status: status)
@@ -56,7 +58,8 @@ enum LoggedModelRoutes {
             return .object([])
         }
         endpoints.register("logged-models/:model_id/params", methods: [.post]) { message, parameters in
-            try await tracking.logLoggedModelParams(id: try modelID(parameters), params: try TrackingJSON.params(message))
+            try await tracking.logLoggedModelParams(
+                id: try modelID(parameters), params: try TrackingJSON.params(message))
             return .object([])
         }
     }

@@ -11,7 +11,8 @@ enum RegistryJSON {
             ("last_updated_timestamp", .integer(version.lastUpdatedTimestamp)),
             ("current_stage", .string(version.currentStage.rawValue)),
             ("description", version.description.map { .string($0) }), ("source", .string(version.source)),
-            ("run_id", .string(version.runID)), ("status", "READY"), ("tags", .repeated(version.tags, TrackingJSON.tag)),
+            ("run_id", .string(version.runID)), ("status", "READY"),
+            ("tags", .repeated(version.tags, TrackingJSON.tag)),
             ("run_link", .string(version.runLink)), ("aliases", .repeated(version.aliases) { .string($0) }))
     }
 
@@ -24,7 +25,9 @@ enum RegistryJSON {
             ("tags", .repeated(model.tags, TrackingJSON.tag)),
             (
                 "aliases",
-                .repeated(model.aliases) { .object([("alias", .string($0.alias)), ("version", .string(String($0.version)))]) }
+                .repeated(model.aliases) {
+                    .object([("alias", .string($0.alias)), ("version", .string(String($0.version)))])
+                }
             ))
     }
 
@@ -38,7 +41,8 @@ enum RegistryJSON {
     static func webhook(_ webhook: Webhook) -> JSONValue {
         .fields(
             ("webhook_id", .string(webhook.id)), ("name", .string(webhook.name)),
-            ("description", webhook.description.isEmpty ? nil : .string(webhook.description)), ("url", .string(webhook.url)),
+            ("description", webhook.description.isEmpty ? nil : .string(webhook.description)),
+            ("url", .string(webhook.url)),
             // MLflow clients fail to parse a webhook that lists an event they do not know, so Kaizen's own
             // events are listed apart.
             ("events", .array(webhook.events.filter { !$0.isKaizenOnly }.map(eventJSON))),
@@ -55,7 +59,8 @@ enum RegistryJSON {
         .fields(
             ("delivery_id", .string(delivery.id)), ("webhook_id", .string(delivery.webhookID)),
             ("event", .string(delivery.event)), ("status", .string(delivery.status.rawValue)),
-            ("attempts", .integer(Int64(delivery.attempts))), ("response_status", delivery.responseStatus.map { .integer(Int64($0)) }),
+            ("attempts", .integer(Int64(delivery.attempts))),
+            ("response_status", delivery.responseStatus.map { .integer(Int64($0)) }),
             ("error", delivery.error.map { .string($0) }), ("created_at", .integer(delivery.createdAt)),
             ("updated_at", .integer(delivery.updatedAt)))
     }

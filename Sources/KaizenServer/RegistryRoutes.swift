@@ -18,11 +18,18 @@ enum RegistryRoutes {
             return .object([("registered_model", RegistryJSON.registeredModel(model))])
         }
         endpoints.register("registered-models/get", methods: [.get]) { message in
-            .object([("registered_model", RegistryJSON.registeredModel(try await registry.registeredModel(named: try message.requireString("name"))))])
+            .object([
+                (
+                    "registered_model",
+                    RegistryJSON.registeredModel(
+                        try await registry.registeredModel(named: try message.requireString("name")))
+                )
+            ])
         }
         endpoints.register("registered-models/rename", methods: [.post]) { message in
             let model = try await registry.renameRegisteredModel(
-                name: try message.requireString("name"), to: try message.requireString("new_name"), actor: Actor(message.actor))
+                name: try message.requireString("name"), to: try message.requireString("new_name"),
+                actor: Actor(message.actor))
             return .object([("registered_model", RegistryJSON.registeredModel(model))])
         }
         endpoints.register("registered-models/update", methods: [.patch]) { message in
@@ -32,7 +39,8 @@ enum RegistryRoutes {
             return .object([("registered_model", RegistryJSON.registeredModel(model))])
         }
         endpoints.register("registered-models/delete", methods: [.delete]) { message in
-            try await registry.deleteRegisteredModel(name: try message.requireString("name"), actor: Actor(message.actor))
+            try await registry.deleteRegisteredModel(
+                name: try message.requireString("name"), actor: Actor(message.actor))
             return .object([])
         }
         endpoints.register("registered-models/search", methods: [.get, .post]) { message in
@@ -58,7 +66,8 @@ enum RegistryRoutes {
         }
         endpoints.register("registered-models/delete-tag", methods: [.delete]) { message in
             try await registry.deleteRegisteredModelTag(
-                name: try message.requireString("name"), key: try message.requireString("key"), actor: Actor(message.actor))
+                name: try message.requireString("name"), key: try message.requireString("key"),
+                actor: Actor(message.actor))
             return .object([])
         }
         endpoints.register("registered-models/alias", methods: [.post]) { message in
@@ -69,7 +78,8 @@ enum RegistryRoutes {
         }
         endpoints.register("registered-models/alias", methods: [.delete]) { message in
             try await registry.deleteAlias(
-                name: try message.requireString("name"), alias: try message.requireString("alias"), actor: Actor(message.actor))
+                name: try message.requireString("name"), alias: try message.requireString("alias"),
+                actor: Actor(message.actor))
             return .object([])
         }
         endpoints.register("registered-models/alias", methods: [.get]) { message in
@@ -94,7 +104,8 @@ enum RegistryRoutes {
             return .object([("model_version", RegistryJSON.modelVersion(created))])
         }
         endpoints.register("model-versions/get", methods: [.get]) { message in
-            let found = try await registry.modelVersion(name: try message.requireString("name"), version: try version(message))
+            let found = try await registry.modelVersion(
+                name: try message.requireString("name"), version: try version(message))
             return .object([("model_version", RegistryJSON.modelVersion(found))])
         }
         endpoints.register("model-versions/update", methods: [.patch]) { message in
@@ -125,7 +136,8 @@ enum RegistryRoutes {
             return .object([("model_version", RegistryJSON.modelVersion(updated))])
         }
         endpoints.register("model-versions/get-download-uri", methods: [.get]) { message in
-            let uri = try await registry.downloadURI(name: try message.requireString("name"), version: try version(message))
+            let uri = try await registry.downloadURI(
+                name: try message.requireString("name"), version: try version(message))
             return .object([("artifact_uri", .string(uri))])
         }
         endpoints.register("model-versions/set-tag", methods: [.post]) { message in

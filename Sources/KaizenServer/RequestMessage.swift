@@ -28,7 +28,9 @@ struct RequestMessage: Sendable {
     static let actorHeader = HTTPField.Name("X-Kaizen-User")!
 
     /// Decodes a request and notes who sent it.
-    static func decodeWithActor(_ request: Request, context: some RequestContext, limit: Int) async throws -> RequestMessage {
+    static func decodeWithActor(
+        _ request: Request, context: some RequestContext, limit: Int
+    ) async throws -> RequestMessage {
         var message = try await decode(request, context: context, limit: limit)
         if let user = request.headers[actorHeader], !user.isEmpty { message.actor = String(user.prefix(200)) }
         return message
@@ -44,7 +46,9 @@ struct RequestMessage: Sendable {
         guard let contentType = request.headers[.contentType] else {
             throw KaizenError.invalidParameter("Bad Request. Content-Type header is missing.")
         }
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let mediaType = contentType.split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
         guard mediaType == "application/json" else {
             throw KaizenError.invalidParameter("Bad Request. Content-Type must be one of ['application/json'].")
         }
@@ -92,7 +96,8 @@ struct RequestMessage: Sendable {
     func string(_ name: String) throws(KaizenError) -> String? {
         guard let value = try value(name) else { return nil }
         guard case .string(let string) = value else {
-            throw .invalidValue(value.messageText, for: path + name, hint: "Value was of type '\(value.pythonTypeName)'")
+            throw .invalidValue(
+                value.messageText, for: path + name, hint: "Value was of type '\(value.pythonTypeName)'")
         }
         return string
     }
@@ -109,7 +114,8 @@ struct RequestMessage: Sendable {
         case .string(let string): string
         case nil: nil
         case let other?:
-            throw .invalidValue(other.messageText, for: path + name, hint: "Value was of type '\(other.pythonTypeName)'")
+            throw .invalidValue(
+                other.messageText, for: path + name, hint: "Value was of type '\(other.pythonTypeName)'")
         }
     }
 
@@ -170,7 +176,8 @@ struct RequestMessage: Sendable {
                 }
             }
         case let other?:
-            throw .invalidValue(other.messageText, for: path + name, hint: "Value was of type '\(other.pythonTypeName)'")
+            throw .invalidValue(
+                other.messageText, for: path + name, hint: "Value was of type '\(other.pythonTypeName)'")
         }
     }
 
@@ -181,19 +188,22 @@ struct RequestMessage: Sendable {
         case .array(let items):
             return try items.enumerated().map { index, item throws(KaizenError) in
                 guard case .object = item else {
-                    throw .invalidValue(item.messageText, for: path + name, hint: "Value was of type '\(item.pythonTypeName)'")
+                    throw .invalidValue(
+                        item.messageText, for: path + name, hint: "Value was of type '\(item.pythonTypeName)'")
                 }
                 return RequestMessage(fields: item, path: "\(path)\(name)[\(index)].")
             }
         case let other?:
-            throw .invalidValue(other.messageText, for: path + name, hint: "Value was of type '\(other.pythonTypeName)'")
+            throw .invalidValue(
+                other.messageText, for: path + name, hint: "Value was of type '\(other.pythonTypeName)'")
         }
     }
 
     func message(_ name: String) throws(KaizenError) -> RequestMessage? {
         guard let value = try value(name) else { return nil }
         guard case .object = value else {
-            throw .invalidValue(value.messageText, for: path + name, hint: "Value was of type '\(value.pythonTypeName)'")
+            throw .invalidValue(
+                value.messageText, for: path + name, hint: "Value was of type '\(value.pythonTypeName)'")
         }
         return RequestMessage(fields: value, path: "\(path)\(name).")
     }

@@ -5,7 +5,9 @@ import KaizenCore
 enum SystemRoutes {
     static func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/health") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: "OK")))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "OK")))
         }
         router.get("/version") { _, _ in
             Response(

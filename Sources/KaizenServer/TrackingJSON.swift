@@ -60,7 +60,9 @@ enum TrackingJSON {
         let outputs: JSONValue = .fields(
             (
                 "model_outputs",
-                .repeated(run.modelOutputs) { .object([("model_id", .string($0.modelID)), ("step", .integer($0.step))]) }
+                .repeated(run.modelOutputs) {
+                    .object([("model_id", .string($0.modelID)), ("step", .integer($0.step))])
+                }
             ))
         return .object([("info", runInfo(run.info)), ("data", data), ("inputs", inputs), ("outputs", outputs)])
     }
@@ -73,7 +75,8 @@ enum TrackingJSON {
             ("artifact_uri", .string(model.artifactURI)), ("status", .string(model.status.rawValue)),
             ("model_type", .string(model.modelType)), ("source_run_id", model.sourceRunID.map { .string($0) }),
             ("tags", .repeated(model.tags, tag)))
-        let data: JSONValue = .fields(("params", .repeated(model.params, param)), ("metrics", .repeated(model.metrics, metric)))
+        let data: JSONValue = .fields(
+            ("params", .repeated(model.params, param)), ("metrics", .repeated(model.metrics, metric)))
         return .object([("info", info), ("data", data)])
     }
 

@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Delivers registry events to webhooks in the background: signs each body with the webhook's secret
@@ -94,7 +94,10 @@ final class WebhookDispatcher: RegistryEventSink, Service {
             if !policy.allowPrivateAddresses {
                 let addresses = HostResolver.addresses(of: host)
                 if let address = addresses.first(where: WebhookPolicy.isPrivate(host:)) {
-                    return (nil, "Webhook URL must not resolve to a non-public IP address. '\(host)' resolves to \(address).")
+                    return (
+                        nil,
+                        "Webhook URL must not resolve to a non-public IP address. '\(host)' resolves to \(address)."
+                    )
                 }
                 if addresses.isEmpty { return (nil, "Cannot resolve Webhook URL hostname '\(host)'.") }
             }
@@ -110,7 +113,8 @@ final class WebhookDispatcher: RegistryEventSink, Service {
         request.setValue(String(delivery.timestamp), forHTTPHeaderField: "X-MLflow-Timestamp")
         request.setValue("kaizen-webhooks", forHTTPHeaderField: "User-Agent")
         if !webhook.secret.isEmpty {
-            request.setValue(Self.signature(secret: webhook.secret, delivery: delivery), forHTTPHeaderField: "X-MLflow-Signature")
+            request.setValue(
+                Self.signature(secret: webhook.secret, delivery: delivery), forHTTPHeaderField: "X-MLflow-Signature")
         }
         do {
             let (_, response) = try await URLSession.shared.data(for: request)
@@ -153,7 +157,10 @@ final class WebhookDispatcher: RegistryEventSink, Service {
         if delivery.status == .failed {
             logger.warning(
                 "webhook delivery failed",
-                metadata: ["webhook": "\(webhook.id)", "event": "\(delivery.event)", "status": "\(delivery.responseStatus ?? 0)"])
+                metadata: [
+                    "webhook": "\(webhook.id)", "event": "\(delivery.event)",
+                    "status": "\(delivery.responseStatus ?? 0)",
+                ])
         }
     }
 
@@ -165,7 +172,9 @@ final class WebhookDispatcher: RegistryEventSink, Service {
         if let status {
             return .object([("success", .bool(status < 400)), ("response_status", .integer(Int64(status)))])
         }
-        return .object([("success", false), ("error_message", .string("Failed to test webhook: \(error ?? "no response")"))])
+        return .object([
+            ("success", false), ("error_message", .string("Failed to test webhook: \(error ?? "no response")")),
+        ])
     }
 
     static func example(for type: WebhookEventType) -> JSONValue {

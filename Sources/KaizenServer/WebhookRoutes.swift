@@ -12,7 +12,8 @@ enum WebhookRoutes {
         }
         return try items.map { item throws(KaizenError) in
             try WebhookEventType.validated(
-                entity: try item.requireString("entity").uppercased(), action: try item.requireString("action").uppercased())
+                entity: try item.requireString("entity").uppercased(),
+                action: try item.requireString("action").uppercased())
         }
     }
 
@@ -21,7 +22,9 @@ enum WebhookRoutes {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_"
                 || $0 == "-"
         }
-        let edgesOK = name.first.map { $0.isLetter || $0.isNumber } == true && name.last.map { $0.isLetter || $0.isNumber } == true
+        let edgesOK =
+            name.first.map { $0.isLetter || $0.isNumber } == true
+            && name.last.map { $0.isLetter || $0.isNumber } == true
         guard (1...63).contains(name.count), allowed, edgesOK else {
             throw .invalidParameter(
                 "Webhook name '\(name)' is invalid. It must start and end with a letter or digit, be less than 63 "
@@ -63,7 +66,9 @@ enum WebhookRoutes {
         }
         endpoints.register("webhooks", methods: [.get]) { message in
             let limit = try message.int64("max_results") ?? 100
-            guard (0...1000).contains(limit) else { throw KaizenError.invalidParameter("max_results must be between 1 and 1000.") }
+            guard (0...1000).contains(limit) else {
+                throw KaizenError.invalidParameter("max_results must be between 1 and 1000.")
+            }
             let pageSize = limit == 0 ? 100 : Int(limit)
             let offset = try PageToken(decoding: try message.string("page_token")).offset
             var webhooks = try await store.listWebhooks(offset: offset, limit: pageSize + 1)
@@ -104,7 +109,8 @@ enum WebhookRoutes {
             var type = webhook.events.first ?? .modelVersionCreated
             if let event = try message.message("event") {
                 type = try WebhookEventType.validated(
-                    entity: try event.requireString("entity").uppercased(), action: try event.requireString("action").uppercased())
+                    entity: try event.requireString("entity").uppercased(),
+                    action: try event.requireString("action").uppercased())
             }
             return .object([("result", await dispatcher.test(webhook, type: type))])
         }

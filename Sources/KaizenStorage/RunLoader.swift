@@ -34,7 +34,9 @@ enum RunLoader {
         var modelInputs: [String: [String]] = [:]
         var outputs: [String: [ModelOutput]] = [:]
         let metricRows = try Row.fetchCursor(
-            db, sql: "SELECT run_uuid, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run_uuid IN (\(marks)) ORDER BY run_uuid, key",
+            db,
+            sql:
+                "SELECT run_uuid, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run_uuid IN (\(marks)) ORDER BY run_uuid, key",
             arguments: arguments)
         while let row = try metricRows.next() {
             let isNaN: Bool = row[3]
@@ -55,7 +57,9 @@ enum RunLoader {
         }
         try loadInputs(db, marks: marks, arguments: arguments, datasets: &datasets, models: &modelInputs)
         let outputRows = try Row.fetchCursor(
-            db, sql: "SELECT run_uuid, model_id, step FROM run_outputs WHERE run_uuid IN (\(marks)) ORDER BY step, model_id",
+            db,
+            sql:
+                "SELECT run_uuid, model_id, step FROM run_outputs WHERE run_uuid IN (\(marks)) ORDER BY step, model_id",
             arguments: arguments)
         while let row = try outputRows.next() {
             outputs[row[0], default: []].append(ModelOutput(modelID: row[1], step: row[2]))
@@ -71,7 +75,8 @@ enum RunLoader {
             let experimentID: Int64 = row[1]
             let info = RunInfo(
                 runID: id, experimentID: String(experimentID), runName: row[2], userID: row[3],
-                status: RunStatus(rawValue: row[4]) ?? .running, startTime: row[5], endTime: row[6], artifactURI: row[7],
+                status: RunStatus(rawValue: row[4]) ?? .running, startTime: row[5], endTime: row[6],
+                artifactURI: row[7],
                 lifecycleStage: LifecycleStage(rawValue: row[8]) ?? .active)
             runs[id] = Run(
                 info: info, metrics: metrics[id] ?? [], params: params[id] ?? [], tags: tags[id] ?? [],
@@ -110,7 +115,8 @@ enum RunLoader {
             let dataset = Dataset(
                 name: row["name"] ?? "", digest: row["digest"] ?? "", sourceType: row["dataset_source_type"] ?? "",
                 source: row["source"] ?? "", schema: row["schema"], profile: row["profile"])
-            datasets[runID, default: []].append(DatasetInput(dataset: dataset, tags: inputTags[row["input_uuid"]] ?? []))
+            datasets[runID, default: []].append(
+                DatasetInput(dataset: dataset, tags: inputTags[row["input_uuid"]] ?? []))
         }
     }
 }

@@ -34,7 +34,10 @@ enum SQLFilter {
             case .isNull: return ("NOT EXISTS (SELECT 1 \(base))", [clause.key])
             case .isNotNull: return ("EXISTS (SELECT 1 \(base))", [clause.key])
             case .notEqual:
-                return ("EXISTS (SELECT 1 \(base) AND (m.is_nan = 1 OR m.value != ?))", [clause.key, clause.numberValue ?? 0])
+                return (
+                    "EXISTS (SELECT 1 \(base) AND (m.is_nan = 1 OR m.value != ?))",
+                    [clause.key, clause.numberValue ?? 0]
+                )
             default:
                 let (test, values) = comparison("m.value", clause)
                 return ("EXISTS (SELECT 1 \(base) AND m.is_nan = 0 AND \(test))", [clause.key] + values)

@@ -1,5 +1,5 @@
-public import GRDB
 import Foundation
+public import GRDB
 
 /// Opens the SQLite database behind Kaizen's stores: WAL mode, a busy timeout instead of
 /// "database is locked" errors, and case-sensitive `LIKE` (MLflow's semantics).

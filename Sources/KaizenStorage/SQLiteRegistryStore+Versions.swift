@@ -8,7 +8,10 @@ extension SQLiteRegistryStore {
         try await pool.write { db in
             _ = try Self.requireModel(db, draft.name)
             // Numbers are never reused: deleted versions keep theirs.
-            let next = (try Int64.fetchOne(db, sql: "SELECT max(version) FROM model_versions WHERE name = ?", arguments: [draft.name]) ?? 0) + 1
+            let next =
+                (try Int64.fetchOne(
+                    db, sql: "SELECT max(version) FROM model_versions WHERE name = ?", arguments: [draft.name]) ?? 0)
+                + 1
             try db.execute(
                 sql: """
                     INSERT INTO model_versions(name, version, creation_timestamp, last_updated_timestamp, current_stage,
@@ -36,22 +39,26 @@ extension SQLiteRegistryStore {
 
     public func modelVersion(name: String, version: Int64) async throws -> ModelVersion? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM model_versions WHERE name = ? AND version = ? AND deleted = 0",
-                arguments: [name, version])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM model_versions WHERE name = ? AND version = ? AND deleted = 0",
+                    arguments: [name, version])
             else { return nil }
             return try Self.loadVersion(db, row, withAliases: true)
         }
     }
 
-    public func updateModelVersion(name: String, version: Int64, description: String?, now: Int64, actor: Actor)
+    public func updateModelVersion(
+        name: String, version: Int64, description: String?, now: Int64, actor: Actor
+    )
         async throws -> ModelVersion
     {
         try await pool.write { db in
             let row = try Self.requireVersion(db, name, version)
             let before: String? = row["description"]
             try db.execute(
-                sql: "UPDATE model_versions SET description = ?, last_updated_timestamp = ? WHERE name = ? AND version = ?",
+                sql:
+                    "UPDATE model_versions SET description = ?, last_updated_timestamp = ? WHERE name = ? AND version = ?",
                 arguments: [description, now, name, version])
             try Self.audit(
                 db, "update_model_version", name: name, version: version,
@@ -76,7 +83,8 @@ extension SQLiteRegistryStore {
             try Self.touchModel(db, name, now)
             try Self.audit(
                 db, "delete_model_version", name: name, version: version,
-                before: .object([("current_stage", .string(stage)), ("source", .string(source))]), now: now, actor: actor)
+                before: .object([("current_stage", .string(stage)), ("source", .string(source))]), now: now,
+                actor: actor)
         }
     }
 
@@ -90,7 +98,8 @@ extension SQLiteRegistryStore {
             if archiveExisting {
                 archived = try Int64.fetchAll(
                     db,
-                    sql: "SELECT version FROM model_versions WHERE name = ? AND deleted = 0 AND current_stage = ? AND version != ?",
+                    sql:
+                        "SELECT version FROM model_versions WHERE name = ? AND deleted = 0 AND current_stage = ? AND version != ?",
                     arguments: [name, stage.rawValue, version])
                 for other in archived {
                     try db.execute(
@@ -105,7 +114,8 @@ extension SQLiteRegistryStore {
                 }
             }
             try db.execute(
-                sql: "UPDATE model_versions SET current_stage = ?, last_updated_timestamp = ? WHERE name = ? AND version = ?",
+                sql:
+                    "UPDATE model_versions SET current_stage = ?, last_updated_timestamp = ? WHERE name = ? AND version = ?",
                 arguments: [stage.rawValue, now, name, version])
             try Self.touchModel(db, name, now)
             try Self.audit(
@@ -130,19 +140,22 @@ extension SQLiteRegistryStore {
                 arguments: [name, version, tag.key, tag.value])
             try Self.audit(
                 db, "set_model_version_tag", name: name, version: version,
-                before: before.map { .object([(tag.key, .string($0))]) }, after: .object([(tag.key, .string(tag.value))]),
+                before: before.map { .object([(tag.key, .string($0))]) },
+                after: .object([(tag.key, .string(tag.value))]),
                 now: now, actor: actor)
         }
     }
 
-    public func deleteModelVersionTag(name: String, version: Int64, key: String, now: Int64, actor: Actor) async throws {
+    public func deleteModelVersionTag(name: String, version: Int64, key: String, now: Int64, actor: Actor) async throws
+    {
         try await pool.write { db in
             _ = try Self.requireVersion(db, name, version)
             let before = try String.fetchOne(
                 db, sql: "SELECT value FROM model_version_tags WHERE name = ? AND version = ? AND key = ?",
                 arguments: [name, version, key])
             try db.execute(
-                sql: "DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?", arguments: [name, version, key])
+                sql: "DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?",
+                arguments: [name, version, key])
             try Self.audit(
                 db, "delete_model_version_tag", name: name, version: version,
                 before: before.map { .object([(key, .string($0))]) }, now: now, actor: actor)
@@ -153,14 +166,16 @@ extension SQLiteRegistryStore {
         try await pool.write { db in
             _ = try Self.requireVersion(db, name, version)
             let before = try Int64.fetchOne(
-                db, sql: "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?", arguments: [name, alias])
+                db, sql: "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?",
+                arguments: [name, alias])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO registered_model_aliases(name, alias, version) VALUES (?, ?, ?)",
                 arguments: [name, alias, version])
             try Self.audit(
                 db, "set_registered_model_alias", name: name, version: version,
                 before: before.map { .object([("alias", .string(alias)), ("version", .string(String($0)))]) },
-                after: .object([("alias", .string(alias)), ("version", .string(String(version)))]), now: now, actor: actor)
+                after: .object([("alias", .string(alias)), ("version", .string(String(version)))]), now: now,
+                actor: actor)
         }
     }
 
@@ -168,8 +183,10 @@ extension SQLiteRegistryStore {
         try await pool.write { db in
             _ = try Self.requireModel(db, name)
             let before = try Int64.fetchOne(
-                db, sql: "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?", arguments: [name, alias])
-            try db.execute(sql: "DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?", arguments: [name, alias])
+                db, sql: "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?",
+                arguments: [name, alias])
+            try db.execute(
+                sql: "DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?", arguments: [name, alias])
             try Self.audit(
                 db, "delete_registered_model_alias", name: name, version: before,
                 before: before.map { .object([("alias", .string(alias)), ("version", .string(String($0)))]) },
@@ -179,8 +196,10 @@ extension SQLiteRegistryStore {
 
     public func version(name: String, alias: String) async throws -> ModelVersion? {
         try await pool.read { db in
-            guard let version = try Int64.fetchOne(
-                db, sql: "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?", arguments: [name, alias]),
+            guard
+                let version = try Int64.fetchOne(
+                    db, sql: "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?",
+                    arguments: [name, alias]),
                 let row = try Row.fetchOne(
                     db, sql: "SELECT * FROM model_versions WHERE name = ? AND version = ? AND deleted = 0",
                     arguments: [name, version])
@@ -194,7 +213,8 @@ extension SQLiteRegistryStore {
     public func auditEvents(name: String) async throws -> [AuditEvent] {
         try await pool.read { db in
             var rows: [Int64: Row] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM registry_audit WHERE model_name = ?", arguments: [name]) {
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM registry_audit WHERE model_name = ?", arguments: [name])
+            {
                 rows[row["id"]] = row
             }
             var frontier: [(String, Int64)] = [(name, Int64.max)]
@@ -208,7 +228,8 @@ extension SQLiteRegistryStore {
                     let oldName: String = rename["model_name"]
                     let renameID: Int64 = rename["id"]
                     for row in try Row.fetchAll(
-                        db, sql: "SELECT * FROM registry_audit WHERE model_name = ? AND id <= ?", arguments: [oldName, renameID])
+                        db, sql: "SELECT * FROM registry_audit WHERE model_name = ? AND id <= ?",
+                        arguments: [oldName, renameID])
                     {
                         rows[row["id"]] = row
                     }
@@ -221,7 +242,8 @@ extension SQLiteRegistryStore {
                 return AuditEvent(
                     id: row["id"], timestamp: row["timestamp"], actor: row["actor"], action: row["action"],
                     modelName: row["model_name"], version: row["version"],
-                    before: before.flatMap { try? JSONValue(parsing: $0) }, after: after.flatMap { try? JSONValue(parsing: $0) })
+                    before: before.flatMap { try? JSONValue(parsing: $0) },
+                    after: after.flatMap { try? JSONValue(parsing: $0) })
             }
         }
     }
@@ -232,13 +254,15 @@ extension SQLiteRegistryStore {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         for clause in search.clauses {
-            let (condition, values) = Self.condition(clause, tagTable: "registered_model_tags", tagJoin: "t.name = m.name", column: { _ in "m.name" })
+            let (condition, values) = Self.condition(
+                clause, tagTable: "registered_model_tags", tagJoin: "t.name = m.name", column: { _ in "m.name" })
             conditions.append(condition)
             arguments += values
         }
         if !search.wantsPrompts {
             conditions.append(
-                "NOT EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.name = m.name AND t.key = '\(promptTagKey)' AND t.value = 'true')")
+                "NOT EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.name = m.name AND t.key = '\(promptTagKey)' AND t.value = 'true')"
+            )
         }
         let order = search.order.map { "m.\($0.0) \($0.1 ? "ASC" : "DESC")" }.joined(separator: ", ")
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
@@ -257,7 +281,9 @@ extension SQLiteRegistryStore {
     public func searchModelVersions(_ search: ModelVersionSearch) async throws -> Page<ModelVersion> {
         var conditions = ["v.deleted = 0"]
         var arguments: [any DatabaseValueConvertible] = []
-        let columns = ["name": "v.name", "run_id": "v.run_id", "source_path": "v.source", "version_number": "v.version"]
+        let columns = [
+            "name": "v.name", "run_id": "v.run_id", "source_path": "v.source", "version_number": "v.version",
+        ]
         for clause in search.clauses {
             let (condition, values) = Self.condition(
                 clause, tagTable: "model_version_tags", tagJoin: "t.name = v.name AND t.version = v.version",
@@ -271,7 +297,8 @@ extension SQLiteRegistryStore {
                     + "AND t.key = '\(promptTagKey)' AND t.value = 'true')")
         }
         let order = search.order.map { "v.\($0.0) \($0.1 ? "ASC" : "DESC")" }.joined(separator: ", ")
-        let sql = "SELECT * FROM model_versions v WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ? OFFSET ?"
+        let sql =
+            "SELECT * FROM model_versions v WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ? OFFSET ?"
         let values = (arguments + [search.maxResults + 1, search.offset]).map(\.databaseValue)
         return try await pool.read { db in
             var rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values))
@@ -290,7 +317,9 @@ extension SQLiteRegistryStore {
     ) -> (String, [any DatabaseValueConvertible]) {
         if clause.entity == .tag {
             let (test, values) = SQLFilter.comparison("t.value", clause)
-            return ("EXISTS (SELECT 1 FROM \(tagTable) t WHERE \(tagJoin) AND t.key = ? AND \(test))", [clause.key] + values)
+            return (
+                "EXISTS (SELECT 1 FROM \(tagTable) t WHERE \(tagJoin) AND t.key = ? AND \(test))", [clause.key] + values
+            )
         }
         return SQLFilter.comparison(column(clause.key), clause)
     }

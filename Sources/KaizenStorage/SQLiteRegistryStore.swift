@@ -24,21 +24,25 @@ public struct SQLiteRegistryStore: RegistryStore {
     }
 
     static func requireModel(_ db: Database, _ name: String) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM registered_models WHERE name = ?", arguments: [name]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM registered_models WHERE name = ?", arguments: [name])
+        else {
             throw RegistryError.modelNotFound(name)
         }
         return row
     }
 
     static func requireVersion(_ db: Database, _ name: String, _ version: Int64) throws -> Row {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT * FROM model_versions WHERE name = ? AND version = ? AND deleted = 0", arguments: [name, version])
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM model_versions WHERE name = ? AND version = ? AND deleted = 0",
+                arguments: [name, version])
         else { throw RegistryError.versionNotFound(name, version) }
         return row
     }
 
     static func touchModel(_ db: Database, _ name: String, _ now: Int64) throws {
-        try db.execute(sql: "UPDATE registered_models SET last_updated_timestamp = ? WHERE name = ?", arguments: [now, name])
+        try db.execute(
+            sql: "UPDATE registered_models SET last_updated_timestamp = ? WHERE name = ?", arguments: [now, name])
     }
 
     // MARK: Loading
@@ -50,12 +54,14 @@ public struct SQLiteRegistryStore: RegistryStore {
             arguments: [name]
         ).map { Tag(key: $0[0], value: $0[1]) }
         let aliases = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias"),
+            db.cachedStatement(
+                sql: "SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias"),
             arguments: [name]
         ).map { ModelAlias(alias: $0[0], version: $0[1]) }
         let latest = try latest(db, name: name, stages: ModelStage.allCases, withAliases: false)
         return RegisteredModel(
-            name: name, creationTimestamp: row["creation_timestamp"], lastUpdatedTimestamp: row["last_updated_timestamp"],
+            name: name, creationTimestamp: row["creation_timestamp"],
+            lastUpdatedTimestamp: row["last_updated_timestamp"],
             description: row["description"], tags: tags, aliases: aliases, latestVersions: latest)
     }
 
@@ -74,7 +80,9 @@ public struct SQLiteRegistryStore: RegistryStore {
         }
         var aliases: [String: [ModelAlias]] = [:]
         for row in try Row.fetchAll(
-            db, sql: "SELECT name, alias, version FROM registered_model_aliases WHERE name IN (\(marks)) ORDER BY name, alias",
+            db,
+            sql:
+                "SELECT name, alias, version FROM registered_model_aliases WHERE name IN (\(marks)) ORDER BY name, alias",
             arguments: arguments)
         {
             aliases[row[0], default: []].append(ModelAlias(alias: row[1], version: row[2]))
@@ -82,7 +90,8 @@ public struct SQLiteRegistryStore: RegistryStore {
         var versionTags: [String: [Tag]] = [:]
         for row in try Row.fetchAll(
             db,
-            sql: "SELECT name, version, key, value FROM model_version_tags WHERE name IN (\(marks)) ORDER BY name, version, key",
+            sql:
+                "SELECT name, version, key, value FROM model_version_tags WHERE name IN (\(marks)) ORDER BY name, version, key",
             arguments: arguments)
         {
             let version: Int64 = row[1]
@@ -112,7 +121,8 @@ public struct SQLiteRegistryStore: RegistryStore {
         return rows.map { row in
             let name: String = row["name"]
             return RegisteredModel(
-                name: name, creationTimestamp: row["creation_timestamp"], lastUpdatedTimestamp: row["last_updated_timestamp"],
+                name: name, creationTimestamp: row["creation_timestamp"],
+                lastUpdatedTimestamp: row["last_updated_timestamp"],
                 description: row["description"], tags: tags[name] ?? [], aliases: aliases[name] ?? [],
                 latestVersions: latest[name] ?? [])
         }
@@ -122,7 +132,8 @@ public struct SQLiteRegistryStore: RegistryStore {
         let name: String = row["name"]
         let version: Int64 = row["version"]
         let tags = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT key, value FROM model_version_tags WHERE name = ? AND version = ? ORDER BY key"),
+            db.cachedStatement(
+                sql: "SELECT key, value FROM model_version_tags WHERE name = ? AND version = ? ORDER BY key"),
             arguments: [name, version]
         ).map { Tag(key: $0[0], value: $0[1]) }
         let aliases =
@@ -161,12 +172,16 @@ public struct SQLiteRegistryStore: RegistryStore {
 
     // MARK: Registered models
 
-    public func createRegisteredModel(name: String, description: String, tags: [Tag], now: Int64, actor: Actor)
+    public func createRegisteredModel(
+        name: String, description: String, tags: [Tag], now: Int64, actor: Actor
+    )
         async throws -> RegisteredModel
     {
         do {
             return try await pool.write { db in
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM registered_models WHERE name = ?", arguments: [name]) == true {
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM registered_models WHERE name = ?", arguments: [name])
+                    == true
+                {
                     throw RegistryError.modelExists(name)
                 }
                 try db.execute(
@@ -192,34 +207,42 @@ public struct SQLiteRegistryStore: RegistryStore {
 
     public func registeredModel(named name: String) async throws -> RegisteredModel? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM registered_models WHERE name = ?", arguments: [name])
+            guard
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM registered_models WHERE name = ?", arguments: [name])
             else { return nil }
             return try Self.loadModel(db, row)
         }
     }
 
-    public func renameRegisteredModel(name: String, to newName: String, now: Int64, actor: Actor) async throws
+    public func renameRegisteredModel(
+        name: String, to newName: String, now: Int64, actor: Actor
+    ) async throws
         -> RegisteredModel
     {
         do {
             return try await pool.write { db in
                 _ = try Self.requireModel(db, name)
                 if newName != name {
-                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM registered_models WHERE name = ?", arguments: [newName]) == true {
+                    if try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM registered_models WHERE name = ?", arguments: [newName]) == true
+                    {
                         throw RegistryError.modelExists(newName)
                     }
                     try db.execute(
                         sql: "UPDATE registered_models SET name = ?, last_updated_timestamp = ? WHERE name = ?",
                         arguments: [newName, now, name])
                     try db.execute(
-                        sql: "UPDATE model_versions SET last_updated_timestamp = ? WHERE name = ?", arguments: [now, newName])
+                        sql: "UPDATE model_versions SET last_updated_timestamp = ? WHERE name = ?",
+                        arguments: [now, newName])
                 }
                 // Recorded under the old name with a link to the new one, so each name's trail stays true and
                 // the new name's trail reaches back through the rename (`auditEvents`).
                 try Self.audit(
                     db, "rename_registered_model", name: name, before: .object([("name", .string(name))]),
                     after: .object([("name", .string(newName))]), now: now, actor: actor)
-                try db.execute(sql: "UPDATE registry_audit SET new_name = ? WHERE id = ?", arguments: [newName, db.lastInsertedRowID])
+                try db.execute(
+                    sql: "UPDATE registry_audit SET new_name = ? WHERE id = ?",
+                    arguments: [newName, db.lastInsertedRowID])
                 return try Self.loadModel(db, try Self.requireModel(db, newName))
             }
         } catch {
@@ -227,7 +250,9 @@ public struct SQLiteRegistryStore: RegistryStore {
         }
     }
 
-    public func updateRegisteredModel(name: String, description: String, now: Int64, actor: Actor) async throws
+    public func updateRegisteredModel(
+        name: String, description: String, now: Int64, actor: Actor
+    ) async throws
         -> RegisteredModel
     {
         try await pool.write { db in
@@ -246,7 +271,10 @@ public struct SQLiteRegistryStore: RegistryStore {
     public func deleteRegisteredModel(name: String, now: Int64, actor: Actor) async throws {
         try await pool.write { db in
             let model = try Self.loadModel(db, try Self.requireModel(db, name))
-            let versions = try Int.fetchOne(db, sql: "SELECT count(*) FROM model_versions WHERE name = ? AND deleted = 0", arguments: [name]) ?? 0
+            let versions =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM model_versions WHERE name = ? AND deleted = 0", arguments: [name])
+                ?? 0
             try db.execute(sql: "DELETE FROM model_version_tags WHERE name = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM registered_models WHERE name = ?", arguments: [name])
             try Self.audit(
@@ -263,7 +291,8 @@ public struct SQLiteRegistryStore: RegistryStore {
         try await pool.write { db in
             _ = try Self.requireModel(db, name)
             let before = try String.fetchOne(
-                db, sql: "SELECT value FROM registered_model_tags WHERE name = ? AND key = ?", arguments: [name, tag.key])
+                db, sql: "SELECT value FROM registered_model_tags WHERE name = ? AND key = ?",
+                arguments: [name, tag.key])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO registered_model_tags(name, key, value) VALUES (?, ?, ?)",
                 arguments: [name, tag.key, tag.value])

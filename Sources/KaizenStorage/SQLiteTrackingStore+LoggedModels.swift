@@ -37,7 +37,9 @@ extension SQLiteTrackingStore {
         }
     }
 
-    static func fetchLoggedModels(_ db: Database, where condition: String, arguments: StatementArguments) throws
+    static func fetchLoggedModels(
+        _ db: Database, where condition: String, arguments: StatementArguments
+    ) throws
         -> [LoggedModel]
     {
         let rows = try Row.fetchAll(
@@ -113,7 +115,8 @@ extension SQLiteTrackingStore {
 
     public func deleteLoggedModel(id: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE logged_models SET lifecycle_stage = 'deleted' WHERE model_id = ?", arguments: [id])
+            try db.execute(
+                sql: "UPDATE logged_models SET lifecycle_stage = 'deleted' WHERE model_id = ?", arguments: [id])
         }
     }
 

@@ -8,8 +8,10 @@ extension SQLiteTrackingStore {
             throw TrackingError.experimentNotFound(info.experimentID)
         }
         try await pool.write { db in
-            guard let stage = try String.fetchOne(
-                db, sql: "SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?", arguments: [experimentNumber])
+            guard
+                let stage = try String.fetchOne(
+                    db, sql: "SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?",
+                    arguments: [experimentNumber])
             else { throw TrackingError.experimentNotFound(info.experimentID) }
             guard stage == LifecycleStage.active.rawValue else {
                 throw TrackingError.experimentNotActive(info.experimentID, stage: .deleted)
@@ -129,7 +131,8 @@ extension SQLiteTrackingStore {
                 for tag in tags {
                     try insert.execute(arguments: [runID, tag.key, tag.value])
                     if tag.key == "mlflow.runName" {
-                        try db.execute(sql: "UPDATE runs SET name = ? WHERE run_uuid = ?", arguments: [tag.value, runID])
+                        try db.execute(
+                            sql: "UPDATE runs SET name = ? WHERE run_uuid = ?", arguments: [tag.value, runID])
                     }
                 }
             }
@@ -147,8 +150,9 @@ extension SQLiteTrackingStore {
     public func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws {
         try await pool.write { db in
             try Self.requireActiveRun(db, runID)
-            let experimentID = try Int64.fetchOne(
-                db, sql: "SELECT experiment_id FROM runs WHERE run_uuid = ?", arguments: [runID]) ?? 0
+            let experimentID =
+                try Int64.fetchOne(
+                    db, sql: "SELECT experiment_id FROM runs WHERE run_uuid = ?", arguments: [runID]) ?? 0
             for input in datasets {
                 let dataset = input.dataset
                 var datasetID = try String.fetchOne(

@@ -71,7 +71,9 @@ public struct SQLiteTrackingStore: TrackingStore {
         }
     }
 
-    static func fetchExperiments(_ db: Database, where condition: String, arguments: StatementArguments) throws
+    static func fetchExperiments(
+        _ db: Database, where condition: String, arguments: StatementArguments
+    ) throws
         -> [Experiment]
     {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM experiments WHERE \(condition)", arguments: arguments)
@@ -90,7 +92,9 @@ public struct SQLiteTrackingStore: TrackingStore {
     }
 
     public func searchExperiments(_ search: ExperimentSearch) async throws -> Page<Experiment> {
-        var conditions = ["lifecycle_stage IN (\(search.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ",")))"]
+        var conditions = [
+            "lifecycle_stage IN (\(search.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ",")))"
+        ]
         var arguments: [any DatabaseValueConvertible] = []
         for clause in search.clauses {
             let (condition, values) = SQLFilter.experimentCondition(clause)
@@ -145,8 +149,9 @@ public struct SQLiteTrackingStore: TrackingStore {
     public func setExperimentLifecycle(id: String, to stage: LifecycleStage, now: Int64) async throws {
         guard let number = Int64(id) else { throw TrackingError.experimentNotFound(id) }
         try await pool.write { db in
-            guard let current = try String.fetchOne(
-                db, sql: "SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?", arguments: [number])
+            guard
+                let current = try String.fetchOne(
+                    db, sql: "SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?", arguments: [number])
             else { throw TrackingError.experimentNotFound(id) }
             if stage == .active, current == LifecycleStage.active.rawValue {
                 throw KaizenError.invalidParameter(

@@ -11,7 +11,8 @@ public struct SQLiteWebhookStore: WebhookStore {
     }
 
     static func eventsText(_ events: [WebhookEventType]) -> String {
-        JSONValue.array(events.map { .object([("entity", .string($0.entity)), ("action", .string($0.action))]) }).jsonText
+        JSONValue.array(events.map { .object([("entity", .string($0.entity)), ("action", .string($0.action))]) })
+            .jsonText
     }
 
     static func webhook(_ row: Row) -> Webhook {
@@ -43,8 +44,10 @@ public struct SQLiteWebhookStore: WebhookStore {
 
     public func webhook(id: String) async throws -> Webhook? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM webhooks WHERE id = ? AND deleted_timestamp IS NULL", arguments: [id])
-                .map(Self.webhook)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM webhooks WHERE id = ? AND deleted_timestamp IS NULL", arguments: [id]
+            )
+            .map(Self.webhook)
         }
     }
 
@@ -98,7 +101,8 @@ public struct SQLiteWebhookStore: WebhookStore {
                     """,
                 arguments: [
                     delivery.id, delivery.webhookID, delivery.event, delivery.body, delivery.timestamp,
-                    delivery.status.rawValue, delivery.attempts, delivery.responseStatus, delivery.error, delivery.createdAt,
+                    delivery.status.rawValue, delivery.attempts, delivery.responseStatus, delivery.error,
+                    delivery.createdAt,
                     delivery.updatedAt,
                 ])
         }
@@ -106,7 +110,8 @@ public struct SQLiteWebhookStore: WebhookStore {
 
     static func delivery(_ row: Row) -> WebhookDelivery {
         WebhookDelivery(
-            id: row["id"], webhookID: row["webhook_id"], event: row["event"], body: row["body"], timestamp: row["timestamp"],
+            id: row["id"], webhookID: row["webhook_id"], event: row["event"], body: row["body"],
+            timestamp: row["timestamp"],
             status: WebhookDelivery.Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
             responseStatus: row["response_status"], error: row["error"], createdAt: row["created_at"],
             updatedAt: row["updated_at"])
@@ -115,7 +120,9 @@ public struct SQLiteWebhookStore: WebhookStore {
     public func deliveries(webhookID: String, limit: Int) async throws -> [WebhookDelivery] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                db,
+                sql:
+                    "SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
                 arguments: [webhookID, limit]
             ).map(Self.delivery)
         }

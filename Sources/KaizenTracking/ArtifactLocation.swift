@@ -32,7 +32,8 @@ public enum ArtifactLocation {
             if scheme == "mlflow-artifacts" || scheme == "file" {
                 let path = rest.drop { $0 == "/" }
                 if path.split(separator: "/").contains("..") {
-                    throw .invalidParameter("Invalid artifact location '\(location)': relative path references are not allowed.")
+                    throw .invalidParameter(
+                        "Invalid artifact location '\(location)': relative path references are not allowed.")
                 }
             }
             return location

@@ -63,7 +63,8 @@ public struct ExperimentSearch: Sendable {
                 throw .invalidParameter("Invalid comparator '\(clause.op.rawValue)' for tag '\(clause.key)'.")
             }
         default:
-            throw .invalidParameter("Invalid entity type '\(clause.entity.rawValue)'. Valid values are ['tag', 'attribute']")
+            throw .invalidParameter(
+                "Invalid entity type '\(clause.entity.rawValue)'. Valid values are ['tag', 'attribute']")
         }
         return clause
     }

@@ -8,7 +8,9 @@ public struct RunSearch: Sendable {
     public static let defaultResults = 1_000
 
     /// Attribute names the grammar accepts, with `created` standing for `start_time`.
-    static let stringAttributes: Set<String> = ["run_id", "run_name", "status", "user_id", "artifact_uri", "lifecycle_stage"]
+    static let stringAttributes: Set<String> = [
+        "run_id", "run_name", "status", "user_id", "artifact_uri", "lifecycle_stage",
+    ]
     static let numericAttributes: Set<String> = ["start_time", "end_time"]
     static let datasetKeys: Set<String> = ["name", "digest", "context"]
 
@@ -78,7 +80,8 @@ public struct RunSearch: Sendable {
         switch clause.entity {
         case .metric:
             guard FilterOperator.numeric.contains(clause.op) || clause.op == .isNull || clause.op == .isNotNull else {
-                throw .invalidParameter("Invalid comparator '\(clause.op.rawValue)' not one of '['>', '>=', '!=', '=', '<', '<=']")
+                throw .invalidParameter(
+                    "Invalid comparator '\(clause.op.rawValue)' not one of '['>', '>=', '!=', '=', '<', '<=']")
             }
             if clause.op != .isNull, clause.op != .isNotNull, clause.numberValue == nil {
                 throw .invalidParameter("Expected numeric value type for metric. Found \(describe(clause.value))")
@@ -140,7 +143,8 @@ public struct RunSearch: Sendable {
             case (.isIn, .list), (.notIn, .list): break
             case (_, .string) where clause.op != .isIn && clause.op != .notIn: break
             default:
-                throw .invalidParameter("Expected a quoted string value for dataset attributes. Found \(describe(clause.value))")
+                throw .invalidParameter(
+                    "Expected a quoted string value for dataset attributes. Found \(describe(clause.value))")
             }
         }
         return clause

@@ -37,7 +37,9 @@ public enum FilterOperator: String, Sendable, CaseIterable {
     case isNotNull = "IS NOT NULL"
 
     /// The operators that compare numbers.
-    public static let numeric: Set<FilterOperator> = [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual]
+    public static let numeric: Set<FilterOperator> = [
+        .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual,
+    ]
     /// The operators that compare strings.
     public static let string: Set<FilterOperator> = [.equal, .notEqual, .like, .iLike]
 }
@@ -170,10 +172,18 @@ enum FilterTokenizer {
                 continue
             }
             switch char {
-            case "(": tokens.append(.openParen); index += 1
-            case ")": tokens.append(.closeParen); index += 1
-            case ",": tokens.append(.comma); index += 1
-            case "=": tokens.append(.op("=")); index += 1
+            case "(":
+                tokens.append(.openParen)
+                index += 1
+            case ")":
+                tokens.append(.closeParen)
+                index += 1
+            case ",":
+                tokens.append(.comma)
+                index += 1
+            case "=":
+                tokens.append(.op("="))
+                index += 1
             case "!":
                 guard index + 1 < chars.count, chars[index + 1] == "=" else { throw invalid() }
                 tokens.append(.op("!="))

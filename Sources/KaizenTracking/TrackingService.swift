@@ -217,7 +217,9 @@ public struct TrackingService: Sendable {
     static func prepareRunTags(_ tags: [Tag]) throws(KaizenError) -> [Tag] {
         try tags.map { tag throws(KaizenError) in
             try TrackingValidation.validateKey(tag.key, kind: "Tag key")
-            return Tag(key: tag.key, value: TrackingValidation.truncate(tag.value, to: TrackingValidation.maxRunTagValueLength))
+            return Tag(
+                key: tag.key, value: TrackingValidation.truncate(tag.value, to: TrackingValidation.maxRunTagValueLength)
+            )
         }
     }
 
@@ -227,7 +229,8 @@ public struct TrackingService: Sendable {
             let dataset = input.dataset
             guard !dataset.name.isEmpty else { throw KaizenError.missingParameter("dataset.name") }
             guard !dataset.digest.isEmpty else { throw KaizenError.missingParameter("dataset.digest") }
-            try TrackingValidation.validateLength(dataset.name, limit: TrackingValidation.maxDatasetNameLength, field: "name")
+            try TrackingValidation.validateLength(
+                dataset.name, limit: TrackingValidation.maxDatasetNameLength, field: "name")
             try TrackingValidation.validateLength(
                 dataset.digest, limit: TrackingValidation.maxDatasetDigestLength, field: "digest")
             try TrackingValidation.validateLength(
@@ -238,7 +241,8 @@ public struct TrackingService: Sendable {
                 dataset.profile ?? "", limit: TrackingValidation.maxDatasetProfileLength, field: "profile")
             for tag in input.tags {
                 guard !tag.key.isEmpty else { throw KaizenError.missingParameter("tag.key") }
-                try TrackingValidation.validateLength(tag.key, limit: TrackingValidation.maxInputTagKeyLength, field: "key")
+                try TrackingValidation.validateLength(
+                    tag.key, limit: TrackingValidation.maxInputTagKeyLength, field: "key")
                 try TrackingValidation.validateLength(
                     tag.value, limit: TrackingValidation.maxInputTagValueLength, field: "value")
             }
@@ -252,13 +256,17 @@ public struct TrackingService: Sendable {
     }
 
     /// One page of a metric's history.
-    public func metricHistory(runID: String, key: String, maxResults: Int64?, pageToken: String?) async throws
+    public func metricHistory(
+        runID: String, key: String, maxResults: Int64?, pageToken: String?
+    ) async throws
         -> Page<Metric>
     {
         try TrackingValidation.validateRunID(runID)
         guard !key.isEmpty else { throw KaizenError.missingParameter("metric_key") }
-        let limit = Int(min(max(maxResults ?? Int64(TrackingValidation.maxMetricHistoryResults), 1),
-            Int64(TrackingValidation.maxMetricHistoryResults)))
+        let limit = Int(
+            min(
+                max(maxResults ?? Int64(TrackingValidation.maxMetricHistoryResults), 1),
+                Int64(TrackingValidation.maxMetricHistoryResults)))
         let offset = try PageToken(decoding: pageToken).offset
         guard try await store.run(id: runID) != nil else { throw TrackingError.runNotFound(runID) }
         var metrics = try await store.metricHistory(runID: runID, key: key, offset: offset, limit: limit + 1)

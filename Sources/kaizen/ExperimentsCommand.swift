@@ -21,7 +21,9 @@ struct ExperimentsCommand: AsyncParsableCommand {
             var table = TextTable(headers: ["ID", "NAME", "STAGE", "ARTIFACT LOCATION", "CREATED (UTC)"])
             var token: String?
             repeat {
-                var body: [(String, JSONValue)] = [("max_results", 1000), ("view_type", .string(all ? "ALL" : "ACTIVE_ONLY"))]
+                var body: [(String, JSONValue)] = [
+                    ("max_results", 1000), ("view_type", .string(all ? "ALL" : "ACTIVE_ONLY")),
+                ]
                 if let token { body.append(("page_token", .string(token))) }
                 let page = try await client.call("experiments/search", post: .object(body))
                 for experiment in page["experiments"]?.arrayValue ?? [] {

@@ -28,7 +28,9 @@ struct ModelsCommand: AsyncParsableCommand {
                 let page = try await client.call("registered-models/search", get: query)
                 for model in page["registered_models"]?.arrayValue ?? [] {
                     let versions = model["latest_versions"]?.arrayValue ?? []
-                    let latest = versions.compactMap { $0["version"]?.stringValue.flatMap { Int($0) } }.max().map(String.init) ?? "-"
+                    let latest =
+                        versions.compactMap { $0["version"]?.stringValue.flatMap { Int($0) } }.max().map(String.init)
+                        ?? "-"
                     let stages = versions.compactMap { version -> String? in
                         guard let stage = version["current_stage"]?.stringValue, stage != "None" else { return nil }
                         return "\(stage):v\(version["version"]?.stringValue ?? "")"
@@ -63,7 +65,8 @@ struct ModelsCommand: AsyncParsableCommand {
             print("Created      \(formatTime(model?["creation_timestamp"]?.int64Value)) UTC")
             var aliasesByVersion: [String: [String]] = [:]
             for alias in model?["aliases"]?.arrayValue ?? [] {
-                aliasesByVersion[alias["version"]?.stringValue ?? "", default: []].append(alias["alias"]?.stringValue ?? "")
+                aliasesByVersion[alias["version"]?.stringValue ?? "", default: []].append(
+                    alias["alias"]?.stringValue ?? "")
             }
             let versions = try await client.call(
                 "model-versions/search", get: [("filter", "name='\(name.replacingOccurrences(of: "'", with: "\\'"))'")])
@@ -74,7 +77,8 @@ struct ModelsCommand: AsyncParsableCommand {
             for version in rows {
                 let number = version["version"]?.stringValue ?? ""
                 table.rows.append([
-                    number, version["current_stage"]?.stringValue ?? "", (aliasesByVersion[number] ?? []).joined(separator: ","),
+                    number, version["current_stage"]?.stringValue ?? "",
+                    (aliasesByVersion[number] ?? []).joined(separator: ","),
                     version["run_id"]?.stringValue ?? "", version["source"]?.stringValue ?? "",
                     formatTime(version["creation_timestamp"]?.int64Value),
                 ])
@@ -85,7 +89,8 @@ struct ModelsCommand: AsyncParsableCommand {
     }
 
     struct Transition: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move a version to a stage (None, Staging, Production, Archived).")
+        static let configuration = CommandConfiguration(
+            abstract: "Move a version to a stage (None, Staging, Production, Archived).")
 
         @OptionGroup var options: ClientOptions
 
@@ -125,14 +130,16 @@ struct ModelsCommand: AsyncParsableCommand {
     }
 
     struct History: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the audit trail of a model: who changed what, when.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the audit trail of a model: who changed what, when.")
 
         @OptionGroup var options: ClientOptions
 
         @Argument var name: String
 
         func run() async throws {
-            let response = try await options.client().call("registered-models/history", namespace: "kaizen", get: [("name", name)])
+            let response = try await options.client().call(
+                "registered-models/history", namespace: "kaizen", get: [("name", name)])
             var table = TextTable(headers: ["TIME (UTC)", "ACTOR", "ACTION", "VERSION", "BEFORE", "AFTER"])
             for event in response["events"]?.arrayValue ?? [] {
                 table.rows.append([

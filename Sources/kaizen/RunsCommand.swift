@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import KaizenClient
 import KaizenCore
 
@@ -113,7 +113,9 @@ struct RunsCommand: AsyncParsableCommand {
             if !datasets.isEmpty {
                 print("\nDatasets (\(datasets.count))")
                 for input in datasets {
-                    print("  \(input["dataset"]?["name"]?.stringValue ?? "") (\(input["dataset"]?["digest"]?.stringValue ?? ""))")
+                    print(
+                        "  \(input["dataset"]?["name"]?.stringValue ?? "") (\(input["dataset"]?["digest"]?.stringValue ?? ""))"
+                    )
                 }
             }
         }

@@ -53,7 +53,9 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.webhookAllowPrivateAddresses =
             webhookAllowPrivateIps || environment["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"]?.lowercased() == "true"
         let app = try await buildApplication(configuration: configuration, logger: logger)
-        logger.info("Kaizen tracking server on http://\(host):\(port) (store \(backendStoreURI), artifacts \(artifactsDestination))")
+        logger.info(
+            "Kaizen tracking server on http://\(host):\(port) (store \(backendStoreURI), artifacts \(artifactsDestination))"
+        )
         try await app.runService()
     }
 }

@@ -45,12 +45,16 @@ struct LocalArtifactStoreTests {
         try write(store, "1/run/artifacts/a.txt", "hello")
         try write(store, "1/run/artifacts/sub/b.txt", "bye")
         let entries = try store.list(try ArtifactPath(validating: "1/run/artifacts"))
-        #expect(entries == [
-            ArtifactEntry(name: "a.txt", isDirectory: false, size: 5), ArtifactEntry(name: "sub", isDirectory: true, size: nil),
-        ])
+        #expect(
+            entries == [
+                ArtifactEntry(name: "a.txt", isDirectory: false, size: 5),
+                ArtifactEntry(name: "sub", isDirectory: true, size: nil),
+            ])
         let file = try store.fileForReading(try ArtifactPath(validating: "1/run/artifacts/a.txt"))
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "hello")
-        #expect(throws: KaizenError.self) { try store.fileForReading(try ArtifactPath(validating: "1/run/artifacts/sub")) }
+        #expect(throws: KaizenError.self) {
+            try store.fileForReading(try ArtifactPath(validating: "1/run/artifacts/sub"))
+        }
         #expect(throws: KaizenError.notFound("No such artifact: '1/nope'")) {
             try store.fileForReading(try ArtifactPath(validating: "1/nope"))
         }
@@ -63,11 +67,16 @@ struct LocalArtifactStoreTests {
         let (root, outside) = try makeRoot()
         let store = try LocalArtifactStore(root: root)
         try FileManager.default.createSymbolicLink(atPath: root + "/escape", withDestinationPath: outside)
-        try FileManager.default.createSymbolicLink(atPath: root + "/secret-link", withDestinationPath: outside + "/secret.txt")
-        #expect(throws: KaizenError.self) { try store.fileForReading(try ArtifactPath(validating: "escape/secret.txt")) }
+        try FileManager.default.createSymbolicLink(
+            atPath: root + "/secret-link", withDestinationPath: outside + "/secret.txt")
+        #expect(throws: KaizenError.self) {
+            try store.fileForReading(try ArtifactPath(validating: "escape/secret.txt"))
+        }
         #expect(throws: KaizenError.self) { try store.fileForReading(try ArtifactPath(validating: "secret-link")) }
         #expect(throws: KaizenError.self) { try store.prepareUpload(try ArtifactPath(validating: "escape/new.txt")) }
-        #expect(throws: KaizenError.self) { try store.prepareUpload(try ArtifactPath(validating: "escape/sub/new.txt")) }
+        #expect(throws: KaizenError.self) {
+            try store.prepareUpload(try ArtifactPath(validating: "escape/sub/new.txt"))
+        }
         #expect(throws: KaizenError.self) { try store.list(try ArtifactPath(validating: "escape")) }
         #expect(throws: KaizenError.self) { try store.delete(try ArtifactPath(validating: "escape/secret.txt")) }
         // A link that leads out of the root cannot be written through either.

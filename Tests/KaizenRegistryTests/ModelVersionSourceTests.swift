@@ -12,14 +12,17 @@ struct ModelVersionSourceTests {
             run: { id in
                 id == runID
                     ? RunInfo(
-                        runID: id, experimentID: "1", runName: "r", userID: "", status: .running, startTime: 0, endTime: nil,
+                        runID: id, experimentID: "1", runName: "r", userID: "", status: .running, startTime: 0,
+                        endTime: nil,
                         artifactURI: "mlflow-artifacts:/1/\(id)/artifacts", lifecycleStage: .active) : nil
             },
             loggedModel: { id in
                 id == modelID
                     ? LoggedModel(
-                        modelID: id, experimentID: "1", name: "model", artifactURI: "mlflow-artifacts:/1/models/\(id)/artifacts",
-                        status: .ready, modelType: "", sourceRunID: runID, creationTimestamp: 0, lastUpdatedTimestamp: 0) : nil
+                        modelID: id, experimentID: "1", name: "model",
+                        artifactURI: "mlflow-artifacts:/1/models/\(id)/artifacts",
+                        status: .ready, modelType: "", sourceRunID: runID, creationTimestamp: 0, lastUpdatedTimestamp: 0
+                    ) : nil
             },
             registeredVersion: { name, reference in
                 guard name == "mv" else { throw KaizenError.notFound("Registered Model with name=\(name) not found") }
@@ -27,7 +30,8 @@ struct ModelVersionSourceTests {
                     throw KaizenError.invalidParameter("Registered model alias nope not found.")
                 }
                 return ModelVersion(
-                    name: "mv", version: 1, creationTimestamp: 0, lastUpdatedTimestamp: 0, source: "runs:/\(runID)/model",
+                    name: "mv", version: 1, creationTimestamp: 0, lastUpdatedTimestamp: 0,
+                    source: "runs:/\(runID)/model",
                     runID: runID)
             }))
 
@@ -54,7 +58,8 @@ struct ModelVersionSourceTests {
         let artifacts = try await Self.validator.resolve(
             source: "mlflow-artifacts:/1/\(Self.runID)/artifacts/model", runID: Self.runID, modelID: nil)
         #expect(artifacts.storageLocation == nil)
-        let model = try await Self.validator.resolve(source: "models:/\(Self.modelID)", runID: nil, modelID: Self.modelID)
+        let model = try await Self.validator.resolve(
+            source: "models:/\(Self.modelID)", runID: nil, modelID: Self.modelID)
         #expect(model.storageLocation == "mlflow-artifacts:/1/models/\(Self.modelID)/artifacts")
         #expect(model.runID == Self.runID)
         let lineage = try await Self.validator.resolve(source: "models:/mv@champion", runID: nil, modelID: nil)
@@ -145,7 +150,9 @@ struct SHA256Tests {
 
     @Test func knownDigests() {
         #expect(Self.hex(SHA256.hash([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(Self.hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            Self.hex(SHA256.hash(Array("abc".utf8)))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
         #expect(Self.hex(SHA256.hash(long)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
@@ -160,7 +167,9 @@ struct SHA256Tests {
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         let longKey = [UInt8](repeating: 0xaa, count: 131)
         #expect(
-            Self.hex(SHA256.hmac(key: longKey, message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
+            Self.hex(
+                SHA256.hmac(key: longKey, message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))
+            )
                 == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KaizenCore
-@testable import KaizenServer
 import Testing
+
+@testable import KaizenServer
 
 /// Drives the router without a socket, on a real SQLite file and artifact folder in a temp directory.
 struct TrackingRoutesTests {
@@ -12,7 +13,8 @@ struct TrackingRoutesTests {
         let configuration: ServerConfiguration
 
         init() {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("kaizen-routes-\(UUID().uuidString)").path
+            directory =
+                FileManager.default.temporaryDirectory.appendingPathComponent("kaizen-routes-\(UUID().uuidString)").path
             configuration = ServerConfiguration(
                 backendStoreURI: directory + "/kaizen.db", artifactsDestination: directory + "/artifacts",
                 maxRequestBodySize: 1 << 20, workingDirectory: directory)
@@ -37,20 +39,26 @@ struct TrackingRoutesTests {
 
     @Test func experimentLifecycle() async throws {
         try await Fixture().run { client in
-            let created = try await Self.post(client, "/api/2.0/mlflow/experiments/create", #"{"name":"exp","tags":[{"key":"k","value":"v"}]}"#)
+            let created = try await Self.post(
+                client, "/api/2.0/mlflow/experiments/create", #"{"name":"exp","tags":[{"key":"k","value":"v"}]}"#)
             #expect(created.status == .ok)
             #expect(try Self.body(created)["experiment_id"] == "1")
             let duplicate = try await Self.post(client, "/api/2.0/mlflow/experiments/create", #"{"name":"exp"}"#)
             #expect(duplicate.status == .badRequest)
             #expect(try Self.body(duplicate)["error_code"] == "RESOURCE_ALREADY_EXISTS")
-            let fetched = try await client.execute(uri: "/api/2.0/mlflow/experiments/get-by-name?experiment_name=exp", method: .get)
+            let fetched = try await client.execute(
+                uri: "/api/2.0/mlflow/experiments/get-by-name?experiment_name=exp", method: .get)
             #expect(try Self.body(fetched)["experiment"]?["artifact_location"] == "mlflow-artifacts:/1")
-            let missing = try await client.execute(uri: "/api/2.0/mlflow/experiments/get-by-name?experiment_name=nope", method: .get)
+            let missing = try await client.execute(
+                uri: "/api/2.0/mlflow/experiments/get-by-name?experiment_name=nope", method: .get)
             #expect(missing.status == .notFound)
             #expect(try Self.body(missing)["error_code"] == "RESOURCE_DOES_NOT_EXIST")
-            let badID = try await client.execute(uri: "/ajax-api/2.0/mlflow/experiments/get?experiment_id=abc", method: .get)
+            let badID = try await client.execute(
+                uri: "/ajax-api/2.0/mlflow/experiments/get?experiment_id=abc", method: .get)
             #expect(badID.status == .badRequest)
-            #expect(try Self.body(badID)["message"] == "Invalid experiment ID 'abc'. Experiment ID must be a valid integer.")
+            #expect(
+                try Self.body(badID)["message"] == "Invalid experiment ID 'abc'. Experiment ID must be a valid integer."
+            )
             let search = try await client.execute(
                 uri: "/api/2.0/mlflow/experiments/search?max_results=1&filter=name+LIKE+%27e%25%27", method: .get)
             let experiments = try Self.body(search)["experiments"]?.arrayValue ?? []
@@ -61,12 +69,14 @@ struct TrackingRoutesTests {
 
     @Test func runLoggingRoundTrip() async throws {
         try await Fixture().run { client in
-            let created = try await Self.post(client, "/api/2.0/mlflow/runs/create", #"{"experiment_id":"0","start_time":"7","run_name":"r1"}"#)
+            let created = try await Self.post(
+                client, "/api/2.0/mlflow/runs/create", #"{"experiment_id":"0","start_time":"7","run_name":"r1"}"#)
             let runID = try Self.body(created)["run"]?["info"]?["run_id"]?.stringValue ?? ""
             #expect(runID.count == 32)
             let logged = try await Self.post(
                 client, "/api/2.0/mlflow/runs/log-batch",
-                #"{"run_id":"\#(runID)","metrics":[{"key":"m","value":"NaN","timestamp":1,"step":"2"}],"params":[{"key":"p","value":"1"}]}"#)
+                #"{"run_id":"\#(runID)","metrics":[{"key":"m","value":"NaN","timestamp":1,"step":"2"}],"params":[{"key":"p","value":"1"}]}"#
+            )
             #expect(logged.status == .ok)
             let retried = try await Self.post(
                 client, "/api/2.0/mlflow/runs/log-parameter", #"{"run_id":"\#(runID)","key":"p","value":"1"}"#)
@@ -74,12 +84,14 @@ struct TrackingRoutesTests {
             let changed = try await Self.post(
                 client, "/api/2.0/mlflow/runs/log-parameter", #"{"run_id":"\#(runID)","key":"p","value":"2"}"#)
             #expect(changed.status == .badRequest)
-            let run = try Self.body(try await client.execute(uri: "/api/2.0/mlflow/runs/get?run_id=\(runID)", method: .get))
+            let run = try Self.body(
+                try await client.execute(uri: "/api/2.0/mlflow/runs/get?run_id=\(runID)", method: .get))
             #expect(run["run"]?["info"]?["start_time"] == .integer(7))
             #expect(run["run"]?["data"]?["metrics"]?.arrayValue?.first?["value"] == "NaN")
             #expect(run["run"]?["data"]?["params"] == [.object([("key", "p"), ("value", "1")])])
             let history = try Self.body(
-                try await client.execute(uri: "/api/2.0/mlflow/metrics/get-history?run_id=\(runID)&metric_key=m", method: .get))
+                try await client.execute(
+                    uri: "/api/2.0/mlflow/metrics/get-history?run_id=\(runID)&metric_key=m", method: .get))
             #expect(history["metrics"]?.arrayValue?.first?["step"] == .integer(2))
         }
     }
@@ -93,13 +105,16 @@ struct TrackingRoutesTests {
             let textPlain = try await client.execute(
                 uri: "/api/2.0/mlflow/experiments/create", method: .post, headers: [.contentType: "text/plain"],
                 body: ByteBuffer(string: #"{"name":"x"}"#))
-            #expect(try Self.body(textPlain)["message"] == "Bad Request. Content-Type must be one of ['application/json'].")
+            #expect(
+                try Self.body(textPlain)["message"] == "Bad Request. Content-Type must be one of ['application/json'].")
             let malformed = try await Self.post(client, "/api/2.0/mlflow/experiments/create", #"{"name": "#)
             #expect(malformed.status == .badRequest)
             #expect(try Self.body(malformed)["error_code"] == "BAD_REQUEST")
             let wrongType = try await Self.post(client, "/api/2.0/mlflow/experiments/create", #"{"name": 123}"#)
             #expect(try Self.body(wrongType)["error_code"] == "INVALID_PARAMETER_VALUE")
-            #expect(try Self.body(wrongType)["message"]?.stringValue?.hasPrefix("Invalid value 123 for parameter 'name' supplied") == true)
+            #expect(
+                try Self.body(wrongType)["message"]?.stringValue?.hasPrefix(
+                    "Invalid value 123 for parameter 'name' supplied") == true)
             let missing = try await Self.post(client, "/api/2.0/mlflow/experiments/create", #"{}"#)
             #expect(try Self.body(missing)["message"] == .string(KaizenError.missingParameter("name").message))
             let unknownRun = try await Self.post(
@@ -109,9 +124,12 @@ struct TrackingRoutesTests {
             let badStep = try await Self.post(
                 client, "/api/2.0/mlflow/runs/log-metric",
                 #"{"run_id":"0123456789abcdef0123456789abcdef","key":"m","value":1,"timestamp":1,"step":"foo"}"#)
-            #expect(try Self.body(badStep)["message"]?.stringValue?.hasPrefix("Invalid value foo for parameter 'step' supplied") == true)
+            #expect(
+                try Self.body(badStep)["message"]?.stringValue?.hasPrefix(
+                    "Invalid value foo for parameter 'step' supplied") == true)
             let orFilter = try await Self.post(
-                client, "/api/2.0/mlflow/runs/search", #"{"experiment_ids":["0"],"filter":"metrics.a > 1 or metrics.b > 1"}"#)
+                client, "/api/2.0/mlflow/runs/search",
+                #"{"experiment_ids":["0"],"filter":"metrics.a > 1 or metrics.b > 1"}"#)
             #expect(try Self.body(orFilter)["message"] == "Invalid clause(s) in filter string: 'or'")
             let notArray = try await Self.post(client, "/api/2.0/mlflow/runs/search", #"[1, 2]"#)
             #expect(notArray.status == .badRequest)
@@ -132,29 +150,35 @@ struct TrackingRoutesTests {
                 uri: "/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/a.txt", method: .put,
                 body: ByteBuffer(string: "hello"))
             #expect(put.status == .ok)
-            let get = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/a.txt", method: .get)
+            let get = try await client.execute(
+                uri: "/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/a.txt", method: .get)
             #expect(String(buffer: get.body) == "hello")
             #expect(get.headers[.contentType] == "text/plain")
-            let list = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=0/run/artifacts", method: .get)
-            #expect(try Self.body(list)["files"] == [.object([("path", "a.txt"), ("is_dir", false), ("file_size", 5)])])
+            let list = try await client.execute(
+                uri: "/api/2.0/mlflow-artifacts/artifacts?path=0/run/artifacts", method: .get)
+            #expect(
+                try Self.body(list)["files"] == [.object([("path", "a.txt"), ("is_dir", false), ("file_size", 5)])])
             for probe in [
                 "..%2F..%2F..%2Fetc%2Fpasswd", "%252e%252e%252f%252e%252e%252fetc%252fpasswd", "%2Fetc%2Fpasswd",
                 "a/..%2F..%2F..%2Fetc/passwd", "%2e%2e/%2e%2e/etc/passwd",
             ] {
                 for method in [HTTPRequest.Method.get, .put, .delete] {
                     let response = try await client.execute(
-                        uri: "/api/2.0/mlflow-artifacts/artifacts/\(probe)", method: method, body: ByteBuffer(string: "x"))
+                        uri: "/api/2.0/mlflow-artifacts/artifacts/\(probe)", method: method,
+                        body: ByteBuffer(string: "x"))
                     #expect(response.status == .badRequest, "\(method) \(probe)")
                     #expect(try Self.body(response)["message"] == "Invalid path")
                 }
             }
             for query in ["../../etc", "/etc", "..%2F..%2Fetc", "%252e%252e%252fetc", "file:///etc", "a%23/../../etc"] {
-                let response = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts?path=\(query)", method: .get)
+                let response = try await client.execute(
+                    uri: "/api/2.0/mlflow-artifacts/artifacts?path=\(query)", method: .get)
                 #expect(response.status == .badRequest, "list \(query)")
             }
             let missing = try await client.execute(uri: "/api/2.0/mlflow-artifacts/artifacts/0/nope.txt", method: .get)
             #expect(missing.status == .notFound)
-            let mpu = try await Self.post(client, "/api/2.0/mlflow-artifacts/mpu/create/..%2F..%2Ftmp", #"{"path":"x","num_parts":1}"#)
+            let mpu = try await Self.post(
+                client, "/api/2.0/mlflow-artifacts/mpu/create/..%2F..%2Ftmp", #"{"path":"x","num_parts":1}"#)
             #expect(mpu.status == .badRequest)
         }
         #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/etc"))
@@ -163,7 +187,8 @@ struct TrackingRoutesTests {
     @Test func systemEndpoints() async throws {
         try await Fixture().run { client in
             #expect(String(buffer: try await client.execute(uri: "/health", method: .get).body) == "OK")
-            #expect(String(buffer: try await client.execute(uri: "/version", method: .get).body) == mlflowCompatibleVersion)
+            #expect(
+                String(buffer: try await client.execute(uri: "/version", method: .get).body) == mlflowCompatibleVersion)
             let info = try await client.execute(uri: "/api/3.0/mlflow/server-info", method: .get)
             #expect(try Self.body(info)["multipart_uploads_enabled"] == false)
         }

@@ -11,7 +11,8 @@ struct SQLiteRegistryStoreTests {
     }
 
     func makeRegistry() async throws -> RegistryService {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kaizen-reg-\(UUID().uuidString).db").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kaizen-reg-\(UUID().uuidString).db")
+            .path
         let pool = try SQLiteDatabase.open(path)
         let tracking = TrackingService(
             store: SQLiteTrackingStore(pool: pool), defaultArtifactRoot: "mlflow-artifacts:/", workingDirectory: "/srv")
@@ -20,7 +21,8 @@ struct SQLiteRegistryStoreTests {
     }
 
     func addVersions(_ registry: RegistryService, _ name: String, count: Int) async throws {
-        _ = try await registry.createRegisteredModel(name: name, description: nil, tags: [Tag(key: "team", value: "a")], actor: .anonymous)
+        _ = try await registry.createRegisteredModel(
+            name: name, description: nil, tags: [Tag(key: "team", value: "a")], actor: .anonymous)
         for index in 1...count {
             _ = try await registry.createModelVersion(
                 name: name, source: "s3://bucket/\(name)/\(index)", runID: nil, modelID: nil, runLink: nil,
@@ -31,8 +33,10 @@ struct SQLiteRegistryStoreTests {
     @Test func stagesAliasesAndNumbering() async throws {
         let registry = try await makeRegistry()
         try await addVersions(registry, "m", count: 3)
-        _ = try await registry.transitionStage(name: "m", version: 1, stage: "production", archiveExisting: false, actor: .anonymous)
-        _ = try await registry.transitionStage(name: "m", version: 2, stage: "Staging", archiveExisting: false, actor: .anonymous)
+        _ = try await registry.transitionStage(
+            name: "m", version: 1, stage: "production", archiveExisting: false, actor: .anonymous)
+        _ = try await registry.transitionStage(
+            name: "m", version: 2, stage: "Staging", archiveExisting: false, actor: .anonymous)
         let moved = try await registry.transitionStage(
             name: "m", version: 3, stage: "Production", archiveExisting: true, actor: Actor("alice"))
         #expect(moved.currentStage == .production)
@@ -47,14 +51,17 @@ struct SQLiteRegistryStoreTests {
             name: "m", source: "s3://bucket/m/4", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [],
             actor: .anonymous)
         #expect(next.version == 4)
-        await #expect(throws: RegistryError.aliasNotFound("nope")) { try await registry.versionByAlias(name: "m", alias: "nope") }
+        await #expect(throws: RegistryError.aliasNotFound("nope")) {
+            try await registry.versionByAlias(name: "m", alias: "nope")
+        }
     }
 
     @Test func searchPagesCarryLatestVersionsTagsAndAliases() async throws {
         let registry = try await makeRegistry()
         for name in ["a", "b", "c"] { try await addVersions(registry, name, count: 2) }
         try await registry.setAlias(name: "b", alias: "prod", version: 1, actor: .anonymous)
-        _ = try await registry.setRegisteredModelTag(name: "c", tag: Tag(key: promptTagKey, value: "true"), actor: .anonymous)
+        _ = try await registry.setRegisteredModelTag(
+            name: "c", tag: Tag(key: promptTagKey, value: "true"), actor: .anonymous)
         let page = try await registry.searchRegisteredModels(
             try RegisteredModelSearch(filter: nil, orderBy: ["name DESC"], maxResults: 1, pageToken: nil))
         #expect(page.items.map(\.name) == ["b"])
@@ -62,13 +69,17 @@ struct SQLiteRegistryStoreTests {
         #expect(page.items[0].latestVersions.map(\.version) == [2])
         #expect(page.items[0].latestVersions[0].tags == [Tag(key: "i", value: "2")])
         let rest = try await registry.searchRegisteredModels(
-            try RegisteredModelSearch(filter: nil, orderBy: ["name DESC"], maxResults: 10, pageToken: page.nextPageToken))
+            try RegisteredModelSearch(
+                filter: nil, orderBy: ["name DESC"], maxResults: 10, pageToken: page.nextPageToken))
         #expect(rest.items.map(\.name) == ["a"])
         let tagged = try await registry.searchRegisteredModels(
-            try RegisteredModelSearch(filter: "tags.team = 'a' AND name != 'a'", orderBy: [], maxResults: nil, pageToken: nil))
+            try RegisteredModelSearch(
+                filter: "tags.team = 'a' AND name != 'a'", orderBy: [], maxResults: nil, pageToken: nil))
         #expect(tagged.items.map(\.name) == ["b"])
         let versions = try await registry.searchModelVersions(
-            try ModelVersionSearch(filter: "name IN ('a', 'b') AND version_number > 1", orderBy: ["name"], maxResults: nil, pageToken: nil))
+            try ModelVersionSearch(
+                filter: "name IN ('a', 'b') AND version_number > 1", orderBy: ["name"], maxResults: nil, pageToken: nil)
+        )
         #expect(versions.items.map { "\($0.name)\($0.version)" } == ["a2", "b2"])
     }
 

@@ -19,10 +19,13 @@ struct SQLiteTrackingStoreTests {
         let experiment = try await tracking.experiment(id: "0")
         #expect(experiment.name == "Default")
         #expect(experiment.artifactLocation == "mlflow-artifacts:/0")
-        let id = try await tracking.createExperiment(name: "e", artifactLocation: nil, tags: [Tag(key: "k", value: "v")])
+        let id = try await tracking.createExperiment(
+            name: "e", artifactLocation: nil, tags: [Tag(key: "k", value: "v")])
         #expect(id == "1")
         #expect(try await tracking.experiment(named: "e").tags == [Tag(key: "k", value: "v")])
-        await #expect(throws: KaizenError.self) { try await tracking.createExperiment(name: "e", artifactLocation: nil, tags: []) }
+        await #expect(throws: KaizenError.self) {
+            try await tracking.createExperiment(name: "e", artifactLocation: nil, tags: [])
+        }
         await #expect(throws: KaizenError.notFound("Could not find experiment with name 'nope'")) {
             try await tracking.experiment(named: "nope")
         }
@@ -35,7 +38,8 @@ struct SQLiteTrackingStoreTests {
         let id = run.info.runID
         #expect(run.info.runName.split(separator: "-").count == 3)
         let metrics = [
-            Metric(key: "loss", value: 0.5, timestamp: 10, step: 1), Metric(key: "loss", value: 0.9, timestamp: 5, step: 0),
+            Metric(key: "loss", value: 0.5, timestamp: 10, step: 1),
+            Metric(key: "loss", value: 0.9, timestamp: 5, step: 0),
             Metric(key: "nan", value: .nan, timestamp: 1, step: 0), Metric(key: "inf", value: .infinity, timestamp: 1),
         ]
         try await tracking.logBatch(runID: id, metrics: metrics, params: [Param(key: "a", value: "1")], tags: [])
@@ -52,7 +56,8 @@ struct SQLiteTrackingStoreTests {
     @Test func paramsAreImmutableAndBatchIsAtomic() async throws {
         let tracking = try makeService()
         try await tracking.bootstrap()
-        let id = try await tracking.createRun(experimentID: "0", userID: "", runName: "r", startTime: 1, tags: []).info.runID
+        let id = try await tracking.createRun(experimentID: "0", userID: "", runName: "r", startTime: 1, tags: []).info
+            .runID
         try await tracking.logParam(runID: id, param: Param(key: "alpha", value: "0.5"))
         await #expect(throws: KaizenError.self) {
             try await tracking.logBatch(
@@ -67,7 +72,8 @@ struct SQLiteTrackingStoreTests {
     @Test func deletedRunsRefuseWrites() async throws {
         let tracking = try makeService()
         try await tracking.bootstrap()
-        let id = try await tracking.createRun(experimentID: "0", userID: "", runName: "r", startTime: 1, tags: []).info.runID
+        let id = try await tracking.createRun(experimentID: "0", userID: "", runName: "r", startTime: 1, tags: []).info
+            .runID
         try await tracking.deleteRun(id: id)
         await #expect(throws: TrackingError.runNotActive(id, stage: .deleted)) {
             try await tracking.logMetric(runID: id, metric: Metric(key: "m", value: 1, timestamp: 1))
@@ -91,7 +97,8 @@ struct SQLiteTrackingStoreTests {
             ids.append(id)
             try await tracking.logBatch(
                 runID: id, metrics: [Metric(key: "rmse", value: value, timestamp: 1)],
-                params: [Param(key: "alpha", value: index % 2 == 0 ? "a" : "b")], tags: [Tag(key: "team", value: "Core")])
+                params: [Param(key: "alpha", value: index % 2 == 0 ? "a" : "b")],
+                tags: [Tag(key: "team", value: "Core")])
         }
         _ = try await tracking.createRun(experimentID: "0", userID: "", runName: "bare", startTime: 9, tags: [])
         let ordered = try await tracking.searchRuns(
@@ -125,7 +132,9 @@ struct SQLiteTrackingStoreTests {
         let tracking = try makeService()
         try await tracking.bootstrap()
         let experiment = try await tracking.createExperiment(name: "x", artifactLocation: nil, tags: [])
-        let id = try await tracking.createRun(experimentID: experiment, userID: "", runName: nil, startTime: 1, tags: []).info.runID
+        let id = try await tracking.createRun(
+            experimentID: experiment, userID: "", runName: nil, startTime: 1, tags: []
+        ).info.runID
         try await tracking.deleteExperiment(id: experiment)
         #expect(try await tracking.run(id: id).info.lifecycleStage == .deleted)
         await #expect(throws: KaizenError.self) {
@@ -139,13 +148,15 @@ struct SQLiteTrackingStoreTests {
     @Test func concurrentWritersNeverSeeLockErrors() async throws {
         let tracking = try makeService()
         try await tracking.bootstrap()
-        let id = try await tracking.createRun(experimentID: "0", userID: "", runName: "r", startTime: 1, tags: []).info.runID
+        let id = try await tracking.createRun(experimentID: "0", userID: "", runName: "r", startTime: 1, tags: []).info
+            .runID
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
                 group.addTask {
                     for step in 0..<50 {
                         try await tracking.logMetric(
-                            runID: id, metric: Metric(key: "m", value: Double(step), timestamp: Int64(worker), step: Int64(step)))
+                            runID: id,
+                            metric: Metric(key: "m", value: Double(step), timestamp: Int64(worker), step: Int64(step)))
                     }
                 }
             }

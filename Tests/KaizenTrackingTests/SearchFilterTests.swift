@@ -16,7 +16,8 @@ struct SearchFilterTests {
     }
 
     @Test func parsesPrefixAliasesAndQuotedKeys() throws {
-        let clauses = try SearchFilter.parse(#"metric.a >= 1 and parameter."my key" != 'v' and attr.run_id IN ('a', 'b')"#)
+        let clauses = try SearchFilter.parse(
+            #"metric.a >= 1 and parameter."my key" != 'v' and attr.run_id IN ('a', 'b')"#)
         #expect(clauses[0].entity == .metric)
         #expect(clauses[1] == FilterClause(entity: .param, key: "my key", op: .notEqual, value: .string("v")))
         #expect(clauses[2] == FilterClause(entity: .attribute, key: "run_id", op: .isIn, value: .list(["a", "b"])))
@@ -44,16 +45,22 @@ struct SearchFilterTests {
     }
 
     @Test func parsesOrderClauses() throws {
-        #expect(try SearchFilter.parseOrder("metrics.rmse DESC") == OrderClause(entity: .metric, key: "rmse", ascending: false))
+        #expect(
+            try SearchFilter.parseOrder("metrics.rmse DESC")
+                == OrderClause(entity: .metric, key: "rmse", ascending: false))
         #expect(try SearchFilter.parseOrder("tags.`a b`") == OrderClause(entity: .tag, key: "a b", ascending: true))
-        #expect(try SearchFilter.parseOrder("start_time asc") == OrderClause(entity: .attribute, key: "start_time", ascending: true))
+        #expect(
+            try SearchFilter.parseOrder("start_time asc")
+                == OrderClause(entity: .attribute, key: "start_time", ascending: true))
         #expect(throws: KaizenError.self) { try SearchFilter.parseOrder("metrics.rmse sideways") }
     }
 }
 
 struct RunSearchTests {
     @Test func metricsNeedNumbers() {
-        #expect(throws: KaizenError.self) { try RunSearch(experimentIDs: ["1"], filter: "metrics.a = 'x'", orderBy: []) }
+        #expect(throws: KaizenError.self) {
+            try RunSearch(experimentIDs: ["1"], filter: "metrics.a = 'x'", orderBy: [])
+        }
     }
 
     @Test func paramsNeedStrings() {
@@ -102,6 +109,7 @@ struct FilterEvaluationTests {
     @Test func missingValuesMatchOnlyIsNull() {
         let clause = FilterClause(entity: .tag, key: "t", op: .notEqual, value: .string("x"))
         #expect(FilterEvaluation.compare(nil as String?, clause) == false)
-        #expect(FilterEvaluation.compare(nil as String?, FilterClause(entity: .tag, key: "t", op: .isNull, value: .none)))
+        #expect(
+            FilterEvaluation.compare(nil as String?, FilterClause(entity: .tag, key: "t", op: .isNull, value: .none)))
     }
 }
