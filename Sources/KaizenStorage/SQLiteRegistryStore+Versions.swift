@@ -267,15 +267,8 @@ extension SQLiteRegistryStore {
         let order = search.order.map { "m.\($0.0) \($0.1 ? "ASC" : "DESC")" }.joined(separator: ", ")
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = "SELECT * FROM registered_models m \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?"
-        let values = (arguments + [search.maxResults + 1, search.offset]).map(\.databaseValue)
-        return try await pool.read { db in
-            var rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values))
-            let hasMore = rows.count > search.maxResults
-            if hasMore { rows.removeLast() }
-            return Page(
-                items: try Self.loadModels(db, rows),
-                nextPageToken: hasMore ? PageToken(offset: search.offset + search.maxResults).encoded : nil)
-        }
+        let query = PagedQuery(sql: sql, arguments: arguments, maxResults: search.maxResults, offset: search.offset)
+        return try await pool.read { db in try query.fetch(db) { rows in try Self.loadModels(db, rows) } }
     }
 
     public func searchModelVersions(_ search: ModelVersionSearch) async throws -> Page<ModelVersion> {
@@ -299,14 +292,9 @@ extension SQLiteRegistryStore {
         let order = search.order.map { "v.\($0.0) \($0.1 ? "ASC" : "DESC")" }.joined(separator: ", ")
         let sql =
             "SELECT * FROM model_versions v WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ? OFFSET ?"
-        let values = (arguments + [search.maxResults + 1, search.offset]).map(\.databaseValue)
+        let query = PagedQuery(sql: sql, arguments: arguments, maxResults: search.maxResults, offset: search.offset)
         return try await pool.read { db in
-            var rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values))
-            let hasMore = rows.count > search.maxResults
-            if hasMore { rows.removeLast() }
-            return Page(
-                items: try rows.map { try Self.loadVersion(db, $0, withAliases: false) },
-                nextPageToken: hasMore ? PageToken(offset: search.offset + search.maxResults).encoded : nil)
+            try query.fetch(db) { rows in try rows.map { try Self.loadVersion(db, $0, withAliases: false) } }
         }
     }
 

@@ -30,14 +30,10 @@ extension SQLiteTrackingStore {
             SELECT r.run_uuid FROM runs r WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(orderTerms.joined(separator: ", ")) LIMIT ? OFFSET ?
             """
-        let allArguments = (arguments + orderArguments + [search.maxResults + 1, search.offset]).map(\.databaseValue)
+        let query = PagedQuery(
+            sql: sql, arguments: arguments + orderArguments, maxResults: search.maxResults, offset: search.offset)
         return try await pool.read { db in
-            var ids = try String.fetchAll(db, sql: sql, arguments: StatementArguments(allArguments))
-            let hasMore = ids.count > search.maxResults
-            if hasMore { ids.removeLast() }
-            return Page(
-                items: try RunLoader.load(db, ids: ids),
-                nextPageToken: hasMore ? PageToken(offset: search.offset + search.maxResults).encoded : nil)
+            try query.fetch(db) { rows in try RunLoader.load(db, ids: rows.map { $0[0] }) }
         }
     }
 }

@@ -111,18 +111,9 @@ public struct SQLiteTrackingStore: TrackingStore {
             SELECT * FROM experiments e WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?
             """
-        arguments.append(search.maxResults + 1)
-        arguments.append(search.offset)
-        let finalArguments = arguments.map(\.databaseValue)
+        let query = PagedQuery(sql: sql, arguments: arguments, maxResults: search.maxResults, offset: search.offset)
         return try await pool.read { db in
-            var experiments = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(finalArguments)).map {
-                try Self.experiment(from: $0, db)
-            }
-            let hasMore = experiments.count > search.maxResults
-            if hasMore { experiments.removeLast() }
-            return Page(
-                items: experiments,
-                nextPageToken: hasMore ? PageToken(offset: search.offset + search.maxResults).encoded : nil)
+            try query.fetch(db) { rows in try rows.map { try Self.experiment(from: $0, db) } }
         }
     }
 
