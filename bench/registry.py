@@ -16,31 +16,26 @@ requests/s of wrk at 8 connections. Every answer is checked against the seeded d
 servers. The table shows both figures and the ratio (">1" always means Kaizen is better), and
 the peak RSS of each server's process tree.
 
-The helpers (server process group, memory sampler, wrk driver) are those of bench/tracking.py.
+The helpers (server process group, memory sampler, wrk driver, report) are bench/common.py, shared with
+bench/tracking.py.
 Run with the project's venv: `.venv/bin/python bench/registry.py --help`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
-import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote_plus, urlencode
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tracking as tk  # noqa: E402  (the shared helpers of bench/tracking.py)
-from tracking import API, CLK_TCK, HOST, REPO, Client, Server, fail, free_port, log, pct, process_tree  # noqa: E402
+from common import (  # noqa: E402  (the shared part of the benchmarks, bench/common.py)
+    API, Bench, Client, add_mlflow_args, add_output_args, add_server_args, fail, finish, latency_ms, log, new_parser,
+    ok200, preflight, print_comparison, print_header, run_servers, run_wrk, timed,
+)
 
 PROMPT_FILTER = "tag.`mlflow.prompt.is_prompt` != 'true'"  # what the Python client adds to every search
 NAME_LIKE = "model-01%"
@@ -271,22 +266,10 @@ def check(wl: Workload, key: str, body: dict) -> list[str]:
 # --------------------------------------------------------------------------- phases
 
 
-def send(client: Client, method: str, path: str, body: dict | None) -> requests.Response:
-    if method == "GET":
-        r = client.session.get(client.base + path, timeout=300)
-    else:
-        r = client.session.post(client.base + path, data=json.dumps(body).encode(),
-                                headers={"Content-Type": "application/json"}, timeout=300)
-    _ = r.content
-    return r
-
-
 def phase_latency(client: Client, wl: Workload, reps: int, run_names: dict[str, str]) -> dict:
     res = {"answers": {}}
     for key, label, method, path, body in wl.requests:
-        r = send(client, method, path, body)
-        if r.status_code != 200:
-            raise RuntimeError(f"{method} {path} -> {r.status_code}: {r.text[:300]}")
+        r = ok200(client.send(method, path, body), f"{method} {path}")
         data = r.json()
         problems = check(wl, key, data)
         for p in problems:
@@ -295,19 +278,16 @@ def phase_latency(client: Client, wl: Workload, reps: int, run_names: dict[str, 
         res[f"{key}_ok"] = not problems
         res[f"{key}_bytes"] = len(r.content)
         for _ in range(WARMUP - 1):
-            send(client, method, path, body)
+            client.send(method, path, body)
 
         to_headers = []
 
         def once():
-            r = send(client, method, path, body)
-            if r.status_code != 200:
-                raise RuntimeError(f"{method} {path} -> {r.status_code}: {r.text[:300]}")
+            r = ok200(client.send(method, path, body), f"{method} {path}")
             to_headers.append(r.elapsed.total_seconds())  # requests: until the response headers arrived
 
-        times = tk.timed(once, reps)
-        res[f"{key}_median_ms"] = statistics.median(times) * 1e3
-        res[f"{key}_p95_ms"] = pct(times, 95) * 1e3
+        times = timed(once, reps)
+        res.update(latency_ms(key, times))
         res[f"{key}_headers_median_ms"] = statistics.median(to_headers) * 1e3
     return res
 
@@ -326,7 +306,7 @@ def phase_wrk(client: Client, wl: Workload, duration: int, workdir: Path) -> dic
         if body is not None:
             extra = f'wrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[{json.dumps(body)}]==]'
         script = WRK_REQUEST.replace("__METHOD__", method).replace("__PATH__", path).replace("__BODY__", extra)
-        w = tk.run_wrk(script, client.base + "/", 2, WRK_CONNS, duration, workdir, f"wrk-{key}")
+        w = run_wrk(script, client.base + "/", 2, WRK_CONNS, duration, workdir, f"wrk-{key}")
         res[f"{key}_rps"] = w["ok_requests"] / w["duration_s"]
         res[f"{key}_wrk_p50_ms"] = w["lat_p50_us"] / 1e3
         res[f"{key}_wrk_p99_ms"] = w["lat_p99_us"] / 1e3
@@ -344,94 +324,26 @@ def phase_wrk(client: Client, wl: Workload, duration: int, workdir: Path) -> dic
 # --------------------------------------------------------------------------- one server
 
 
-def bench_server(label: str, argv_fn, db_name: str, args, wl: Workload, extra_env: dict) -> dict:
-    workdir = Path(tempfile.mkdtemp(prefix=f"kaizen-bench-registry-{label.lower()}-"))
-    port = free_port()
-    db_uri = f"sqlite:///{workdir}/{db_name}"
-    argv = argv_fn(port, db_uri, str(workdir / "art"))
-    env = dict(os.environ, MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="true", **extra_env)
-    server = Server(label, argv, workdir, port, env)
-    res: dict = {"argv": argv, "workdir": str(workdir), "errors": {}}
-    client = Client(server.base, label)
-    t_all = time.perf_counter()
-    busy0, self0 = tk.machine_busy_ticks(), os.times()
-    log(f"{label}: starting {' '.join(argv)}")
-    try:
-        res["startup_s"] = server.start()
-        log(f"{label}: /health 200 after {res['startup_s']:.2f} s")
-        idle, settle = server.idle_rss_kib()  # also lets every process of the tree finish starting
-        res["idle_rss_mib"] = idle / 1024
-        res["idle_processes"] = len(process_tree(server.proc.pid))
-        log(f"{label}: idle RSS {idle / 1024:.1f} MiB over {res['idle_processes']} processes (settled {settle:.1f} s)")
-        try:
-            res["version"] = requests.get(server.base + "/version", timeout=10).text.strip()[:40]
-        except Exception:
-            res["version"] = "?"
+def phases(b: Bench, wl: Workload) -> None:
+    """Seed the registry, then the single-client requests, then wrk."""
+    client, args = b.client, b.args
+    run_names: dict[str, str] = {}
 
-        def phase(name, fn):
-            t0 = time.perf_counter()
-            try:
-                res.update(fn())
-                log(f"{label}: {name} done in {time.perf_counter() - t0:.1f} s")
-                return True
-            except Exception as e:
-                res["errors"][name] = f"{type(e).__name__}: {e}"
-                fail(f"{label}: {name} failed: {type(e).__name__}: {str(e)[:300]}")
-                if args.verbose:
-                    traceback.print_exc()
-                if server.proc.poll() is not None:
-                    raise RuntimeError(f"{label} died (exit {server.proc.returncode})\n{server.log_tail()}") from e
-                return False
+    def seed():
+        run_ids = create_runs(client, wl.n_versions)
+        run_names.update({r: f"run-v{v}" for v, r in enumerate(run_ids, 1)})
+        how, dt = b.seed(b.label == "MLflow" and args.mlflow_seed == "sql", lambda: seed_mlflow_sql(b.db_uri, wl, run_ids),
+                         lambda: seed_rest(client, wl, run_ids, args.seed_threads))
+        n_req = wl.n_models * (1 + wl.n_versions + len(transitions(wl.n_versions)))
+        log(f"{b.label}: seeded {wl.n_models} models x {wl.n_versions} versions via {how} in {dt:.1f} s"
+            + (f" ({n_req / dt:.0f} requests/s)" if how.startswith("REST") else ""))
+        return {"seed_s": dt, "seed_how": how, "seed_requests": n_req if how.startswith("REST") else 0}
 
-        run_names: dict[str, str] = {}
-
-        def seed():
-            run_ids = create_runs(client, wl.n_versions)
-            run_names.update({r: f"run-v{v}" for v, r in enumerate(run_ids, 1)})
-            t0 = time.perf_counter()
-            if label == "MLflow" and args.mlflow_seed == "sql":
-                seed_mlflow_sql(db_uri, wl, run_ids)
-                how = "in-process (SQL)"
-            else:
-                seed_rest(client, wl, run_ids, args.seed_threads)
-                how = f"REST, {args.seed_threads} threads"
-            dt = time.perf_counter() - t0
-            n_req = wl.n_models * (1 + wl.n_versions + len(transitions(wl.n_versions)))
-            log(f"{label}: seeded {wl.n_models} models x {wl.n_versions} versions via {how} in {dt:.1f} s"
-                + (f" ({n_req / dt:.0f} requests/s)" if how.startswith("REST") else ""))
-            return {"seed_s": dt, "seed_how": how, "seed_requests": n_req if how.startswith("REST") else 0}
-
-        if phase("seed", seed):
-            time.sleep(0.5)
-            res["seeded_rss_mib"] = server.sample() / 1024
-            if phase("latency", lambda: phase_latency(client, wl, args.reps, run_names)):
-                phase("wrk", lambda: phase_wrk(client, wl, args.duration, workdir))
-        res["peak_rss_mib"] = server.peak_hwm_kib() / 1024
-        res["max_rss_sum_mib"] = server.max_rss_sum_kib / 1024
-        res["processes_seen"] = len(server.pids_seen)
-        wall = time.perf_counter() - t_all
-        self1 = os.times()
-        own = sum(self1[:4]) - sum(self0[:4])  # this script and its finished children (wrk)
-        busy = (tk.machine_busy_ticks() - busy0) / CLK_TCK
-        res["server_cpu_s"] = server.cpu_seconds()
-        res["other_cpu_cores"] = max(0.0, (busy - own - res["server_cpu_s"]) / wall)
-        log(f"{label}: CPU: server {res['server_cpu_s']:.0f} s, benchmark+wrk {own:.0f} s, "
-            f"other processes {res['other_cpu_cores']:.2f} cores on average over {wall:.0f} s")
-        if res["other_cpu_cores"] > 0.15:
-            tk.NOISE.append(f"{label}: other processes used {res['other_cpu_cores']:.2f} of {os.cpu_count()} cores "
-                            "on average while it was measured")
-        res["peak_rss_by_process"] = server.breakdown()
-        log(f"{label}: peak RSS (sum of VmHWM) {res['peak_rss_mib']:.1f} MiB over {res['processes_seen']} processes: "
-            + ", ".join(f"{k} x{v['processes']} {v['peak_rss_mib']:.0f} MiB" for k, v in res["peak_rss_by_process"].items()))
-    finally:
-        server.stop()
-        res["wall_s"] = time.perf_counter() - t_all
-        log(f"{label}: stopped; {res['wall_s']:.0f} s in all")
-        if args.keep:
-            log(f"{label}: kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return res
+    if b.phase("seed", seed):
+        time.sleep(0.5)
+        b.res["seeded_rss_mib"] = b.server.sample() / 1024
+        if b.phase("latency", lambda: phase_latency(client, wl, args.reps, run_names)):
+            b.phase("wrk", lambda: phase_wrk(client, wl, args.duration, b.workdir))
 
 
 # --------------------------------------------------------------------------- report
@@ -489,123 +401,40 @@ def compare_answers(results: dict, wl: Workload) -> list[str]:
 
 
 def print_table(results: dict, wl: Workload) -> dict:
-    m, k = results.get("MLflow", {}), results.get("Kaizen", {})
-    ratios = {}
     print()
     print(f"registry: {wl.n_models} models x {wl.n_versions} versions (stages: newest Production, next Staging, "
           f"two Archived); measured model {wl.target}")
     print(f"filters: \"{PROMPT_FILTER}\"; \"{NAME_FILTER}\" ({len(wl.like)} models)")
-    print("GET /version: " + ", ".join(f"{name} {side.get('version', '?')}" for name, side in results.items()))
-    w = 52
-    print(f"{'':{w}} {'unit':>6} {'MLflow':>10} {'Kaizen':>10} {'ratio':>8}")
-    for key, label, unit, higher, fmt in rows(wl):
-        cells = [fmt(side[key]) if key in side else "-" for side in (m, k)]
-        r = tk.ratio(key, higher, m, k)
-        if r is not None:
-            ratios[key] = r
-        print(f"{label:{w}} {unit:>6} {cells[0]:>10} {cells[1]:>10} {(f'{r:.2f}x' if r is not None else ''):>8}")
-    print("ratio: Kaizen/MLflow for throughput, MLflow/Kaizen for times and memory: >1 means Kaizen is better.")
+    ratios = print_comparison(results, rows(wl), 52, 6, 10)
     print("seeding: " + ", ".join(f"{name} {side['seed_s']:.1f} s ({side['seed_how']})"
                                   for name, side in results.items() if "seed_s" in side))
     return ratios
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = new_parser(__doc__)
     p.add_argument("--models", type=int, default=1000, help="registered models seeded (default 1000)")
     p.add_argument("--versions", type=int, default=10, help="versions of each model (default 10)")
     p.add_argument("--reps", type=int, default=20, help=f"timed single-client requests after {WARMUP} warm-up ones (default 20)")
     p.add_argument("--duration", type=int, default=10, help="seconds of each wrk run (default 10)")
-    p.add_argument("--mlflow-workers", type=int, default=None, help="MLflow's --workers (default: MLflow's own, 4)")
-    p.add_argument("--mlflow-no-jobs", action="store_true",
-                   help="start MLflow with MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false (no job runner)")
+    add_mlflow_args(p, "start MLflow with MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false (no job runner)")
     p.add_argument("--mlflow-seed", choices=("sql", "rest"), default="sql",
                    help="seed MLflow in bulk through its own store models (sql, default) or through REST like "
                         "Kaizen (rest: minutes for 1000 models)")
-    p.add_argument("--skip-mlflow", action="store_true", help="benchmark Kaizen only (quick check)")
-    p.add_argument("--json", metavar="OUT", help="write all results to this JSON file")
-    p.add_argument("--seed-threads", type=int, default=8, help="threads seeding over REST (default 8)")
-    p.add_argument("--kaizen-bin", default=os.environ.get("KAIZEN_BIN", str(REPO / ".build/release/kaizen")),
-                   help="Kaizen binary (default $KAIZEN_BIN, else .build/release/kaizen)")
-    p.add_argument("--mlflow-bin", default=str(Path(sys.executable).parent / "mlflow"),
-                   help="mlflow CLI (default: the one beside this Python, i.e. .venv/bin/mlflow)")
-    p.add_argument("--keep", action="store_true", help="keep the servers' temp dirs (logs, databases, wrk output)")
-    p.add_argument("-v", "--verbose", action="store_true", help="print tracebacks of failed phases")
+    add_output_args(p)
+    add_server_args(p, "threads seeding over REST (default 8)")
     args = p.parse_args()
     if min(args.models, args.versions, args.reps, args.duration, args.seed_threads) < 1:
         p.error("--models, --versions, --reps, --duration and --seed-threads must be positive")
-
-    if not tk.have_wrk():
-        print("error: wrk is not installed; it is the load generator of this benchmark.\n"
-              "       Install it with: apt-get install -y wrk", file=sys.stderr)
+    if preflight(args):
         return 2
-    if not os.access(args.kaizen_bin, os.X_OK):
-        print(f"error: Kaizen binary not found or not executable: {args.kaizen_bin}\n"
-              "       Build it with `make release` (or set KAIZEN_BIN).", file=sys.stderr)
-        return 2
-    if not args.skip_mlflow:
-        if not os.access(args.mlflow_bin, os.X_OK):
-            print(f"error: mlflow CLI not found: {args.mlflow_bin} (run `make venv`, or pass --mlflow-bin)", file=sys.stderr)
-            return 2
-        try:
-            import mlflow  # noqa: F401  (seeding MLflow's store in-process needs it)
-        except ImportError:
-            print("error: this Python cannot import mlflow; run the benchmark with .venv/bin/python", file=sys.stderr)
-            return 2
 
-    def on_signal(signum, frame):  # SIGTERM/SIGHUP become an exception, so the servers are always stopped
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
-
-    info = tk.machine_info()
-    if not args.skip_mlflow:
-        from importlib.metadata import version
-
-        info["mlflow"] = version("mlflow")
-    print(f"machine: {info['nproc']} CPUs ({info.get('cpu', '?')}), {info.get('mem_gib', '?')} GiB, Linux {info['kernel']}")
-    print(f"versions: Kaizen {info['kaizen_commit']} ({args.kaizen_bin}), mlflow {info.get('mlflow', '-')}, "
-          f"python {info['python']}, sqlite {info['sqlite']}, {info['wrk']}")
-    print(f"load: {args.models} models x {args.versions} versions; {args.reps} timed requests each after {WARMUP} "
-          f"warm-up; wrk {args.duration} s at {WRK_CONNS} connections", flush=True)
-    busy = tk.cpu_busy()
-    info["cpu_busy_at_start"] = round(busy, 2)
-    if busy > 0.2:
-        print(f"warning: the machine is not idle ({busy:.0%} of its CPU time is busy with other work);"
-              " the figures may be noisy", flush=True)
-
+    info = print_header(args, f"load: {args.models} models x {args.versions} versions; {args.reps} timed requests each "
+                              f"after {WARMUP} warm-up; wrk {args.duration} s at {WRK_CONNS} connections")
     wl = Workload(args.models, args.versions)
-    results: dict = {}
     t0 = time.perf_counter()
-
-    def kaizen_argv(port, db_uri, art):
-        return [args.kaizen_bin, "server", "--host", HOST, "--port", str(port),
-                "--backend-store-uri", db_uri, "--artifacts-destination", art]
-
-    def mlflow_argv(port, db_uri, art):
-        argv = [args.mlflow_bin, "server", "--host", HOST, "--port", str(port),
-                "--backend-store-uri", db_uri, "--artifacts-destination", art]
-        if args.mlflow_workers:
-            argv += ["--workers", str(args.mlflow_workers)]
-        return argv
-
-    try:
-        for label, argv_fn, db in (("Kaizen", kaizen_argv, "kaizen.db"), ("MLflow", mlflow_argv, "mlflow.db")):
-            if label == "MLflow" and args.skip_mlflow:
-                continue
-            try:
-                extra_env = {}
-                if label == "MLflow" and args.mlflow_no_jobs:
-                    extra_env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
-                results[label] = bench_server(label, argv_fn, db, args, wl, extra_env)
-            except KeyboardInterrupt:
-                raise
-            except Exception as e:
-                fail(f"{label}: {e}")
-                results.setdefault(label, {})["fatal"] = str(e)
-    except KeyboardInterrupt:
-        log("interrupted; servers stopped")
+    results = run_servers(args, "kaizen-bench-registry-", lambda b: phases(b, wl))
+    if results is None:
         return 130
 
     ratios = print_table(results, wl)
@@ -618,31 +447,16 @@ def main() -> int:
         elif results["MLflow"].get("answers") and results["Kaizen"].get("answers"):
             print("answers: both servers return the same models, versions, stages, sources and tags "
                   "(timestamps, run ids and page tokens set aside)")
-    total = time.perf_counter() - t0
-    print(f"total time {total:.0f} s" + "".join(f"; {k} {v.get('wall_s', 0):.0f} s" for k, v in results.items()))
-    for n in tk.NOISE:
-        print(f"warning: {n}; the figures may be noisy")
-    if tk.CHECKS:
-        print("\nFAILED CHECKS:")
-        for c in tk.CHECKS:
-            print("  - " + c)
-    if args.json:
-        out = {
-            "machine": info,
-            "config": {"models": args.models, "versions": args.versions, "reps": args.reps, "warmup": WARMUP,
-                       "duration_s": args.duration, "wrk_connections": WRK_CONNS, "mlflow_workers": args.mlflow_workers,
-                       "mlflow_no_jobs": args.mlflow_no_jobs, "mlflow_seed": args.mlflow_seed,
-                       "requests": [{"key": k, "method": m, "path": pth, "body": b} for k, _, m, pth, b in wl.requests]},
-            "results": results,
-            "ratios": ratios,
-            "answer_differences": differences,
-            "failed_checks": tk.CHECKS,
-            "noise_warnings": tk.NOISE,
-        }
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
-        print(f"wrote {args.json}")
-    return 1 if tk.CHECKS else 0
+    return finish(args, t0, results, {
+        "machine": info,
+        "config": {"models": args.models, "versions": args.versions, "reps": args.reps, "warmup": WARMUP,
+                   "duration_s": args.duration, "wrk_connections": WRK_CONNS, "mlflow_workers": args.mlflow_workers,
+                   "mlflow_no_jobs": args.mlflow_no_jobs, "mlflow_seed": args.mlflow_seed,
+                   "requests": [{"key": k, "method": m, "path": pth, "body": b} for k, _, m, pth, b in wl.requests]},
+        "results": results,
+        "ratios": ratios,
+        "answer_differences": differences,
+    })
 
 
 if __name__ == "__main__":
