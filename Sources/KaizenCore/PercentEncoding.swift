@@ -22,6 +22,19 @@ public enum PercentEncoding {
         return String(validating: bytes, as: UTF8.self)
     }
 
+    /// Decodes leniently until the text stops changing (at most `rounds` times), undoing double and triple
+    /// encoding. With `plusAsSpace`, `+` reads as a space in every round, as form decoding does.
+    public static func decodeRepeatedly(_ text: String, plusAsSpace: Bool = false, rounds: Int = 10) -> String {
+        var current = text
+        for _ in 0..<rounds {
+            let input = plusAsSpace ? String(current.map { $0 == "+" ? " " : $0 }) : current
+            let next = decode(input, strict: false) ?? input
+            if next == current { break }
+            current = next
+        }
+        return current
+    }
+
     static func hexValue(_ bytes: [UInt8], _ index: Int) -> UInt8? {
         guard index < bytes.count else { return nil }
         let byte = bytes[index]

@@ -222,20 +222,10 @@ public struct ModelVersionSource: Sendable {
 
     /// Refuses `..` anywhere (after decoding as often as it was encoded), NUL, `.` segments and relative paths.
     static func checkRelativePaths(_ source: String, parts: Parts) throws {
-        var decoded = source
-        for _ in 0..<10 {
-            let next = (PercentEncoding.decode(decoded.replacingPlus(), strict: false) ?? decoded)
-            if next == decoded { break }
-            decoded = next
-        }
+        let decoded = PercentEncoding.decodeRepeatedly(source, plusAsSpace: true)
         if decoded.split(separator: "/", omittingEmptySubsequences: false).contains("..") { throw relativePath(source) }
         if decoded.unicodeScalars.contains(where: { $0.value == 0 }) { throw relativePath(source) }
-        var path = PercentEncoding.decode(parts.path, strict: false) ?? parts.path
-        for _ in 0..<10 {
-            let next = PercentEncoding.decode(path, strict: false) ?? path
-            if next == path { break }
-            path = next
-        }
+        let path = PercentEncoding.decodeRepeatedly(parts.path)
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         if parts.scheme == "models" || parts.scheme == "runs" {
             if segments.contains(where: { $0 == "." || $0 == ".." }) { throw relativePath(source) }
@@ -260,23 +250,9 @@ public struct ModelVersionSource: Sendable {
         let b = Parts(root)
         guard a.scheme == b.scheme, a.netloc.lowercased() == b.netloc.lowercased() else { return false }
         func segments(_ path: String) -> [String] {
-            path.split(separator: "/").map { segment in
-                var text = String(segment)
-                for _ in 0..<10 {
-                    let next = PercentEncoding.decode(text, strict: false) ?? text
-                    if next == text { break }
-                    text = next
-                }
-                return text
-            }
+            path.split(separator: "/").map { PercentEncoding.decodeRepeatedly(String($0)) }
         }
         let rootSegments = segments(b.path)
         return !rootSegments.isEmpty && segments(a.path).starts(with: rootSegments)
-    }
-}
-
-extension String {
-    func replacingPlus() -> String {
-        String(map { $0 == "+" ? " " : $0 })
     }
 }

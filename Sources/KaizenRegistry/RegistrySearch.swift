@@ -32,22 +32,13 @@ public struct RegisteredModelSearch: Sendable {
         }
         if !wantsPrompts { clauses.removeAll { $0.entity == .tag && $0.key == promptTagKey } }
         self.clauses = clauses
-        var order: [(String, Bool)] = []
-        for text in orderBy {
-            let clause = try RegistryFilter.parseOrder(text)
-            let column: String
-            switch clause.key {
-            case "name": column = "name"
-            case "timestamp", "last_updated_timestamp": column = "last_updated_timestamp"
-            default:
-                throw .invalidParameter(
-                    "Invalid order by key '\(clause.key)' specified. Valid keys are '{'name', 'timestamp'}'")
-            }
-            guard !order.contains(where: { $0.0 == column }) else {
-                throw .invalidParameter("`order_by` contains duplicate fields: \(orderBy)")
-            }
-            order.append((column, clause.ascending))
-        }
+        var order = try RegistryFilter.parseOrder(
+            orderBy,
+            columns: [
+                "name": "name", "timestamp": "last_updated_timestamp",
+                "last_updated_timestamp": "last_updated_timestamp",
+            ],
+            unknownKey: { "Invalid order by key '\($0)' specified. Valid keys are '{'name', 'timestamp'}'" })
         if !order.contains(where: { $0.0 == "name" }) { order.append(("name", true)) }
         self.order = order
     }
@@ -84,23 +75,16 @@ public struct ModelVersionSearch: Sendable {
         }
         if !wantsPrompts { clauses.removeAll { $0.entity == .tag && $0.key == promptTagKey } }
         self.clauses = clauses
-        var order: [(String, Bool)] = []
-        for text in orderBy {
-            let clause = try RegistryFilter.parseOrder(text)
-            let columns = [
+        var order = try RegistryFilter.parseOrder(
+            orderBy,
+            columns: [
                 "name": "name", "version_number": "version", "creation_timestamp": "creation_timestamp",
                 "last_updated_timestamp": "last_updated_timestamp",
-            ]
-            guard let column = columns[clause.key] else {
-                throw .invalidParameter(
-                    "Invalid attribute key '\(clause.key)' specified. Valid keys are "
-                        + "'{'name', 'version_number', 'last_updated_timestamp', 'creation_timestamp'}'")
-            }
-            guard !order.contains(where: { $0.0 == column }) else {
-                throw .invalidParameter("`order_by` contains duplicate fields: \(orderBy)")
-            }
-            order.append((column, clause.ascending))
-        }
+            ],
+            unknownKey: {
+                "Invalid attribute key '\($0)' specified. Valid keys are "
+                    + "'{'name', 'version_number', 'last_updated_timestamp', 'creation_timestamp'}'"
+            })
         if order.isEmpty { order.append(("last_updated_timestamp", false)) }
         if !order.contains(where: { $0.0 == "name" }) { order.append(("name", true)) }
         if !order.contains(where: { $0.0 == "version" }) { order.append(("version", false)) }
@@ -164,6 +148,23 @@ enum RegistryFilter {
             }
             return clause
         }
+    }
+
+    /// Parses `order_by` items into (column, ascending) pairs over the given key → column map, refusing
+    /// unknown keys with `unknownKey`'s message and the same column twice.
+    static func parseOrder(
+        _ orderBy: [String], columns: [String: String], unknownKey: (String) -> String
+    ) throws(KaizenError) -> [(String, Bool)] {
+        var order: [(String, Bool)] = []
+        for text in orderBy {
+            let clause = try parseOrder(text)
+            guard let column = columns[clause.key] else { throw .invalidParameter(unknownKey(clause.key)) }
+            guard !order.contains(where: { $0.0 == column }) else {
+                throw .invalidParameter("`order_by` contains duplicate fields: \(orderBy)")
+            }
+            order.append((column, clause.ascending))
+        }
+        return order
     }
 
     static func parseOrder(_ text: String) throws(KaizenError) -> OrderClause {

@@ -108,7 +108,6 @@ public struct RegistryService: Sendable {
                 registeredVersion: { name, reference in try await resolve(name: name, reference: reference) }))
         let resolved = try await validator.resolve(
             source: source, runID: runID, modelID: modelID?.isEmpty == true ? nil : modelID)
-        guard try await store.registeredModel(named: name) != nil else { throw RegistryError.modelNotFound(name) }
         let version = try await store.createModelVersion(
             ModelVersionDraft(
                 name: name, source: resolved.source, runID: resolved.runID, runLink: runLink ?? "",

@@ -26,16 +26,12 @@ public enum RegistryValidation {
 
     /// A registry tag: key as for tracking, value at most 100,000 characters.
     public static func validateTag(_ tag: Tag) throws(KaizenError) {
-        do {
-            try TrackingValidation.validateKey(tag.key, kind: "Tag key")
-        } catch {
-            guard !tag.key.isEmpty else {
-                throw .invalidParameter(
-                    "Invalid value \"\" for parameter 'key' supplied: Names may be treated as files in certain cases, "
-                        + "and must not resolve to other names when treated as such. This name would resolve to '.'")
-            }
-            throw KaizenError(error.code, error.message.replacingFirst("parameter 'name'", with: "parameter 'key'"))
+        guard !tag.key.isEmpty else {
+            throw .invalidParameter(
+                "Invalid value \"\" for parameter 'key' supplied: Names may be treated as files in certain cases, "
+                    + "and must not resolve to other names when treated as such. This name would resolve to '.'")
         }
+        try TrackingValidation.validateKey(tag.key, kind: "Tag key", field: "key")
         guard tag.value.count <= maxTagValueLength else {
             throw .invalidParameter("'value' exceeds the maximum length of \(maxTagValueLength) characters")
         }
@@ -109,11 +105,6 @@ public enum RegistryError {
 
 extension String {
     var trimmingWhitespace: String { trimmingCharacters(in: .whitespacesAndNewlines) }
-
-    func replacingFirst(_ target: String, with replacement: String) -> String {
-        guard let range = range(of: target) else { return self }
-        return replacingCharacters(in: range, with: replacement)
-    }
 }
 
 extension Character {

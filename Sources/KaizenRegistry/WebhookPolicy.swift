@@ -1,4 +1,5 @@
 public import KaizenCore
+import KaizenTracking
 
 /// Which webhook URLs are acceptable: by default only `https` to public addresses, as in MLflow, so a
 /// registry user cannot make the server call into its own network.
@@ -15,7 +16,7 @@ public struct WebhookPolicy: Sendable {
     @discardableResult
     public func validate(_ url: String) throws(KaizenError) -> String {
         guard !url.isEmpty else { throw .missingParameter("url") }
-        let scheme = ArtifactLocationScheme.of(url)
+        let scheme = ArtifactLocation.scheme(of: url)
         guard let scheme, allowedSchemes.contains(scheme) else {
             throw .invalidParameter(
                 "Invalid webhook URL scheme: '\(scheme ?? "")'. Allowed schemes are: \(allowedSchemes.sorted().joined(separator: ", "))."
@@ -61,17 +62,5 @@ public struct WebhookPolicy: Sendable {
         case (100, 64...127): return true
         default: return false
         }
-    }
-}
-
-enum ArtifactLocationScheme {
-    static func of(_ url: String) -> String? {
-        guard let colon = url.firstIndex(of: ":") else { return nil }
-        let scheme = url[..<colon]
-        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
-        else {
-            return nil
-        }
-        return scheme.lowercased()
     }
 }

@@ -29,7 +29,7 @@ struct EndpointRegistrar<Context: RequestContext> {
             let full = RouterPath("\(prefix)/\(version).0/\(namespace)/\(path)")
             for method in methods {
                 router.on(full, method: method) { request, context in
-                    let message = try await RequestMessage.decodeWithActor(request, context: context, limit: limit)
+                    let message = try await RequestMessage.decode(request, context: context, limit: limit)
                     return JSONResponse.make(try await handler(message, context.parameters))
                 }
             }

@@ -27,17 +27,15 @@ struct RequestMessage: Sendable {
     /// The header that names the user behind a request.
     static let actorHeader = HTTPField.Name("X-Kaizen-User")!
 
-    /// Decodes a request and notes who sent it.
-    static func decodeWithActor(
-        _ request: Request, context: some RequestContext, limit: Int
-    ) async throws -> RequestMessage {
-        var message = try await decode(request, context: context, limit: limit)
+    /// Decodes a request: the query string for GET (and DELETE without a body), the JSON body otherwise;
+    /// notes who sent it.
+    static func decode(_ request: Request, context: some RequestContext, limit: Int) async throws -> RequestMessage {
+        var message = try await decodeFields(request, limit: limit)
         if let user = request.headers[actorHeader], !user.isEmpty { message.actor = String(user.prefix(200)) }
         return message
     }
 
-    /// Decodes a request: the query string for GET (and DELETE without a body), the JSON body otherwise.
-    static func decode(_ request: Request, context: some RequestContext, limit: Int) async throws -> RequestMessage {
+    static func decodeFields(_ request: Request, limit: Int) async throws -> RequestMessage {
         var request = request
         let buffer = try await request.collectBody(upTo: limit)
         if request.method == .get || (buffer.readableBytes == 0 && request.method != .post) {

@@ -48,21 +48,7 @@ public struct SQLiteRegistryStore: RegistryStore {
     // MARK: Loading
 
     static func loadModel(_ db: Database, _ row: Row) throws -> RegisteredModel {
-        let name: String = row["name"]
-        let tags = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT key, value FROM registered_model_tags WHERE name = ? ORDER BY key"),
-            arguments: [name]
-        ).map { Tag(key: $0[0], value: $0[1]) }
-        let aliases = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias"),
-            arguments: [name]
-        ).map { ModelAlias(alias: $0[0], version: $0[1]) }
-        let latest = try latest(db, name: name, stages: ModelStage.allCases, withAliases: false)
-        return RegisteredModel(
-            name: name, creationTimestamp: row["creation_timestamp"],
-            lastUpdatedTimestamp: row["last_updated_timestamp"],
-            description: row["description"], tags: tags, aliases: aliases, latestVersions: latest)
+        try loadModels(db, [row])[0]
     }
 
     /// Loads a page of models with a fixed number of queries, in the order of `rows`.

@@ -218,6 +218,7 @@ extension SQLiteTrackingStore {
 
     public func metricHistory(runID: String, key: String, offset: Int, limit: Int) async throws -> [Metric] {
         try await pool.read { db in
+            _ = try Self.requireRun(db, runID)
             let statement = try db.cachedStatement(
                 sql: """
                     SELECT value, is_nan, timestamp, step, model_id, dataset_name, dataset_digest FROM metrics

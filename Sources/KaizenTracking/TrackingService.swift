@@ -34,14 +34,8 @@ public struct TrackingService: Sendable {
         let location = try artifactLocation.flatMap { $0.isEmpty ? nil : $0 }.map { location throws(KaizenError) in
             try ArtifactLocation.validate(location, workingDirectory: workingDirectory)
         }
-        let root = defaultArtifactRoot
         return try await store.createExperiment(
-            name: name, artifactLocation: location,
-            defaultArtifactLocation: { id in
-                var trimmed = root
-                while trimmed.hasSuffix("/") { trimmed.removeLast() }
-                return "\(trimmed)/\(id)"
-            },
+            name: name, artifactLocation: location, defaultArtifactLocation: { [self] id in defaultLocation(for: id) },
             tags: tags, now: currentTimeMillis())
     }
 
@@ -201,11 +195,9 @@ public struct TrackingService: Sendable {
         try await logBatch(runID: runID, metrics: [], params: [param], tags: [])
     }
 
+    /// Sets a run tag; `mlflow.runName` also renames the run (the store does both in one write).
     public func setTag(runID: String, tag: Tag) async throws {
         try await logBatch(runID: runID, metrics: [], params: [], tags: [tag])
-        if tag.key == "mlflow.runName" {
-            _ = try await store.updateRun(id: runID, status: nil, endTime: nil, runName: tag.value)
-        }
     }
 
     public func deleteTag(runID: String, key: String) async throws {
@@ -268,7 +260,6 @@ public struct TrackingService: Sendable {
                 max(maxResults ?? Int64(TrackingValidation.maxMetricHistoryResults), 1),
                 Int64(TrackingValidation.maxMetricHistoryResults)))
         let offset = try PageToken(decoding: pageToken).offset
-        guard try await store.run(id: runID) != nil else { throw TrackingError.runNotFound(runID) }
         var metrics = try await store.metricHistory(runID: runID, key: key, offset: offset, limit: limit + 1)
         let hasMore = metrics.count > limit
         if hasMore { metrics.removeLast() }

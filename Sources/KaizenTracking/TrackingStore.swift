@@ -39,7 +39,8 @@ public protocol TrackingStore: Sendable {
     func deleteRunTag(runID: String, key: String) async throws
     func logInputs(runID: String, datasets: [DatasetInput], modelIDs: [String]) async throws
     func logOutputs(runID: String, models: [ModelOutput]) async throws
-    /// Every logged value of one metric of a run, ordered by step then timestamp.
+    /// Logged values of one metric of a run, ordered by timestamp, step and value; `RESOURCE_DOES_NOT_EXIST`
+    /// for an unknown run.
     func metricHistory(runID: String, key: String, offset: Int, limit: Int) async throws -> [Metric]
     func searchRuns(_ search: RunSearch) async throws -> Page<Run>
 

@@ -21,7 +21,8 @@ public enum TrackingValidation {
     public static let maxMetricHistoryResults = 25_000
 
     /// Checks a metric, param or tag key: the characters MLflow allows, and no path tricks such as `../x`.
-    public static func validateKey(_ key: String, kind: String) throws(KaizenError) {
+    /// `field` is the request field that errors name (`name` for tracking, `key` for registry tags).
+    public static func validateKey(_ key: String, kind: String, field: String = "name") throws(KaizenError) {
         guard !key.isEmpty else { throw .missingParameter("key") }
         guard key.utf8.count <= maxKeyLength else {
             throw .invalidParameter(
@@ -34,7 +35,7 @@ public enum TrackingValidation {
                 || scalar == "." || scalar == "-" || scalar == " " || scalar == ":"
             guard allowed else {
                 throw .invalidName(
-                    key,
+                    key, field: field,
                     "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/)."
                 )
             }
@@ -42,7 +43,7 @@ public enum TrackingValidation {
         let normalized = normalizePOSIXPath(key)
         if normalized != key || normalized == "." || normalized.hasPrefix("..") || normalized.hasPrefix("/") {
             throw .invalidName(
-                key,
+                key, field: field,
                 "Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '\(normalized)'"
             )
         }
@@ -140,7 +141,7 @@ public enum TrackingValidation {
 
 extension KaizenError {
     /// MLflow's message for an invalid name, with the reason after the field.
-    static func invalidName(_ key: String, _ detail: String) -> KaizenError {
-        .invalidParameter("Invalid value \"\(key)\" for parameter 'name' supplied: \(detail)")
+    static func invalidName(_ key: String, field: String, _ detail: String) -> KaizenError {
+        .invalidParameter("Invalid value \"\(key)\" for parameter '\(field)' supplied: \(detail)")
     }
 }
