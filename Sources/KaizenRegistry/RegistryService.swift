@@ -88,7 +88,7 @@ public struct RegistryService: Sendable {
     /// The newest version in each stage; no stages means all four.
     public func latestVersions(name: String, stages: [String]) async throws -> [ModelVersion] {
         let parsed = try stages.map { stage throws(KaizenError) in try RegistryValidation.parseStage(stage) }
-        _ = try await registeredModel(named: name)
+        try RegistryValidation.validateModelName(name)
         return try await store.latestVersions(name: name, stages: parsed.isEmpty ? ModelStage.allCases : parsed)
     }
 
@@ -264,7 +264,6 @@ public struct RegistryService: Sendable {
     public func versionByAlias(name: String, alias: String) async throws -> ModelVersion {
         try RegistryValidation.validateModelName(name)
         try RegistryValidation.validateAliasCharacters(alias)
-        _ = try await registeredModel(named: name)
         if alias.lowercased() == "latest" { return try await resolve(name: name, reference: "latest") }
         guard let version = try await store.version(name: name, alias: alias) else {
             throw RegistryError.aliasNotFound(alias)

@@ -43,7 +43,7 @@ public protocol RegistryStore: Sendable {
     func setRegisteredModelTag(name: String, tag: Tag, now: Int64, actor: Actor) async throws
     func deleteRegisteredModelTag(name: String, key: String, now: Int64, actor: Actor) async throws
     func searchRegisteredModels(_ search: RegisteredModelSearch) async throws -> Page<RegisteredModel>
-    /// The newest live version in each of `stages`, with aliases.
+    /// The newest live version in each of `stages`, with aliases; `RESOURCE_DOES_NOT_EXIST` for an unknown model.
     func latestVersions(name: String, stages: [ModelStage]) async throws -> [ModelVersion]
 
     func createModelVersion(_ draft: ModelVersionDraft, now: Int64, actor: Actor) async throws -> ModelVersion
@@ -63,6 +63,7 @@ public protocol RegistryStore: Sendable {
 
     func setAlias(name: String, alias: String, version: Int64, now: Int64, actor: Actor) async throws
     func deleteAlias(name: String, alias: String, now: Int64, actor: Actor) async throws
+    /// The version an alias points at, nil when the alias is not set; `RESOURCE_DOES_NOT_EXIST` for an unknown model.
     func version(name: String, alias: String) async throws -> ModelVersion?
 
     /// The audit trail of one model name, oldest first, including models since deleted.

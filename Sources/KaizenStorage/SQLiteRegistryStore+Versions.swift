@@ -196,6 +196,7 @@ extension SQLiteRegistryStore {
 
     public func version(name: String, alias: String) async throws -> ModelVersion? {
         try await pool.read { db in
+            _ = try Self.requireModel(db, name)
             guard
                 let version = try Int64.fetchOne(
                     db, sql: "SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?",

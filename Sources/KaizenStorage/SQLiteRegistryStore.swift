@@ -301,7 +301,10 @@ public struct SQLiteRegistryStore: RegistryStore {
     }
 
     public func latestVersions(name: String, stages: [ModelStage]) async throws -> [ModelVersion] {
-        try await pool.read { db in try Self.latest(db, name: name, stages: stages, withAliases: true) }
+        try await pool.read { db in
+            _ = try Self.requireModel(db, name)
+            return try Self.latest(db, name: name, stages: stages, withAliases: true)
+        }
     }
 }
 
