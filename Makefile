@@ -8,7 +8,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run build release test swift-test interop bench bench-tools venv lint clean
+.PHONY: run build release test swift-test interop bench bench-tools venv lint clean onnx-fixtures
 
 run: build
 	.build/debug/kaizen server
@@ -30,6 +30,20 @@ $(STAMP): interop/requirements.txt
 swift-test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# ONNX test fixtures for KaizenONNX: parity cases (models converted with
+# skl2onnx/onnxmltools, expected outputs from onnxruntime) and the ONNX backend
+# node tests for the supported operators. Regenerated only when a generator or
+# the pinned requirements change.
+ONNX_FIXTURES := .fixtures/onnx
+ONNX_FIXTURES_STAMP := $(ONNX_FIXTURES)/.stamp
+
+onnx-fixtures: venv $(ONNX_FIXTURES_STAMP)
+
+$(ONNX_FIXTURES_STAMP): interop/onnx/make_parity_fixtures.py interop/onnx/make_node_tests.py interop/requirements.txt | $(STAMP)
+	$(VPY) interop/onnx/make_parity_fixtures.py $(ONNX_FIXTURES)/parity
+	$(VPY) interop/onnx/make_node_tests.py $(ONNX_FIXTURES)/node
+	touch $@
 
 interop: build venv
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(VPY) -m pytest -q interop

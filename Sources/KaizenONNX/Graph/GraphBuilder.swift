@@ -1,0 +1,186 @@
+import Foundation
+
+/// Turns an ONNX `GraphProto` into a `GraphPlan`: resolves names, orders nodes, builds kernels, checks declarations.
+struct GraphBuilder: Sendable {
+    /// The opset of each domain the model imports.
+    let opsets: [OperatorDomain: Int]
+    /// Where external tensor data is read from.
+    let baseDirectory: URL?
+    /// Constants visible from an enclosing graph (for subgraphs).
+    let outerConstants: [String: Value]
+
+    func build(_ graph: Onnx_GraphProto, isSubgraph: Bool = false) throws(ONNXError) -> GraphPlan {
+        var slotOf: [String: Int] = [:]
+        var constants: [(slot: Int, value: Value)] = []
+        func newSlot(_ name: String) -> Int {
+            let slot = slotOf.count
+            slotOf[name] = slot
+            return slot
+        }
+
+        var constantValues: [String: Value] = outerConstants
+        for initializer in graph.initializer {
+            let tensor = try TensorDecoder.decode(initializer, baseDirectory: baseDirectory)
+            guard slotOf[initializer.name] == nil else {
+                throw .invalidGraph("initializer '\(initializer.name)' is defined twice")
+            }
+            constants.append((newSlot(initializer.name), .tensor(tensor)))
+            constantValues[initializer.name] = .tensor(tensor)
+        }
+        if !graph.sparseInitializer.isEmpty {
+            throw .notImplemented("sparse initializers are not supported")
+        }
+
+        var inputs: [(info: ValueInfo, slot: Int)] = []
+        for input in graph.input {
+            // Before IR 4 initializers were listed among the inputs as defaults; they are not caller inputs.
+            if slotOf[input.name] != nil, !isSubgraph { continue }
+            guard slotOf[input.name] == nil else { throw .invalidGraph("graph input '\(input.name)' is defined twice") }
+            let info = ValueInfo(name: input.name, type: try ValueTypeDecoder.decode(input.type, what: "input '\(input.name)'"))
+            inputs.append((info, newSlot(input.name)))
+        }
+        for (name, value) in outerConstants where slotOf[name] == nil {
+            constants.append((newSlot(name), value))
+        }
+
+        let order = try topologicalOrder(graph.node, available: Set(slotOf.keys))
+        var steps: [GraphPlan.Step] = []
+        var lastUse: [Int: Int] = [:]
+        for nodeIndex in order {
+            let node = graph.node[nodeIndex]
+            var inputSlots: [Int?] = []
+            var constantInputs: [Int: Tensor] = [:]
+            for (position, name) in node.input.enumerated() {
+                if name.isEmpty {
+                    inputSlots.append(nil)
+                    continue
+                }
+                guard let slot = slotOf[name] else {
+                    throw .invalidGraph("node '\(node.name)' (\(node.opType)) reads '\(name)', which nothing produces")
+                }
+                inputSlots.append(slot)
+                lastUse[slot] = steps.count
+                if case .tensor(let tensor)? = constantValues[name] { constantInputs[position] = tensor }
+            }
+            let kernel = try makeKernel(node, constantInputs: constantInputs)
+            var outputSlots: [Int?] = []
+            for name in node.output {
+                if name.isEmpty {
+                    outputSlots.append(nil)
+                    continue
+                }
+                guard slotOf[name] == nil else {
+                    throw .invalidGraph("'\(name)' is produced twice (again by node '\(node.name)', \(node.opType))")
+                }
+                outputSlots.append(newSlot(name))
+            }
+            let label = "node '\(node.name.isEmpty ? "<unnamed>" : node.name)' (\(node.opType))"
+            steps.append(.init(kernel: kernel, inputs: inputSlots, outputs: outputSlots, releases: [], label: label))
+        }
+
+        var outputs: [(info: ValueInfo, slot: Int)] = []
+        for output in graph.output {
+            guard let slot = slotOf[output.name] else {
+                throw .invalidGraph("graph output '\(output.name)' is not produced by any node")
+            }
+            let type = try ValueTypeDecoder.decode(output.type, what: "output '\(output.name)'", allowMissing: true)
+            outputs.append((ValueInfo(name: output.name, type: type), slot))
+            lastUse[slot] = nil
+        }
+        for (slot, stepIndex) in lastUse {
+            let step = steps[stepIndex]
+            steps[stepIndex] = .init(
+                kernel: step.kernel, inputs: step.inputs, outputs: step.outputs, releases: step.releases + [slot],
+                label: step.label)
+        }
+        return GraphPlan(slotCount: slotOf.count, constants: constants, inputs: inputs, outputs: outputs, steps: steps)
+    }
+
+    /// Node indices in an order where every node comes after the producers of its inputs (Kahn's algorithm).
+    private func topologicalOrder(_ nodes: [Onnx_NodeProto], available: Set<String>) throws(ONNXError) -> [Int] {
+        var producer: [String: Int] = [:]
+        for (index, node) in nodes.enumerated() {
+            for name in node.output where !name.isEmpty {
+                if producer[name] != nil || available.contains(name) {
+                    throw .invalidGraph("'\(name)' is produced twice (again by node '\(node.name)', \(node.opType))")
+                }
+                producer[name] = index
+            }
+        }
+        var pending = [Int](repeating: 0, count: nodes.count)
+        var dependents = [[Int]](repeating: [], count: nodes.count)
+        for (index, node) in nodes.enumerated() {
+            for name in Set(node.input + Self.outerReads(node)) where !name.isEmpty {
+                if let source = producer[name] {
+                    pending[index] += 1
+                    dependents[source].append(index)
+                } else if !available.contains(name) && !outerConstants.keys.contains(name) {
+                    throw .invalidGraph("node '\(node.name)' (\(node.opType)) reads '\(name)', which nothing produces")
+                }
+            }
+        }
+        var ready = (0..<nodes.count).filter { pending[$0] == 0 }
+        var order: [Int] = []
+        order.reserveCapacity(nodes.count)
+        var cursor = 0
+        while cursor < ready.count {
+            let index = ready[cursor]
+            cursor += 1
+            order.append(index)
+            for dependent in dependents[index] {
+                pending[dependent] -= 1
+                if pending[dependent] == 0 { ready.append(dependent) }
+            }
+        }
+        guard order.count == nodes.count else {
+            let stuck = (0..<nodes.count).filter { pending[$0] > 0 }.prefix(5).map {
+                "'\(nodes[$0].name)' (\(nodes[$0].opType))"
+            }
+            throw .invalidGraph("the graph has a cycle through nodes \(stuck.joined(separator: ", "))")
+        }
+        return order
+    }
+
+    /// Names a node's subgraphs read from the enclosing graph (they must be ordered before the node).
+    private static func outerReads(_ node: Onnx_NodeProto) -> [String] {
+        var names: [String] = []
+        for attribute in node.attribute where attribute.hasG {
+            let subgraph = attribute.g
+            var local = Set(subgraph.input.map(\.name) + subgraph.initializer.map(\.name))
+            for inner in subgraph.node {
+                for name in inner.input where !name.isEmpty && !local.contains(name) { names.append(name) }
+                local.formUnion(inner.output)
+            }
+        }
+        return names
+    }
+
+    private func makeKernel(_ node: Onnx_NodeProto, constantInputs: [Int: Tensor]) throws(ONNXError) -> any Kernel {
+        let nodeName = node.name.isEmpty ? "<unnamed>" : node.name
+        guard let domain = OperatorDomain(name: node.domain) else {
+            throw .notImplemented(
+                "node '\(nodeName)' (\(node.opType)) is in domain '\(node.domain)', which Kaizen does not support")
+        }
+        guard let opset = opsets[domain] else {
+            throw .invalidGraph(
+                "node '\(nodeName)' (\(node.opType)) uses domain '\(domain.rawValue)', which the model does not import")
+        }
+        var attributes: [String: Onnx_AttributeProto] = [:]
+        for attribute in node.attribute {
+            if !attribute.refAttrName.isEmpty {
+                throw .notImplemented("node '\(nodeName)' (\(node.opType)): attribute references are not supported")
+            }
+            attributes[attribute.name] = attribute
+        }
+        let definition = try OperatorRegistry.definition(domain: domain, name: node.opType, opset: opset, node: nodeName)
+        let builder = self
+        let context = NodeContext(
+            name: node.name, opType: node.opType, domain: domain, opset: opset, inputCount: node.input.count,
+            outputCount: node.output.count, attributes: attributes, constantInputs: constantInputs,
+            buildSubgraph: { graph throws(ONNXError) in
+                try GraphBuilder(opsets: builder.opsets, baseDirectory: builder.baseDirectory, outerConstants: [:])
+                    .build(graph, isSubgraph: true)
+            })
+        return try definition.make(context)
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+
+/// Elementwise operators of two inputs with broadcasting: arithmetic (Add, Sub, Mul, Div, Pow) and comparisons.
+struct BinaryKernel: Kernel {
+    enum Operation: String, Sendable {
+        case add = "Add", sub = "Sub", mul = "Mul", div = "Div", pow = "Pow"
+        case less = "Less", lessOrEqual = "LessOrEqual", greater = "Greater", greaterOrEqual = "GreaterOrEqual"
+        case equal = "Equal"
+    }
+
+    let operation: Operation
+
+    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
+        let a = try tensor(inputs, 0, operation.rawValue)
+        let b = try tensor(inputs, 1, operation.rawValue)
+        switch operation {
+        case .add, .sub, .mul, .div: return [.tensor(try arithmetic(a, b))]
+        case .pow: return [.tensor(try power(a, b))]
+        case .less, .lessOrEqual, .greater, .greaterOrEqual, .equal: return [.tensor(try compare(a, b))]
+        }
+    }
+
+    private func arithmetic(_ a: Tensor, _ b: Tensor) throws(ONNXError) -> Tensor {
+        guard a.elementType == b.elementType else {
+            throw .invalidArgument("inputs must have the same type, got \(a.elementType) and \(b.elementType)")
+        }
+        switch (a.storage, b.storage) {
+        case (.float(let x), .float(let y)): return try floating(x, a.shape, y, b.shape)
+        case (.double(let x), .double(let y)): return try floating(x, a.shape, y, b.shape)
+        case (.int32(let x), .int32(let y)): return try integer(x, a.shape, y, b.shape)
+        case (.int64(let x), .int64(let y)): return try integer(x, a.shape, y, b.shape)
+        default: throw .invalidArgument("\(operation.rawValue) does not take tensor(\(a.elementType))")
+        }
+    }
+
+    private func floating<T: FloatElement>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int]) throws(ONNXError) -> Tensor {
+        let result: (values: [T], shape: [Int])
+        switch operation {
+        case .add: result = try Broadcast.apply(x, xs, y, ys, +)
+        case .sub: result = try Broadcast.apply(x, xs, y, ys, -)
+        case .mul: result = try Broadcast.apply(x, xs, y, ys, *)
+        default: result = try Broadcast.apply(x, xs, y, ys, /)
+        }
+        return Tensor(shape: result.shape, values: result.values)
+    }
+
+    private func integer<T: NumericElement & FixedWidthInteger>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int])
+        throws(ONNXError) -> Tensor
+    {
+        let result: (values: [T], shape: [Int])
+        switch operation {
+        case .add: result = try Broadcast.apply(x, xs, y, ys, &+)
+        case .sub: result = try Broadcast.apply(x, xs, y, ys, &-)
+        case .mul: result = try Broadcast.apply(x, xs, y, ys, &*)
+        default:
+            var dividedByZero = false
+            result = try Broadcast.apply(x, xs, y, ys) { (p: T, q: T) -> T in
+                if q == 0 {
+                    dividedByZero = true
+                    return 0
+                }
+                return p.dividedReportingOverflow(by: q).partialValue
+            }
+            if dividedByZero { throw .runtime("integer division by zero") }
+        }
+        return Tensor(shape: result.shape, values: result.values)
+    }
+
+    private func power(_ a: Tensor, _ b: Tensor) throws(ONNXError) -> Tensor {
+        // The result has the base's type; the exponent may be of another numeric type.
+        let exponents: [Double]
+        switch b.storage {
+        case .float(let v): exponents = v.map(Double.init)
+        case .double(let v): exponents = v
+        case .int32(let v): exponents = v.map(Double.init)
+        case .int64(let v): exponents = v.map(Double.init)
+        default: throw .invalidArgument("Pow exponent must be numeric, got tensor(\(b.elementType))")
+        }
+        switch a.storage {
+        case .float(let x):
+            if case .float(let y) = b.storage {
+                let r = try Broadcast.apply(x, a.shape, y, b.shape) { Float.pow($0, $1) }
+                return Tensor(shape: r.shape, values: r.values)
+            }
+            let r = try Broadcast.apply(x, a.shape, exponents, b.shape) { Float(Foundation.pow(Double($0), $1)) }
+            return Tensor(shape: r.shape, values: r.values)
+        case .double(let x):
+            let r = try Broadcast.apply(x, a.shape, exponents, b.shape) { Foundation.pow($0, $1) }
+            return Tensor(shape: r.shape, values: r.values)
+        case .int32(let x):
+            let r = try Broadcast.apply(x, a.shape, exponents, b.shape) { Int32(truncatingIfNeeded: integerPower(Int64($0), $1)) }
+            return Tensor(shape: r.shape, values: r.values)
+        case .int64(let x):
+            let r = try Broadcast.apply(x, a.shape, exponents, b.shape) { integerPower($0, $1) }
+            return Tensor(shape: r.shape, values: r.values)
+        default:
+            throw .invalidArgument("Pow base must be numeric, got tensor(\(a.elementType))")
+        }
+    }
+
+    private func compare(_ a: Tensor, _ b: Tensor) throws(ONNXError) -> Tensor {
+        guard a.elementType == b.elementType else {
+            throw .invalidArgument("inputs must have the same type, got \(a.elementType) and \(b.elementType)")
+        }
+        let r: (values: [Bool], shape: [Int])
+        switch (a.storage, b.storage) {
+        case (.float(let x), .float(let y)): r = try ordered(x, a.shape, y, b.shape)
+        case (.double(let x), .double(let y)): r = try ordered(x, a.shape, y, b.shape)
+        case (.int32(let x), .int32(let y)): r = try ordered(x, a.shape, y, b.shape)
+        case (.int64(let x), .int64(let y)): r = try ordered(x, a.shape, y, b.shape)
+        case (.bool(let x), .bool(let y)) where operation == .equal: r = try Broadcast.apply(x, a.shape, y, b.shape, ==)
+        case (.string(let x), .string(let y)) where operation == .equal:
+            r = try Broadcast.apply(x, a.shape, y, b.shape, ==)
+        default: throw .invalidArgument("\(operation.rawValue) does not take tensor(\(a.elementType))")
+        }
+        return Tensor(unchecked: r.shape, .bool(r.values))
+    }
+
+    private func ordered<T: Comparable>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int]) throws(ONNXError)
+        -> (values: [Bool], shape: [Int])
+    {
+        switch operation {
+        case .less: try Broadcast.apply(x, xs, y, ys, <)
+        case .lessOrEqual: try Broadcast.apply(x, xs, y, ys, <=)
+        case .greater: try Broadcast.apply(x, xs, y, ys, >)
+        case .greaterOrEqual: try Broadcast.apply(x, xs, y, ys, >=)
+        default: try Broadcast.apply(x, xs, y, ys, ==)
+        }
+    }
+}
+
+/// `base` to an integral power, as numpy computes integer powers (wrapping on overflow).
+private func integerPower(_ base: Int64, _ exponent: Double) -> Int64 {
+    guard exponent.isFinite else { return 0 }
+    var n = Int64(exponent.rounded(.towardZero))
+    if n < 0 { return base == 1 ? 1 : (base == -1 ? (n % 2 == 0 ? 1 : -1) : 0) }
+    var result: Int64 = 1
+    var factor = base
+    while n > 0 {
+        if n & 1 == 1 { result = result &* factor }
+        factor = factor &* factor
+        n >>= 1
+    }
+    return result
+}
+
+/// `Sum`, `Max`, `Min`, `Mean`: an elementwise fold over any number of broadcast inputs.
+struct VariadicKernel: Kernel {
+    enum Operation: String, Sendable { case sum = "Sum", max = "Max", min = "Min", mean = "Mean" }
+    let operation: Operation
+
+    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
+        var tensors: [Tensor] = []
+        for index in inputs.indices { tensors.append(try tensor(inputs, index, operation.rawValue)) }
+        guard var result = tensors.first else { throw .invalidArgument("\(operation.rawValue) needs at least one input") }
+        for next in tensors.dropFirst() { result = try fold(result, next) }
+        if operation == .mean, tensors.count > 1 {
+            let divisor = Double(tensors.count)
+            switch result.storage {
+            case .float(let v): result = Tensor(shape: result.shape, values: v.map { $0 / Float(divisor) })
+            case .double(let v): result = Tensor(shape: result.shape, values: v.map { $0 / divisor })
+            default: throw .invalidArgument("Mean takes floating-point tensors")
+            }
+        }
+        return [.tensor(result)]
+    }
+
+    private func fold(_ a: Tensor, _ b: Tensor) throws(ONNXError) -> Tensor {
+        switch (a.storage, b.storage) {
+        case (.float(let x), .float(let y)): return try combine(x, a.shape, y, b.shape)
+        case (.double(let x), .double(let y)): return try combine(x, a.shape, y, b.shape)
+        case (.int32(let x), .int32(let y)): return try combine(x, a.shape, y, b.shape)
+        case (.int64(let x), .int64(let y)): return try combine(x, a.shape, y, b.shape)
+        default:
+            throw .invalidArgument("inputs must be numeric and of one type, got \(a.elementType) and \(b.elementType)")
+        }
+    }
+
+    private func combine<T: NumericElement>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int]) throws(ONNXError) -> Tensor {
+        let r: (values: [T], shape: [Int])
+        switch operation {
+        case .sum, .mean: r = try Broadcast.apply(x, xs, y, ys, T.wrappingSum)
+        case .max: r = try Broadcast.apply(x, xs, y, ys) { p, q in (p != p || q != q) ? p + q : Swift.max(p, q) }
+        case .min: r = try Broadcast.apply(x, xs, y, ys) { p, q in (p != p || q != q) ? p + q : Swift.min(p, q) }
+        }
+        return Tensor(shape: r.shape, values: r.values)
+    }
+}

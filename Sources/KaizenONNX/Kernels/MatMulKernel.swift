@@ -1,0 +1,127 @@
+/// `MatMul` with numpy semantics: 1-D operands are promoted, leading (batch) dimensions broadcast.
+struct MatMulKernel: Kernel {
+    /// The right operand packed at load time when it is a 2-D float constant (a layer's weights).
+    let packedWeights: PackedMatrix?
+
+    init(constantB: Tensor?) {
+        if let constantB, constantB.rank == 2, let values = constantB.floats {
+            packedWeights = PackedMatrix(values, rows: constantB.shape[0], columns: constantB.shape[1])
+        } else {
+            packedWeights = nil
+        }
+    }
+
+    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
+        let a = try tensor(inputs, 0, "MatMul A")
+        if let packedWeights, a.rank == 2, let x = a.floats {
+            guard a.shape[1] == packedWeights.rows else {
+                throw .invalidArgument("MatMul: shapes \(a.shape) and [\(packedWeights.rows), \(packedWeights.columns)] do not align")
+            }
+            let values = packedWeights.multiply(x, m: a.shape[0])
+            return [.tensor(Tensor(shape: [a.shape[0], packedWeights.columns], values: values))]
+        }
+        let b = try tensor(inputs, 1, "MatMul B")
+        return [.tensor(try Self.matmul(a, b))]
+    }
+
+    static func matmul(_ a: Tensor, _ b: Tensor) throws(ONNXError) -> Tensor {
+        guard a.elementType == b.elementType else {
+            throw .invalidArgument("MatMul: operands must have one type, got \(a.elementType) and \(b.elementType)")
+        }
+        guard a.rank >= 1, b.rank >= 1 else { throw .invalidArgument("MatMul: operands must have rank 1 or more") }
+        let aShape = a.rank == 1 ? [1, a.shape[0]] : a.shape
+        let bShape = b.rank == 1 ? [b.shape[0], 1] : b.shape
+        let m = aShape[aShape.count - 2]
+        let k = aShape[aShape.count - 1]
+        let n = bShape[bShape.count - 1]
+        guard bShape[bShape.count - 2] == k else {
+            throw .invalidArgument("MatMul: shapes \(a.shape) and \(b.shape) do not align")
+        }
+        let batchShape = try Broadcast.shape(Array(aShape.dropLast(2)), Array(bShape.dropLast(2)))
+        let aBatches = Broadcast.indices(from: Array(aShape.dropLast(2)), to: batchShape)
+        let bBatches = Broadcast.indices(from: Array(bShape.dropLast(2)), to: batchShape)
+        var outShape = batchShape + [m, n]
+        if a.rank == 1 { outShape.remove(at: outShape.count - 2) }
+        if b.rank == 1 { outShape.removeLast() }
+        func product<T: NumericElement>(_ x: [T], _ y: [T], _ kernel: (ArraySlice<T>, ArraySlice<T>) -> [T]) -> [T] {
+            var result: [T] = []
+            result.reserveCapacity(aBatches.count * m * n)
+            for (aBatch, bBatch) in zip(aBatches, bBatches) {
+                result += kernel(x[(aBatch * m * k)..<((aBatch + 1) * m * k)], y[(bBatch * k * n)..<((bBatch + 1) * k * n)])
+            }
+            return result
+        }
+        switch (a.storage, b.storage) {
+        case (.float(let x), .float(let y)):
+            let values = product(x, y) { lhs, rhs in PackedMatrix(Array(rhs), rows: k, columns: n).multiply(Array(lhs), m: m) }
+            return Tensor(shape: outShape, values: values)
+        case (.double(let x), .double(let y)):
+            return Tensor(shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
+        case (.int32(let x), .int32(let y)):
+            return Tensor(shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
+        case (.int64(let x), .int64(let y)):
+            return Tensor(shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
+        default:
+            throw .invalidArgument("MatMul does not take tensor(\(a.elementType))")
+        }
+    }
+}
+
+/// `Gemm`: `alpha · A' · B' + beta · C`, with `A'`, `B'` optionally transposed and `C` broadcast to the result.
+struct GemmKernel: Kernel {
+    let transA: Bool
+    let transB: Bool
+    let alpha: Float
+    let beta: Float
+    let packedWeights: PackedMatrix?
+
+    init(transA: Bool, transB: Bool, alpha: Float, beta: Float, constantB: Tensor?) {
+        self.transA = transA
+        self.transB = transB
+        self.alpha = alpha
+        self.beta = beta
+        if let constantB, constantB.rank == 2, let values = constantB.floats {
+            let (rows, columns) = transB ? (constantB.shape[1], constantB.shape[0]) : (constantB.shape[0], constantB.shape[1])
+            packedWeights = PackedMatrix(values, rows: rows, columns: columns, transposed: transB)
+        } else {
+            packedWeights = nil
+        }
+    }
+
+    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
+        var a = try tensor(inputs, 0, "Gemm A")
+        guard a.rank == 2 else { throw .invalidArgument("Gemm: A must be 2-D, got shape \(a.shape)") }
+        if transA { a = a.transposed([1, 0]) }
+        let c = try optionalTensor(inputs, 2, "Gemm C")
+        if let packedWeights, let x = a.floats {
+            guard a.shape[1] == packedWeights.rows else {
+                throw .invalidArgument("Gemm: shapes do not align (A' is \(a.shape), B' has \(packedWeights.rows) rows)")
+            }
+            let product = packedWeights.multiply(x, m: a.shape[0])
+            return [.tensor(try finish(product, [a.shape[0], packedWeights.columns], c))]
+        }
+        var b = try tensor(inputs, 1, "Gemm B")
+        guard b.rank == 2 else { throw .invalidArgument("Gemm: B must be 2-D, got shape \(b.shape)") }
+        if transB { b = b.transposed([1, 0]) }
+        let product = try MatMulKernel.matmul(a, b)
+        switch product.storage {
+        case .float(let values): return [.tensor(try finish(values, product.shape, c))]
+        case .double(let values): return [.tensor(try finish(values, product.shape, c))]
+        default: throw .invalidArgument("Gemm takes float or double, got tensor(\(product.elementType))")
+        }
+    }
+
+    private func finish<T: FloatElement>(_ product: [T], _ shape: [Int], _ c: Tensor?) throws(ONNXError) -> Tensor {
+        let alpha = T(self.alpha)
+        var result = alpha == 1 ? product : product.map { $0 * alpha }
+        if let c, beta != 0 {
+            let beta = T(self.beta)
+            let bias = try c.values(as: T.self, "Gemm C")
+            result = try Broadcast.apply(result, shape, bias, c.shape) { $0 + beta * $1 }.values
+            guard result.count == product.count else {
+                throw .invalidArgument("Gemm: C of shape \(c.shape) does not broadcast to \(shape)")
+            }
+        }
+        return Tensor(shape: shape, values: result)
+    }
+}

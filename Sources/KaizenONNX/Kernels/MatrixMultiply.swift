@@ -1,0 +1,154 @@
+/// Single-precision matrix products, the work of MatMul, Gemm and the linear models.
+///
+/// `B` is packed into panels of 16 columns (row-major within a panel, zero-padded), so that the inner loop reads it
+/// contiguously and keeps a 4 × 16 block of the result in eight 8-lane registers. Weights that are constants of the
+/// model are packed once at load time.
+struct PackedMatrix: Sendable {
+    static let panelWidth = 16
+
+    let rows: Int
+    let columns: Int
+    /// Panels of `rows × 16`, one after another.
+    let panels: [Float]
+
+    /// Packs a row-major `rows × columns` matrix (or its transpose, when `transposed`, from a `columns × rows` one).
+    init(_ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, transposed: Bool = false) {
+        self.rows = rows
+        self.columns = columns
+        let width = Self.panelWidth
+        let panelCount = (columns + width - 1) / width
+        var panels = [Float](repeating: 0, count: panelCount * rows * width)
+        for panel in 0..<panelCount {
+            for row in 0..<rows {
+                for lane in 0..<width {
+                    let column = panel * width + lane
+                    guard column < columns else { break }
+                    let source = transposed ? column * rows + row : row * columns + column
+                    panels[(panel * rows + row) * width + lane] = values[source]
+                }
+            }
+        }
+        self.panels = panels
+    }
+
+    init(_ values: [Float], rows: Int, columns: Int, transposed: Bool = false) {
+        self = values.withUnsafeBufferPointer { PackedMatrix($0, rows: rows, columns: columns, transposed: transposed) }
+    }
+
+    /// `C[m × columns] = A[m × rows] · self`, with `A` row-major with row stride `lda`; `C` row-major, dense.
+    func multiply(_ a: UnsafePointer<Float>, lda: Int, m: Int, into c: UnsafeMutablePointer<Float>) {
+        let k = rows
+        let n = columns
+        let width = Self.panelWidth
+        panels.withUnsafeBufferPointer { packed in
+            let base = UnsafeRawPointer(packed.baseAddress!)
+            var panel = 0
+            while panel * width < n {
+                let b = base + panel * k * width * MemoryLayout<Float>.stride
+                let columnStart = panel * width
+                let lanes = min(width, n - columnStart)
+                var row = 0
+                while row + 4 <= m {
+                    Self.block4(a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes)
+                    row += 4
+                }
+                while row < m {
+                    Self.block1(a + row * lda, b, k, c + row * n + columnStart, lanes)
+                    row += 1
+                }
+                panel += 1
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func block4(
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
+        _ ldc: Int, _ lanes: Int
+    ) {
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
+        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
+        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+        let a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda
+        var p = b
+        for kk in 0..<k {
+            let b0 = p.loadUnaligned(as: SIMD8<Float>.self)
+            let b1 = p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            p += 64
+            let x0 = SIMD8<Float>(repeating: a[kk])
+            c00 += x0 * b0
+            c01 += x0 * b1
+            let x1 = SIMD8<Float>(repeating: a1[kk])
+            c10 += x1 * b0
+            c11 += x1 * b1
+            let x2 = SIMD8<Float>(repeating: a2[kk])
+            c20 += x2 * b0
+            c21 += x2 * b1
+            let x3 = SIMD8<Float>(repeating: a3[kk])
+            c30 += x3 * b0
+            c31 += x3 * b1
+        }
+        store(c00, c01, c, lanes)
+        store(c10, c11, c + ldc, lanes)
+        store(c20, c21, c + 2 * ldc, lanes)
+        store(c30, c31, c + 3 * ldc, lanes)
+    }
+
+    @inline(__always)
+    private static func block1(
+        _ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ lanes: Int
+    ) {
+        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>()
+        var p = b
+        for kk in 0..<k {
+            let x = SIMD8<Float>(repeating: a[kk])
+            c0 += x * p.loadUnaligned(as: SIMD8<Float>.self)
+            c1 += x * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
+            p += 64
+        }
+        store(c0, c1, c, lanes)
+    }
+
+    @inline(__always)
+    private static func store(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ c: UnsafeMutablePointer<Float>, _ lanes: Int) {
+        if lanes == 16 {
+            UnsafeMutableRawPointer(c).storeBytes(of: low, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(c + 8).storeBytes(of: high, as: SIMD8<Float>.self)
+        } else {
+            for lane in 0..<lanes { c[lane] = lane < 8 ? low[lane] : high[lane - 8] }
+        }
+    }
+}
+
+extension PackedMatrix {
+    /// `A[m × rows] · self` as a new row-major array.
+    func multiply(_ a: [Float], m: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: m * columns) { buffer, initialized in
+            a.withUnsafeBufferPointer { a in
+                if m > 0 && rows > 0 {
+                    multiply(a.baseAddress!, lda: rows, m: m, into: buffer.baseAddress!)
+                } else {
+                    buffer.initialize(repeating: 0)
+                }
+            }
+            initialized = m * columns
+        }
+    }
+}
+
+/// Plain row-major matrix products for the types without a packed kernel.
+enum NaiveMatrixMultiply {
+    static func multiply<T: NumericElement>(_ a: ArraySlice<T>, _ b: ArraySlice<T>, m: Int, k: Int, n: Int) -> [T] {
+        var c = [T](repeating: 0, count: m * n)
+        let aStart = a.startIndex
+        let bStart = b.startIndex
+        for i in 0..<m {
+            for kk in 0..<k {
+                let x = a[aStart + i * k + kk]
+                for j in 0..<n { c[i * n + j] = T.wrappingSum(c[i * n + j], T.wrappingProduct(x, b[bStart + kk * n + j])) }
+            }
+        }
+        return c
+    }
+}

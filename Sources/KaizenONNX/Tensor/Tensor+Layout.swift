@@ -1,0 +1,79 @@
+extension Tensor.Storage {
+    /// The elements at `indices`, in that order.
+    func picking(_ indices: [Int]) -> Tensor.Storage {
+        switch self {
+        case .float(let v): .float(indices.map { v[$0] })
+        case .double(let v): .double(indices.map { v[$0] })
+        case .int32(let v): .int32(indices.map { v[$0] })
+        case .int64(let v): .int64(indices.map { v[$0] })
+        case .bool(let v): .bool(indices.map { v[$0] })
+        case .string(let v): .string(indices.map { v[$0] })
+        }
+    }
+
+    /// Storage of the same type joined from several storages, taking `ranges[i]` from `parts[ranges[i].part]`.
+    static func joining(_ parts: [Tensor.Storage], _ ranges: [(part: Int, range: Range<Int>)]) -> Tensor.Storage {
+        func join<T>(_ arrays: [[T]]) -> [T] {
+            var result: [T] = []
+            result.reserveCapacity(ranges.reduce(0) { $0 + $1.range.count })
+            for (part, range) in ranges { result.append(contentsOf: arrays[part][range]) }
+            return result
+        }
+        switch parts[0] {
+        case .float: return .float(join(parts.map { if case .float(let v) = $0 { v } else { [] } }))
+        case .double: return .double(join(parts.map { if case .double(let v) = $0 { v } else { [] } }))
+        case .int32: return .int32(join(parts.map { if case .int32(let v) = $0 { v } else { [] } }))
+        case .int64: return .int64(join(parts.map { if case .int64(let v) = $0 { v } else { [] } }))
+        case .bool: return .bool(join(parts.map { if case .bool(let v) = $0 { v } else { [] } }))
+        case .string: return .string(join(parts.map { if case .string(let v) = $0 { v } else { [] } }))
+        }
+    }
+
+    /// `count` copies of one element of this storage's type.
+    func repeating(element index: Int, count: Int) -> Tensor.Storage {
+        switch self {
+        case .float(let v): .float(.init(repeating: v[index], count: count))
+        case .double(let v): .double(.init(repeating: v[index], count: count))
+        case .int32(let v): .int32(.init(repeating: v[index], count: count))
+        case .int64(let v): .int64(.init(repeating: v[index], count: count))
+        case .bool(let v): .bool(.init(repeating: v[index], count: count))
+        case .string(let v): .string(.init(repeating: v[index], count: count))
+        }
+    }
+}
+
+extension Tensor {
+    /// The tensor with its axes permuted: output axis `i` is input axis `permutation[i]`.
+    func transposed(_ permutation: [Int]) -> Tensor {
+        let outShape = permutation.map { shape[$0] }
+        if count <= 1 || permutation == Array(0..<rank) { return reshaped(outShape) }
+        let inStrides = Tensor.strides(shape)
+        let strides = permutation.map { inStrides[$0] }
+        var indices = [Int](repeating: 0, count: count)
+        var counter = [Int](repeating: 0, count: rank)
+        var index = 0
+        for position in 0..<count {
+            indices[position] = index
+            var axis = rank - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                index += strides[axis]
+                if counter[axis] < outShape[axis] { break }
+                index -= strides[axis] * counter[axis]
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+        return Tensor(unchecked: outShape, storage.picking(indices))
+    }
+
+    /// An axis attribute resolved against this tensor's rank (negative counts from the end).
+    func axis(_ axis: Int, _ what: @autoclosure () -> String, rankPlusOne: Bool = false) throws(ONNXError) -> Int {
+        let limit = rank + (rankPlusOne ? 1 : 0)
+        let resolved = axis < 0 ? axis + limit : axis
+        guard resolved >= 0, resolved < max(limit, 1) else {
+            throw .invalidArgument("\(what()): axis \(axis) is out of range for a tensor of rank \(rank)")
+        }
+        return resolved
+    }
+}
