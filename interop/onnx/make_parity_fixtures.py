@@ -10,6 +10,7 @@ onnxruntime on held-out rows and writes the result in the ONNX backend-test
 layout:
 
     OUTDIR/<case>/model.onnx                  the converter's model, unchanged
+                                              (external-data case: see its notes)
     OUTDIR/<case>/model.onnx.data             only for *_external_data cases
     OUTDIR/<case>/test_data_set_0/input_<i>.pb   one per graph.input, in order
     OUTDIR/<case>/test_data_set_0/output_<j>.pb  one per graph.output, in order
@@ -40,6 +41,9 @@ the measured agreement with the source library.
 
 onnxruntime runs single-threaded with graph optimisations disabled, so the
 stored outputs are those of the plain kernels, computed in a fixed order.
+Training is single-threaded too, graph names are passed to the converters
+(they otherwise use random UUIDs) and PYTHONHASHSEED is fixed, so running the
+script again writes byte-identical files.
 
 Known quirks of the converters, kept as they are (the engine has to accept
 them): duplicate opset_import entries (skl2onnx), a declared int64[1] label for
@@ -54,6 +58,13 @@ listed in KNOWN_LIMITATIONS are skipped with a message instead of failing.
 from __future__ import annotations
 
 import os
+import sys
+
+# skl2onnx orders opset_import entries by iterating a set of domain names, so
+# string hashing has to be fixed for the model bytes to be reproducible.
+if __name__ == "__main__" and os.environ.get("PYTHONHASHSEED") != "0":
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.execv(sys.executable, [sys.executable, *sys.argv])
 
 # Single-threaded training: reproducible models (OpenMP reductions in
 # HistGradientBoosting / LightGBM / XGBoost depend on the thread count) and no
@@ -65,8 +76,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse
 import json
 import shutil
-import sys
-import tempfile
 import time
 import traceback
 import warnings
@@ -586,7 +595,7 @@ def _string_pipeline(est) -> Built:
     """Fit a pipeline over the two-string-column data; input 'input': string[N, 2]."""
     split = strings_data()
     est.fit(split.X_train, split.y_train)
-    model = convert_sklearn(est, initial_types=[("input", StringTensorType([None, 2]))])
+    model = convert_sklearn(est, name="Pipeline", initial_types=[("input", StringTensorType([None, 2]))])
     X = split.X_test
     return Built(model, {"input": X}, est.predict(X), est.predict_proba(X), "predict_proba", _py(est.classes_))
 
@@ -631,7 +640,7 @@ def _column_transformer_pipeline(final, zipmap: bool) -> Built:
         ("plan", StringTensorType([None, 1])),
     ]
     options = None if zipmap else {id(final): {"zipmap": False}}
-    model = convert_sklearn(est, initial_types=initial_types, options=options)
+    model = convert_sklearn(est, name="Pipeline", initial_types=initial_types, options=options)
     df = split.X_test
     feeds = {
         "age": df["age"].to_numpy(np.float32).reshape(-1, 1),
@@ -662,7 +671,9 @@ def _ml_types(n_features: int) -> list:
 
 def xgb_case(est, split: Split) -> Built:
     est.fit(split.X_train, split.y_train)
-    model = onnxmltools.convert_xgboost(est, initial_types=_ml_types(split.X_train.shape[1]), target_opset=OPSET_ONNXMLTOOLS)
+    model = onnxmltools.convert_xgboost(
+        est, name=type(est).__name__, initial_types=_ml_types(split.X_train.shape[1]), target_opset=OPSET_ONNXMLTOOLS
+    )
     X = split.X_test
     if isinstance(est, xgboost.XGBClassifier):
         return Built(model, {"input": X}, est.predict(X), est.predict_proba(X), "predict_proba", _py(est.classes_))
@@ -675,10 +686,12 @@ def lgbm_case(est, split: Split, *, zipmap: bool = True, fit_kwargs: dict | None
     X = split.X_test
     if isinstance(est, lightgbm.LGBMClassifier):
         model = onnxmltools.convert_lightgbm(
-            est, initial_types=_ml_types(n_features), target_opset=OPSET_ONNXMLTOOLS, zipmap=zipmap
+            est, name=type(est).__name__, initial_types=_ml_types(n_features), target_opset=OPSET_ONNXMLTOOLS, zipmap=zipmap
         )
         return Built(model, {"input": X}, est.predict(X), est.predict_proba(X), "predict_proba", _py(est.classes_))
-    model = onnxmltools.convert_lightgbm(est, initial_types=_ml_types(n_features), target_opset=OPSET_ONNXMLTOOLS)
+    model = onnxmltools.convert_lightgbm(
+        est, name=type(est).__name__, initial_types=_ml_types(n_features), target_opset=OPSET_ONNXMLTOOLS
+    )
     return Built(model, {"input": X}, None, est.predict(X).reshape(len(X), -1), "predict")
 
 
@@ -790,7 +803,7 @@ def _op_label(node: onnx.NodeProto) -> str:
 
 
 def describe_ops(graph: onnx.GraphProto) -> str:
-    """'Cast, ml:LinearClassifier×2, Scan{Identity, Sub}' (subgraph ops in braces)."""
+    """'Cast, ml:LinearClassifier×2, Scan.body{Identity, Sub}' (subgraph ops in braces)."""
     counts = Counter(_op_label(n) for n in graph.node)
     parts = []
     for op in sorted(counts, key=lambda s: (s.startswith("ml:"), s)):

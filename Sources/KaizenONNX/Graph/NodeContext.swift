@@ -92,6 +92,16 @@ struct NodeContext {
         do {
             return try TensorDecoder.decode(attribute.t, baseDirectory: nil)
         } catch {
+            throw ONNXError(error.code, "\(label): attribute '\(key)': \(error.message)")
+        }
+    }
+
+    /// An integer tensor attribute of any integer width, as Int64 values.
+    func integerTensor(_ key: String) throws(ONNXError) -> [Int64]? {
+        guard let attribute = try attribute(key, .tensor) else { return nil }
+        do {
+            return try TensorDecoder.integers(attribute.t)
+        } catch {
             throw invalid("attribute '\(key)': \(error.message)")
         }
     }

@@ -90,3 +90,38 @@ enum TensorDecoder {
         }
     }
 }
+
+extension TensorDecoder {
+    /// The values of an integer attribute tensor of any integer width (TreeEnsemble's uint8 `nodes_modes`).
+    static func integers(_ proto: Onnx_TensorProto) throws(ONNXError) -> [Int64] {
+        let widths: [Int32: (bytes: Int, signed: Bool)] = [
+            2: (1, false), 3: (1, true), 4: (2, false), 5: (2, true), 6: (4, true), 7: (8, true), 9: (1, false),
+            12: (4, false), 13: (8, false),
+        ]
+        guard let (width, signed) = widths[proto.dataType] else {
+            throw .invalidGraph("tensor '\(proto.name)' must hold integers, got \(ElementType.onnxName(proto.dataType))")
+        }
+        guard proto.hasRawData else {
+            switch proto.dataType {
+            case 7: return proto.int64Data
+            case 13: return proto.uint64Data.map { Int64(truncatingIfNeeded: $0) }
+            default: return proto.int32Data.map { Int64($0) }
+            }
+        }
+        let raw = [UInt8](proto.rawData)
+        guard raw.count % width == 0 else { throw .invalidGraph("tensor '\(proto.name)' has a partial element") }
+        var result: [Int64] = []
+        result.reserveCapacity(raw.count / width)
+        var offset = 0
+        while offset < raw.count {
+            var bits: UInt64 = 0
+            for byte in 0..<width { bits |= UInt64(raw[offset + byte]) << (8 * UInt64(byte)) }
+            if signed && width < 8 && bits & (1 << (8 * UInt64(width) - 1)) != 0 {
+                bits |= ~((1 << (8 * UInt64(width))) - 1)
+            }
+            result.append(Int64(bitPattern: bits))
+            offset += width
+        }
+        return result
+    }
+}

@@ -118,5 +118,20 @@ enum OperatorRegistry {
         return list
     }()
 
-    static let machineLearningOperators: [OperatorDefinition] = []
+    static let machineLearningOperators: [OperatorDefinition] = [
+        .init(.ml, "LinearClassifier") { context throws(ONNXError) in try LinearClassifierKernel(context) },
+        .init(.ml, "LinearRegressor") { context throws(ONNXError) in try LinearRegressorKernel(context) },
+        .init(.ml, "Normalizer") { context throws(ONNXError) in try NormalizerKernel(context) },
+        .init(.ml, "Scaler") { context throws(ONNXError) in try ScalerKernel(context) },
+        .init(.ml, "Imputer") { context throws(ONNXError) in try ImputerKernel(context) },
+        .init(.ml, "Binarizer") { context throws(ONNXError) in BinarizerKernel(threshold: try context.float("threshold", default: 0)) },
+        .init(.ml, "OneHotEncoder") { context throws(ONNXError) in try OneHotEncoderKernel(context) },
+        .init(.ml, "ZipMap") { context throws(ONNXError) in try ZipMapKernel(context) },
+        .init(.ml, "ArrayFeatureExtractor") { _ in ArrayFeatureExtractorKernel() },
+        .init(.ml, "LabelEncoder") { context throws(ONNXError) in try LabelEncoderKernel(context) },
+        // Deprecated in ai.onnx.ml opset 5 (models importing 5 must use TreeEnsemble), as onnxruntime enforces.
+        .init(.ml, "TreeEnsembleClassifier", until: 5) { context throws(ONNXError) in try TreeEnsembleClassifierKernel(context) },
+        .init(.ml, "TreeEnsembleRegressor", until: 5) { context throws(ONNXError) in try TreeEnsembleRegressorKernel(context) },
+        .init(.ml, "TreeEnsemble", since: 5) { context throws(ONNXError) in try TreeEnsembleV5Kernel<Float>.make(context) },
+    ]
 }

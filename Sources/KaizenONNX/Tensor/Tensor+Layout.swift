@@ -70,7 +70,7 @@ extension Tensor {
     /// An axis attribute resolved against this tensor's rank (negative counts from the end).
     func axis(_ axis: Int, _ what: @autoclosure () -> String, rankPlusOne: Bool = false) throws(ONNXError) -> Int {
         let limit = rank + (rankPlusOne ? 1 : 0)
-        let resolved = axis < 0 ? axis + limit : axis
+        let resolved = axis < 0 ? axis + rank : axis
         guard resolved >= 0, resolved < max(limit, 1) else {
             throw .invalidArgument("\(what()): axis \(axis) is out of range for a tensor of rank \(rank)")
         }

@@ -1,0 +1,149 @@
+import Foundation
+
+/// The score transforms of ai.onnx.ml classifiers and regressors, computed as onnxruntime computes them.
+enum PostTransform: String, Sendable {
+    case none = "NONE", softmax = "SOFTMAX", logistic = "LOGISTIC", softmaxZero = "SOFTMAX_ZERO", probit = "PROBIT"
+
+    /// The transform named by a node's `post_transform` string attribute (NONE when absent).
+    init(_ context: NodeContext) throws(ONNXError) {
+        let name = try context.string("post_transform", default: "NONE")
+        guard let transform = PostTransform(rawValue: name) else {
+            throw context.invalid("unknown post_transform '\(name)'")
+        }
+        self = transform
+    }
+
+    /// The transform for TreeEnsemble's integer `post_transform` (0 NONE, 1 SOFTMAX, 2 LOGISTIC, 3 SOFTMAX_ZERO, 4 PROBIT).
+    init(code: Int, _ context: NodeContext) throws(ONNXError) {
+        let all: [PostTransform] = [.none, .softmax, .logistic, .softmaxZero, .probit]
+        guard all.indices.contains(code) else { throw context.invalid("unknown post_transform \(code)") }
+        self = all[code]
+    }
+
+    /// Applies the transform in place to one row of scores.
+    func apply(_ row: UnsafeMutableBufferPointer<Float>) {
+        switch self {
+        case .none: return
+        case .logistic: for i in row.indices { row[i] = Self.logistic(row[i]) }
+        case .probit: for i in row.indices { row[i] = Self.probit(row[i]) }
+        case .softmax: Self.softmax(row)
+        case .softmaxZero: Self.softmaxZero(row)
+        }
+    }
+
+    /// Applies the transform to every row of an `n × width` score matrix.
+    func apply(_ scores: inout [Float], width: Int) {
+        guard self != .none, width > 0 else { return }
+        scores.withUnsafeMutableBufferPointer { buffer in
+            var start = 0
+            while start < buffer.count {
+                apply(UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + width)]))
+                start += width
+            }
+        }
+    }
+
+    @inline(__always)
+    static func logistic(_ x: Float) -> Float {
+        let v = 1 / (1 + expf(-abs(x)))
+        return x < 0 ? 1 - v : v
+    }
+
+    /// `sqrt(2) · erfinv(2x − 1)` with onnxruntime's approximate inverse error function (Winitzki, a = 0.147).
+    static func probit(_ x: Float) -> Float {
+        1.41421356 * erfInverse(x * 2 - 1)
+    }
+
+    static func erfInverse(_ value: Float) -> Float {
+        let sign: Float = value < 0 ? -1 : 1
+        let x = (1 - value) * (1 + value)
+        let log = logf(x)
+        let v: Float = 2 / (3.14159 * 0.147) + 0.5 * log
+        let v2: Float = 1 / 0.147 * log
+        let v3 = -v + (v * v - v2).squareRoot()
+        return sign * (v3 - v).squareRoot()
+    }
+
+    static func softmax(_ row: UnsafeMutableBufferPointer<Float>) {
+        var peak = -Float.greatestFiniteMagnitude
+        for value in row { peak = max(peak, value) }
+        var sum: Float = 0
+        for i in row.indices {
+            row[i] = expf(row[i] - peak)
+            sum += row[i]
+        }
+        for i in row.indices { row[i] /= sum }
+    }
+
+    /// Softmax over the scores that are not (almost) zero; those stay zero, as in onnxruntime.
+    static func softmaxZero(_ row: UnsafeMutableBufferPointer<Float>) {
+        var peak = -Float.greatestFiniteMagnitude
+        for value in row { peak = max(peak, value) }
+        var sum: Float = 0
+        for i in row.indices {
+            if row[i] > 0.0000001 || row[i] < -0.0000001 {
+                row[i] = expf(row[i] - peak)
+                sum += row[i]
+            } else {
+                row[i] = 0
+            }
+        }
+        for i in row.indices { row[i] = sum == 0 ? 0 : row[i] / sum }
+    }
+}
+
+/// Class labels of an ai.onnx.ml classifier: integers or strings.
+enum ClassLabels: Sendable {
+    case int64([Int64])
+    case string([String])
+
+    /// The labels from `classlabels_ints`/`classlabels_int64s` or `classlabels_strings`.
+    init(_ context: NodeContext, intsKey: String, stringsKey: String = "classlabels_strings") throws(ONNXError) {
+        if let strings = try context.strings(stringsKey), !strings.isEmpty {
+            self = .string(strings)
+        } else if let ints = try context.int64s(intsKey) {
+            self = .int64(ints)
+        } else {
+            throw context.invalid("needs '\(intsKey)' or '\(stringsKey)'")
+        }
+    }
+
+    var count: Int {
+        switch self {
+        case .int64(let labels): labels.count
+        case .string(let labels): labels.count
+        }
+    }
+
+    /// A label tensor from class indices (an index past the labels gives the last label, never a crash).
+    func tensor(_ indices: [Int], shape: [Int]) -> Tensor {
+        switch self {
+        case .int64(let labels):
+            Tensor(unchecked: shape, .int64(indices.map { labels.isEmpty ? Int64($0) : labels[min($0, labels.count - 1)] }))
+        case .string(let labels):
+            Tensor(unchecked: shape, .string(indices.map { labels.isEmpty ? String($0) : labels[min($0, labels.count - 1)] }))
+        }
+    }
+}
+
+extension Tensor {
+    /// The elements as floats (ai.onnx.ml operators compute in float whatever numeric type they are given).
+    func floatValues(_ what: @autoclosure () -> String) throws(ONNXError) -> [Float] {
+        switch storage {
+        case .float(let v): return v
+        case .double(let v): return v.map { Float($0) }
+        case .int32(let v): return v.map { Float($0) }
+        case .int64(let v): return v.map { Float($0) }
+        default: throw .invalidArgument("\(what()) must be numeric, got tensor(\(elementType))")
+        }
+    }
+
+    /// Rows and columns of a 1-D (one row) or 2-D input.
+    func matrixShape(_ what: @autoclosure () -> String) throws(ONNXError) -> (rows: Int, columns: Int) {
+        switch rank {
+        case 1: return (1, shape[0])
+        case 2: return (shape[0], shape[1])
+        default: throw .invalidArgument("\(what()) must be 1-D or 2-D, got shape \(shape)")
+        }
+    }
+}

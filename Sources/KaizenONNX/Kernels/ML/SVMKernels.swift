@@ -1,0 +1,513 @@
+import Foundation
+
+/// The ai.onnx.ml support vector machine operators, `SVMClassifier` and `SVMRegressor` (opset 1).
+enum SVMOperators {
+    static let definitions: [OperatorDefinition] = [
+        .init(.ml, "SVMClassifier") { context throws(ONNXError) in try SVMClassifierKernel(context) },
+        .init(.ml, "SVMRegressor") { context throws(ONNXError) in try SVMRegressorKernel(context) },
+    ]
+
+    /// The score transforms of the ai.onnx.ml classifiers (`post_transform`).
+    enum PostTransform: String, Sendable {
+        case none = "NONE", logistic = "LOGISTIC", softmax = "SOFTMAX", softmaxZero = "SOFTMAX_ZERO", probit = "PROBIT"
+
+        init(_ context: NodeContext) throws(ONNXError) {
+            let name = try context.string("post_transform", default: "NONE")
+            guard let transform = PostTransform(rawValue: name) else {
+                throw context.invalid("unknown post_transform '\(name)'")
+            }
+            self = transform
+        }
+
+        /// Transforms one row of scores in place, as onnxruntime's `batched_update_scores_inplace` does for one batch
+        /// when no second column is added: a single score only goes through PROBIT.
+        func apply(to scores: inout [Float], _ range: Range<Int>) {
+            if range.count == 1 {
+                if self == .probit { scores[range.lowerBound] = Self.probit(scores[range.lowerBound]) }
+                return
+            }
+            switch self {
+            case .none:
+                return
+            case .probit:
+                for index in range { scores[index] = Self.probit(scores[index]) }
+            case .logistic:
+                for index in range { scores[index] = UnaryKernel.sigmoid(scores[index]) }
+            case .softmax, .softmaxZero:
+                var maximum = -Float.greatestFiniteMagnitude
+                for index in range where scores[index] > maximum { maximum = scores[index] }
+                var sum: Float = 0
+                if self == .softmax {
+                    for index in range {
+                        scores[index] = expf(scores[index] - maximum)
+                        sum += scores[index]
+                    }
+                } else {
+                    // SOFTMAX_ZERO leaves (near-)zero scores at zero instead of giving them exp(0 − max).
+                    let scale = expf(-maximum)
+                    for index in range {
+                        if scores[index] > 0.0000001 || scores[index] < -0.0000001 {
+                            scores[index] = expf(scores[index] - maximum)
+                            sum += scores[index]
+                        } else {
+                            scores[index] *= scale
+                        }
+                    }
+                }
+                for index in range { scores[index] /= sum }
+            }
+        }
+
+        /// onnxruntime's probit: √2 · erfinv(2p − 1), with Winitzki's approximation of erfinv (a = 0.147).
+        static func probit(_ value: Float) -> Float {
+            var x = 2 * value - 1
+            let sign: Float = x < 0 ? -1 : 1
+            x = (1 - x) * (1 + x)
+            let logarithm = logf(x)
+            let v = 2 / (Float(Double.pi) * 0.147) + 0.5 * logarithm
+            let v2 = 1 / 0.147 * logarithm
+            let v3 = -v + (v * v - v2).squareRoot()
+            return Float(2.0.squareRoot()) * (sign * v3.squareRoot())
+        }
+    }
+
+    /// The input rows as floats (double and integer inputs are converted), checked against the model's feature count.
+    static func rows(_ x: Tensor, featureCount: Int, _ op: String) throws(ONNXError) -> (values: [Float], rows: Int) {
+        let rows: Int
+        let features: Int
+        switch x.rank {
+        case 1: (rows, features) = (1, x.shape[0])
+        case 2: (rows, features) = (x.shape[0], x.shape[1])
+        default: throw .invalidArgument("\(op): X must have shape [N, \(featureCount)] or [\(featureCount)], got \(x.shape)")
+        }
+        guard features == featureCount else {
+            throw .invalidArgument(
+                "\(op): X has \(features) features per row (shape \(x.shape)), the model expects \(featureCount)")
+        }
+        switch x.storage {
+        case .float(let values): return (values, rows)
+        case .double(let values): return (values.map { Float($0) }, rows)
+        case .int32(let values): return (values.map { Float($0) }, rows)
+        case .int64(let values): return (values.map { Float($0) }, rows)
+        default: throw .invalidArgument("\(op): X must be float, double, int32 or int64, got tensor(\(x.elementType))")
+        }
+    }
+}
+
+/// Support vectors and the kernel function that compares input rows with them (`kernel_type`, `kernel_params`).
+struct SupportVectorSet: Sendable {
+    enum Function: String, Sendable {
+        case linear = "LINEAR", polynomial = "POLY", rbf = "RBF", sigmoid = "SIGMOID"
+    }
+
+    let function: Function
+    let gamma: Float
+    let coef0: Float
+    let degree: Float
+    let vectorCount: Int
+    let featureCount: Int
+    /// The support vectors, `vectorCount × featureCount`, row-major (read by RBF).
+    let vectors: [Float]
+    /// The support vectors transposed and packed for the dot-product kernels.
+    let packed: PackedMatrix?
+
+    init(_ context: NodeContext, vectorCount: Int) throws(ONNXError) {
+        let name = try context.string("kernel_type", default: "LINEAR")
+        guard let function = Function(rawValue: name) else { throw context.invalid("unknown kernel_type '\(name)'") }
+        let parameters = try context.floats("kernel_params") ?? []
+        guard parameters.isEmpty || parameters.count >= 3 else {
+            throw context.invalid("kernel_params must be [gamma, coef0, degree], got \(parameters.count) values")
+        }
+        let vectors = try context.floats("support_vectors") ?? []
+        guard !vectors.isEmpty, vectors.count % vectorCount == 0 else {
+            throw context.invalid(
+                "support_vectors holds \(vectors.count) values, not a whole number of rows for \(vectorCount) vectors")
+        }
+        self.function = function
+        // Without kernel_params every parameter is zero, as in onnxruntime.
+        gamma = parameters.first ?? 0
+        coef0 = parameters.count >= 3 ? parameters[1] : 0
+        degree = parameters.count >= 3 ? parameters[2] : 0
+        self.vectorCount = vectorCount
+        featureCount = vectors.count / vectorCount
+        self.vectors = vectors
+        packed =
+            function == .rbf ? nil : PackedMatrix(vectors, rows: featureCount, columns: vectorCount, transposed: true)
+    }
+
+    /// K(row, vector) for every row of `x` (`rows × featureCount`) and every support vector: `rows × vectorCount`.
+    func evaluate(_ x: [Float], rows: Int) -> [Float] {
+        guard let packed else { return radialBasis(x, rows: rows) }
+        var values = packed.multiply(x, m: rows)
+        switch function {
+        case .linear, .rbf:
+            break
+        case .polynomial:
+            for index in values.indices {
+                let base = gamma * values[index] + coef0
+                values[index] = degree == 2 ? base * base : degree == 3 ? base * base * base : powf(base, degree)
+            }
+        case .sigmoid:
+            for index in values.indices { values[index] = tanhf(gamma * values[index] + coef0) }
+        }
+        return values
+    }
+
+    /// exp(−γ‖x − v‖²), with the squared distance summed in float in feature order, as onnxruntime does.
+    private func radialBasis(_ x: [Float], rows: Int) -> [Float] {
+        let features = featureCount
+        let count = vectorCount
+        let gamma = gamma
+        return [Float](unsafeUninitializedCapacity: rows * count) { output, initialized in
+            x.withUnsafeBufferPointer { x in
+                vectors.withUnsafeBufferPointer { vectors in
+                    for row in 0..<rows {
+                        let input = row * features
+                        for vector in 0..<count {
+                            let start = vector * features
+                            var sum: Float = 0
+                            for feature in 0..<features {
+                                let difference = x[input + feature] - vectors[start + feature]
+                                sum += difference * difference
+                            }
+                            output.initializeElement(at: row * count + vector, to: expf(-gamma * sum))
+                        }
+                    }
+                }
+            }
+            initialized = rows * count
+        }
+    }
+}
+
+/// `SVMClassifier` (ai.onnx.ml 1): one-vs-one support vector classification, or a linear model when there are no
+/// support vectors, with the labels and scores onnxruntime produces.
+///
+/// Outputs Y, the labels `[N]` (int64 or string), and Z, float scores `[N, ?]`: with prob_a/prob_b one probability per
+/// class (Platt scaling of each pair, then libsvm's coupling); without them the pairwise decision values
+/// (`[N, C(C−1)/2]`), or two columns for two classes; in linear mode one score per class.
+struct SVMClassifierKernel: Kernel {
+    /// The class labels (`classlabels_ints` or `classlabels_strings`).
+    enum Labels: Sendable {
+        case int64([Int64])
+        case string([String])
+
+        var count: Int {
+            switch self {
+            case .int64(let labels): labels.count
+            case .string(let labels): labels.count
+            }
+        }
+
+        func tensor(_ indices: [Int]) -> Tensor {
+            switch self {
+            case .int64(let labels): Tensor(unchecked: [indices.count], .int64(indices.map { labels[$0] }))
+            case .string(let labels): Tensor(unchecked: [indices.count], .string(indices.map { labels[$0] }))
+            }
+        }
+    }
+
+    /// How scores are computed.
+    enum Mode: Sendable {
+        /// No support vectors (liblinear): score[c] = x · coefficients[c] + rho[0].
+        case linear(weights: PackedMatrix, bias: Float)
+        /// libsvm: pairwise decision values from kernel values and dual coefficients, then votes.
+        case supportVectors(SupportVectorSet)
+    }
+
+    let labels: Labels
+    let classCount: Int
+    let featureCount: Int
+    let mode: Mode
+    /// The first support vector and the number of support vectors of each class.
+    let vectorStarts: [Int]
+    let vectorCounts: [Int]
+    let vectorCount: Int
+    /// Dual coefficients, `(classCount − 1) × vectorCount` (unused in linear mode).
+    let coefficients: [Float]
+    let rho: [Float]
+    let probabilityA: [Float]
+    let probabilityB: [Float]
+    let postTransform: SVMOperators.PostTransform
+    let weightsArePositive: Bool
+
+    init(_ context: NodeContext) throws(ONNXError) {
+        if let strings = try context.strings("classlabels_strings"), !strings.isEmpty {
+            labels = .string(strings)
+        } else if let ints = try context.int64s("classlabels_ints"), !ints.isEmpty {
+            labels = .int64(ints)
+        } else {
+            throw context.invalid("one of classlabels_strings and classlabels_ints is required")
+        }
+        classCount = labels.count
+        let coefficients = try context.required("coefficients", context.floats)
+        let rho = try context.required("rho", context.floats)
+        guard !coefficients.isEmpty else { throw context.invalid("coefficients is empty") }
+        probabilityA = try context.floats("prob_a") ?? []
+        probabilityB = try context.floats("prob_b") ?? []
+        guard probabilityA.count == probabilityB.count else {
+            throw context.invalid("prob_a has \(probabilityA.count) values but prob_b has \(probabilityB.count)")
+        }
+        postTransform = try SVMOperators.PostTransform(context)
+
+        let perClass = try context.int64s("vectors_per_class") ?? []
+        var starts: [Int] = []
+        var counts: [Int] = []
+        var vectorCount = 0
+        for count in perClass {
+            guard count >= 0, count <= Int64(Int32.max), vectorCount <= Int(Int32.max) else {
+                throw context.invalid("vectors_per_class holds an invalid count \(count)")
+            }
+            starts.append(vectorCount)
+            counts.append(Int(count))
+            vectorCount += Int(count)
+        }
+        vectorStarts = starts
+        vectorCounts = counts
+        self.vectorCount = vectorCount
+
+        if vectorCount > 0 {
+            guard perClass.count == classCount else {
+                throw context.invalid("vectors_per_class has \(perClass.count) entries for \(classCount) class labels")
+            }
+            let pairs = classCount * (classCount - 1) / 2
+            guard coefficients.count >= (classCount - 1) * vectorCount else {
+                throw context.invalid(
+                    "coefficients holds \(coefficients.count) values, expected (classes − 1) × vectors = "
+                        + "\((classCount - 1) * vectorCount)")
+            }
+            guard rho.count >= pairs else {
+                throw context.invalid("rho holds \(rho.count) values, expected one per class pair (\(pairs))")
+            }
+            guard probabilityA.isEmpty || probabilityA.count >= pairs else {
+                throw context.invalid("prob_a holds \(probabilityA.count) values, expected one per class pair (\(pairs))")
+            }
+            let set = try SupportVectorSet(context, vectorCount: vectorCount)
+            mode = .supportVectors(set)
+            featureCount = set.featureCount
+        } else {
+            guard !rho.isEmpty else { throw context.invalid("rho is empty") }
+            guard coefficients.count % classCount == 0 else {
+                throw context.invalid(
+                    "coefficients holds \(coefficients.count) values, not a whole number of rows for \(classCount) classes")
+            }
+            // Linear mode ignores kernel_type (onnxruntime forces LINEAR) and uses rho[0] for every class.
+            featureCount = coefficients.count / classCount
+            let weights = PackedMatrix(coefficients, rows: featureCount, columns: classCount, transposed: true)
+            mode = .linear(weights: weights, bias: rho[0])
+        }
+        self.coefficients = coefficients
+        self.rho = rho
+        weightsArePositive = coefficients.allSatisfy { $0 >= 0 }
+    }
+
+    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
+        let (x, rows) = try SVMOperators.rows(tensor(inputs, 0, "SVMClassifier X"), featureCount: featureCount, "SVMClassifier")
+        let (winners, scores, width) =
+            switch mode {
+            case .linear(let weights, let bias): linearScores(x, rows: rows, weights: weights, bias: bias)
+            case .supportVectors(let set): supportVectorScores(set.evaluate(x, rows: rows), rows: rows)
+            }
+        return [.tensor(labels.tensor(winners)), .tensor(Tensor(unchecked: [rows, width], .float(scores)))]
+    }
+
+    private func linearScores(_ x: [Float], rows: Int, weights: PackedMatrix, bias: Float)
+        -> (winners: [Int], scores: [Float], width: Int)
+    {
+        var scores = weights.multiply(x, m: rows)
+        for index in scores.indices { scores[index] += bias }
+        var winners = [Int](repeating: 0, count: rows)
+        for row in 0..<rows {
+            let range = (row * classCount)..<((row + 1) * classCount)
+            var best = 0
+            var bestScore = scores[range.lowerBound]
+            for index in range where scores[index] > bestScore {
+                best = index - range.lowerBound
+                bestScore = scores[index]
+            }
+            // onnxruntime's binary rule looks at the best score, not at which class has it.
+            if classCount == 2, probabilityA.isEmpty {
+                if weightsArePositive ? bestScore >= 0.5 : bestScore > 0 { best = 1 }
+            }
+            winners[row] = best
+            postTransform.apply(to: &scores, range)
+        }
+        return (winners, scores, classCount)
+    }
+
+    private func supportVectorScores(_ kernels: [Float], rows: Int) -> (winners: [Int], scores: [Float], width: Int) {
+        let pairs = classCount * (classCount - 1) / 2
+        let hasProbabilities = !probabilityA.isEmpty
+        let width = hasProbabilities ? classCount : (classCount > 2 ? pairs : 2)
+        var scores = [Float](repeating: 0, count: rows * width)
+        var winners = [Int](repeating: 0, count: rows)
+        var decisions = [Float](repeating: 0, count: pairs)
+        var votes = [Int](repeating: 0, count: classCount)
+        var pairwise = [Float](repeating: 0, count: hasProbabilities ? classCount * classCount : 0)
+        for row in 0..<rows {
+            let kernel = row * vectorCount
+            for index in votes.indices { votes[index] = 0 }
+            var pair = 0
+            for i in 0..<(classCount - 1) {
+                for j in (i + 1)..<classCount {
+                    // Products in float, summed in double, as onnxruntime does.
+                    var sum: Double = 0
+                    let rowForJ = vectorCount * (j - 1) + vectorStarts[i]
+                    for m in 0..<vectorCounts[i] {
+                        sum += Double(coefficients[rowForJ + m] * kernels[kernel + vectorStarts[i] + m])
+                    }
+                    let rowForI = vectorCount * i + vectorStarts[j]
+                    for m in 0..<vectorCounts[j] {
+                        sum += Double(coefficients[rowForI + m] * kernels[kernel + vectorStarts[j] + m])
+                    }
+                    sum += Double(rho[pair])
+                    decisions[pair] = Float(sum)
+                    votes[sum > 0 ? i : j] += 1
+                    pair += 1
+                }
+            }
+            // The label is the class with most votes (the first on a tie), also when probabilities are computed.
+            var best = 0
+            for index in votes.indices where votes[index] > votes[best] { best = index }
+            winners[row] = best
+
+            let range = (row * width)..<((row + 1) * width)
+            if hasProbabilities {
+                pair = 0
+                for i in 0..<(classCount - 1) {
+                    for j in (i + 1)..<classCount {
+                        let platt = 1 - UnaryKernel.sigmoid(decisions[pair] * probabilityA[pair] + probabilityB[pair])
+                        let clamped = min(max(platt, 1.0e-7), 1 - 1.0e-7)
+                        pairwise[i * classCount + j] = clamped
+                        pairwise[j * classCount + i] = 1 - clamped
+                        pair += 1
+                    }
+                }
+                Self.coupleProbabilities(pairwise, classCount, into: &scores, at: range.lowerBound)
+                postTransform.apply(to: &scores, range)
+            } else if classCount > 2 {
+                for pair in 0..<pairs { scores[range.lowerBound + pair] = decisions[pair] }
+                postTransform.apply(to: &scores, range)
+            } else if pairs == 1 {
+                // Two classes: onnxruntime writes [−d, d] with NONE and [1 − d, d] with LOGISTIC or SOFTMAX(_ZERO) (the
+                // transform itself is not applied); PROBIT transforms d and leaves the second column unwritten (0 here).
+                let decision = decisions[0]
+                switch postTransform {
+                case .probit: scores[range.lowerBound] = SVMOperators.PostTransform.probit(decision)
+                case .none: (scores[range.lowerBound], scores[range.lowerBound + 1]) = (-decision, decision)
+                default: (scores[range.lowerBound], scores[range.lowerBound + 1]) = (1 - decision, decision)
+                }
+            }
+        }
+        return (winners, scores, width)
+    }
+
+    /// libsvm's `multiclass_probability` (Wu, Lin and Weng's second method) on the pairwise probabilities `r`
+    /// (`k × k`), in float with onnxruntime's loop: at most 100 iterations, stopping when the error is below 0.005 / k.
+    static func coupleProbabilities(_ r: [Float], _ k: Int, into p: inout [Float], at offset: Int) {
+        var q = [Float](repeating: 0, count: k * k)
+        var qp = [Float](repeating: 0, count: k)
+        let epsilon: Float = 0.005 / Float(k)
+        for i in 0..<k {
+            p[offset + i] = 1 / Float(k)
+            for j in 0..<i {
+                q[i * k + i] += r[j * k + i] * r[j * k + i]
+                q[i * k + j] = q[j * k + i]
+            }
+            for j in (i + 1)..<k {
+                q[i * k + i] += r[j * k + i] * r[j * k + i]
+                q[i * k + j] = -r[j * k + i] * r[i * k + j]
+            }
+        }
+        for _ in 0..<100 {
+            var pqp: Float = 0
+            for i in 0..<k {
+                qp[i] = 0
+                for j in 0..<k { qp[i] += q[i * k + j] * p[offset + j] }
+                pqp += p[offset + i] * qp[i]
+            }
+            var maxError: Float = 0
+            for i in 0..<k {
+                let error = abs(qp[i] - pqp)
+                if error > maxError { maxError = error }
+            }
+            if maxError < epsilon { break }
+            for i in 0..<k {
+                let diff = (-qp[i] + pqp) / q[i * k + i]
+                p[offset + i] += diff
+                pqp = (pqp + diff * (diff * q[i * k + i] + 2 * qp[i])) / (1 + diff) / (1 + diff)
+                for j in 0..<k {
+                    qp[j] = (qp[j] + diff * q[i * k + j]) / (1 + diff)
+                    p[offset + j] /= (1 + diff)
+                }
+            }
+        }
+    }
+}
+
+/// `SVMRegressor` (ai.onnx.ml 1): Σ coefficient · K(x, support vector) + rho[0], or a linear model without support
+/// vectors; `one_class` turns the value into ±1. Output float `[N, 1]`.
+///
+/// Like onnxruntime, `post_transform` is read but not applied.
+struct SVMRegressorKernel: Kernel {
+    /// How the value is computed.
+    enum Mode: Sendable {
+        /// No support vectors: x · coefficients + rho[0].
+        case linear(weights: PackedMatrix)
+        /// Σ coefficients[v] · K(x, v) + rho[0].
+        case supportVectors(SupportVectorSet)
+    }
+
+    let mode: Mode
+    let featureCount: Int
+    let coefficients: [Float]
+    let bias: Float
+    let oneClass: Bool
+
+    init(_ context: NodeContext) throws(ONNXError) {
+        let vectorCount = try context.required("n_supports", context.int)
+        let coefficients = try context.required("coefficients", context.floats)
+        let rho = try context.required("rho", context.floats)
+        guard vectorCount >= 0 else { throw context.invalid("n_supports must not be negative, got \(vectorCount)") }
+        guard !coefficients.isEmpty else { throw context.invalid("coefficients is empty") }
+        guard let bias = rho.first else { throw context.invalid("rho is empty") }
+        _ = try SVMOperators.PostTransform(context)
+        if vectorCount > 0 {
+            guard coefficients.count >= vectorCount else {
+                throw context.invalid("coefficients holds \(coefficients.count) values for \(vectorCount) support vectors")
+            }
+            let set = try SupportVectorSet(context, vectorCount: vectorCount)
+            mode = .supportVectors(set)
+            featureCount = set.featureCount
+        } else {
+            featureCount = coefficients.count
+            mode = .linear(weights: PackedMatrix(coefficients, rows: coefficients.count, columns: 1))
+        }
+        self.coefficients = coefficients
+        self.bias = bias
+        oneClass = try context.int("one_class", default: 0) != 0
+    }
+
+    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
+        let (x, rows) = try SVMOperators.rows(tensor(inputs, 0, "SVMRegressor X"), featureCount: featureCount, "SVMRegressor")
+        var values: [Float]
+        switch mode {
+        case .linear(let weights):
+            values = weights.multiply(x, m: rows)
+            for index in values.indices { values[index] += bias }
+        case .supportVectors(let set):
+            let kernels = set.evaluate(x, rows: rows)
+            let count = set.vectorCount
+            values = [Float](repeating: 0, count: rows)
+            for row in 0..<rows {
+                var sum: Float = 0
+                for vector in 0..<count { sum += kernels[row * count + vector] * coefficients[vector] }
+                values[row] = sum + bias
+            }
+        }
+        if oneClass {
+            for index in values.indices { values[index] = values[index] > 0 ? 1 : -1 }
+        }
+        return [.tensor(Tensor(unchecked: [rows, 1], .float(values)))]
+    }
+}
