@@ -16,8 +16,14 @@ run: build
 build:
 	$(SWIFT) build
 
+# Release builds for x86-64 target CPUs with AVX2 (Intel Haswell and AMD Zen, 2013 on): the ONNX engine's kernels
+# work on 8 floats at a time. Set RELEASE_FLAGS= to build for any x86-64.
+ifeq ($(shell uname -m),x86_64)
+RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc haswell
+endif
+
 release:
-	$(SWIFT) build -c release --product kaizen
+	$(SWIFT) build -c release --product kaizen $(RELEASE_FLAGS)
 
 venv: $(STAMP)
 
@@ -54,6 +60,7 @@ bench: release venv bench-tools
 	mkdir -p bench/out
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/tracking.py --json bench/out/tracking.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/registry.py --json bench/out/registry.json
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/onnx.py --json bench/out/onnx.json
 
 # wrk drives the throughput figures; it comes from Debian.
 bench-tools:
