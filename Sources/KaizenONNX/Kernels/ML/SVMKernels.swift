@@ -32,7 +32,7 @@ enum SVMOperators {
             case .probit:
                 for index in range { scores[index] = Self.probit(scores[index]) }
             case .logistic:
-                for index in range { scores[index] = UnaryKernel.sigmoid(scores[index]) }
+                for index in range { scores[index] = SVMOperators.approximateLogistic(scores[index]) }
             case .softmax, .softmaxZero:
                 var maximum = -Float.greatestFiniteMagnitude
                 for index in range where scores[index] > maximum { maximum = scores[index] }
@@ -71,6 +71,43 @@ enum SVMOperators {
         }
     }
 
+    /// MLAS's logistic (`MlasComputeLogistic`, FMA3 kernel), which onnxruntime applies to a row of several scores:
+    /// the input clamped to ±18, then a rational polynomial in fused multiply-adds.
+    static func approximateLogistic(_ value: Float) -> Float {
+        var x: Float = -18 > value ? -18 : value
+        x = 18 < x ? 18 : x
+        let x2 = x * x
+        var p = Float(bitPattern: 0x33f8_4ecb).addingProduct(x2, Float(bitPattern: 0x2e40_3551))
+        p = Float(bitPattern: 0x387f_413b).addingProduct(x2, p)
+        p = Float(bitPattern: 0x3c0b_7d58).addingProduct(x2, p)
+        p = Float(bitPattern: 0x3e7e_3f32).addingProduct(x2, p)
+        var q = Float(bitPattern: 0x31c5_f27b).addingProduct(x2, Float(bitPattern: 0x2b2b_c4f5))
+        q = Float(bitPattern: 0x36d3_17dd).addingProduct(x2, q)
+        q = Float(bitPattern: 0x3adf_153f).addingProduct(x2, q)
+        q = Float(bitPattern: 0x3def_3e18).addingProduct(x2, q)
+        q = Float(bitPattern: 0x3f7e_3f34).addingProduct(x2, q)
+        let result = x * p / q + 0.5
+        return 0 > result ? 0 : result
+    }
+
+    /// MLAS's tanh (`MlasComputeTanh`, FMA3 kernel), which onnxruntime's SIGMOID SVM kernel uses: the input clamped
+    /// to ±9, then Eigen's rational polynomial in fused multiply-adds.
+    static func approximateTanh(_ value: Float) -> Float {
+        var x: Float = -9 > value ? -9 : value
+        x = 9 < x ? 9 : x
+        let x2 = x * x
+        var p = Float(bitPattern: 0x2a61_337e).addingProduct(x2, Float(bitPattern: 0xa59f_25c0))
+        p = Float(bitPattern: 0xaebd_37ff).addingProduct(x2, p)
+        p = Float(bitPattern: 0x335c_0041).addingProduct(x2, p)
+        p = Float(bitPattern: 0x3779_434a).addingProduct(x2, p)
+        p = Float(bitPattern: 0x3a27_0ded).addingProduct(x2, p)
+        p = Float(bitPattern: 0x3ba0_59dc).addingProduct(x2, p)
+        var q = Float(bitPattern: 0x38f8_95d6).addingProduct(x2, Float(bitPattern: 0x35a0_d3d8))
+        q = Float(bitPattern: 0x3b14_aa05).addingProduct(x2, q)
+        q = Float(bitPattern: 0x3ba0_59dd).addingProduct(x2, q)
+        return x * p / q
+    }
+
     /// The input rows as floats (double and integer inputs are converted), checked against the model's feature count.
     static func rows(_ x: Tensor, featureCount: Int, _ op: String) throws(ONNXError) -> (values: [Float], rows: Int) {
         let rows: Int
@@ -106,10 +143,8 @@ struct SupportVectorSet: Sendable {
     let degree: Float
     let vectorCount: Int
     let featureCount: Int
-    /// The support vectors, `vectorCount × featureCount`, row-major (read by RBF).
+    /// The support vectors, `vectorCount × featureCount`, row-major.
     let vectors: [Float]
-    /// The support vectors transposed and packed for the dot-product kernels.
-    let packed: PackedMatrix?
 
     init(_ context: NodeContext, vectorCount: Int) throws(ONNXError) {
         let name = try context.string("kernel_type", default: "LINEAR")
@@ -124,33 +159,52 @@ struct SupportVectorSet: Sendable {
                 "support_vectors holds \(vectors.count) values, not a whole number of rows for \(vectorCount) vectors")
         }
         self.function = function
-        // Without kernel_params every parameter is zero, as in onnxruntime.
+        // Without kernel_params every parameter is zero (onnxruntime refuses such a model; the spec allows it).
         gamma = parameters.first ?? 0
         coef0 = parameters.count >= 3 ? parameters[1] : 0
         degree = parameters.count >= 3 ? parameters[2] : 0
         self.vectorCount = vectorCount
         featureCount = vectors.count / vectorCount
         self.vectors = vectors
-        packed =
-            function == .rbf ? nil : PackedMatrix(vectors, rows: featureCount, columns: vectorCount, transposed: true)
     }
 
     /// K(row, vector) for every row of `x` (`rows × featureCount`) and every support vector: `rows × vectorCount`.
     func evaluate(_ x: [Float], rows: Int) -> [Float] {
-        guard let packed else { return radialBasis(x, rows: rows) }
-        var values = packed.multiply(x, m: rows)
         switch function {
-        case .linear, .rbf:
-            break
+        case .rbf:
+            return radialBasis(x, rows: rows)
+        case .linear:
+            return ReferenceGemm.multiply(x, rows: rows, vectors, columns: vectorCount, depth: featureCount)
         case .polynomial:
-            for index in values.indices {
-                let base = gamma * values[index] + coef0
-                values[index] = degree == 2 ? base * base : degree == 3 ? base * base * base : powf(base, degree)
-            }
+            var values = ReferenceGemm.multiply(
+                x, rows: rows, vectors, columns: vectorCount, depth: featureCount, alpha: gamma,
+                bias: coef0 == 0 ? nil : coef0)
+            for index in values.indices { values[index] = power(values[index]) }
+            return values
         case .sigmoid:
-            for index in values.indices { values[index] = tanhf(gamma * values[index] + coef0) }
+            var values = ReferenceGemm.multiply(
+                x, rows: rows, vectors, columns: vectorCount, depth: featureCount, alpha: gamma,
+                bias: coef0 == 0 ? nil : coef0)
+            for index in values.indices { values[index] = SVMOperators.approximateTanh(values[index]) }
+            return values
         }
-        return values
+    }
+
+    /// base^degree as onnxruntime computes it with Eigen: squares and cubes by multiplication, other whole exponents
+    /// by repeated squaring, anything else with powf.
+    private func power(_ base: Float) -> Float {
+        if degree == 2 { return base * base }
+        if degree == 3 { return base * base * base }
+        guard degree >= 1, degree <= 64, degree == degree.rounded() else { return powf(base, degree) }
+        var exponent = Int(degree)
+        var result: Float = 1
+        var factor = base
+        while exponent > 1 {
+            if exponent % 2 == 1 { result *= factor }
+            factor *= factor
+            exponent /= 2
+        }
+        return result * factor
     }
 
     /// exp(−γ‖x − v‖²), with the squared distance summed in float in feature order, as onnxruntime does.
@@ -176,6 +230,126 @@ struct SupportVectorSet: Sendable {
                 }
             }
             initialized = rows * count
+        }
+    }
+}
+
+/// onnxruntime's single-precision GEMM as its SVM kernels call it, `alpha · A · Bᵀ (+ bias)`, summed in the order
+/// MLAS sums on x86-64 with AVX2 and FMA, so that SVM scores match onnxruntime's to the bit on such machines.
+///
+/// MLAS has two paths: one row with alpha = 1 goes through its M = 1 kernel (eight non-fused lane sums, reduced in
+/// an order that depends on how many columns are left); everything else through the blocked kernel (fused
+/// multiply-adds in K order, K in blocks of 128 to 1024, each block added to the output with a fused `acc · alpha + c`).
+enum ReferenceGemm {
+    /// `rows × columns` results from `a` (`rows × depth`) and `b` (`columns × depth`), both row-major.
+    static func multiply(
+        _ a: [Float], rows: Int, _ b: [Float], columns: Int, depth: Int, alpha: Float = 1, bias: Float? = nil
+    ) -> [Float] {
+        var result = [Float](repeating: 0, count: rows * columns)
+        guard rows > 0, columns > 0, depth > 0, a.count >= rows * depth, b.count >= columns * depth else {
+            return result
+        }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                result.withUnsafeMutableBufferPointer { result in
+                    if rows == 1 && alpha == 1 {
+                        singleRow(a, b, columns: columns, depth: depth, bias: bias ?? 0, into: result)
+                    } else {
+                        blocked(a, rows: rows, b, columns: columns, depth: depth, alpha: alpha, bias: bias, into: result)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// MLAS's `MlasSgemmKernelM1TransposeBAvx`.
+    private static func singleRow(
+        _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, columns: Int, depth: Int, bias: Float,
+        into result: UnsafeMutableBufferPointer<Float>
+    ) {
+        func lanes(_ column: Int) -> SIMD8<Float> {
+            var sums = SIMD8<Float>()
+            let base = column * depth
+            var k = 0
+            while k + 8 <= depth {
+                var x = SIMD8<Float>()
+                var y = SIMD8<Float>()
+                for lane in 0..<8 {
+                    x[lane] = a[k + lane]
+                    y[lane] = b[base + k + lane]
+                }
+                sums += x * y
+                k += 8
+            }
+            if k < depth {
+                var x = SIMD8<Float>()
+                var y = SIMD8<Float>()
+                for lane in 0..<(depth - k) {
+                    x[lane] = a[k + lane]
+                    y[lane] = b[base + k + lane]
+                }
+                sums += x * y
+            }
+            return sums
+        }
+        var column = 0
+        while columns - column >= 4 {
+            for index in column..<(column + 4) {
+                let s = lanes(index)
+                result[index] = ((((s[0] + s[1]) + s[2]) + s[3]) + (((s[4] + s[5]) + s[6]) + s[7])) + bias
+            }
+            column += 4
+        }
+        if columns - column >= 2 {
+            for index in column..<(column + 2) {
+                let s = lanes(index)
+                result[index] = (((s[0] + s[2]) + (s[4] + s[6])) + ((s[1] + s[3]) + (s[5] + s[7]))) + bias
+            }
+            column += 2
+        }
+        if column < columns {
+            let s = lanes(column)
+            result[column] = (((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))) + bias
+        }
+    }
+
+    /// MLAS's blocked SGEMM (`MlasSgemmKernelFma3`), one output at a time.
+    private static func blocked(
+        _ a: UnsafeBufferPointer<Float>, rows: Int, _ b: UnsafeBufferPointer<Float>, columns: Int, depth: Int,
+        alpha: Float, bias: Float?, into result: UnsafeMutableBufferPointer<Float>
+    ) {
+        // MlasSgemmOperation's K stride: 128, doubled while the N stride can halve for a narrow B.
+        var strideN = 128
+        var strideK = 128
+        if columns >= depth {
+            while strideK / 2 >= depth {
+                strideN *= 2
+                strideK /= 2
+            }
+        } else {
+            while strideN > 16 && strideN / 2 >= columns {
+                strideK *= 2
+                strideN /= 2
+            }
+        }
+        for row in 0..<rows {
+            let input = row * depth
+            for column in 0..<columns {
+                let weights = column * depth
+                var output = bias ?? 0
+                var zeroMode = bias == nil
+                var start = 0
+                while start < depth {
+                    let end = min(start + strideK, depth)
+                    var sum: Float = 0
+                    for k in start..<end { sum = sum.addingProduct(a[input + k], b[weights + k]) }
+                    output = zeroMode ? sum * alpha : output.addingProduct(sum, alpha)
+                    zeroMode = false
+                    start = end
+                }
+                result[row * columns + column] = output
+            }
         }
     }
 }
@@ -210,7 +384,7 @@ struct SVMClassifierKernel: Kernel {
     /// How scores are computed.
     enum Mode: Sendable {
         /// No support vectors (liblinear): score[c] = x · coefficients[c] + rho[0].
-        case linear(weights: PackedMatrix, bias: Float)
+        case linear(bias: Float)
         /// libsvm: pairwise decision values from kernel values and dual coefficients, then votes.
         case supportVectors(SupportVectorSet)
     }
@@ -293,8 +467,7 @@ struct SVMClassifierKernel: Kernel {
             }
             // Linear mode ignores kernel_type (onnxruntime forces LINEAR) and uses rho[0] for every class.
             featureCount = coefficients.count / classCount
-            let weights = PackedMatrix(coefficients, rows: featureCount, columns: classCount, transposed: true)
-            mode = .linear(weights: weights, bias: rho[0])
+            mode = .linear(bias: rho[0])
         }
         self.coefficients = coefficients
         self.rho = rho
@@ -305,17 +478,15 @@ struct SVMClassifierKernel: Kernel {
         let (x, rows) = try SVMOperators.rows(tensor(inputs, 0, "SVMClassifier X"), featureCount: featureCount, "SVMClassifier")
         let (winners, scores, width) =
             switch mode {
-            case .linear(let weights, let bias): linearScores(x, rows: rows, weights: weights, bias: bias)
+            case .linear(let bias): linearScores(x, rows: rows, bias: bias)
             case .supportVectors(let set): supportVectorScores(set.evaluate(x, rows: rows), rows: rows)
             }
         return [.tensor(labels.tensor(winners)), .tensor(Tensor(unchecked: [rows, width], .float(scores)))]
     }
 
-    private func linearScores(_ x: [Float], rows: Int, weights: PackedMatrix, bias: Float)
-        -> (winners: [Int], scores: [Float], width: Int)
-    {
-        var scores = weights.multiply(x, m: rows)
-        for index in scores.indices { scores[index] += bias }
+    private func linearScores(_ x: [Float], rows: Int, bias: Float) -> (winners: [Int], scores: [Float], width: Int) {
+        var scores = ReferenceGemm.multiply(
+            x, rows: rows, coefficients, columns: classCount, depth: featureCount, bias: bias == 0 ? nil : bias)
         var winners = [Int](repeating: 0, count: rows)
         for row in 0..<rows {
             let range = (row * classCount)..<((row + 1) * classCount)
@@ -389,13 +560,16 @@ struct SVMClassifierKernel: Kernel {
                 for pair in 0..<pairs { scores[range.lowerBound + pair] = decisions[pair] }
                 postTransform.apply(to: &scores, range)
             } else if pairs == 1 {
-                // Two classes: onnxruntime writes [−d, d] with NONE and [1 − d, d] with LOGISTIC or SOFTMAX(_ZERO) (the
-                // transform itself is not applied); PROBIT transforms d and leaves the second column unwritten (0 here).
+                // Two classes (measured on onnxruntime 1.31.1): [−d, d] with NONE, [σ(−d), σ(d)] with LOGISTIC,
+                // [1 − d, d] with SOFTMAX and SOFTMAX_ZERO (not transformed); PROBIT transforms d and leaves the
+                // second column unwritten (uninitialised memory in onnxruntime, 0 here).
                 let decision = decisions[0]
+                let first = range.lowerBound
                 switch postTransform {
-                case .probit: scores[range.lowerBound] = SVMOperators.PostTransform.probit(decision)
-                case .none: (scores[range.lowerBound], scores[range.lowerBound + 1]) = (-decision, decision)
-                default: (scores[range.lowerBound], scores[range.lowerBound + 1]) = (1 - decision, decision)
+                case .none: (scores[first], scores[first + 1]) = (-decision, decision)
+                case .logistic: (scores[first], scores[first + 1]) = (UnaryKernel.sigmoid(-decision), UnaryKernel.sigmoid(decision))
+                case .softmax, .softmaxZero: (scores[first], scores[first + 1]) = (1 - decision, decision)
+                case .probit: scores[first] = SVMOperators.PostTransform.probit(decision)
                 }
             }
         }
@@ -453,7 +627,7 @@ struct SVMRegressorKernel: Kernel {
     /// How the value is computed.
     enum Mode: Sendable {
         /// No support vectors: x · coefficients + rho[0].
-        case linear(weights: PackedMatrix)
+        case linear
         /// Σ coefficients[v] · K(x, v) + rho[0].
         case supportVectors(SupportVectorSet)
     }
@@ -481,7 +655,7 @@ struct SVMRegressorKernel: Kernel {
             featureCount = set.featureCount
         } else {
             featureCount = coefficients.count
-            mode = .linear(weights: PackedMatrix(coefficients, rows: coefficients.count, columns: 1))
+            mode = .linear
         }
         self.coefficients = coefficients
         self.bias = bias
@@ -492,18 +666,13 @@ struct SVMRegressorKernel: Kernel {
         let (x, rows) = try SVMOperators.rows(tensor(inputs, 0, "SVMRegressor X"), featureCount: featureCount, "SVMRegressor")
         var values: [Float]
         switch mode {
-        case .linear(let weights):
-            values = weights.multiply(x, m: rows)
-            for index in values.indices { values[index] += bias }
+        case .linear:
+            values = ReferenceGemm.multiply(
+                x, rows: rows, coefficients, columns: 1, depth: featureCount, bias: bias == 0 ? nil : bias)
         case .supportVectors(let set):
-            let kernels = set.evaluate(x, rows: rows)
-            let count = set.vectorCount
-            values = [Float](repeating: 0, count: rows)
-            for row in 0..<rows {
-                var sum: Float = 0
-                for vector in 0..<count { sum += kernels[row * count + vector] * coefficients[vector] }
-                values[row] = sum + bias
-            }
+            // onnxruntime passes rho to this Gemm even when it is zero.
+            values = ReferenceGemm.multiply(
+                set.evaluate(x, rows: rows), rows: rows, coefficients, columns: 1, depth: set.vectorCount, bias: bias)
         }
         if oneClass {
             for index in values.indices { values[index] = values[index] > 0 ? 1 : -1 }

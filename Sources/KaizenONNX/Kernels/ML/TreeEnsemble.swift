@@ -33,6 +33,8 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
     /// The mode every split uses, when they all use one (the fast path).
     var uniformMode: Mode?
     var tracksMissing = false
+    /// The interleaved layout, when the splits allow it.
+    var lockstep: LockstepForest<Threshold>?
 
     /// Finishes construction: checks every reference, that trees are acyclic, and picks the evaluation path.
     mutating func seal(_ context: NodeContext) throws(ONNXError) {
@@ -65,6 +67,7 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
         }
         try checkAcyclic(context)
         uniformMode = splitModes.count == 1 ? Mode(rawValue: splitModes.first!) : (splitModes.isEmpty ? .lessOrEqual : nil)
+        lockstep = LockstepForest(self)
     }
 
     /// Refuses a tree whose child links loop back (a malformed model must not hang inference).
@@ -99,6 +102,10 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
     /// Adds every tree's leaf weights for `rows` rows of `x` (row-major, `stride` features each) into `scores`
     /// (`rows × targetCount`), trees outer and rows inner in blocks, as onnxruntime orders the sums.
     func accumulate(_ x: UnsafePointer<Threshold>, rows: Int, stride: Int, into scores: UnsafeMutablePointer<Threshold>) {
+        if let lockstep {
+            accumulate(lockstep, x, rows: rows, stride: stride, into: scores)
+            return
+        }
         let block = 128
         nodes.withUnsafeBufferPointer { nodes in
             var start = 0
@@ -111,6 +118,36 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
                     }
                 }
                 start = end
+            }
+        }
+    }
+
+    private func accumulate(
+        _ lockstep: LockstepForest<Threshold>, _ x: UnsafePointer<Threshold>, rows: Int, stride: Int,
+        into scores: UnsafeMutablePointer<Threshold>
+    ) {
+        let block = 128
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(block, roots.count)) { leaves in
+            let leaves = leaves.baseAddress!
+            nodes.withUnsafeBufferPointer { nodes in
+                if rows < 8 {
+                    for row in 0..<rows {
+                        lockstep.leaves(roots: roots, x + row * stride, into: leaves)
+                        for tree in 0..<roots.count { addLeaf(nodes, Int(leaves[tree]), scores + row * targetCount) }
+                    }
+                    return
+                }
+                var start = 0
+                while start < rows {
+                    let count = min(block, rows - start)
+                    for (tree, root) in roots.enumerated() {
+                        lockstep.leaves(tree: tree, root: root, x + start * stride, rows: count, stride: stride, into: leaves)
+                        for row in 0..<count {
+                            addLeaf(nodes, Int(leaves[row]), scores + (start + row) * targetCount)
+                        }
+                    }
+                    start += count
+                }
             }
         }
     }

@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import KaizenONNX
+
+/// `kaizen onnx ...`: inspect and measure ONNX models with Kaizen's engine.
+struct OnnxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "onnx", abstract: "Inspect and benchmark ONNX models with Kaizen's engine.",
+        subcommands: [Inspect.self, Bench.self])
+
+    struct Inspect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a model, check that Kaizen can run it, and print its inputs and outputs.")
+
+        @Argument(help: "Path to an .onnx file (external tensor data is read from its folder).")
+        var model: String
+
+        func run() async throws {
+            let started = ContinuousClock.now
+            let loaded = try ONNXModel(contentsOf: URL(fileURLWithPath: model))
+            let elapsed = ContinuousClock.now - started
+            print("model     \(model)")
+            print("producer  \(loaded.producer.name) \(loaded.producer.version)")
+            print("ir        \(loaded.irVersion)")
+            print("opsets    \(loaded.opsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))")
+            print("loaded in \(String(format: "%.2f", elapsed.milliseconds)) ms")
+            print("inputs:")
+            for input in loaded.inputs { print("  \(input.name): \(input.type)") }
+            print("outputs:")
+            for output in loaded.outputs { print("  \(output.name): \(output.type)") }
+        }
+    }
+
+    struct Bench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure model loading, batch throughput and single-row latency on one thread.",
+            discussion: """
+                Rows come from --input, a serialized ONNX TensorProto of shape [rows, features] (for example \
+                written with onnx.numpy_helper.from_array). Batches cycle through those rows; single-row calls \
+                take one row at a time. Prints JSON.
+                """)
+
+        @Argument(help: "Path to an .onnx file with one tensor input.")
+        var model: String
+
+        @Option(help: "A TensorProto file with the rows to score.")
+        var input: String
+
+        @Option(help: "Batch sizes to measure throughput at (repeatable).")
+        var batch: [Int] = [1000]
+
+        @Option(help: "Seconds to spend on each batch size.")
+        var seconds: Double = 2
+
+        @Option(help: "Timed single-row calls (after --warmup untimed ones).")
+        var calls: Int = 5000
+
+        @Option(help: "Untimed single-row calls before timing.")
+        var warmup: Int = 300
+
+        @Option(help: "Times to load the model for the load-time figure.")
+        var loads: Int = 5
+
+        func validate() throws {
+            guard batch.allSatisfy({ $0 > 0 }), seconds > 0, calls > 0, warmup >= 0, loads > 0 else {
+                throw ValidationError("batch sizes, --seconds, --calls and --loads must be positive")
+            }
+        }
+
+        func run() async throws {
+            let url = URL(fileURLWithPath: model)
+            var loadTimes: [Double] = []
+            var loaded: ONNXModel?
+            for _ in 0..<loads {
+                let started = ContinuousClock.now
+                loaded = try ONNXModel(contentsOf: url)
+                loadTimes.append((ContinuousClock.now - started).milliseconds)
+            }
+            guard let loaded, let info = loaded.inputs.first, loaded.inputs.count == 1 else {
+                throw ValidationError("the benchmark needs a model with exactly one input")
+            }
+            let value = try Value(serializedData: Data(contentsOf: URL(fileURLWithPath: input)), as: info.type)
+            guard let rows = value.tensor, rows.rank == 2, let features = rows.floats, rows.shape[0] > 0 else {
+                throw ValidationError("--input must hold a float tensor of shape [rows, features]")
+            }
+            let benchmark = ThroughputBenchmark(
+                model: loaded, inputName: info.name, rows: features, rowCount: rows.shape[0], width: rows.shape[1])
+            var report: [String: Any] = [
+                "model": model, "rows": rows.shape[0], "features": rows.shape[1],
+                "load_ms": ["median": percentile(loadTimes, 0.5), "min": loadTimes.min() ?? 0],
+            ]
+            var batches: [String: Any] = [:]
+            for size in batch {
+                batches[String(size)] = try benchmark.rowsPerSecond(batch: size, seconds: seconds)
+            }
+            report["rows_per_second"] = batches
+            let latencies = try benchmark.singleRowLatencies(calls: calls, warmup: warmup)
+            report["single_row_us"] = [
+                "median": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99), "min": latencies.min() ?? 0,
+                "calls": latencies.count,
+            ]
+            let json = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: json, as: UTF8.self))
+        }
+    }
+}
+
+/// Times a one-input model on rows of a float matrix.
+struct ThroughputBenchmark {
+    let model: ONNXModel
+    let inputName: String
+    let rows: [Float]
+    let rowCount: Int
+    let width: Int
+
+    /// Slices of `size` rows, cycling through the data (a slice may wrap around to the first rows).
+    func batches(of size: Int) throws -> [Tensor] {
+        let count = max(1, min(8, rowCount / size))
+        var tensors: [Tensor] = []
+        for index in 0..<count {
+            var values: [Float] = []
+            values.reserveCapacity(size * width)
+            for row in 0..<size {
+                let source = (index * size + row) % rowCount
+                values.append(contentsOf: rows[(source * width)..<((source + 1) * width)])
+            }
+            tensors.append(try Tensor(shape: [size, width], floats: values))
+        }
+        return tensors
+    }
+
+    /// The median rows per second over repeated runs filling `seconds`.
+    func rowsPerSecond(batch size: Int, seconds: Double) throws -> Double {
+        let tensors = try batches(of: size)
+        _ = try model.run([inputName: tensors[0]])
+        var rates: [Double] = []
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        var index = 0
+        repeat {
+            let started = ContinuousClock.now
+            _ = try model.run([inputName: tensors[index % tensors.count]])
+            let elapsed = (ContinuousClock.now - started).seconds
+            rates.append(Double(size) / elapsed)
+            index += 1
+        } while ContinuousClock.now < deadline || rates.count < 3
+        return percentile(rates, 0.5)
+    }
+
+    /// Microseconds per call of one row, building the input tensor inside the timed region as a caller would.
+    func singleRowLatencies(calls: Int, warmup: Int) throws -> [Double] {
+        var latencies: [Double] = []
+        latencies.reserveCapacity(calls)
+        for call in 0..<(warmup + calls) {
+            let row = call % rowCount
+            let started = ContinuousClock.now
+            let tensor = try Tensor(shape: [1, width], floats: Array(rows[(row * width)..<((row + 1) * width)]))
+            _ = try model.run([inputName: tensor])
+            let elapsed = ContinuousClock.now - started
+            if call >= warmup { latencies.append(elapsed.seconds * 1e6) }
+        }
+        return latencies
+    }
+}
+
+/// The value at quantile `q` of the samples (nearest rank).
+func percentile(_ samples: [Double], _ q: Double) -> Double {
+    guard !samples.isEmpty else { return 0 }
+    let sorted = samples.sorted()
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * q).rounded()))]
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) * 1e-18
+    }
+
+    var milliseconds: Double { seconds * 1000 }
+}
