@@ -91,6 +91,7 @@ let package = Package(
                 "KaizenCore",
                 "KaizenClient",
                 "KaizenServer",
+                "KaizenONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

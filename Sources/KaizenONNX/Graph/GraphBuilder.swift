@@ -44,10 +44,17 @@ struct GraphBuilder: Sendable {
         }
 
         let order = try topologicalOrder(graph.node, available: Set(slotOf.keys))
+        let graphOutputs = Set(graph.output.map(\.name))
+        let fusions = DenseFusion.find(graph.node, constants: constantValues, graphOutputs: graphOutputs, opsets: opsets)
         var steps: [GraphPlan.Step] = []
         var lastUse: [Int: Int] = [:]
-        for nodeIndex in order {
-            let node = graph.node[nodeIndex]
+        for nodeIndex in order where !fusions.absorbed.contains(nodeIndex) {
+            var node = graph.node[nodeIndex]
+            let fused = fusions.dense[nodeIndex]
+            if let fused {
+                node.input = [node.input[fused.inputPosition]]
+                node.output = [fused.output]
+            }
             var inputSlots: [Int?] = []
             var constantInputs: [Int: Tensor] = [:]
             for (position, name) in node.input.enumerated() {
@@ -62,7 +69,12 @@ struct GraphBuilder: Sendable {
                 lastUse[slot] = steps.count
                 if case .tensor(let tensor)? = constantValues[name] { constantInputs[position] = tensor }
             }
-            let kernel = try makeKernel(node, constantInputs: constantInputs)
+            let kernel: any Kernel
+            if let fused {
+                kernel = fused.kernel
+            } else {
+                kernel = try makeKernel(node, constantInputs: constantInputs)
+            }
             var outputSlots: [Int?] = []
             for name in node.output {
                 if name.isEmpty {

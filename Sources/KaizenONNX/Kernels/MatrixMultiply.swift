@@ -10,6 +10,21 @@ struct PackedMatrix: Sendable {
     let columns: Int
     /// Panels of `rows × 16`, one after another.
     let panels: [Float]
+    /// A bias added to every row of the product, padded to whole panels (empty for none).
+    var bias: [Float] = []
+    /// Whether negative results become zero (a fused Relu).
+    var relu = false
+
+    /// The same matrix with a bias row and optional Relu applied to every product it computes.
+    func withEpilogue(bias: [Float], relu: Bool) -> PackedMatrix {
+        var copy = self
+        let width = Self.panelWidth
+        let padded = (columns + width - 1) / width * width
+        copy.bias = bias.count == 1 ? [Float](repeating: bias[0], count: columns) : bias
+        copy.bias += [Float](repeating: 0, count: padded - copy.bias.count)
+        copy.relu = relu
+        return copy
+    }
 
     /// Packs a row-major `rows × columns` matrix (or its transpose, when `transposed`, from a `columns × rows` one).
     init(_ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, transposed: Bool = false) {
@@ -40,6 +55,7 @@ struct PackedMatrix: Sendable {
         let k = rows
         let n = columns
         let width = Self.panelWidth
+        let epilogue = Epilogue(bias: bias, relu: relu)
         panels.withUnsafeBufferPointer { packed in
             let base = UnsafeRawPointer(packed.baseAddress!)
             var panel = 0
@@ -48,12 +64,13 @@ struct PackedMatrix: Sendable {
                 let columnStart = panel * width
                 let lanes = min(width, n - columnStart)
                 var row = 0
+                let (biasLow, biasHigh) = epilogue.bias(panel: panel)
                 while row + 4 <= m {
-                    Self.block4(a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes)
+                    Self.block4(a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
                     row += 4
                 }
                 while row < m {
-                    Self.block1(a + row * lda, b, k, c + row * n + columnStart, lanes)
+                    Self.block1(a + row * lda, b, k, c + row * n + columnStart, lanes, biasLow, biasHigh, relu)
                     row += 1
                 }
                 panel += 1
@@ -64,7 +81,7 @@ struct PackedMatrix: Sendable {
     @inline(__always)
     private static func block4(
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ lanes: Int
+        _ ldc: Int, _ lanes: Int, _ biasLow: SIMD8<Float>, _ biasHigh: SIMD8<Float>, _ relu: Bool
     ) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
@@ -89,15 +106,16 @@ struct PackedMatrix: Sendable {
             c30 += x3 * b0
             c31 += x3 * b1
         }
-        store(c00, c01, c, lanes)
-        store(c10, c11, c + ldc, lanes)
-        store(c20, c21, c + 2 * ldc, lanes)
-        store(c30, c31, c + 3 * ldc, lanes)
+        store(c00 + biasLow, c01 + biasHigh, c, lanes, relu)
+        store(c10 + biasLow, c11 + biasHigh, c + ldc, lanes, relu)
+        store(c20 + biasLow, c21 + biasHigh, c + 2 * ldc, lanes, relu)
+        store(c30 + biasLow, c31 + biasHigh, c + 3 * ldc, lanes, relu)
     }
 
     @inline(__always)
     private static func block1(
-        _ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ lanes: Int
+        _ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ lanes: Int,
+        _ biasLow: SIMD8<Float>, _ biasHigh: SIMD8<Float>, _ relu: Bool
     ) {
         var c0 = SIMD8<Float>(), c1 = SIMD8<Float>()
         var p = b
@@ -107,17 +125,37 @@ struct PackedMatrix: Sendable {
             c1 += x * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
             p += 64
         }
-        store(c0, c1, c, lanes)
+        store(c0 + biasLow, c1 + biasHigh, c, lanes, relu)
     }
 
     @inline(__always)
-    private static func store(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ c: UnsafeMutablePointer<Float>, _ lanes: Int) {
+    private static func store(
+        _ low: SIMD8<Float>, _ high: SIMD8<Float>, _ c: UnsafeMutablePointer<Float>, _ lanes: Int, _ relu: Bool
+    ) {
+        var low = low
+        var high = high
+        if relu {
+            low = low.replacing(with: 0, where: low .< 0)
+            high = high.replacing(with: 0, where: high .< 0)
+        }
         if lanes == 16 {
             UnsafeMutableRawPointer(c).storeBytes(of: low, as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(c + 8).storeBytes(of: high, as: SIMD8<Float>.self)
         } else {
             for lane in 0..<lanes { c[lane] = lane < 8 ? low[lane] : high[lane - 8] }
         }
+    }
+}
+
+/// The bias of a packed product, read a panel at a time.
+private struct Epilogue {
+    let bias: [Float]
+    let relu: Bool
+
+    func bias(panel: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+        guard !bias.isEmpty else { return (SIMD8(), SIMD8()) }
+        let start = panel * PackedMatrix.panelWidth
+        return (SIMD8(bias[start..<(start + 8)]), SIMD8(bias[(start + 8)..<(start + 16)]))
     }
 }
 

@@ -108,6 +108,7 @@ enum OperatorRegistry {
                 axis: try context.int("axis", default: -1), largest: try context.int("largest", default: 1) != 0,
                 attributeK: context.opset < 10 ? try context.required("k", context.int) : nil)
         })
+        list.append(ScanOperator.definition)
         list.append(.init(.onnx, "MatMul") { context in MatMulKernel(constantB: context.constantInputs[1]) })
         list.append(.init(.onnx, "Gemm") { context throws(ONNXError) in
             GemmKernel(
@@ -133,5 +134,5 @@ enum OperatorRegistry {
         .init(.ml, "TreeEnsembleClassifier", until: 5) { context throws(ONNXError) in try TreeEnsembleClassifierKernel(context) },
         .init(.ml, "TreeEnsembleRegressor", until: 5) { context throws(ONNXError) in try TreeEnsembleRegressorKernel(context) },
         .init(.ml, "TreeEnsemble", since: 5) { context throws(ONNXError) in try TreeEnsembleV5Kernel<Float>.make(context) },
-    ]
+    ] + SVMOperators.definitions
 }

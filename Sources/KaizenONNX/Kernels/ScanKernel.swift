@@ -26,13 +26,16 @@ struct ScanKernel: Kernel {
     let outputReversed: [Bool]
     /// Opset 8: `sequence_lens` first, and a batch axis in front of every input and output.
     let isBatched: Bool
+    /// Scan inputs that are constants of the model (a KNN's training set), cut into slices once at load.
+    let constantSlices: [[Tensor]?]
 
     init(_ context: NodeContext) throws(ONNXError) {
         isBatched = context.opset < 9
         let variadicCount = context.inputCount - (isBatched ? 1 : 0)
         scanInputCount = try context.required("num_scan_inputs", context.int)
         guard scanInputCount >= 1, scanInputCount <= variadicCount else {
-            throw context.invalid("num_scan_inputs is \(scanInputCount), but the node has \(variadicCount) state and scan inputs")
+            throw context.invalid(
+                "num_scan_inputs is \(scanInputCount), but the node has \(variadicCount) state and scan inputs")
         }
         stateCount = variadicCount - scanInputCount
         body = try context.buildSubgraph(try context.required("body", context.graph))
@@ -59,6 +62,44 @@ struct ScanKernel: Kernel {
             outputAxes = try Self.axes(context, "scan_output_axes", count: scanOutputCount)
             outputReversed = try Self.directions(context, "scan_output_directions", count: scanOutputCount)
         }
+        var constantSlices: [[Tensor]?] = []
+        for index in 0..<scanInputCount {
+            let position = (isBatched ? 1 : 0) + stateCount + index
+            if !isBatched, let constant = context.constantInputs[position], constant.rank >= 1,
+                let axis = try? constant.axis(inputAxes[index], "scan_input_axes")
+            {
+                let sequence = Self.sequence(constant, axis: axis)
+                constantSlices.append((0..<sequence.length).map { sequence.slice($0) })
+            } else {
+                constantSlices.append(nil)
+            }
+        }
+        self.constantSlices = constantSlices
+    }
+
+    /// A scan input with its scan axis moved to the front, so that every slice is a contiguous range.
+    private struct Sequence {
+        let storage: Tensor.Storage
+        let sliceShape: [Int]
+        let sliceCount: Int
+        let length: Int
+
+        func slice(_ position: Int) -> Tensor {
+            let start = position * sliceCount
+            return Tensor(unchecked: sliceShape, ScanKernel.slice(storage, start..<(start + sliceCount)))
+        }
+    }
+
+    private static func sequence(_ scan: Tensor, axis: Int) -> Sequence {
+        let length = scan.shape[axis]
+        var sliceShape = scan.shape
+        sliceShape.remove(at: axis)
+        var order = Array(0..<scan.rank)
+        order.remove(at: axis)
+        let front = axis == 0 ? scan : scan.transposed([axis] + order)
+        return Sequence(
+            storage: front.storage, sliceShape: sliceShape, sliceCount: length == 0 ? 0 : scan.count / length,
+            length: length)
     }
 
     private static func axes(_ context: NodeContext, _ key: String, count: Int) throws(ONNXError) -> [Int] {
@@ -118,25 +159,28 @@ struct ScanKernel: Kernel {
 
     /// Runs the body over the scan inputs along their scan axes.
     private func iterate(_ initialStates: [Value], _ scans: [Tensor]) throws(ONNXError) -> Iterations {
-        var sequences: [(storage: Tensor.Storage, sliceShape: [Int], sliceCount: Int)] = []
+        var sequences: [Sequence?] = []
         sequences.reserveCapacity(scans.count)
         var steps: Int?
         for (index, scan) in scans.enumerated() {
-            guard scan.rank >= 1 else { throw .invalidArgument("Scan: scan input \(index) is a scalar") }
-            let axis = try scan.axis(inputAxes[index], "Scan: scan_input_axes[\(index)]")
-            let length = scan.shape[axis]
+            let length: Int
+            if let slices = constantSlices[index] {
+                length = slices.count
+                sequences.append(nil)
+            } else {
+                guard scan.rank >= 1 else { throw .invalidArgument("Scan: scan input \(index) is a scalar") }
+                let sequence = Self.sequence(
+                    scan, axis: try scan.axis(inputAxes[index], "Scan: scan_input_axes[\(index)]"))
+                length = sequence.length
+                sequences.append(sequence)
+            }
             if let steps, steps != length {
                 throw .invalidArgument(
-                    "Scan: scan inputs differ in length along their scan axes (\(steps) and \(length), shape \(scan.shape))")
+                    "Scan: scan inputs differ in length along their scan axes (\(steps) and \(length), "
+                        + "shape \(scan.shape))"
+                )
             }
             steps = length
-            var sliceShape = scan.shape
-            sliceShape.remove(at: axis)
-            // The scan axis moved to the front makes every slice a contiguous range.
-            var order = Array(0..<scan.rank)
-            order.remove(at: axis)
-            let front = axis == 0 ? scan : scan.transposed([axis] + order)
-            sequences.append((front.storage, sliceShape, length == 0 ? 0 : scan.count / length))
         }
         let stepCount = steps ?? 0
 
@@ -150,13 +194,16 @@ struct ScanKernel: Kernel {
             feeds.append(contentsOf: states)
             for (index, sequence) in sequences.enumerated() {
                 let position = inputReversed[index] ? stepCount - 1 - step : step
-                let start = position * sequence.sliceCount
-                let slice = Self.slice(sequence.storage, start..<(start + sequence.sliceCount))
-                feeds.append(.tensor(Tensor(unchecked: sequence.sliceShape, slice)))
+                if let sequence {
+                    feeds.append(.tensor(sequence.slice(position)))
+                } else if let slices = constantSlices[index] {
+                    feeds.append(.tensor(slices[position]))
+                }
             }
             let results = try body.run(feeds)
             guard results.count == stateCount + scanOutputCount else {
-                throw .runtime("Scan: the body returned \(results.count) values, expected \(stateCount + scanOutputCount)")
+                throw .runtime(
+                    "Scan: the body returned \(results.count) values, expected \(stateCount + scanOutputCount)")
             }
             states = Array(results[0..<stateCount])
             for index in 0..<scanOutputCount {
@@ -191,7 +238,9 @@ struct ScanKernel: Kernel {
         let axis = outputAxes[index] < 0 ? outputAxes[index] + rank : outputAxes[index]
         guard axis >= 0, axis < rank else {
             throw .invalidArgument(
-                "Scan: scan_output_axes[\(index)] = \(outputAxes[index]) is out of range for a stacked output of rank \(rank)")
+                "Scan: scan_output_axes[\(index)] = \(outputAxes[index]) is out of range for a stacked output of "
+                    + "rank \(rank)"
+            )
         }
         guard axis != 0 else { return stacked }
         // Output axis `axis` is the stacking axis; the slice's axes keep their order around it.
@@ -212,6 +261,9 @@ struct ScanKernel: Kernel {
         }
         let batch = scans[0].shape[0]
         let longest = scans[0].shape[1]
+        guard batch > 0 else {
+            throw .invalidArgument("Scan: the batch is empty, which leaves the outputs' shapes unknown")
+        }
         for tensor in stateTensors where tensor.shape[0] != batch {
             throw .invalidArgument("Scan: state inputs need the batch axis (size \(batch)), got shape \(tensor.shape)")
         }
@@ -222,15 +274,17 @@ struct ScanKernel: Kernel {
         var sequenceLengths = [Int](repeating: longest, count: batch)
         if let lengths {
             let values = try lengths.integers("Scan sequence_lens")
-            guard values.count == batch, values.allSatisfy({ $0 >= 0 && $0 <= longest }) else {
-                throw .invalidArgument("Scan: sequence_lens must hold \(batch) lengths in 0...\(longest), got \(values)")
+            // onnxruntime refuses empty sequences too.
+            guard values.count == batch, values.allSatisfy({ $0 >= 1 && $0 <= longest }) else {
+                throw .invalidArgument(
+                    "Scan: sequence_lens must hold \(batch) lengths in 1...\(longest), got \(values)")
             }
             sequenceLengths = values
         }
 
         var finalStates = [[Tensor.Storage]](repeating: [], count: stateCount)
         var finalShapes = [[Int]?](repeating: nil, count: stateCount)
-        var outputs = [[Tensor?]](repeating: [], count: scanOutputCount)
+        var outputs = [[Tensor]](repeating: [], count: scanOutputCount)
         for entry in 0..<batch {
             var entryStates: [Value] = []
             for tensor in stateTensors { entryStates.append(.tensor(Self.entry(tensor, entry, length: nil))) }
@@ -247,8 +301,7 @@ struct ScanKernel: Kernel {
                 finalStates[index].append(tensor.storage)
             }
             for index in 0..<scanOutputCount {
-                outputs[index].append(
-                    result.steps == 0 ? nil : try stack(result.slices[index], steps: result.steps, output: index))
+                outputs[index].append(try stack(result.slices[index], steps: result.steps, output: index))
             }
         }
 
@@ -277,29 +330,20 @@ struct ScanKernel: Kernel {
         return Tensor(unchecked: shape, slice(tensor.storage, (entry * size)..<(entry * size + count)))
     }
 
-    /// Per-entry scan outputs (`nil` for an empty sequence) stacked over the batch, each padded with zeros to
-    /// `longest` steps.
-    private static func padded(_ entries: [Tensor?], longest: Int, output index: Int) throws(ONNXError) -> Tensor {
-        guard let model = entries.lazy.compactMap({ $0 }).first else {
-            throw .runtime("Scan: every sequence is empty, so scan output \(index) has no shape")
-        }
+    /// Per-entry scan outputs stacked over the batch, each padded with zeros to `longest` steps.
+    private static func padded(_ entries: [Tensor], longest: Int, output index: Int) throws(ONNXError) -> Tensor {
+        guard let model = entries.first else { throw .runtime("Scan: scan output \(index) has no batch entries") }
         let sliceShape = Array(model.shape.dropFirst())
         let sliceCount = Tensor.elementCount(sliceShape) ?? 0
         var parts: [Tensor.Storage] = [zeros(like: model.storage, count: longest * sliceCount)]
         var ranges: [(part: Int, range: Range<Int>)] = []
         for entry in entries {
-            let steps: Int
-            if let entry {
-                guard Array(entry.shape.dropFirst()) == sliceShape, entry.elementType == model.elementType else {
-                    throw .runtime("Scan: scan output \(index) differs in type or shape between batch entries")
-                }
-                parts.append(entry.storage)
-                ranges.append((parts.count - 1, 0..<entry.count))
-                steps = entry.shape[0]
-            } else {
-                steps = 0
+            guard Array(entry.shape.dropFirst()) == sliceShape, entry.elementType == model.elementType else {
+                throw .runtime("Scan: scan output \(index) differs in type or shape between batch entries")
             }
-            ranges.append((0, 0..<((longest - steps) * sliceCount)))
+            parts.append(entry.storage)
+            ranges.append((parts.count - 1, 0..<entry.count))
+            ranges.append((0, 0..<((longest - entry.shape[0]) * sliceCount)))
         }
         return Tensor(unchecked: [entries.count, longest] + sliceShape, .joining(parts, ranges))
     }

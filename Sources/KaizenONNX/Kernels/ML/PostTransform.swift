@@ -58,10 +58,10 @@ enum PostTransform: String, Sendable {
         let sign: Float = value < 0 ? -1 : 1
         let x = (1 - value) * (1 + value)
         let log = logf(x)
-        let v: Float = 2 / (3.14159 * 0.147) + 0.5 * log
+        let v: Float = 2 / (Float(Double.pi) * 0.147) + 0.5 * log
         let v2: Float = 1 / 0.147 * log
         let v3 = -v + (v * v - v2).squareRoot()
-        return sign * (v3 - v).squareRoot()
+        return sign * v3.squareRoot()
     }
 
     static func softmax(_ row: UnsafeMutableBufferPointer<Float>) {

@@ -9,7 +9,11 @@ enum SVMOperators {
 
     /// The score transforms of the ai.onnx.ml classifiers (`post_transform`).
     enum PostTransform: String, Sendable {
-        case none = "NONE", logistic = "LOGISTIC", softmax = "SOFTMAX", softmaxZero = "SOFTMAX_ZERO", probit = "PROBIT"
+        case none = "NONE"
+        case logistic = "LOGISTIC"
+        case softmax = "SOFTMAX"
+        case softmaxZero = "SOFTMAX_ZERO"
+        case probit = "PROBIT"
 
         init(_ context: NodeContext) throws(ONNXError) {
             let name = try context.string("post_transform", default: "NONE")
@@ -115,7 +119,8 @@ enum SVMOperators {
         switch x.rank {
         case 1: (rows, features) = (1, x.shape[0])
         case 2: (rows, features) = (x.shape[0], x.shape[1])
-        default: throw .invalidArgument("\(op): X must have shape [N, \(featureCount)] or [\(featureCount)], got \(x.shape)")
+        default:
+            throw .invalidArgument("\(op): X must have shape [N, \(featureCount)] or [\(featureCount)], got \(x.shape)")
         }
         guard features == featureCount else {
             throw .invalidArgument(
@@ -134,7 +139,10 @@ enum SVMOperators {
 /// Support vectors and the kernel function that compares input rows with them (`kernel_type`, `kernel_params`).
 struct SupportVectorSet: Sendable {
     enum Function: String, Sendable {
-        case linear = "LINEAR", polynomial = "POLY", rbf = "RBF", sigmoid = "SIGMOID"
+        case linear = "LINEAR"
+        case polynomial = "POLY"
+        case rbf = "RBF"
+        case sigmoid = "SIGMOID"
     }
 
     let function: Function
@@ -145,6 +153,9 @@ struct SupportVectorSet: Sendable {
     let featureCount: Int
     /// The support vectors, `vectorCount × featureCount`, row-major.
     let vectors: [Float]
+    /// For RBF, the support vectors in blocks of eight, feature-major within a block (`[block][feature][8]`, the last
+    /// block zero-padded), so that eight distances are summed side by side, each in feature order.
+    let blocks: [Float]
 
     init(_ context: NodeContext, vectorCount: Int) throws(ONNXError) {
         let name = try context.string("kernel_type", default: "LINEAR")
@@ -166,6 +177,17 @@ struct SupportVectorSet: Sendable {
         self.vectorCount = vectorCount
         featureCount = vectors.count / vectorCount
         self.vectors = vectors
+        var blocks: [Float] = []
+        if function == .rbf {
+            let features = featureCount
+            blocks = [Float](repeating: 0, count: (vectorCount + 7) / 8 * features * 8)
+            for vector in 0..<vectorCount {
+                for feature in 0..<features {
+                    blocks[((vector / 8) * features + feature) * 8 + vector % 8] = vectors[vector * features + feature]
+                }
+            }
+        }
+        self.blocks = blocks
     }
 
     /// K(row, vector) for every row of `x` (`rows × featureCount`) and every support vector: `rows × vectorCount`.
@@ -179,13 +201,17 @@ struct SupportVectorSet: Sendable {
             var values = ReferenceGemm.multiply(
                 x, rows: rows, vectors, columns: vectorCount, depth: featureCount, alpha: gamma,
                 bias: coef0 == 0 ? nil : coef0)
-            for index in values.indices { values[index] = power(values[index]) }
+            values.withUnsafeMutableBufferPointer { values in
+                for index in values.indices { values[index] = power(values[index]) }
+            }
             return values
         case .sigmoid:
             var values = ReferenceGemm.multiply(
                 x, rows: rows, vectors, columns: vectorCount, depth: featureCount, alpha: gamma,
                 bias: coef0 == 0 ? nil : coef0)
-            for index in values.indices { values[index] = SVMOperators.approximateTanh(values[index]) }
+            values.withUnsafeMutableBufferPointer { values in
+                for index in values.indices { values[index] = SVMOperators.approximateTanh(values[index]) }
+            }
             return values
         }
     }
@@ -207,24 +233,32 @@ struct SupportVectorSet: Sendable {
         return result * factor
     }
 
-    /// exp(−γ‖x − v‖²), with the squared distance summed in float in feature order, as onnxruntime does.
+    /// exp(−γ‖x − v‖²), each squared distance summed in float in feature order as onnxruntime's scalar loop does
+    /// (eight support vectors at a time, one per SIMD lane, which keeps every lane's order).
     private func radialBasis(_ x: [Float], rows: Int) -> [Float] {
         let features = featureCount
         let count = vectorCount
-        let gamma = gamma
+        let scale = SIMD8<Float>(repeating: -gamma)
         return [Float](unsafeUninitializedCapacity: rows * count) { output, initialized in
             x.withUnsafeBufferPointer { x in
-                vectors.withUnsafeBufferPointer { vectors in
+                blocks.withUnsafeBytes { blocks in
                     for row in 0..<rows {
                         let input = row * features
-                        for vector in 0..<count {
-                            let start = vector * features
-                            var sum: Float = 0
+                        var vector = 0
+                        var offset = 0
+                        while vector < count {
+                            var sum = SIMD8<Float>()
                             for feature in 0..<features {
-                                let difference = x[input + feature] - vectors[start + feature]
+                                let column = blocks.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                                let difference = SIMD8<Float>(repeating: x[input + feature]) - column
                                 sum += difference * difference
+                                offset += MemoryLayout<SIMD8<Float>>.stride
                             }
-                            output.initializeElement(at: row * count + vector, to: expf(-gamma * sum))
+                            let exponents = scale * sum
+                            for lane in 0..<min(8, count - vector) {
+                                output.initializeElement(at: row * count + vector + lane, to: expf(exponents[lane]))
+                            }
+                            vector += 8
                         }
                     }
                 }
@@ -239,7 +273,8 @@ struct SupportVectorSet: Sendable {
 ///
 /// MLAS has two paths: one row with alpha = 1 goes through its M = 1 kernel (eight non-fused lane sums, reduced in
 /// an order that depends on how many columns are left); everything else through the blocked kernel (fused
-/// multiply-adds in K order, K in blocks of 128 to 1024, each block added to the output with a fused `acc · alpha + c`).
+/// multiply-adds in K order, K in blocks of 128 to 1024, each block added to the output with a fused
+/// `acc · alpha + c`).
 enum ReferenceGemm {
     /// `rows × columns` results from `a` (`rows × depth`) and `b` (`columns × depth`), both row-major.
     static func multiply(
@@ -255,7 +290,8 @@ enum ReferenceGemm {
                     if rows == 1 && alpha == 1 {
                         singleRow(a, b, columns: columns, depth: depth, bias: bias ?? 0, into: result)
                     } else {
-                        blocked(a, rows: rows, b, columns: columns, depth: depth, alpha: alpha, bias: bias, into: result)
+                        blocked(
+                            a, rows: rows, b, columns: columns, depth: depth, alpha: alpha, bias: bias, into: result)
                     }
                 }
             }
@@ -314,7 +350,8 @@ enum ReferenceGemm {
         }
     }
 
-    /// MLAS's blocked SGEMM (`MlasSgemmKernelFma3`), one output at a time.
+    /// MLAS's blocked SGEMM (`MlasSgemmKernelFma3`), eight columns at a time as MLAS does, each lane a fused
+    /// multiply-add chain in K order.
     private static func blocked(
         _ a: UnsafeBufferPointer<Float>, rows: Int, _ b: UnsafeBufferPointer<Float>, columns: Int, depth: Int,
         alpha: Float, bias: Float?, into result: UnsafeMutableBufferPointer<Float>
@@ -333,22 +370,125 @@ enum ReferenceGemm {
                 strideN /= 2
             }
         }
-        for row in 0..<rows {
-            let input = row * depth
-            for column in 0..<columns {
-                let weights = column * depth
-                var output = bias ?? 0
+        var row = 0
+        if columns < 8 {
+            // A narrow B (SVMRegressor's one column of coefficients): eight rows side by side in the SIMD lanes.
+            narrow(
+                a, rows: rows, b, columns: columns, depth: depth, strideK: strideK, alpha: alpha, bias: bias,
+                into: result)
+            row = rows / 8 * 8
+        }
+        if row < rows {
+            chains(
+                UnsafeBufferPointer(rebasing: a[(row * depth)...]), rows: rows - row, b, columns: columns, depth: depth,
+                strideK: strideK, alpha: alpha, bias: bias,
+                into: UnsafeMutableBufferPointer(rebasing: result[(row * columns)...]))
+        }
+    }
+
+    /// The first `rows / 8 * 8` rows, eight rows per SIMD vector, each lane one output's chain in K order.
+    private static func narrow(
+        _ a: UnsafeBufferPointer<Float>, rows: Int, _ b: UnsafeBufferPointer<Float>, columns: Int, depth: Int,
+        strideK: Int, alpha: Float, bias: Float?, into result: UnsafeMutableBufferPointer<Float>
+    ) {
+        let scale = SIMD8<Float>(repeating: alpha)
+        for column in 0..<columns {
+            let weights = column &* depth
+            var row = 0
+            while row + 8 <= rows {
+                var output = SIMD8<Float>(repeating: bias ?? 0)
                 var zeroMode = bias == nil
                 var start = 0
                 while start < depth {
                     let end = min(start + strideK, depth)
-                    var sum: Float = 0
-                    for k in start..<end { sum = sum.addingProduct(a[input + k], b[weights + k]) }
-                    output = zeroMode ? sum * alpha : output.addingProduct(sum, alpha)
+                    var sum = SIMD8<Float>()
+                    for k in start..<end {
+                        let p = row &* depth &+ k
+                        let x = SIMD8<Float>(
+                            a[p], a[p &+ depth], a[p &+ 2 &* depth], a[p &+ 3 &* depth], a[p &+ 4 &* depth],
+                            a[p &+ 5 &* depth], a[p &+ 6 &* depth], a[p &+ 7 &* depth])
+                        sum = sum.addingProduct(x, SIMD8(repeating: b[weights &+ k]))
+                    }
+                    output = zeroMode ? sum * scale : output.addingProduct(sum, scale)
                     zeroMode = false
                     start = end
                 }
-                result[row * columns + column] = output
+                for lane in 0..<8 { result[(row + lane) * columns + column] = output[lane] }
+                row += 8
+            }
+        }
+    }
+
+    /// `alpha · A · Bᵀ (+ bias)`, each output one chain of fused multiply-adds in K order per K block of `strideK`.
+    private static func chains(
+        _ a: UnsafeBufferPointer<Float>, rows: Int, _ b: UnsafeBufferPointer<Float>, columns: Int, depth: Int,
+        strideK: Int, alpha: Float, bias: Float?, into result: UnsafeMutableBufferPointer<Float>
+    ) {
+        // B in blocks of eight columns, K-major within a block (`[block][k][8]`, the last block zero-padded).
+        let blockCount = (columns + 7) / 8
+        var packed = [Float](repeating: 0, count: blockCount * depth * 8)
+        for column in 0..<columns {
+            let lane = (column / 8) &* depth &* 8 &+ column % 8
+            let source = column &* depth
+            for k in 0..<depth { packed[lane &+ k &* 8] = b[source &+ k] }
+        }
+        let scale = SIMD8<Float>(repeating: alpha)
+        let initial = SIMD8<Float>(repeating: bias ?? 0)
+        packed.withUnsafeBytes { packed in
+            // Four rows side by side (as MLAS keeps several rows in registers), so that four independent chains of
+            // fused multiply-adds overlap; every output is still its own chain in K order.
+            var row = 0
+            while row < rows {
+                let group = rows - row >= 4 ? 4 : 1
+                for block in 0..<blockCount {
+                    let weights = block &* depth
+                    var outputs = (initial, initial, initial, initial)
+                    var zeroMode = bias == nil
+                    var start = 0
+                    while start < depth {
+                        let end = min(start + strideK, depth)
+                        var sums = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                        let base = row &* depth
+                        if group == 4 {
+                            for k in start..<end {
+                                let column = packed.loadUnaligned(
+                                    fromByteOffset: (weights &+ k) &* 32, as: SIMD8<Float>.self)
+                                sums.0 = sums.0.addingProduct(SIMD8(repeating: a[base &+ k]), column)
+                                sums.1 = sums.1.addingProduct(SIMD8(repeating: a[base &+ depth &+ k]), column)
+                                sums.2 = sums.2.addingProduct(SIMD8(repeating: a[base &+ 2 &* depth &+ k]), column)
+                                sums.3 = sums.3.addingProduct(SIMD8(repeating: a[base &+ 3 &* depth &+ k]), column)
+                            }
+                        } else {
+                            for k in start..<end {
+                                let column = packed.loadUnaligned(
+                                    fromByteOffset: (weights &+ k) &* 32, as: SIMD8<Float>.self)
+                                sums.0 = sums.0.addingProduct(SIMD8(repeating: a[base &+ k]), column)
+                            }
+                        }
+                        if zeroMode {
+                            outputs = (sums.0 * scale, sums.1 * scale, sums.2 * scale, sums.3 * scale)
+                        } else {
+                            outputs.0 = outputs.0.addingProduct(sums.0, scale)
+                            outputs.1 = outputs.1.addingProduct(sums.1, scale)
+                            outputs.2 = outputs.2.addingProduct(sums.2, scale)
+                            outputs.3 = outputs.3.addingProduct(sums.3, scale)
+                        }
+                        zeroMode = false
+                        start = end
+                    }
+                    let first = block * 8
+                    let lanes = min(8, columns - first)
+                    func store(_ output: SIMD8<Float>, _ offset: Int) {
+                        for lane in 0..<lanes { result[(row + offset) * columns + first + lane] = output[lane] }
+                    }
+                    store(outputs.0, 0)
+                    if group == 4 {
+                        store(outputs.1, 1)
+                        store(outputs.2, 2)
+                        store(outputs.3, 3)
+                    }
+                }
+                row += group
             }
         }
     }
@@ -454,7 +594,8 @@ struct SVMClassifierKernel: Kernel {
                 throw context.invalid("rho holds \(rho.count) values, expected one per class pair (\(pairs))")
             }
             guard probabilityA.isEmpty || probabilityA.count >= pairs else {
-                throw context.invalid("prob_a holds \(probabilityA.count) values, expected one per class pair (\(pairs))")
+                throw context.invalid(
+                    "prob_a holds \(probabilityA.count) values, expected one per class pair (\(pairs))")
             }
             let set = try SupportVectorSet(context, vectorCount: vectorCount)
             mode = .supportVectors(set)
@@ -463,7 +604,9 @@ struct SVMClassifierKernel: Kernel {
             guard !rho.isEmpty else { throw context.invalid("rho is empty") }
             guard coefficients.count % classCount == 0 else {
                 throw context.invalid(
-                    "coefficients holds \(coefficients.count) values, not a whole number of rows for \(classCount) classes")
+                    "coefficients holds \(coefficients.count) values, not a whole number of rows for "
+                        + "\(classCount) classes"
+                )
             }
             // Linear mode ignores kernel_type (onnxruntime forces LINEAR) and uses rho[0] for every class.
             featureCount = coefficients.count / classCount
@@ -475,7 +618,8 @@ struct SVMClassifierKernel: Kernel {
     }
 
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
-        let (x, rows) = try SVMOperators.rows(tensor(inputs, 0, "SVMClassifier X"), featureCount: featureCount, "SVMClassifier")
+        let (x, rows) = try SVMOperators.rows(
+            tensor(inputs, 0, "SVMClassifier X"), featureCount: featureCount, "SVMClassifier")
         let (winners, scores, width) =
             switch mode {
             case .linear(let bias): linearScores(x, rows: rows, bias: bias)
@@ -567,7 +711,8 @@ struct SVMClassifierKernel: Kernel {
                 let first = range.lowerBound
                 switch postTransform {
                 case .none: (scores[first], scores[first + 1]) = (-decision, decision)
-                case .logistic: (scores[first], scores[first + 1]) = (UnaryKernel.sigmoid(-decision), UnaryKernel.sigmoid(decision))
+                case .logistic:
+                    (scores[first], scores[first + 1]) = (UnaryKernel.sigmoid(-decision), UnaryKernel.sigmoid(decision))
                 case .softmax, .softmaxZero: (scores[first], scores[first + 1]) = (1 - decision, decision)
                 case .probit: scores[first] = SVMOperators.PostTransform.probit(decision)
                 }
@@ -648,7 +793,8 @@ struct SVMRegressorKernel: Kernel {
         _ = try SVMOperators.PostTransform(context)
         if vectorCount > 0 {
             guard coefficients.count >= vectorCount else {
-                throw context.invalid("coefficients holds \(coefficients.count) values for \(vectorCount) support vectors")
+                throw context.invalid(
+                    "coefficients holds \(coefficients.count) values for \(vectorCount) support vectors")
             }
             let set = try SupportVectorSet(context, vectorCount: vectorCount)
             mode = .supportVectors(set)
@@ -663,7 +809,8 @@ struct SVMRegressorKernel: Kernel {
     }
 
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
-        let (x, rows) = try SVMOperators.rows(tensor(inputs, 0, "SVMRegressor X"), featureCount: featureCount, "SVMRegressor")
+        let (x, rows) = try SVMOperators.rows(
+            tensor(inputs, 0, "SVMRegressor X"), featureCount: featureCount, "SVMRegressor")
         var values: [Float]
         switch mode {
         case .linear:

@@ -6,79 +6,91 @@
 /// (what scikit-learn, LightGBM and XGBoost numeric splits produce); missing values go to the true branch where the
 /// node says so.
 struct LockstepForest<Threshold: FloatElement>: Sendable {
+    /// A split's children sit side by side (true, then false), so the next index is `left + 0 or 1`: plain
+    /// arithmetic, with no branch for the processor to mispredict. A leaf has `step == 0` and `left` pointing at
+    /// itself.
     struct Node: Sendable {
         var threshold: Threshold
         /// The feature index, with the top bit set when a missing value goes to the true branch.
         var feature: UInt32
-        var trueChild: Int32
-        var falseChild: Int32
+        var left: Int32
+        var step: Int32
     }
 
     let nodes: [Node]
+    /// For each node of this layout, the node of the forest it came from (to find a leaf's weights).
+    let source: [Int32]
+    /// Each tree's root in this layout.
+    let roots: [Int32]
     /// The number of steps from each tree's root to its deepest leaf.
     let depths: [Int]
     let strict: Bool
 
     static var missingBit: UInt32 { 1 << 31 }
 
-    /// The lockstep layout of a forest, or `nil` when it uses other split modes.
+    /// The lockstep layout of a forest, or `nil` when it uses other split modes or shares nodes between parents.
     init?(_ forest: TreeEnsemble<Threshold>) {
         guard let mode = forest.uniformMode, mode == .lessOrEqual || mode == .less, forest.featureCount >= 1 else {
             return nil
         }
         strict = mode == .less
         var nodes: [Node] = []
+        var source: [Int32] = []
+        var roots: [Int32] = []
+        var depths: [Int] = []
         nodes.reserveCapacity(forest.nodes.count)
-        for (index, node) in forest.nodes.enumerated() {
-            if node.feature < 0 {
-                nodes.append(Node(threshold: 0, feature: 0, trueChild: Int32(index), falseChild: Int32(index)))
-            } else {
-                let missing = forest.missingGoesTrue[index] ? Self.missingBit : 0
-                nodes.append(
-                    Node(threshold: node.threshold, feature: UInt32(node.feature) | missing, trueChild: node.trueChild,
-                        falseChild: node.falseChild))
-            }
+        source.reserveCapacity(forest.nodes.count)
+        var placed = [Bool](repeating: false, count: forest.nodes.count)
+        func place(_ original: Int) -> Int32? {
+            guard !placed[original] else { return nil }
+            placed[original] = true
+            nodes.append(Node(threshold: 0, feature: 0, left: 0, step: 0))
+            source.append(Int32(original))
+            return Int32(nodes.count - 1)
         }
-        // Longest path from each node to a leaf, children before parents (the forest is acyclic).
-        var depthOf = [Int](repeating: -1, count: nodes.count)
-        var stack: [Int] = []
         for root in forest.roots {
-            stack.append(Int(root))
-            while let top = stack.last {
-                let node = forest.nodes[top]
-                if node.feature < 0 {
-                    depthOf[top] = 0
-                    stack.removeLast()
+            guard let rootIndex = place(Int(root)) else { return nil }
+            roots.append(rootIndex)
+            // Breadth-first, so each level's walk touches nearby memory.
+            var queue: [(index: Int32, depth: Int)] = [(rootIndex, 0)]
+            var head = 0
+            var deepest = 0
+            while head < queue.count {
+                let (index, depth) = queue[head]
+                head += 1
+                deepest = max(deepest, depth)
+                let original = forest.nodes[Int(source[Int(index)])]
+                if original.feature < 0 {
+                    nodes[Int(index)].left = index
                     continue
                 }
-                let t = Int(node.trueChild)
-                let f = Int(node.falseChild)
-                if depthOf[t] < 0 {
-                    stack.append(t)
-                } else if depthOf[f] < 0 {
-                    stack.append(f)
-                } else {
-                    depthOf[top] = 1 + max(depthOf[t], depthOf[f])
-                    stack.removeLast()
-                }
+                guard let t = place(Int(original.trueChild)), place(Int(original.falseChild)) != nil else { return nil }
+                let missing = forest.missingGoesTrue[Int(source[Int(index)])] ? Self.missingBit : 0
+                nodes[Int(index)] = Node(
+                    threshold: original.threshold, feature: UInt32(original.feature) | missing, left: t, step: 1)
+                queue.append((t, depth + 1))
+                queue.append((t + 1, depth + 1))
             }
+            depths.append(deepest)
         }
         self.nodes = nodes
-        self.depths = forest.roots.map { depthOf[Int($0)] }
+        self.source = source
+        self.roots = roots
+        self.depths = depths
     }
 
     @inline(__always)
     private func step(_ nodes: UnsafePointer<Node>, _ index: Int32, _ row: UnsafePointer<Threshold>) -> Int32 {
         let node = nodes[Int(index)]
         let value = row[Int(node.feature & ~Self.missingBit)]
-        let compare = strict ? value < node.threshold : value <= node.threshold
-        let goTrue = compare || (node.feature & Self.missingBit != 0 && value.isNaN)
-        return goTrue ? node.trueChild : node.falseChild
+        let compare: Int32 = (strict ? value < node.threshold : value <= node.threshold) ? 1 : 0
+        let missing: Int32 = value.isNaN ? Int32(bitPattern: node.feature >> 31) : 0
+        return node.left &+ ((1 &- (compare | missing)) & node.step)
     }
 
     /// The leaf reached by each of `rows` rows (row-major, `stride` apart) in tree `tree`, written to `leaves`.
     func leaves(
-        tree: Int, root: Int32, _ x: UnsafePointer<Threshold>, rows: Int, stride: Int,
+        tree: Int, _ x: UnsafePointer<Threshold>, rows: Int, stride: Int,
         into leaves: UnsafeMutablePointer<Int32>
     ) {
         nodes.withUnsafeBufferPointer { buffer in
@@ -86,6 +98,7 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
             let depth = depths[tree]
             var row = 0
             while row + 8 <= rows {
+                let root = roots[tree]
                 var i0 = root, i1 = root, i2 = root, i3 = root, i4 = root, i5 = root, i6 = root, i7 = root
                 let r0 = x + row * stride
                 let r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride
@@ -111,7 +124,7 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
                 row += 8
             }
             while row < rows {
-                var index = root
+                var index = roots[tree]
                 let r = x + row * stride
                 for _ in 0..<depth { index = step(nodes, index, r) }
                 leaves[row] = index
@@ -121,7 +134,7 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
     }
 
     /// The leaf reached by one row in each tree, walking up to eight trees at once.
-    func leaves(roots: [Int32], _ row: UnsafePointer<Threshold>, into leaves: UnsafeMutablePointer<Int32>) {
+    func leaves(_ row: UnsafePointer<Threshold>, into leaves: UnsafeMutablePointer<Int32>) {
         nodes.withUnsafeBufferPointer { buffer in
             let nodes = buffer.baseAddress!
             var tree = 0

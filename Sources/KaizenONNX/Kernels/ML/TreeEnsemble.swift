@@ -132,18 +132,20 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
             nodes.withUnsafeBufferPointer { nodes in
                 if rows < 8 {
                     for row in 0..<rows {
-                        lockstep.leaves(roots: roots, x + row * stride, into: leaves)
-                        for tree in 0..<roots.count { addLeaf(nodes, Int(leaves[tree]), scores + row * targetCount) }
+                        lockstep.leaves(x + row * stride, into: leaves)
+                        for tree in 0..<roots.count {
+                            addLeaf(nodes, Int(lockstep.source[Int(leaves[tree])]), scores + row * targetCount)
+                        }
                     }
                     return
                 }
                 var start = 0
                 while start < rows {
                     let count = min(block, rows - start)
-                    for (tree, root) in roots.enumerated() {
-                        lockstep.leaves(tree: tree, root: root, x + start * stride, rows: count, stride: stride, into: leaves)
+                    for tree in 0..<roots.count {
+                        lockstep.leaves(tree: tree, x + start * stride, rows: count, stride: stride, into: leaves)
                         for row in 0..<count {
-                            addLeaf(nodes, Int(leaves[row]), scores + (start + row) * targetCount)
+                            addLeaf(nodes, Int(lockstep.source[Int(leaves[row])]), scores + (start + row) * targetCount)
                         }
                     }
                     start += count

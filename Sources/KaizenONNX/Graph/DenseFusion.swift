@@ -1,0 +1,61 @@
+/// Finds dense layers (`MatMul` by a constant, `Add` of a constant bias, optional `Relu`) to run as one kernel.
+///
+/// Only chains whose intermediate values have exactly one reader and are not graph outputs are fused, so the
+/// graph's observable results are unchanged.
+struct DenseFusion {
+    struct Fused {
+        let kernel: DenseKernel
+        /// Which input of the MatMul node is the data (the other is the weights).
+        let inputPosition: Int
+        /// The name the chain's last node writes.
+        let output: String
+    }
+
+    /// Fused kernels by the index of their MatMul node.
+    var dense: [Int: Fused] = [:]
+    /// Indices of the Add and Relu nodes folded into a fused kernel.
+    var absorbed: Set<Int> = []
+
+    static func find(
+        _ nodes: [Onnx_NodeProto], constants: [String: Value], graphOutputs: Set<String>, opsets: [OperatorDomain: Int]
+    ) -> DenseFusion {
+        var fusion = DenseFusion()
+        guard let opset = opsets[.onnx], opset >= 7 else { return fusion }
+        var readers: [String: [Int]] = [:]
+        for (index, node) in nodes.enumerated() {
+            for name in Set(node.input) where !name.isEmpty { readers[name, default: []].append(index) }
+        }
+        func soleReader(of name: String, opType: String) -> Int? {
+            guard !graphOutputs.contains(name), let list = readers[name], list.count == 1 else { return nil }
+            let node = nodes[list[0]]
+            guard node.opType == opType, OperatorDomain(name: node.domain) == .onnx, node.output.count == 1 else {
+                return nil
+            }
+            return list[0]
+        }
+        for (index, node) in nodes.enumerated() {
+            guard node.opType == "MatMul", OperatorDomain(name: node.domain) == .onnx, node.input.count == 2,
+                node.output.count == 1, case .tensor(let weights)? = constants[node.input[1]],
+                constants[node.input[0]] == nil,
+                let addIndex = soleReader(of: node.output[0], opType: "Add")
+            else { continue }
+            let add = nodes[addIndex]
+            guard add.input.count == 2, add.input[0] != add.input[1] else { continue }
+            let biasName = add.input[0] == node.output[0] ? add.input[1] : add.input[0]
+            guard case .tensor(let bias)? = constants[biasName], bias.rank <= 2, bias.count == bias.shape.last ?? 1
+            else { continue }
+            var output = add.output[0]
+            var relu = false
+            var folded = [addIndex]
+            if let reluIndex = soleReader(of: output, opType: "Relu") {
+                relu = true
+                output = nodes[reluIndex].output[0]
+                folded.append(reluIndex)
+            }
+            guard let kernel = DenseKernel(weights: weights, bias: bias, relu: relu) else { continue }
+            fusion.dense[index] = Fused(kernel: kernel, inputPosition: 0, output: output)
+            fusion.absorbed.formUnion(folded)
+        }
+        return fusion
+    }
+}

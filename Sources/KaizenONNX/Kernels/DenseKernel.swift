@@ -1,0 +1,42 @@
+/// `MatMul` by constant weights, `Add` of a constant bias and, optionally, `Relu`, fused into one pass.
+///
+/// The graph builder forms it from those nodes when the intermediate results have no other reader (a dense layer of
+/// an MLP), so the bias and activation are applied while the product is still in registers.
+struct DenseKernel: Kernel {
+    let weights: PackedMatrix
+    /// The original operands, for inputs that are not 2-D float matrices.
+    let weightTensor: Tensor
+    let biasTensor: Tensor
+    let relu: Bool
+
+    /// The fused kernel, or `nil` when the operands are not a float matrix and a bias row that fits it.
+    init?(weights: Tensor, bias: Tensor, relu: Bool) {
+        guard weights.rank == 2, let values = weights.floats, let biasValues = bias.floats,
+            bias.count == 1 || (bias.count == weights.shape[1] && bias.shape.last == weights.shape[1])
+        else { return nil }
+        self.weights = PackedMatrix(values, rows: weights.shape[0], columns: weights.shape[1])
+            .withEpilogue(bias: biasValues, relu: relu)
+        self.weightTensor = weights
+        self.biasTensor = bias
+        self.relu = relu
+    }
+
+    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
+        let x = try tensor(inputs, 0, "MatMul A")
+        guard x.rank == 2, let values = x.floats else { return [.tensor(try unfused(x))] }
+        guard x.shape[1] == weights.rows else {
+            throw .invalidArgument("MatMul: shapes \(x.shape) and [\(weights.rows), \(weights.columns)] do not align")
+        }
+        let product = weights.multiply(values, m: x.shape[0])
+        return [.tensor(Tensor(shape: [x.shape[0], weights.columns], values: product))]
+    }
+
+    /// The three operators one after the other (inputs of other ranks or types).
+    private func unfused(_ x: Tensor) throws(ONNXError) -> Tensor {
+        let product = try MatMulKernel.matmul(x, weightTensor)
+        var result = try BinaryKernel(operation: .add).run([.tensor(product), .tensor(biasTensor)])
+        if relu { result = try UnaryKernel(operation: .relu).run(result) }
+        guard case .tensor(let tensor)? = result.first else { throw .runtime("dense layer produced no tensor") }
+        return tensor
+    }
+}
