@@ -68,6 +68,7 @@ struct OnnxCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            AllocatorTuning.keepLargeBlocks()
             let url = URL(fileURLWithPath: model)
             var loadTimes: [Double] = []
             var loaded: ONNXModel?

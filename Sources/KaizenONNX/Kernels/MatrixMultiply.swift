@@ -1,10 +1,19 @@
+#if KAIZEN_WIDE_SIMD
+/// The vector the product kernel computes with: 16 floats where the build targets 512-bit registers.
+typealias ProductLane = SIMD16<Float>
+#else
+/// The vector the product kernel computes with: 8 floats (AVX2).
+typealias ProductLane = SIMD8<Float>
+#endif
+
 /// Single-precision matrix products, the work of MatMul, Gemm and the linear models.
 ///
-/// `B` is packed into panels of 16 columns (row-major within a panel, zero-padded), so that the inner loop reads it
-/// contiguously and keeps a 4 × 16 block of the result in eight 8-lane registers. Weights that are constants of the
-/// model are packed once at load time.
+/// `B` is packed into panels of two vectors' width (row-major within a panel, zero-padded), so that the inner loop
+/// reads it contiguously and keeps a 4-row block of the result in eight vector registers. Weights that are constants
+/// of the model are packed once at load time.
 struct PackedMatrix: Sendable {
-    static let panelWidth = 16
+    static let panelWidth = 2 * ProductLane.scalarCount
+    private static let laneBytes = MemoryLayout<ProductLane>.size
 
     let rows: Int
     let columns: Int
@@ -81,28 +90,28 @@ struct PackedMatrix: Sendable {
     @inline(__always)
     private static func block4(
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ lanes: Int, _ biasLow: SIMD8<Float>, _ biasHigh: SIMD8<Float>, _ relu: Bool
+        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
     ) {
-        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
-        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
-        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
-        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+        var c00 = ProductLane(), c01 = ProductLane()
+        var c10 = ProductLane(), c11 = ProductLane()
+        var c20 = ProductLane(), c21 = ProductLane()
+        var c30 = ProductLane(), c31 = ProductLane()
         let a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda
         var p = b
         for kk in 0..<k {
-            let b0 = p.loadUnaligned(as: SIMD8<Float>.self)
-            let b1 = p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-            p += 64
-            let x0 = SIMD8<Float>(repeating: a[kk])
+            let b0 = p.loadUnaligned(as: ProductLane.self)
+            let b1 = p.loadUnaligned(fromByteOffset: laneBytes, as: ProductLane.self)
+            p += 2 * laneBytes
+            let x0 = ProductLane(repeating: a[kk])
             c00 += x0 * b0
             c01 += x0 * b1
-            let x1 = SIMD8<Float>(repeating: a1[kk])
+            let x1 = ProductLane(repeating: a1[kk])
             c10 += x1 * b0
             c11 += x1 * b1
-            let x2 = SIMD8<Float>(repeating: a2[kk])
+            let x2 = ProductLane(repeating: a2[kk])
             c20 += x2 * b0
             c21 += x2 * b1
-            let x3 = SIMD8<Float>(repeating: a3[kk])
+            let x3 = ProductLane(repeating: a3[kk])
             c30 += x3 * b0
             c31 += x3 * b1
         }
@@ -115,22 +124,22 @@ struct PackedMatrix: Sendable {
     @inline(__always)
     private static func block1(
         _ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ lanes: Int,
-        _ biasLow: SIMD8<Float>, _ biasHigh: SIMD8<Float>, _ relu: Bool
+        _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
     ) {
-        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>()
+        var c0 = ProductLane(), c1 = ProductLane()
         var p = b
         for kk in 0..<k {
-            let x = SIMD8<Float>(repeating: a[kk])
-            c0 += x * p.loadUnaligned(as: SIMD8<Float>.self)
-            c1 += x * p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)
-            p += 64
+            let x = ProductLane(repeating: a[kk])
+            c0 += x * p.loadUnaligned(as: ProductLane.self)
+            c1 += x * p.loadUnaligned(fromByteOffset: laneBytes, as: ProductLane.self)
+            p += 2 * laneBytes
         }
         store(c0 + biasLow, c1 + biasHigh, c, lanes, relu)
     }
 
     @inline(__always)
     private static func store(
-        _ low: SIMD8<Float>, _ high: SIMD8<Float>, _ c: UnsafeMutablePointer<Float>, _ lanes: Int, _ relu: Bool
+        _ low: ProductLane, _ high: ProductLane, _ c: UnsafeMutablePointer<Float>, _ lanes: Int, _ relu: Bool
     ) {
         var low = low
         var high = high
@@ -138,11 +147,12 @@ struct PackedMatrix: Sendable {
             low = low.replacing(with: 0, where: low .< 0)
             high = high.replacing(with: 0, where: high .< 0)
         }
-        if lanes == 16 {
-            UnsafeMutableRawPointer(c).storeBytes(of: low, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(c + 8).storeBytes(of: high, as: SIMD8<Float>.self)
+        let half = ProductLane.scalarCount
+        if lanes == 2 * half {
+            UnsafeMutableRawPointer(c).storeBytes(of: low, as: ProductLane.self)
+            UnsafeMutableRawPointer(c + half).storeBytes(of: high, as: ProductLane.self)
         } else {
-            for lane in 0..<lanes { c[lane] = lane < 8 ? low[lane] : high[lane - 8] }
+            for lane in 0..<lanes { c[lane] = lane < half ? low[lane] : high[lane - half] }
         }
     }
 }
@@ -152,10 +162,11 @@ private struct Epilogue {
     let bias: [Float]
     let relu: Bool
 
-    func bias(panel: Int) -> (SIMD8<Float>, SIMD8<Float>) {
-        guard !bias.isEmpty else { return (SIMD8(), SIMD8()) }
+    func bias(panel: Int) -> (ProductLane, ProductLane) {
+        guard !bias.isEmpty else { return (ProductLane(), ProductLane()) }
         let start = panel * PackedMatrix.panelWidth
-        return (SIMD8(bias[start..<(start + 8)]), SIMD8(bias[(start + 8)..<(start + 16)]))
+        let half = ProductLane.scalarCount
+        return (ProductLane(bias[start..<(start + half)]), ProductLane(bias[(start + half)..<(start + 2 * half)]))
     }
 }
 
