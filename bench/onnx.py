@@ -29,6 +29,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import json  # noqa: E402
 import statistics  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -175,6 +176,26 @@ def bench_kaizen(path: Path, rows: Path, X: np.ndarray, a) -> dict:
     return res
 
 
+def check_parity(paths: dict, X: np.ndarray, a) -> None:
+    """Before timing: Kaizen must give onnxruntime's outputs on these exact models (1,000 rows, `kaizen onnx check`)."""
+    cases = []
+    for name, path in paths.items():
+        case = path.parent / "check" / name
+        data = case / "test_data_set_0"
+        data.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, case / "model.onnx")
+        rows = X[:1000]
+        sess = session(path.read_bytes())
+        (data / "input_0.pb").write_bytes(numpy_helper.from_array(rows, sess.get_inputs()[0].name).SerializeToString())
+        for i, (meta, value) in enumerate(zip(sess.get_outputs(), sess.run(None, {sess.get_inputs()[0].name: rows}))):
+            (data / f"output_{i}.pb").write_bytes(numpy_helper.from_array(np.asarray(value), meta.name).SerializeToString())
+        cases.append(str(case))
+    out = subprocess.run([a.kaizen_bin, "onnx", "check", *cases], capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        fail(f"Kaizen's outputs differ from onnxruntime's:\n{out.stdout}{out.stderr}")
+    log(f"parity: {out.stdout.strip().splitlines()[-1]} (labels equal, scores within 1e-5 of onnxruntime)")
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -239,6 +260,7 @@ def main() -> int:
           f"and 1 inter-op thread, sequential); rows/s: median over {a.seconds:g} s per batch size; single row: "
           f"{a.calls} calls after {a.warmup}; load: median of {a.loads}" + (" (--quick)" if a.quick else ""), flush=True)
 
+    check_parity({name: paths[name] for name in a.models}, X_eval, a)
     floor = call_floor(X_eval, a)
     results: dict = {}
     for name in a.models:

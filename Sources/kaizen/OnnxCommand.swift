@@ -6,7 +6,7 @@ import KaizenONNX
 struct OnnxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onnx", abstract: "Inspect and benchmark ONNX models with Kaizen's engine.",
-        subcommands: [Inspect.self, Bench.self])
+        subcommands: [Inspect.self, Check.self, Bench.self])
 
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -28,6 +28,55 @@ struct OnnxCommand: AsyncParsableCommand {
             for input in loaded.inputs { print("  \(input.name): \(input.type)") }
             print("outputs:")
             for output in loaded.outputs { print("  \(output.name): \(output.type)") }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run models on stored inputs and compare with stored outputs (ONNX's backend-test layout).",
+            discussion: """
+                Each CASE is a folder with model.onnx and test_data_set_0/{input,output}_N.pb; a case.json with \
+                "rtol"/"atol" there raises the tolerances. Exits 1 if any output differs.
+                """)
+
+        @Argument(help: "Case folders.")
+        var cases: [String]
+
+        @Option(help: "Relative tolerance for floating-point outputs.")
+        var rtol: Double = 1e-5
+
+        @Option(help: "Absolute tolerance for floating-point outputs.")
+        var atol: Double = 1e-5
+
+        func run() async throws {
+            var failures = 0
+            for path in cases {
+                let folder = URL(fileURLWithPath: path)
+                var (rtol, atol) = (self.rtol, self.atol)
+                if let data = try? Data(contentsOf: folder.appendingPathComponent("case.json")),
+                    let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+                {
+                    rtol = max(rtol, object["rtol"] as? Double ?? 0)
+                    atol = max(atol, object["atol"] as? Double ?? 0)
+                }
+                do {
+                    let model = try ONNXModel(contentsOf: folder.appendingPathComponent("model.onnx"))
+                    let dataSet = try ReferenceDataSet(
+                        directory: folder.appendingPathComponent("test_data_set_0"), model: model)
+                    let problems = try dataSet.mismatches(running: model, rtol: rtol, atol: atol)
+                    if problems.isEmpty {
+                        print("ok    \(folder.lastPathComponent)")
+                    } else {
+                        failures += 1
+                        print("FAIL  \(folder.lastPathComponent): \(problems.joined(separator: "; "))")
+                    }
+                } catch {
+                    failures += 1
+                    print("FAIL  \(folder.lastPathComponent): \(error)")
+                }
+            }
+            print("\(cases.count - failures) of \(cases.count) cases match")
+            if failures > 0 { throw ExitCode(1) }
         }
     }
 

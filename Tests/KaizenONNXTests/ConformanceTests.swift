@@ -21,15 +21,8 @@ struct ConformanceTests {
                 continue
             }
             do {
-                let (inputs, expected) = try testCase.dataSet(for: model)
-                let actual = try model.run(ordered: inputs)
                 let (rtol, atol) = testCase.tolerances
-                var problems: [String] = []
-                for index in expected.indices {
-                    if let problem = mismatch(actual[index], expected[index], rtol: rtol, atol: atol) {
-                        problems.append("output \(index): \(problem)")
-                    }
-                }
+                let problems = try testCase.dataSet(for: model).mismatches(running: model, rtol: rtol, atol: atol)
                 if problems.isEmpty {
                     passed += 1
                 } else {

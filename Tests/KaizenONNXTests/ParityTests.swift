@@ -14,12 +14,8 @@ struct ParityTests {
     @Test(arguments: cases)
     func matchesOnnxRuntime(_ testCase: BackendTestCase) throws {
         let model = try testCase.loadModel()
-        let (inputs, expected) = try testCase.dataSet(for: model)
-        let actual = try model.run(ordered: inputs)
         let (rtol, atol) = testCase.tolerances
-        for (index, output) in model.outputs.enumerated() {
-            let problem = mismatch(actual[index], expected[index], rtol: max(rtol, 1e-5), atol: max(atol, 1e-5))
-            #expect(problem == nil, "\(testCase.name) output '\(output.name)': \(problem ?? "")")
-        }
+        let problems = try testCase.dataSet(for: model).mismatches(running: model, rtol: max(rtol, 1e-5), atol: max(atol, 1e-5))
+        #expect(problems.isEmpty, "\(testCase.name): \(problems.joined(separator: "; "))")
     }
 }

@@ -1,10 +1,21 @@
 #if KAIZEN_WIDE_SIMD
-/// The vector the product kernel computes with: 16 floats where the build targets 512-bit registers.
-typealias ProductLane = SIMD16<Float>
+    /// The vector the product kernel computes with: 16 floats where the build targets 512-bit registers.
+    typealias ProductLane = SIMD16<Float>
 #else
-/// The vector the product kernel computes with: 8 floats (AVX2).
-typealias ProductLane = SIMD8<Float>
+    /// The vector the product kernel computes with: 8 floats (AVX2).
+    typealias ProductLane = SIMD8<Float>
 #endif
+
+/// `acc + x · b`: one fused multiply-add where the build targets a CPU that has it (the Makefile's release build
+/// sets KAIZEN_FMA); otherwise a multiply and an add, which never fall back to a slow per-lane library call.
+@inline(__always)
+func fused(_ acc: ProductLane, _ x: ProductLane, _ b: ProductLane) -> ProductLane {
+    #if KAIZEN_FMA
+    acc.addingProduct(x, b)
+    #else
+    acc + x * b
+    #endif
+}
 
 /// Single-precision matrix products, the work of MatMul, Gemm and the linear models.
 ///
@@ -53,7 +64,21 @@ struct PackedMatrix: Sendable {
             }
         }
         self.panels = panels
+        // A product with a handful of columns (a classifier's last layer) is cheaper as dot products of each row
+        // with each column than as a panel that is mostly padding.
+        if columns <= 4 {
+            var columnsFirst = [Float](repeating: 0, count: rows * columns)
+            for row in 0..<rows {
+                for column in 0..<columns {
+                    columnsFirst[column * rows + row] = values[transposed ? column * rows + row : row * columns + column]
+                }
+            }
+            self.columnsFirst = columnsFirst
+        }
     }
+
+    /// The matrix stored column by column, kept when it has at most four columns.
+    private var columnsFirst: [Float]?
 
     init(_ values: [Float], rows: Int, columns: Int, transposed: Bool = false) {
         self = values.withUnsafeBufferPointer { PackedMatrix($0, rows: rows, columns: columns, transposed: transposed) }
@@ -64,6 +89,10 @@ struct PackedMatrix: Sendable {
         let k = rows
         let n = columns
         let width = Self.panelWidth
+        if let columnsFirst {
+            multiplyByColumns(columnsFirst, a, lda: lda, m: m, into: c)
+            return
+        }
         let epilogue = Epilogue(bias: bias, relu: relu)
         panels.withUnsafeBufferPointer { packed in
             let base = UnsafeRawPointer(packed.baseAddress!)
@@ -74,6 +103,14 @@ struct PackedMatrix: Sendable {
                 let lanes = min(width, n - columnStart)
                 var row = 0
                 let (biasLow, biasHigh) = epilogue.bias(panel: panel)
+                #if KAIZEN_WIDE_SIMD
+                    // 32 vector registers: eight rows of accumulators fit.
+                    while row + 8 <= m {
+                        Self.block8(
+                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
+                        row += 8
+                    }
+                #endif
                 while row + 4 <= m {
                     Self.block4(a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
                     row += 4
@@ -92,28 +129,34 @@ struct PackedMatrix: Sendable {
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
         _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
     ) {
-        var c00 = ProductLane(), c01 = ProductLane()
-        var c10 = ProductLane(), c11 = ProductLane()
-        var c20 = ProductLane(), c21 = ProductLane()
-        var c30 = ProductLane(), c31 = ProductLane()
-        let a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda
+        var c00 = ProductLane()
+        var c01 = ProductLane()
+        var c10 = ProductLane()
+        var c11 = ProductLane()
+        var c20 = ProductLane()
+        var c21 = ProductLane()
+        var c30 = ProductLane()
+        var c31 = ProductLane()
+        let a1 = a + lda
+        let a2 = a + 2 * lda
+        let a3 = a + 3 * lda
         var p = b
         for kk in 0..<k {
             let b0 = p.loadUnaligned(as: ProductLane.self)
             let b1 = p.loadUnaligned(fromByteOffset: laneBytes, as: ProductLane.self)
             p += 2 * laneBytes
             let x0 = ProductLane(repeating: a[kk])
-            c00 += x0 * b0
-            c01 += x0 * b1
+            c00 = fused(c00, x0, b0)
+            c01 = fused(c01, x0, b1)
             let x1 = ProductLane(repeating: a1[kk])
-            c10 += x1 * b0
-            c11 += x1 * b1
+            c10 = fused(c10, x1, b0)
+            c11 = fused(c11, x1, b1)
             let x2 = ProductLane(repeating: a2[kk])
-            c20 += x2 * b0
-            c21 += x2 * b1
+            c20 = fused(c20, x2, b0)
+            c21 = fused(c21, x2, b1)
             let x3 = ProductLane(repeating: a3[kk])
-            c30 += x3 * b0
-            c31 += x3 * b1
+            c30 = fused(c30, x3, b0)
+            c31 = fused(c31, x3, b1)
         }
         store(c00 + biasLow, c01 + biasHigh, c, lanes, relu)
         store(c10 + biasLow, c11 + biasHigh, c + ldc, lanes, relu)
@@ -121,17 +164,71 @@ struct PackedMatrix: Sendable {
         store(c30 + biasLow, c31 + biasHigh, c + 3 * ldc, lanes, relu)
     }
 
+    #if KAIZEN_WIDE_SIMD
+        @inline(__always)
+        private static func block8(
+            _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
+            _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
+        ) {
+            var low = (
+                ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(),
+                ProductLane()
+            )
+            var high = low
+            let rows = (a, a + lda, a + 2 * lda, a + 3 * lda, a + 4 * lda, a + 5 * lda, a + 6 * lda, a + 7 * lda)
+            var p = b
+            for kk in 0..<k {
+                let b0 = p.loadUnaligned(as: ProductLane.self)
+                let b1 = p.loadUnaligned(fromByteOffset: laneBytes, as: ProductLane.self)
+                p += 2 * laneBytes
+                var x = ProductLane(repeating: rows.0[kk])
+                low.0 = fused(low.0, x, b0)
+                high.0 = fused(high.0, x, b1)
+                x = ProductLane(repeating: rows.1[kk])
+                low.1 = fused(low.1, x, b0)
+                high.1 = fused(high.1, x, b1)
+                x = ProductLane(repeating: rows.2[kk])
+                low.2 = fused(low.2, x, b0)
+                high.2 = fused(high.2, x, b1)
+                x = ProductLane(repeating: rows.3[kk])
+                low.3 = fused(low.3, x, b0)
+                high.3 = fused(high.3, x, b1)
+                x = ProductLane(repeating: rows.4[kk])
+                low.4 = fused(low.4, x, b0)
+                high.4 = fused(high.4, x, b1)
+                x = ProductLane(repeating: rows.5[kk])
+                low.5 = fused(low.5, x, b0)
+                high.5 = fused(high.5, x, b1)
+                x = ProductLane(repeating: rows.6[kk])
+                low.6 = fused(low.6, x, b0)
+                high.6 = fused(high.6, x, b1)
+                x = ProductLane(repeating: rows.7[kk])
+                low.7 = fused(low.7, x, b0)
+                high.7 = fused(high.7, x, b1)
+            }
+            store(low.0 + biasLow, high.0 + biasHigh, c, lanes, relu)
+            store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, relu)
+            store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, relu)
+            store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, relu)
+            store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, relu)
+            store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, relu)
+            store(low.6 + biasLow, high.6 + biasHigh, c + 6 * ldc, lanes, relu)
+            store(low.7 + biasLow, high.7 + biasHigh, c + 7 * ldc, lanes, relu)
+        }
+    #endif
+
     @inline(__always)
     private static func block1(
         _ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ lanes: Int,
         _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
     ) {
-        var c0 = ProductLane(), c1 = ProductLane()
+        var c0 = ProductLane()
+        var c1 = ProductLane()
         var p = b
         for kk in 0..<k {
             let x = ProductLane(repeating: a[kk])
-            c0 += x * p.loadUnaligned(as: ProductLane.self)
-            c1 += x * p.loadUnaligned(fromByteOffset: laneBytes, as: ProductLane.self)
+            c0 = fused(c0, x, p.loadUnaligned(as: ProductLane.self))
+            c1 = fused(c1, x, p.loadUnaligned(fromByteOffset: laneBytes, as: ProductLane.self))
             p += 2 * laneBytes
         }
         store(c0 + biasLow, c1 + biasHigh, c, lanes, relu)
@@ -153,6 +250,24 @@ struct PackedMatrix: Sendable {
             UnsafeMutableRawPointer(c + half).storeBytes(of: high, as: ProductLane.self)
         } else {
             for lane in 0..<lanes { c[lane] = lane < half ? low[lane] : high[lane - half] }
+        }
+    }
+}
+
+extension PackedMatrix {
+    fileprivate func multiplyByColumns(
+        _ columnsFirst: [Float], _ a: UnsafePointer<Float>, lda: Int, m: Int, into c: UnsafeMutablePointer<Float>
+    ) {
+        let (k, n) = (rows, columns)
+        columnsFirst.withUnsafeBufferPointer { weights in
+            guard let w = weights.baseAddress else { return }
+            for row in 0..<m {
+                for column in 0..<n {
+                    var value = LinearScorer.dot(a + row * lda, w + column * k, k) + (bias.isEmpty ? 0 : bias[column])
+                    if relu && value < 0 { value = 0 }
+                    c[row * n + column] = value
+                }
+            }
         }
     }
 }
@@ -195,7 +310,9 @@ enum NaiveMatrixMultiply {
         for i in 0..<m {
             for kk in 0..<k {
                 let x = a[aStart + i * k + kk]
-                for j in 0..<n { c[i * n + j] = T.wrappingSum(c[i * n + j], T.wrappingProduct(x, b[bStart + kk * n + j])) }
+                for j in 0..<n {
+                    c[i * n + j] = T.wrappingSum(c[i * n + j], T.wrappingProduct(x, b[bStart + kk * n + j]))
+                }
             }
         }
         return c
