@@ -16,16 +16,14 @@ run: build
 build:
 	$(SWIFT) build
 
-# Release builds are tuned for the CPU they are built on (like -march=native): the ONNX engine's kernels work on
-# 8 floats at a time with AVX2, 16 with AVX-512, with fused multiply-adds where the CPU has them. Build on the kind
-# of machine you serve from, or set RELEASE_FLAGS= (plain x86-64) for a portable binary.
+# Release builds on x86-64 target AVX2 with fused multiply-add (Intel Haswell, AMD Zen and later) when the build
+# machine has them: the ONNX engine's kernels work on 8 floats at a time. On AVX-512 machines serving mostly MLPs,
+#   make release RELEASE_FLAGS="-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DKAIZEN_FMA -Xswiftc -DKAIZEN_WIDE_SIMD"
+# uses 16-float products (MLP about 1.6x faster here) but LLVM then turns the tree walks into slow AVX-512 gathers
+# (tree ensembles about 1.7x slower); see bench/README.md. RELEASE_FLAGS= builds for any x86-64.
 ifeq ($(shell uname -m),x86_64)
-ifneq ($(shell grep -m1 -o -w avx512f /proc/cpuinfo),)
-RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DKAIZEN_FMA -Xswiftc -DKAIZEN_WIDE_SIMD
-else ifneq ($(shell grep -m1 -o -w fma /proc/cpuinfo),)
-RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DKAIZEN_FMA
-else
-RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc native
+ifneq ($(shell grep -m1 -o -w fma /proc/cpuinfo),)
+RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DKAIZEN_FMA
 endif
 endif
 

@@ -7,8 +7,8 @@
 /// node says so.
 struct LockstepForest<Threshold: FloatElement>: Sendable {
     /// A split's children sit side by side (true, then false), so the next index is `left + 0 or 1`: plain
-    /// arithmetic, with no branch for the processor to mispredict. A leaf has `step == 0` and `left` pointing at
-    /// itself.
+    /// arithmetic, with no branch for the processor to mispredict. A leaf has `step == 0`, `left` pointing at
+    /// itself, and its weight in `threshold` when the forest's leaves are inline.
     struct Node: Sendable {
         var threshold: Threshold
         /// The feature index, with the top bit set when a missing value goes to the true branch.
@@ -61,7 +61,9 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
                 deepest = max(deepest, depth)
                 let original = forest.nodes[Int(source[Int(index)])]
                 if original.feature < 0 {
+                    // A leaf keeps its (inline) weight here, next to the split that led to it.
                     nodes[Int(index)].left = index
+                    nodes[Int(index)].threshold = original.threshold
                     continue
                 }
                 guard let t = place(Int(original.trueChild)), place(Int(original.falseChild)) != nil else { return nil }
@@ -88,7 +90,10 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
         return node.left &+ ((1 &- (compare | missing)) & node.step)
     }
 
+    // Always specialized: a generic walk is several times slower, and the optimizer does not always choose to.
     /// The leaf reached by each of `rows` rows (row-major, `stride` apart) in tree `tree`, written to `leaves`.
+    @_specialize(where Threshold == Float)
+    @_specialize(where Threshold == Double)
     func leaves(
         tree: Int, _ x: UnsafePointer<Threshold>, rows: Int, stride: Int,
         into leaves: UnsafeMutablePointer<Int32>
@@ -134,6 +139,8 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
     }
 
     /// The leaf reached by one row in each tree, walking up to eight trees at once.
+    @_specialize(where Threshold == Float)
+    @_specialize(where Threshold == Double)
     func leaves(_ row: UnsafePointer<Threshold>, into leaves: UnsafeMutablePointer<Int32>) {
         nodes.withUnsafeBufferPointer { buffer in
             let nodes = buffer.baseAddress!

@@ -134,7 +134,7 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
                     for row in 0..<rows {
                         lockstep.leaves(x + row * stride, into: leaves)
                         for tree in 0..<roots.count {
-                            addLeaf(nodes, Int(lockstep.source[Int(leaves[tree])]), scores + row * targetCount)
+                            addLeaf(lockstep, nodes, leaves[tree], scores + row * targetCount)
                         }
                     }
                     return
@@ -145,7 +145,7 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
                     for tree in 0..<roots.count {
                         lockstep.leaves(tree: tree, x + start * stride, rows: count, stride: stride, into: leaves)
                         for row in 0..<count {
-                            addLeaf(nodes, Int(lockstep.source[Int(leaves[row])]), scores + (start + row) * targetCount)
+                            addLeaf(lockstep, nodes, leaves[row], scores + (start + row) * targetCount)
                         }
                     }
                     start += count
@@ -172,6 +172,18 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    @inline(__always)
+    private func addLeaf(
+        _ lockstep: LockstepForest<Threshold>, _ nodes: UnsafeBufferPointer<Node>, _ leaf: Int32,
+        _ scores: UnsafeMutablePointer<Threshold>
+    ) {
+        if inlineLeaves {
+            scores[0] += lockstep.nodes[Int(leaf)].threshold
+        } else {
+            addLeaf(nodes, Int(lockstep.source[Int(leaf)]), scores)
         }
     }
 
