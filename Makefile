@@ -38,7 +38,7 @@ $(STAMP): interop/requirements.txt
 	$(VPY) -m pip install --quiet -r interop/requirements.txt
 	touch $(STAMP)
 
-swift-test:
+swift-test: onnx-fixtures
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -5,14 +5,14 @@ enum AllocatorTuning {
     /// a 100-unit layer is 40 MB).
     static func keepLargeBlocks() {
         #if os(Linux)
-        // M_MMAP_MAX (-4) and M_TRIM_THRESHOLD (-1) from glibc's <malloc.h>, which Swift's Glibc module leaves out.
-        _ = glibcMallopt(-4, 0)
-        _ = glibcMallopt(-1, 1 << 30)
+            // M_MMAP_MAX (-4) and M_TRIM_THRESHOLD (-1) from glibc's <malloc.h>, which Swift's Glibc module leaves out.
+            _ = glibcMallopt(-4, 0)
+            _ = glibcMallopt(-1, 1 << 30)
         #endif
     }
 }
 
 #if os(Linux)
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    @_silgen_name("mallopt")
+    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif

@@ -6,6 +6,8 @@ struct Kaizen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kaizen",
         abstract: "Kaizen: an MLOps platform in one binary, compatible with the MLflow client.",
-        subcommands: [ServerCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, OnnxCommand.self]
+        subcommands: [
+            ServerCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, OnnxCommand.self,
+        ]
     )
 }

@@ -22,7 +22,9 @@ struct OnnxCommand: AsyncParsableCommand {
             print("model     \(model)")
             print("producer  \(loaded.producer.name) \(loaded.producer.version)")
             print("ir        \(loaded.irVersion)")
-            print("opsets    \(loaded.opsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))")
+            print(
+                "opsets    \(loaded.opsets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))"
+            )
             print("loaded in \(String(format: "%.2f", elapsed.milliseconds)) ms")
             print("inputs:")
             for input in loaded.inputs { print("  \(input.name): \(input.type)") }

@@ -33,7 +33,9 @@ struct ConformanceTests {
             }
         }
         let refusedCount = refused.values.reduce(0) { $0 + $1.count }
-        print("ONNX node tests: \(passed) passed, \(failed.count) failed, \(refusedCount) refused at load, of \(cases.count)")
+        print(
+            "ONNX node tests: \(passed) passed, \(failed.count) failed, \(refusedCount) refused at load, of \(cases.count)"
+        )
         for (reason, names) in refused.sorted(by: { $0.value.count > $1.value.count }) {
             print("  refused (\(names.count)): \(reason) e.g. \(names.prefix(3).joined(separator: ", "))")
         }

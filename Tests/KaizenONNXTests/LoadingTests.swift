@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KaizenONNX
 
 /// Loading validates models, and bad models or inputs give clear errors instead of crashes.
@@ -56,8 +57,10 @@ struct LoadingTests {
 
     @Test func refusesCyclesDanglingNamesAndDuplicateOutputs() throws {
         let cycle = B.model(
-            nodes: [B.node("Relu", ["X"], ["A"]), B.node("Add", ["A", "C"], ["C2"]),
-                B.node("Relu", ["C2"], ["C"]), B.node("Identity", ["C"], ["Y"])],
+            nodes: [
+                B.node("Relu", ["X"], ["A"]), B.node("Add", ["A", "C"], ["C2"]),
+                B.node("Relu", ["C2"], ["C"]), B.node("Identity", ["C"], ["Y"]),
+            ],
             inputs: [B.valueInfo("X")], outputs: [B.valueInfo("Y")])
         let error = try #require(throws: ONNXError.self) { try ONNXModel(serializedData: try B.data(cycle)) }
         #expect(error.code == .invalidGraph && error.message.contains("cycle"), "\(error)")
@@ -92,7 +95,9 @@ struct LoadingTests {
             try model.run(["X": try Tensor(shape: [1, 3], floats: [1, 2, 3])])
         }
         #expect(wrongShape.message.contains("axis 1"))
-        let wrongRank = try #require(throws: ONNXError.self) { try model.run(["X": try Tensor(shape: [2], floats: [1, 2])]) }
+        let wrongRank = try #require(throws: ONNXError.self) {
+            try model.run(["X": try Tensor(shape: [2], floats: [1, 2])])
+        }
         #expect(wrongRank.message.contains("rank 2"))
         let extra = try #require(throws: ONNXError.self) {
             try model.run(["X": try Tensor(shape: [1, 2], floats: [1, 2]), "Z": try Tensor(shape: [1], floats: [1])])
@@ -109,7 +114,8 @@ struct LoadingTests {
         try Data([0, 0, 32, 65, 0, 0, 160, 65]).write(to: folder.appendingPathComponent("secret.bin"))
         try Data([0, 0, 32, 65, 0, 0, 160, 65]).write(to: inner.appendingPathComponent("weights.bin"))
         try FileManager.default.createSymbolicLink(
-            at: inner.appendingPathComponent("link.bin"), withDestinationURL: folder.appendingPathComponent("secret.bin"))
+            at: inner.appendingPathComponent("link.bin"),
+            withDestinationURL: folder.appendingPathComponent("secret.bin"))
 
         func load(location: String) throws -> ONNXModel {
             var proto = Self.addModel()
@@ -131,7 +137,9 @@ struct LoadingTests {
         let model = try load(location: "weights.bin")
         let result = try model.run(["X": try Tensor(shape: [1, 2], floats: [1, 2])])
         #expect(result["Y"]?.tensor?.floats == [11, 22])
-        for hostile in ["../secret.bin", "/etc/passwd", "link.bin", "sub/../../secret.bin", "./weights.bin", "", "a\0b"] {
+        for hostile in [
+            "../secret.bin", "/etc/passwd", "link.bin", "sub/../../secret.bin", "./weights.bin", "", "a\0b",
+        ] {
             let error = try #require(throws: ONNXError.self, "\(hostile)") { try load(location: hostile) }
             #expect(error.code == .invalidGraph, "\(hostile): \(error)")
         }
@@ -161,12 +169,15 @@ struct LoadingTests {
             try ONNXModel(serializedData: try B.data(tree(trueIDs: [1, 0, 0], falseIDs: [2, 2, 0])))
         }
         #expect(cyclic.message.contains("cycle"), "\(cyclic)")
-        #expect(throws: ONNXError.self) { try ONNXModel(serializedData: try B.data(tree(trueIDs: [1, 7, 0], falseIDs: [2, 2, 0]))) }
+        #expect(throws: ONNXError.self) {
+            try ONNXModel(serializedData: try B.data(tree(trueIDs: [1, 7, 0], falseIDs: [2, 2, 0])))
+        }
     }
 
     @Test func reportsRuntimeFailuresWithTheNode() throws {
         let gather = B.model(
-            nodes: [B.node("Gather", ["X", "I"], ["Y"], name: "pick")], inputs: [B.valueInfo("X"), B.valueInfo("I", 7, [1])],
+            nodes: [B.node("Gather", ["X", "I"], ["Y"], name: "pick")],
+            inputs: [B.valueInfo("X"), B.valueInfo("I", 7, [1])],
             outputs: [B.valueInfo("Y")])
         let model = try ONNXModel(serializedData: try B.data(gather))
         let error = try #require(throws: ONNXError.self) {

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+
 @testable import KaizenONNX
 
 /// Builds small ONNX models in memory for tests.

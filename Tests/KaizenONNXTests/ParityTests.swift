@@ -15,7 +15,8 @@ struct ParityTests {
     func matchesOnnxRuntime(_ testCase: BackendTestCase) throws {
         let model = try testCase.loadModel()
         let (rtol, atol) = testCase.tolerances
-        let problems = try testCase.dataSet(for: model).mismatches(running: model, rtol: max(rtol, 1e-5), atol: max(atol, 1e-5))
+        let problems = try testCase.dataSet(for: model).mismatches(
+            running: model, rtol: max(rtol, 1e-5), atol: max(atol, 1e-5))
         #expect(problems.isEmpty, "\(testCase.name): \(problems.joined(separator: "; "))")
     }
 }

@@ -7,7 +7,8 @@ import Foundation
 enum ExternalData {
     static func read(_ proto: Onnx_TensorProto, name: String, baseDirectory: URL?) throws(ONNXError) -> Data {
         guard let baseDirectory else {
-            throw .invalidGraph("tensor '\(name)' keeps its data in an external file, but the model was not loaded from a file")
+            throw .invalidGraph(
+                "tensor '\(name)' keeps its data in an external file, but the model was not loaded from a file")
         }
         var location: String?
         var offset = 0
@@ -41,7 +42,8 @@ enum ExternalData {
             let byteCount = length ?? (size - offset)
             guard offset <= size, byteCount >= 0, byteCount <= size - offset else {
                 throw ONNXError.invalidGraph(
-                    "tensor '\(name)': external data range \(offset)+\(byteCount) is outside '\(location)' (\(size) bytes)")
+                    "tensor '\(name)': external data range \(offset)+\(byteCount) is outside '\(location)' (\(size) bytes)"
+                )
             }
             try handle.seek(toOffset: UInt64(offset))
             let data = try handle.read(upToCount: byteCount) ?? Data()
@@ -63,7 +65,9 @@ enum ExternalData {
             location.hasPrefix("/") || location.contains("\\") || location.contains("\0") || location.contains(":")
             || components.contains { $0 == ".." || $0 == "." || $0.isEmpty }
         guard !hostile else {
-            throw .invalidGraph("tensor '\(name)': external data location '\(location)' must be a relative path inside the model's folder")
+            throw .invalidGraph(
+                "tensor '\(name)': external data location '\(location)' must be a relative path inside the model's folder"
+            )
         }
         let root = baseDirectory.resolvingSymlinksInPath().standardizedFileURL.path
         let file = baseDirectory.appendingPathComponent(location).resolvingSymlinksInPath().standardizedFileURL

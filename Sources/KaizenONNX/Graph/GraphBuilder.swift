@@ -36,7 +36,8 @@ struct GraphBuilder: Sendable {
             // Before IR 4 initializers were listed among the inputs as defaults; they are not caller inputs.
             if slotOf[input.name] != nil, !isSubgraph { continue }
             guard slotOf[input.name] == nil else { throw .invalidGraph("graph input '\(input.name)' is defined twice") }
-            let info = ValueInfo(name: input.name, type: try ValueTypeDecoder.decode(input.type, what: "input '\(input.name)'"))
+            let info = ValueInfo(
+                name: input.name, type: try ValueTypeDecoder.decode(input.type, what: "input '\(input.name)'"))
             inputs.append((info, newSlot(input.name)))
         }
         for (name, value) in outerConstants where slotOf[name] == nil {
@@ -45,7 +46,8 @@ struct GraphBuilder: Sendable {
 
         let order = try topologicalOrder(graph.node, available: Set(slotOf.keys))
         let graphOutputs = Set(graph.output.map(\.name))
-        let fusions = DenseFusion.find(graph.node, constants: constantValues, graphOutputs: graphOutputs, opsets: opsets)
+        let fusions = DenseFusion.find(
+            graph.node, constants: constantValues, graphOutputs: graphOutputs, opsets: opsets)
         var steps: [GraphPlan.Step] = []
         var lastUse: [Int: Int] = [:]
         for nodeIndex in order where !fusions.absorbed.contains(nodeIndex) {
@@ -184,7 +186,8 @@ struct GraphBuilder: Sendable {
             }
             attributes[attribute.name] = attribute
         }
-        let definition = try OperatorRegistry.definition(domain: domain, name: node.opType, opset: opset, node: nodeName)
+        let definition = try OperatorRegistry.definition(
+            domain: domain, name: node.opType, opset: opset, node: nodeName)
         let builder = self
         let context = NodeContext(
             name: node.name, opType: node.opType, domain: domain, opset: opset, inputCount: node.input.count,

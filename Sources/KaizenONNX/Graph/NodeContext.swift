@@ -32,7 +32,9 @@ struct NodeContext {
 
     func has(_ attribute: String) -> Bool { attributes[attribute] != nil }
 
-    private func attribute(_ key: String, _ type: Onnx_AttributeProto.AttributeType) throws(ONNXError)
+    private func attribute(
+        _ key: String, _ type: Onnx_AttributeProto.AttributeType
+    ) throws(ONNXError)
         -> Onnx_AttributeProto?
     {
         guard let attribute = attributes[key] else { return nil }

@@ -7,7 +7,8 @@ enum TensorDecoder {
         let name = proto.name.isEmpty ? "<unnamed>" : proto.name
         guard let type = ElementType(onnxDataType: proto.dataType) else {
             throw .notImplemented(
-                "tensor '\(name)' has element type \(ElementType.onnxName(proto.dataType)), which Kaizen does not support")
+                "tensor '\(name)' has element type \(ElementType.onnxName(proto.dataType)), which Kaizen does not support"
+            )
         }
         if proto.hasSegment { throw .notImplemented("tensor '\(name)' is segmented, which Kaizen does not support") }
         var shape: [Int] = []
@@ -34,7 +35,9 @@ enum TensorDecoder {
         return Tensor(unchecked: shape, storage)
     }
 
-    private static func decodeTyped(_ proto: Onnx_TensorProto, type: ElementType, name: String) throws(ONNXError)
+    private static func decodeTyped(
+        _ proto: Onnx_TensorProto, type: ElementType, name: String
+    ) throws(ONNXError)
         -> Tensor.Storage
     {
         switch type {
@@ -56,7 +59,9 @@ enum TensorDecoder {
         }
     }
 
-    private static func decodeRaw(_ raw: Data, type: ElementType, count: Int, name: String) throws(ONNXError)
+    private static func decodeRaw(
+        _ raw: Data, type: ElementType, count: Int, name: String
+    ) throws(ONNXError)
         -> Tensor.Storage
     {
         let width: Int
@@ -84,7 +89,8 @@ enum TensorDecoder {
         [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             raw.withUnsafeBytes { bytes in
                 let destination = UnsafeMutableRawBufferPointer(buffer)
-                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<(count * MemoryLayout<T>.size)]))
+                destination.copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: bytes[0..<(count * MemoryLayout<T>.size)]))
             }
             initialized = count
         }
@@ -99,7 +105,8 @@ extension TensorDecoder {
             12: (4, false), 13: (8, false),
         ]
         guard let (width, signed) = widths[proto.dataType] else {
-            throw .invalidGraph("tensor '\(proto.name)' must hold integers, got \(ElementType.onnxName(proto.dataType))")
+            throw .invalidGraph(
+                "tensor '\(proto.name)' must hold integers, got \(ElementType.onnxName(proto.dataType))")
         }
         guard proto.hasRawData else {
             switch proto.dataType {

@@ -1,11 +1,13 @@
 /// Reads the declared type of a graph input or output.
 enum ValueTypeDecoder {
-    static func decode(_ proto: Onnx_TypeProto, what: String, allowMissing: Bool = false) throws(ONNXError) -> ValueType {
+    static func decode(_ proto: Onnx_TypeProto, what: String, allowMissing: Bool = false) throws(ONNXError) -> ValueType
+    {
         switch proto.value {
         case .tensorType(let tensorType):
             guard let elementType = ElementType(onnxDataType: tensorType.elemType) else {
                 throw .notImplemented(
-                    "\(what) has element type \(ElementType.onnxName(tensorType.elemType)), which Kaizen does not support")
+                    "\(what) has element type \(ElementType.onnxName(tensorType.elemType)), which Kaizen does not support"
+                )
             }
             guard tensorType.hasShape else { return .tensor(elementType, nil) }
             let dims: [ValueType.Dimension] = tensorType.shape.dim.map { dim in
@@ -23,7 +25,8 @@ enum ValueTypeDecoder {
             {
                 return .sequenceOfMaps(key: key, value: .float)
             }
-            throw .notImplemented("\(what) is a sequence of a type other than map(int64|string, float), which Kaizen does not support")
+            throw .notImplemented(
+                "\(what) is a sequence of a type other than map(int64|string, float), which Kaizen does not support")
         case nil:
             if allowMissing { return .tensor(.float, nil) }
             throw .invalidGraph("\(what) has no type")

@@ -30,7 +30,9 @@ struct ArgMaxKernel: Kernel {
                     var bestIndex = 0
                     for k in 1..<max(size, 1) {
                         let value = values[base + k * inner]
-                        let better = isMin ? (selectLastIndex ? value <= best : value < best)
+                        let better =
+                            isMin
+                            ? (selectLastIndex ? value <= best : value < best)
                             : (selectLastIndex ? value >= best : value > best)
                         if better {
                             best = value

@@ -3,8 +3,15 @@ import Foundation
 /// Elementwise operators of two inputs with broadcasting: arithmetic (Add, Sub, Mul, Div, Pow) and comparisons.
 struct BinaryKernel: Kernel {
     enum Operation: String, Sendable {
-        case add = "Add", sub = "Sub", mul = "Mul", div = "Div", pow = "Pow"
-        case less = "Less", lessOrEqual = "LessOrEqual", greater = "Greater", greaterOrEqual = "GreaterOrEqual"
+        case add = "Add"
+        case sub = "Sub"
+        case mul = "Mul"
+        case div = "Div"
+        case pow = "Pow"
+        case less = "Less"
+        case lessOrEqual = "LessOrEqual"
+        case greater = "Greater"
+        case greaterOrEqual = "GreaterOrEqual"
         case equal = "Equal"
     }
 
@@ -44,7 +51,9 @@ struct BinaryKernel: Kernel {
         return Tensor(shape: result.shape, values: result.values)
     }
 
-    private func integer<T: NumericElement & FixedWidthInteger>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int])
+    private func integer<T: NumericElement & FixedWidthInteger>(
+        _ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int]
+    )
         throws(ONNXError) -> Tensor
     {
         let result: (values: [T], shape: [Int])
@@ -88,7 +97,9 @@ struct BinaryKernel: Kernel {
             let r = try Broadcast.apply(x, a.shape, exponents, b.shape) { Foundation.pow($0, $1) }
             return Tensor(shape: r.shape, values: r.values)
         case .int32(let x):
-            let r = try Broadcast.apply(x, a.shape, exponents, b.shape) { Int32(truncatingIfNeeded: integerPower(Int64($0), $1)) }
+            let r = try Broadcast.apply(x, a.shape, exponents, b.shape) {
+                Int32(truncatingIfNeeded: integerPower(Int64($0), $1))
+            }
             return Tensor(shape: r.shape, values: r.values)
         case .int64(let x):
             let r = try Broadcast.apply(x, a.shape, exponents, b.shape) { integerPower($0, $1) }
@@ -116,7 +127,9 @@ struct BinaryKernel: Kernel {
         return Tensor(unchecked: r.shape, .bool(r.values))
     }
 
-    private func ordered<T: Comparable>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int]) throws(ONNXError)
+    private func ordered<T: Comparable>(
+        _ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int]
+    ) throws(ONNXError)
         -> (values: [Bool], shape: [Int])
     {
         switch operation {
@@ -146,13 +159,20 @@ private func integerPower(_ base: Int64, _ exponent: Double) -> Int64 {
 
 /// `Sum`, `Max`, `Min`, `Mean`: an elementwise fold over any number of broadcast inputs.
 struct VariadicKernel: Kernel {
-    enum Operation: String, Sendable { case sum = "Sum", max = "Max", min = "Min", mean = "Mean" }
+    enum Operation: String, Sendable {
+        case sum = "Sum"
+        case max = "Max"
+        case min = "Min"
+        case mean = "Mean"
+    }
     let operation: Operation
 
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
         var tensors: [Tensor] = []
         for index in inputs.indices { tensors.append(try tensor(inputs, index, operation.rawValue)) }
-        guard var result = tensors.first else { throw .invalidArgument("\(operation.rawValue) needs at least one input") }
+        guard var result = tensors.first else {
+            throw .invalidArgument("\(operation.rawValue) needs at least one input")
+        }
         for next in tensors.dropFirst() { result = try fold(result, next) }
         if operation == .mean, tensors.count > 1 {
             let divisor = Double(tensors.count)

@@ -28,7 +28,9 @@ struct CastKernel: Kernel {
         }
     }
 
-    private static func fromNumbers(_ v: [Double], to target: ElementType, strings: @autoclosure () -> [String])
+    private static func fromNumbers(
+        _ v: [Double], to target: ElementType, strings: @autoclosure () -> [String]
+    )
         -> Tensor.Storage
     {
         switch target {

@@ -15,7 +15,8 @@ struct MatMulKernel: Kernel {
         let a = try tensor(inputs, 0, "MatMul A")
         if let packedWeights, a.rank == 2, let x = a.floats {
             guard a.shape[1] == packedWeights.rows else {
-                throw .invalidArgument("MatMul: shapes \(a.shape) and [\(packedWeights.rows), \(packedWeights.columns)] do not align")
+                throw .invalidArgument(
+                    "MatMul: shapes \(a.shape) and [\(packedWeights.rows), \(packedWeights.columns)] do not align")
             }
             let values = packedWeights.multiply(x, m: a.shape[0])
             return [.tensor(Tensor(shape: [a.shape[0], packedWeights.columns], values: values))]
@@ -47,20 +48,26 @@ struct MatMulKernel: Kernel {
             var result: [T] = []
             result.reserveCapacity(aBatches.count * m * n)
             for (aBatch, bBatch) in zip(aBatches, bBatches) {
-                result += kernel(x[(aBatch * m * k)..<((aBatch + 1) * m * k)], y[(bBatch * k * n)..<((bBatch + 1) * k * n)])
+                result += kernel(
+                    x[(aBatch * m * k)..<((aBatch + 1) * m * k)], y[(bBatch * k * n)..<((bBatch + 1) * k * n)])
             }
             return result
         }
         switch (a.storage, b.storage) {
         case (.float(let x), .float(let y)):
-            let values = product(x, y) { lhs, rhs in PackedMatrix(Array(rhs), rows: k, columns: n).multiply(Array(lhs), m: m) }
+            let values = product(x, y) { lhs, rhs in
+                PackedMatrix(Array(rhs), rows: k, columns: n).multiply(Array(lhs), m: m)
+            }
             return Tensor(shape: outShape, values: values)
         case (.double(let x), .double(let y)):
-            return Tensor(shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
+            return Tensor(
+                shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
         case (.int32(let x), .int32(let y)):
-            return Tensor(shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
+            return Tensor(
+                shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
         case (.int64(let x), .int64(let y)):
-            return Tensor(shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
+            return Tensor(
+                shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
         default:
             throw .invalidArgument("MatMul does not take tensor(\(a.elementType))")
         }
@@ -81,7 +88,8 @@ struct GemmKernel: Kernel {
         self.alpha = alpha
         self.beta = beta
         if let constantB, constantB.rank == 2, let values = constantB.floats {
-            let (rows, columns) = transB ? (constantB.shape[1], constantB.shape[0]) : (constantB.shape[0], constantB.shape[1])
+            let (rows, columns) =
+                transB ? (constantB.shape[1], constantB.shape[0]) : (constantB.shape[0], constantB.shape[1])
             packedWeights = PackedMatrix(values, rows: rows, columns: columns, transposed: transB)
         } else {
             packedWeights = nil
@@ -95,7 +103,8 @@ struct GemmKernel: Kernel {
         let c = try optionalTensor(inputs, 2, "Gemm C")
         if let packedWeights, let x = a.floats {
             guard a.shape[1] == packedWeights.rows else {
-                throw .invalidArgument("Gemm: shapes do not align (A' is \(a.shape), B' has \(packedWeights.rows) rows)")
+                throw .invalidArgument(
+                    "Gemm: shapes do not align (A' is \(a.shape), B' has \(packedWeights.rows) rows)")
             }
             let product = packedWeights.multiply(x, m: a.shape[0])
             return [.tensor(try finish(product, [a.shape[0], packedWeights.columns], c))]

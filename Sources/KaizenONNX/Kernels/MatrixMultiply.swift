@@ -11,9 +11,9 @@
 @inline(__always)
 func fused(_ acc: ProductLane, _ x: ProductLane, _ b: ProductLane) -> ProductLane {
     #if KAIZEN_FMA
-    acc.addingProduct(x, b)
+        acc.addingProduct(x, b)
     #else
-    acc + x * b
+        acc + x * b
     #endif
 }
 
@@ -70,7 +70,8 @@ struct PackedMatrix: Sendable {
             var columnsFirst = [Float](repeating: 0, count: rows * columns)
             for row in 0..<rows {
                 for column in 0..<columns {
-                    columnsFirst[column * rows + row] = values[transposed ? column * rows + row : row * columns + column]
+                    columnsFirst[column * rows + row] =
+                        values[transposed ? column * rows + row : row * columns + column]
                 }
             }
             self.columnsFirst = columnsFirst

@@ -4,8 +4,15 @@
 /// the others from 18); with no axes every axis is reduced, unless `noop_with_empty_axes` is set.
 struct ReduceKernel: Kernel {
     enum Operation: String, Sendable {
-        case sum = "ReduceSum", mean = "ReduceMean", prod = "ReduceProd", sumSquare = "ReduceSumSquare"
-        case logSumExp = "ReduceLogSumExp", max = "ReduceMax", min = "ReduceMin", l1 = "ReduceL1", l2 = "ReduceL2"
+        case sum = "ReduceSum"
+        case mean = "ReduceMean"
+        case prod = "ReduceProd"
+        case sumSquare = "ReduceSumSquare"
+        case logSumExp = "ReduceLogSumExp"
+        case max = "ReduceMax"
+        case min = "ReduceMin"
+        case l1 = "ReduceL1"
+        case l2 = "ReduceL2"
     }
 
     let operation: Operation
@@ -100,7 +107,9 @@ struct ReduceKernel: Kernel {
         return Tensor(shape: outShape, values: result)
     }
 
-    private func reduceIntegers<T: NumericElement & FixedWidthInteger>(_ x: [T], _ shape: [Int], _ reduced: Set<Int>)
+    private func reduceIntegers<T: NumericElement & FixedWidthInteger>(
+        _ x: [T], _ shape: [Int], _ reduced: Set<Int>
+    )
         throws(ONNXError) -> Tensor
     {
         let (outShape, targets, groupSize) = layout(shape, reduced)

@@ -14,7 +14,9 @@ struct ReshapeKernel: Kernel {
                 inferred = axis
                 shape.append(1)
             case 0 where !allowZero:
-                guard axis < data.rank else { throw .invalidArgument("Reshape: 0 at axis \(axis) has no input dimension") }
+                guard axis < data.rank else {
+                    throw .invalidArgument("Reshape: 0 at axis \(axis) has no input dimension")
+                }
                 shape.append(data.shape[axis])
             case let size where size >= 0: shape.append(size)
             default: throw .invalidArgument("Reshape: invalid dimension \(dim) in shape \(requested)")
@@ -76,7 +78,9 @@ struct SqueezeKernel: Kernel {
         var resolved = Set<Int>()
         for axis in axes ?? data.shape.indices.filter({ data.shape[$0] == 1 }) {
             let r = try data.axis(axis, "Squeeze")
-            guard data.shape[r] == 1 else { throw .invalidArgument("Squeeze: axis \(axis) has size \(data.shape[r]), not 1") }
+            guard data.shape[r] == 1 else {
+                throw .invalidArgument("Squeeze: axis \(axis) has size \(data.shape[r]), not 1")
+            }
             resolved.insert(r)
         }
         let shape = data.shape.indices.filter { !resolved.contains($0) }.map { data.shape[$0] }

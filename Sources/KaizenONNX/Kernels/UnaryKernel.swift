@@ -1,8 +1,19 @@
 /// Elementwise operators of one input: Abs, Neg, Sqrt, Exp, Log, Sigmoid, Tanh, Relu, Not, IsNaN.
 struct UnaryKernel: Kernel {
     enum Operation: String, Sendable {
-        case abs = "Abs", neg = "Neg", sqrt = "Sqrt", exp = "Exp", log = "Log", sigmoid = "Sigmoid", tanh = "Tanh"
-        case relu = "Relu", not = "Not", isNaN = "IsNaN", floor = "Floor", ceil = "Ceil", reciprocal = "Reciprocal"
+        case abs = "Abs"
+        case neg = "Neg"
+        case sqrt = "Sqrt"
+        case exp = "Exp"
+        case log = "Log"
+        case sigmoid = "Sigmoid"
+        case tanh = "Tanh"
+        case relu = "Relu"
+        case not = "Not"
+        case isNaN = "IsNaN"
+        case floor = "Floor"
+        case ceil = "Ceil"
+        case reciprocal = "Reciprocal"
     }
 
     let operation: Operation
@@ -14,7 +25,8 @@ struct UnaryKernel: Kernel {
         case .double(let values): return [.tensor(try floating(values, x.shape))]
         case .int32(let values): return [.tensor(try integer(values, x.shape))]
         case .int64(let values): return [.tensor(try integer(values, x.shape))]
-        case .bool(let values) where operation == .not: return [.tensor(Tensor(unchecked: x.shape, .bool(values.map { !$0 })))]
+        case .bool(let values) where operation == .not:
+            return [.tensor(Tensor(unchecked: x.shape, .bool(values.map { !$0 })))]
         default: throw .invalidArgument("\(operation.rawValue) does not take tensor(\(x.elementType))")
         }
     }
@@ -39,7 +51,9 @@ struct UnaryKernel: Kernel {
         return Tensor(shape: shape, values: values)
     }
 
-    private func integer<T: NumericElement & SignedInteger & FixedWidthInteger>(_ x: [T], _ shape: [Int])
+    private func integer<T: NumericElement & SignedInteger & FixedWidthInteger>(
+        _ x: [T], _ shape: [Int]
+    )
         throws(ONNXError) -> Tensor
     {
         let values: [T]

@@ -50,7 +50,8 @@ public struct ONNXModel: Sendable {
         guard proto.hasGraph else { throw .invalidGraph("the model has no graph") }
         guard proto.irVersion >= 1 else { throw ONNXError(.invalidProtobuf, "the model has no IR version") }
         guard proto.irVersion <= Self.newestIRVersion else {
-            throw .notImplemented("IR version \(proto.irVersion) is newer than Kaizen supports (\(Self.newestIRVersion))")
+            throw .notImplemented(
+                "IR version \(proto.irVersion) is newer than Kaizen supports (\(Self.newestIRVersion))")
         }
         if !proto.functions.isEmpty || proto.graph.node.contains(where: { !$0.overload.isEmpty }) {
             throw .notImplemented("model-local functions are not supported")
@@ -61,10 +62,13 @@ public struct ONNXModel: Sendable {
             let version = Int(entry.version)
             declared[entry.domain.isEmpty ? "ai.onnx" : entry.domain] = version
             guard let domain = OperatorDomain(name: entry.domain) else { continue }
-            guard version >= 1 else { throw .invalidGraph("opset \(version) of domain '\(domain.rawValue)' is invalid") }
+            guard version >= 1 else {
+                throw .invalidGraph("opset \(version) of domain '\(domain.rawValue)' is invalid")
+            }
             guard version <= domain.newestOpset else {
                 throw .notImplemented(
-                    "opset \(version) of domain '\(domain.rawValue)' is newer than Kaizen supports (\(domain.newestOpset))")
+                    "opset \(version) of domain '\(domain.rawValue)' is newer than Kaizen supports (\(domain.newestOpset))"
+                )
             }
             // Converters sometimes import a domain twice; the newer version wins.
             opsets[domain] = max(opsets[domain] ?? 0, version)
@@ -78,7 +82,8 @@ public struct ONNXModel: Sendable {
         self.irVersion = Int(proto.irVersion)
         self.producer = (proto.producerName, proto.producerVersion)
         self.opsets = declared
-        self.metadata = Dictionary(proto.metadataProps.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        self.metadata = Dictionary(
+            proto.metadataProps.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Runs the model on named inputs and returns every output by name.
@@ -116,7 +121,8 @@ public struct ONNXModel: Sendable {
         switch (info.type, value) {
         case (.tensor(let type, let dims), .tensor(let tensor)):
             guard tensor.elementType == type else {
-                throw .invalidArgument("input '\(info.name)' must be tensor(\(type)), got tensor(\(tensor.elementType))")
+                throw .invalidArgument(
+                    "input '\(info.name)' must be tensor(\(type)), got tensor(\(tensor.elementType))")
             }
             guard let dims else { return }
             guard dims.count == tensor.rank else {
@@ -126,7 +132,8 @@ public struct ONNXModel: Sendable {
             for (axis, dim) in dims.enumerated() {
                 if let size = dim.size, size != tensor.shape[axis] {
                     throw .invalidArgument(
-                        "input '\(info.name)' must have size \(size) on axis \(axis) (\(info.type)), got shape \(tensor.shape)")
+                        "input '\(info.name)' must have size \(size) on axis \(axis) (\(info.type)), got shape \(tensor.shape)"
+                    )
                 }
             }
         case (.sequenceOfMaps, .mapSequence):

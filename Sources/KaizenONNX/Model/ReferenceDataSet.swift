@@ -18,7 +18,10 @@ public struct ReferenceDataSet: Sendable {
         }
         var outputs: [Value] = []
         for (index, info) in model.outputs.enumerated() {
-            outputs.append(try Value(serializedData: try Self.read(directory.appendingPathComponent("output_\(index).pb")), as: info.type))
+            outputs.append(
+                try Value(
+                    serializedData: try Self.read(directory.appendingPathComponent("output_\(index).pb")), as: info.type
+                ))
         }
         self.inputs = inputs
         self.outputs = outputs

@@ -45,7 +45,8 @@ public struct Tensor: Sendable, Equatable {
             throw .invalidArgument("a tensor shape cannot have a negative dimension: \(shape)")
         }
         guard let count = Tensor.elementCount(shape), count == storage.count else {
-            throw .invalidArgument("a tensor of shape \(shape) needs \(Tensor.elementCount(shape) ?? -1) elements, got \(storage.count)")
+            throw .invalidArgument(
+                "a tensor of shape \(shape) needs \(Tensor.elementCount(shape) ?? -1) elements, got \(storage.count)")
         }
         self.shape = shape
         self.storage = storage
@@ -58,12 +59,22 @@ public struct Tensor: Sendable, Equatable {
         self.storage = storage
     }
 
-    public init(shape: [Int], floats: [Float]) throws(ONNXError) { try self.init(shape: shape, storage: .float(floats)) }
-    public init(shape: [Int], doubles: [Double]) throws(ONNXError) { try self.init(shape: shape, storage: .double(doubles)) }
-    public init(shape: [Int], int32s: [Int32]) throws(ONNXError) { try self.init(shape: shape, storage: .int32(int32s)) }
-    public init(shape: [Int], int64s: [Int64]) throws(ONNXError) { try self.init(shape: shape, storage: .int64(int64s)) }
+    public init(shape: [Int], floats: [Float]) throws(ONNXError) {
+        try self.init(shape: shape, storage: .float(floats))
+    }
+    public init(shape: [Int], doubles: [Double]) throws(ONNXError) {
+        try self.init(shape: shape, storage: .double(doubles))
+    }
+    public init(shape: [Int], int32s: [Int32]) throws(ONNXError) {
+        try self.init(shape: shape, storage: .int32(int32s))
+    }
+    public init(shape: [Int], int64s: [Int64]) throws(ONNXError) {
+        try self.init(shape: shape, storage: .int64(int64s))
+    }
     public init(shape: [Int], bools: [Bool]) throws(ONNXError) { try self.init(shape: shape, storage: .bool(bools)) }
-    public init(shape: [Int], strings: [String]) throws(ONNXError) { try self.init(shape: shape, storage: .string(strings)) }
+    public init(shape: [Int], strings: [String]) throws(ONNXError) {
+        try self.init(shape: shape, storage: .string(strings))
+    }
 
     /// The element type.
     public var elementType: ElementType { storage.elementType }

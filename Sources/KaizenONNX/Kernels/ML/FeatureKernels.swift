@@ -29,7 +29,11 @@ struct ScalerKernel: Kernel {
 
 /// ai.onnx.ml `Normalizer`: each row divided by its max (MAX), sum of magnitudes (L1) or Euclidean norm (L2).
 struct NormalizerKernel: Kernel {
-    enum Norm: String, Sendable { case max = "MAX", l1 = "L1", l2 = "L2" }
+    enum Norm: String, Sendable {
+        case max = "MAX"
+        case l1 = "L1"
+        case l2 = "L2"
+    }
     let norm: Norm
 
     init(_ context: NodeContext) throws(ONNXError) {
@@ -92,11 +96,14 @@ struct ImputerKernel: Kernel {
         }
     }
 
-    private func impute<T: NumericElement>(_ values: [T], _ columns: Int, _ fill: [T], _ marker: T) throws(ONNXError)
+    private func impute<T: NumericElement>(
+        _ values: [T], _ columns: Int, _ fill: [T], _ marker: T
+    ) throws(ONNXError)
         -> [T]
     {
         guard !fill.isEmpty, fill.count == 1 || fill.count == columns else {
-            throw .invalidArgument("Imputer: X has \(columns) columns, the model imputes \(fill.count) of type \(T.elementType)")
+            throw .invalidArgument(
+                "Imputer: X has \(columns) columns, the model imputes \(fill.count) of type \(T.elementType)")
         }
         let markerIsNaN = marker != marker
         var result = values
@@ -139,9 +146,13 @@ struct OneHotEncoderKernel: Kernel {
     init(_ context: NodeContext) throws(ONNXError) {
         let strings = try context.strings("cats_strings") ?? []
         let ints = try context.int64s("cats_int64s") ?? []
-        guard strings.isEmpty != ints.isEmpty else { throw context.invalid("needs one of 'cats_strings' and 'cats_int64s'") }
+        guard strings.isEmpty != ints.isEmpty else {
+            throw context.invalid("needs one of 'cats_strings' and 'cats_int64s'")
+        }
         var stringIndex: [String: Int] = [:]
-        for (index, category) in strings.enumerated() where stringIndex[category] == nil { stringIndex[category] = index }
+        for (index, category) in strings.enumerated() where stringIndex[category] == nil {
+            stringIndex[category] = index
+        }
         var intIndex: [Int64: Int] = [:]
         for (index, category) in ints.enumerated() where intIndex[category] == nil { intIndex[category] = index }
         self.stringIndex = stringIndex
@@ -155,7 +166,9 @@ struct OneHotEncoderKernel: Kernel {
         var positions: [Int?]
         switch x.storage {
         case .string(let values):
-            guard !stringIndex.isEmpty else { throw .invalidArgument("OneHotEncoder: the model encodes integers, got strings") }
+            guard !stringIndex.isEmpty else {
+                throw .invalidArgument("OneHotEncoder: the model encodes integers, got strings")
+            }
             positions = values.map { stringIndex[$0] }
         case .int64(let values): positions = values.map { intIndex[$0] }
         case .int32(let values): positions = values.map { intIndex[Int64($0)] }
@@ -163,7 +176,8 @@ struct OneHotEncoderKernel: Kernel {
         case .double(let values): positions = values.map { $0.isFinite ? intIndex[Int64($0)] : nil }
         case .bool: throw .invalidArgument("OneHotEncoder does not take tensor(bool)")
         }
-        if case .string = x.storage {} else if intIndex.isEmpty {
+        if case .string = x.storage {
+        } else if intIndex.isEmpty {
             throw .invalidArgument("OneHotEncoder: the model encodes strings, got tensor(\(x.elementType))")
         }
         var result = [Float](repeating: 0, count: positions.count * categoryCount)
@@ -194,7 +208,9 @@ struct ZipMapKernel: Kernel {
 
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
         let x = try tensor(inputs, 0, "ZipMap X")
-        guard let values = x.floats else { throw .invalidArgument("ZipMap takes tensor(float), got tensor(\(x.elementType))") }
+        guard let values = x.floats else {
+            throw .invalidArgument("ZipMap takes tensor(float), got tensor(\(x.elementType))")
+        }
         let (_, columns) = try x.matrixShape("ZipMap X")
         guard columns == keys.count else {
             throw .invalidArgument("ZipMap: X has \(columns) columns for \(keys.count) class labels")

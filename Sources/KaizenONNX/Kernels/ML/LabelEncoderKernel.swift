@@ -99,7 +99,8 @@ struct LabelEncoderKernel: Kernel {
         } else if let floats = try context.floats("values_floats") {
             values = .float(floats)
         } else {
-            throw context.invalid("needs values ('values_strings', 'values_int64s', 'values_floats' or 'values_tensor')")
+            throw context.invalid(
+                "needs values ('values_strings', 'values_int64s', 'values_floats' or 'values_tensor')")
         }
         guard keys.count == values.count else {
             throw context.invalid("\(keys.count) keys but \(values.count) values")

@@ -2,7 +2,11 @@ import Foundation
 
 /// The score transforms of ai.onnx.ml classifiers and regressors, computed as onnxruntime computes them.
 enum PostTransform: String, Sendable {
-    case none = "NONE", softmax = "SOFTMAX", logistic = "LOGISTIC", softmaxZero = "SOFTMAX_ZERO", probit = "PROBIT"
+    case none = "NONE"
+    case softmax = "SOFTMAX"
+    case logistic = "LOGISTIC"
+    case softmaxZero = "SOFTMAX_ZERO"
+    case probit = "PROBIT"
 
     /// The transform named by a node's `post_transform` string attribute (NONE when absent).
     init(_ context: NodeContext) throws(ONNXError) {
@@ -119,9 +123,13 @@ enum ClassLabels: Sendable {
     func tensor(_ indices: [Int], shape: [Int]) -> Tensor {
         switch self {
         case .int64(let labels):
-            Tensor(unchecked: shape, .int64(indices.map { labels.isEmpty ? Int64($0) : labels[min($0, labels.count - 1)] }))
+            Tensor(
+                unchecked: shape, .int64(indices.map { labels.isEmpty ? Int64($0) : labels[min($0, labels.count - 1)] })
+            )
         case .string(let labels):
-            Tensor(unchecked: shape, .string(indices.map { labels.isEmpty ? String($0) : labels[min($0, labels.count - 1)] }))
+            Tensor(
+                unchecked: shape,
+                .string(indices.map { labels.isEmpty ? String($0) : labels[min($0, labels.count - 1)] }))
         }
     }
 }

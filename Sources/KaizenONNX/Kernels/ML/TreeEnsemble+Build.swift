@@ -4,8 +4,7 @@ extension TreeEnsemble {
     init(
         legacy context: NodeContext, weightPrefix: String, targetCount: Int, singleScore: Bool = false,
         thresholds: [Threshold], weights: [Threshold]
-    ) throws(ONNXError)
-    {
+    ) throws(ONNXError) {
         let treeIDs = try context.required("nodes_treeids", context.int64s)
         let nodeIDs = try context.required("nodes_nodeids", context.int64s)
         let features = try context.required("nodes_featureids", context.int64s)
@@ -15,8 +14,10 @@ extension TreeEnsemble {
         let missing = try context.int64s("nodes_missing_value_tracks_true") ?? []
         let count = treeIDs.count
         guard count > 0 else { throw context.invalid("the ensemble has no nodes") }
-        for (name, array) in [("nodes_nodeids", nodeIDs.count), ("nodes_featureids", features.count),
-            ("nodes_modes", modeNames.count), ("nodes_values", thresholds.count)] where array != count {
+        for (name, array) in [
+            ("nodes_nodeids", nodeIDs.count), ("nodes_featureids", features.count),
+            ("nodes_modes", modeNames.count), ("nodes_values", thresholds.count),
+        ] where array != count {
             throw context.invalid("'\(name)' has \(array) entries for \(count) nodes")
         }
         guard trueIDs.count == count, falseIDs.count == count, missing.isEmpty || missing.count == count else {
@@ -35,7 +36,9 @@ extension TreeEnsemble {
         indexOf.reserveCapacity(count)
         for i in 0..<count {
             let key = NodeKey(tree: treeIDs[i], node: nodeIDs[i])
-            guard indexOf[key] == nil else { throw context.invalid("node \(nodeIDs[i]) of tree \(treeIDs[i]) is defined twice") }
+            guard indexOf[key] == nil else {
+                throw context.invalid("node \(nodeIDs[i]) of tree \(treeIDs[i]) is defined twice")
+            }
             indexOf[key] = i
         }
         self.init()
@@ -63,7 +66,8 @@ extension TreeEnsemble {
                 throw context.invalid("node \(nodeIDs[i]) of tree \(treeIDs[i]) has feature \(features[i])")
             }
             nodes.append(
-                Node(threshold: thresholds[i], feature: Int32(features[i]), trueChild: Int32(trueChild),
+                Node(
+                    threshold: thresholds[i], feature: Int32(features[i]), trueChild: Int32(trueChild),
                     falseChild: Int32(falseChild)))
         }
 
@@ -71,17 +75,20 @@ extension TreeEnsemble {
         var perLeaf: [Int: [(target: Int32, weight: Threshold)]] = [:]
         for j in 0..<weightTrees.count {
             guard let leaf = indexOf[NodeKey(tree: weightTrees[j], node: weightNodes[j])] else {
-                throw context.invalid("a weight is attached to node \(weightNodes[j]) of tree \(weightTrees[j]), which does not exist")
+                throw context.invalid(
+                    "a weight is attached to node \(weightNodes[j]) of tree \(weightTrees[j]), which does not exist")
             }
             guard modes[leaf] == .leaf else {
-                throw context.invalid("a weight is attached to node \(weightNodes[j]) of tree \(weightTrees[j]), which is not a leaf")
+                throw context.invalid(
+                    "a weight is attached to node \(weightNodes[j]) of tree \(weightTrees[j]), which is not a leaf")
             }
             guard weightTargets[j] >= 0, weightTargets[j] < Int64(targetCount) else {
                 throw context.invalid("\(weightPrefix)_ids has \(weightTargets[j]), outside 0..<\(targetCount)")
             }
             perLeaf[leaf, default: []].append((singleScore ? 0 : Int32(weightTargets[j]), weights[j]))
         }
-        inlineLeaves = self.targetCount == 1 || perLeaf.values.allSatisfy { $0.count <= 1 && ($0.first?.target ?? 0) == 0 }
+        inlineLeaves =
+            self.targetCount == 1 || perLeaf.values.allSatisfy { $0.count <= 1 && ($0.first?.target ?? 0) == 0 }
         if inlineLeaves && self.targetCount == 1 {
             for (leaf, entries) in perLeaf {
                 nodes[leaf].threshold = entries.reduce(0) { $0 + $1.weight }

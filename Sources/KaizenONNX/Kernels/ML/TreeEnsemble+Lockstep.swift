@@ -104,10 +104,22 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
             var row = 0
             while row + 8 <= rows {
                 let root = roots[tree]
-                var i0 = root, i1 = root, i2 = root, i3 = root, i4 = root, i5 = root, i6 = root, i7 = root
+                var i0 = root
+                var i1 = root
+                var i2 = root
+                var i3 = root
+                var i4 = root
+                var i5 = root
+                var i6 = root
+                var i7 = root
                 let r0 = x + row * stride
-                let r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride
-                let r4 = r3 + stride, r5 = r4 + stride, r6 = r5 + stride, r7 = r6 + stride
+                let r1 = r0 + stride
+                let r2 = r1 + stride
+                let r3 = r2 + stride
+                let r4 = r3 + stride
+                let r5 = r4 + stride
+                let r6 = r5 + stride
+                let r7 = r6 + stride
                 for _ in 0..<depth {
                     i0 = step(nodes, i0, r0)
                     i1 = step(nodes, i1, r1)
@@ -147,7 +159,10 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
             var tree = 0
             let count = roots.count
             while tree + 4 <= count {
-                var i0 = roots[tree], i1 = roots[tree + 1], i2 = roots[tree + 2], i3 = roots[tree + 3]
+                var i0 = roots[tree]
+                var i1 = roots[tree + 1]
+                var i2 = roots[tree + 2]
+                var i3 = roots[tree + 3]
                 let depth = max(max(depths[tree], depths[tree + 1]), max(depths[tree + 2], depths[tree + 3]))
                 for _ in 0..<depth {
                     i0 = step(nodes, i0, row)

@@ -16,7 +16,8 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
 
     /// How a split compares the feature with its threshold.
     enum Mode: UInt8, Sendable {
-        case lessOrEqual = 0, less, greaterOrEqual, greater, equal, notEqual, member, leaf
+        case lessOrEqual = 0
+        case less, greaterOrEqual, greater, equal, notEqual, member, leaf
     }
 
     var nodes: [Node] = []
@@ -66,7 +67,8 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
             throw context.invalid("leaf target \(target) is outside 0..<\(targetCount)")
         }
         try checkAcyclic(context)
-        uniformMode = splitModes.count == 1 ? Mode(rawValue: splitModes.first!) : (splitModes.isEmpty ? .lessOrEqual : nil)
+        uniformMode =
+            splitModes.count == 1 ? Mode(rawValue: splitModes.first!) : (splitModes.isEmpty ? .lessOrEqual : nil)
         lockstep = LockstepForest(self)
     }
 
@@ -101,7 +103,8 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
 
     /// Adds every tree's leaf weights for `rows` rows of `x` (row-major, `stride` features each) into `scores`
     /// (`rows × targetCount`), trees outer and rows inner in blocks, as onnxruntime orders the sums.
-    func accumulate(_ x: UnsafePointer<Threshold>, rows: Int, stride: Int, into scores: UnsafeMutablePointer<Threshold>) {
+    func accumulate(_ x: UnsafePointer<Threshold>, rows: Int, stride: Int, into scores: UnsafeMutablePointer<Threshold>)
+    {
         if let lockstep {
             accumulate(lockstep, x, rows: rows, stride: stride, into: scores)
             return

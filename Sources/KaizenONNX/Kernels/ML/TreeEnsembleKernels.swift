@@ -1,6 +1,11 @@
 /// ai.onnx.ml `TreeEnsembleRegressor` (opsets 1–4): sums (or averages, min, max) of leaf weights per target.
 struct TreeEnsembleRegressorKernel: Kernel {
-    enum Aggregate: String, Sendable { case sum = "SUM", average = "AVERAGE", min = "MIN", max = "MAX" }
+    enum Aggregate: String, Sendable {
+        case sum = "SUM"
+        case average = "AVERAGE"
+        case min = "MIN"
+        case max = "MAX"
+    }
 
     let forest: TreeEnsemble<Float>
     let aggregate: Aggregate
@@ -12,7 +17,9 @@ struct TreeEnsembleRegressorKernel: Kernel {
         let targets = try context.int("n_targets", default: 1)
         guard targets >= 1, targets <= 1 << 20 else { throw context.invalid("n_targets = \(targets)") }
         let name = try context.string("aggregate_function", default: "SUM")
-        guard let aggregate = Aggregate(rawValue: name) else { throw context.invalid("unknown aggregate_function '\(name)'") }
+        guard let aggregate = Aggregate(rawValue: name) else {
+            throw context.invalid("unknown aggregate_function '\(name)'")
+        }
         self.aggregate = aggregate
         baseValues = try context.floats("base_values") ?? []
         guard baseValues.isEmpty || baseValues.count == targets else {
@@ -164,7 +171,9 @@ enum TreeInput {
             switch aggregate {
             case .sum, .average:
                 var scores = [T](repeating: 0, count: rows * targets)
-                scores.withUnsafeMutableBufferPointer { forest.accumulate(base, rows: rows, stride: stride, into: $0.baseAddress!) }
+                scores.withUnsafeMutableBufferPointer {
+                    forest.accumulate(base, rows: rows, stride: stride, into: $0.baseAddress!)
+                }
                 if aggregate == .average, !forest.roots.isEmpty {
                     let trees = T(forest.roots.count)
                     for index in scores.indices { scores[index] /= trees }

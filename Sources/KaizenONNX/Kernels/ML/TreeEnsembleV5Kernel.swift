@@ -16,9 +16,11 @@ struct TreeEnsembleV5Kernel<T: FloatElement>: Kernel {
         let leafTargets = try context.required("leaf_targetids", context.int64s)
         let targets = try context.int("n_targets", default: 1)
         let interior = features.count
-        for (name, count) in [("nodes_modes", modeCodes.count), ("nodes_splits", splits.count),
+        for (name, count) in [
+            ("nodes_modes", modeCodes.count), ("nodes_splits", splits.count),
             ("nodes_truenodeids", trueIDs.count), ("nodes_trueleafs", trueLeaf.count),
-            ("nodes_falsenodeids", falseIDs.count), ("nodes_falseleafs", falseLeaf.count)] where count != interior {
+            ("nodes_falsenodeids", falseIDs.count), ("nodes_falseleafs", falseLeaf.count),
+        ] where count != interior {
             throw context.invalid("'\(name)' has \(count) entries for \(interior) nodes")
         }
         guard missing.isEmpty || missing.count == interior, leafTargets.count == leafWeights.count,
@@ -44,16 +46,22 @@ struct TreeEnsembleV5Kernel<T: FloatElement>: Kernel {
         }
         var memberSets = membership.split(whereSeparator: { $0.isNaN }).map { Set($0) }.makeIterator()
         for i in 0..<interior {
-            let codes: [TreeEnsemble<T>.Mode] = [.lessOrEqual, .less, .greaterOrEqual, .greater, .equal, .notEqual, .member]
+            let codes: [TreeEnsemble<T>.Mode] = [
+                .lessOrEqual, .less, .greaterOrEqual, .greater, .equal, .notEqual, .member,
+            ]
             guard modeCodes[i] >= 0, modeCodes[i] < Int64(codes.count) else {
                 throw context.unsupported("node mode \(modeCodes[i]) is not supported")
             }
             let mode = codes[Int(modeCodes[i])]
             if mode == .member {
-                guard let set = memberSets.next() else { throw context.invalid("a BRANCH_MEMBER node has no membership set") }
+                guard let set = memberSets.next() else {
+                    throw context.invalid("a BRANCH_MEMBER node has no membership set")
+                }
                 forest.memberSets[i] = set
             }
-            guard features[i] >= 0, features[i] < Int64(Int32.max) else { throw context.invalid("feature \(features[i])") }
+            guard features[i] >= 0, features[i] < Int64(Int32.max) else {
+                throw context.invalid("feature \(features[i])")
+            }
             forest.nodes.append(
                 .init(
                     threshold: splits[i], feature: Int32(features[i]),
@@ -102,9 +110,11 @@ struct TreeEnsembleV5Kernel<T: FloatElement>: Kernel {
         let membership = try context.tensor("membership_values")
         switch (splits.storage, weights.storage) {
         case (.float(let s), .float(let w)):
-            return try TreeEnsembleV5Kernel<Float>(context, splits: s, leafWeights: w, membership: membership?.floats ?? [])
+            return try TreeEnsembleV5Kernel<Float>(
+                context, splits: s, leafWeights: w, membership: membership?.floats ?? [])
         case (.double(let s), .double(let w)):
-            return try TreeEnsembleV5Kernel<Double>(context, splits: s, leafWeights: w, membership: membership?.doubles ?? [])
+            return try TreeEnsembleV5Kernel<Double>(
+                context, splits: s, leafWeights: w, membership: membership?.doubles ?? [])
         default:
             throw context.unsupported("nodes_splits and leaf_weights must both be float or both double")
         }
