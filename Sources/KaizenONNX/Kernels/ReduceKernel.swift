@@ -46,22 +46,7 @@ struct ReduceKernel: Kernel {
     private func layout(_ shape: [Int], _ reduced: Set<Int>) -> (shape: [Int], targets: [Int], groupSize: Int) {
         let kept = shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }
         let outStrides = Tensor.strides(kept).enumerated().map { reduced.contains($0.offset) ? 0 : $0.element }
-        let count = shape.reduce(1, *)
-        var targets = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: shape.count)
-        var index = 0
-        for position in 0..<count {
-            targets[position] = index
-            var axis = shape.count - 1
-            while axis >= 0 {
-                counter[axis] += 1
-                index += outStrides[axis]
-                if counter[axis] < shape[axis] { break }
-                index -= outStrides[axis] * counter[axis]
-                counter[axis] = 0
-                axis -= 1
-            }
-        }
+        let targets = Tensor.offsets(walking: shape, strides: outStrides)
         let outShape = keepDims ? kept : shape.indices.filter { !reduced.contains($0) }.map { shape[$0] }
         let groupSize = reduced.reduce(1) { $0 * shape[$1] }
         return (outShape, targets, groupSize)

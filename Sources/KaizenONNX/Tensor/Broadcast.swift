@@ -20,24 +20,7 @@ enum Broadcast {
         let rank = outShape.count
         let padded = [Int](repeating: 1, count: rank - shape.count) + shape
         let strides = Tensor.strides(padded).enumerated().map { padded[$0.offset] == 1 ? 0 : $0.element }
-        let count = Tensor.elementCount(outShape) ?? 0
-        var result = [Int](repeating: 0, count: count)
-        if count == 0 { return result }
-        var counter = [Int](repeating: 0, count: rank)
-        var index = 0
-        for position in 0..<count {
-            result[position] = index
-            var axis = rank - 1
-            while axis >= 0 {
-                counter[axis] += 1
-                index += strides[axis]
-                if counter[axis] < outShape[axis] { break }
-                index -= strides[axis] * counter[axis]
-                counter[axis] = 0
-                axis -= 1
-            }
-        }
-        return result
+        return Tensor.offsets(walking: outShape, strides: strides)
     }
 
     /// Applies `op` elementwise to two broadcast arrays.

@@ -43,28 +43,36 @@ extension Tensor.Storage {
 }
 
 extension Tensor {
+    /// For each position of `shape` in row-major order, the sum of its coordinates times `strides`: the element
+    /// offsets that a transpose, a broadcast (stride 0 on repeated axes) or a reduction (stride 0 on reduced axes)
+    /// reads or writes.
+    static func offsets(walking shape: [Int], strides: [Int]) -> [Int] {
+        let count = Tensor.elementCount(shape) ?? 0
+        var result = [Int](repeating: 0, count: count)
+        var counter = [Int](repeating: 0, count: shape.count)
+        var offset = 0
+        for position in 0..<count {
+            result[position] = offset
+            var axis = shape.count - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                offset += strides[axis]
+                if counter[axis] < shape[axis] { break }
+                offset -= strides[axis] * counter[axis]
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+        return result
+    }
+
     /// The tensor with its axes permuted: output axis `i` is input axis `permutation[i]`.
     func transposed(_ permutation: [Int]) -> Tensor {
         let outShape = permutation.map { shape[$0] }
         if count <= 1 || permutation == Array(0..<rank) { return reshaped(outShape) }
         let inStrides = Tensor.strides(shape)
         let strides = permutation.map { inStrides[$0] }
-        var indices = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: rank)
-        var index = 0
-        for position in 0..<count {
-            indices[position] = index
-            var axis = rank - 1
-            while axis >= 0 {
-                counter[axis] += 1
-                index += strides[axis]
-                if counter[axis] < outShape[axis] { break }
-                index -= strides[axis] * counter[axis]
-                counter[axis] = 0
-                axis -= 1
-            }
-        }
-        return Tensor(unchecked: outShape, storage.picking(indices))
+        return Tensor(unchecked: outShape, storage.picking(Tensor.offsets(walking: outShape, strides: strides)))
     }
 
     /// An axis attribute resolved against this tensor's rank (negative counts from the end).
