@@ -111,6 +111,13 @@ struct PackedMatrix: Sendable {
                             a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
                         row += 8
                     }
+                #else
+                    // 16 vector registers: six rows of accumulators (12) leave room for the operands.
+                    while row + 6 <= m {
+                        Self.block6(
+                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
+                        row += 6
+                    }
                 #endif
                 while row + 4 <= m {
                     Self.block4(a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
@@ -217,6 +224,46 @@ struct PackedMatrix: Sendable {
             store(low.7 + biasLow, high.7 + biasHigh, c + 7 * ldc, lanes, relu)
         }
     #endif
+
+    @inline(__always)
+    private static func block6(
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
+        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
+    ) {
+        var low = (ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane())
+        var high = low
+        let rows = (a, a + lda, a + 2 * lda, a + 3 * lda, a + 4 * lda, a + 5 * lda)
+        var p = b
+        for kk in 0..<k {
+            let b0 = p.loadUnaligned(as: ProductLane.self)
+            let b1 = p.loadUnaligned(fromByteOffset: laneBytes, as: ProductLane.self)
+            p += 2 * laneBytes
+            var x = ProductLane(repeating: rows.0[kk])
+            low.0 = fused(low.0, x, b0)
+            high.0 = fused(high.0, x, b1)
+            x = ProductLane(repeating: rows.1[kk])
+            low.1 = fused(low.1, x, b0)
+            high.1 = fused(high.1, x, b1)
+            x = ProductLane(repeating: rows.2[kk])
+            low.2 = fused(low.2, x, b0)
+            high.2 = fused(high.2, x, b1)
+            x = ProductLane(repeating: rows.3[kk])
+            low.3 = fused(low.3, x, b0)
+            high.3 = fused(high.3, x, b1)
+            x = ProductLane(repeating: rows.4[kk])
+            low.4 = fused(low.4, x, b0)
+            high.4 = fused(high.4, x, b1)
+            x = ProductLane(repeating: rows.5[kk])
+            low.5 = fused(low.5, x, b0)
+            high.5 = fused(high.5, x, b1)
+        }
+        store(low.0 + biasLow, high.0 + biasHigh, c, lanes, relu)
+        store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, relu)
+        store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, relu)
+        store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, relu)
+        store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, relu)
+        store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, relu)
+    }
 
     @inline(__always)
     private static func block1(
