@@ -32,15 +32,7 @@ extension TreeEnsemble {
             throw context.invalid("the \(weightPrefix)_* lists have different lengths")
         }
 
-        var indexOf: [NodeKey: Int] = [:]
-        indexOf.reserveCapacity(count)
-        for i in 0..<count {
-            let key = NodeKey(tree: treeIDs[i], node: nodeIDs[i])
-            guard indexOf[key] == nil else {
-                throw context.invalid("node \(nodeIDs[i]) of tree \(treeIDs[i]) is defined twice")
-            }
-            indexOf[key] = i
-        }
+        let indexOf = try NodeIndex(trees: treeIDs, nodes: nodeIDs, context)
         self.init()
         self.targetCount = singleScore ? 1 : targetCount
         nodes.reserveCapacity(count)
@@ -57,8 +49,8 @@ extension TreeEnsemble {
                 nodes.append(Node(threshold: 0, feature: -1, trueChild: 0, falseChild: 0))
                 continue
             }
-            guard let trueChild = indexOf[NodeKey(tree: treeIDs[i], node: trueIDs[i])],
-                let falseChild = indexOf[NodeKey(tree: treeIDs[i], node: falseIDs[i])]
+            guard let trueChild = indexOf.find(tree: treeIDs[i], node: trueIDs[i]),
+                let falseChild = indexOf.find(tree: treeIDs[i], node: falseIDs[i])
             else {
                 throw context.invalid("node \(nodeIDs[i]) of tree \(treeIDs[i]) points at a child that does not exist")
             }
@@ -72,9 +64,11 @@ extension TreeEnsemble {
         }
 
         // Leaf weights: inline when every leaf has at most one weight and it is for target 0.
-        var perLeaf: [Int: [(target: Int32, weight: Threshold)]] = [:]
+        // Leaf weights: checked, then either summed into the leaf (one target) or laid out leaf by leaf.
+        var leafOf = [Int](repeating: 0, count: weightTrees.count)
+        var weightsPerLeaf = [Int32](repeating: 0, count: count)
         for j in 0..<weightTrees.count {
-            guard let leaf = indexOf[NodeKey(tree: weightTrees[j], node: weightNodes[j])] else {
+            guard let leaf = indexOf.find(tree: weightTrees[j], node: weightNodes[j]) else {
                 throw context.invalid(
                     "a weight is attached to node \(weightNodes[j]) of tree \(weightTrees[j]), which does not exist")
             }
@@ -85,32 +79,84 @@ extension TreeEnsemble {
             guard weightTargets[j] >= 0, weightTargets[j] < Int64(targetCount) else {
                 throw context.invalid("\(weightPrefix)_ids has \(weightTargets[j]), outside 0..<\(targetCount)")
             }
-            perLeaf[leaf, default: []].append((singleScore ? 0 : Int32(weightTargets[j]), weights[j]))
+            leafOf[j] = leaf
+            weightsPerLeaf[leaf] += 1
         }
-        inlineLeaves =
-            self.targetCount == 1 || perLeaf.values.allSatisfy { $0.count <= 1 && ($0.first?.target ?? 0) == 0 }
-        if inlineLeaves && self.targetCount == 1 {
-            for (leaf, entries) in perLeaf {
-                nodes[leaf].threshold = entries.reduce(0) { $0 + $1.weight }
-            }
+        inlineLeaves = self.targetCount == 1
+        if inlineLeaves {
+            for j in 0..<weightTrees.count { nodes[leafOf[j]].threshold += weights[j] }
         } else {
-            inlineLeaves = false
+            var next = [Int32](repeating: 0, count: count)
+            var total: Int32 = 0
             for leaf in 0..<count where modes[leaf] == .leaf {
-                let entries = perLeaf[leaf] ?? []
-                nodes[leaf].trueChild = Int32(leafTargets.count)
-                nodes[leaf].falseChild = Int32(entries.count)
-                for entry in entries {
-                    leafTargets.append(entry.target)
-                    leafWeights.append(entry.weight)
-                }
+                nodes[leaf].trueChild = total
+                nodes[leaf].falseChild = weightsPerLeaf[leaf]
+                next[leaf] = total
+                total += weightsPerLeaf[leaf]
+            }
+            leafTargets = [Int32](repeating: 0, count: Int(total))
+            leafWeights = [Threshold](repeating: 0, count: Int(total))
+            for j in 0..<weightTrees.count {
+                let slot = Int(next[leafOf[j]])
+                next[leafOf[j]] += 1
+                leafTargets[slot] = singleScore ? 0 : Int32(weightTargets[j])
+                leafWeights[slot] = weights[j]
             }
         }
         try seal(context)
     }
 
-    struct NodeKey: Hashable {
-        let tree: Int64
-        let node: Int64
+    /// Finds a node by (tree id, node id): a dense table per tree when node ids are small, else a dictionary.
+    struct NodeIndex {
+        private var tables: [[Int32]] = []
+        private var tableOfTree: [Int64: Int] = [:]
+        private var sparse: [NodeKey: Int]?
+
+        struct NodeKey: Hashable {
+            let tree: Int64
+            let node: Int64
+        }
+
+        init(trees: [Int64], nodes: [Int64], _ context: NodeContext) throws(ONNXError) {
+            let limit = Int64(4 * nodes.count + 64)
+            if nodes.allSatisfy({ $0 >= 0 && $0 < limit }) {
+                var sizes: [Int64: Int64] = [:]
+                for (tree, node) in zip(trees, nodes) { sizes[tree] = max(sizes[tree] ?? 0, node + 1) }
+                for (tree, size) in sizes {
+                    tableOfTree[tree] = tables.count
+                    tables.append([Int32](repeating: -1, count: Int(size)))
+                }
+                var lastTree = Int64.min
+                var table = 0
+                for i in 0..<nodes.count {
+                    if trees[i] != lastTree {
+                        lastTree = trees[i]
+                        table = tableOfTree[lastTree] ?? 0
+                    }
+                    guard tables[table][Int(nodes[i])] < 0 else {
+                        throw context.invalid("node \(nodes[i]) of tree \(trees[i]) is defined twice")
+                    }
+                    tables[table][Int(nodes[i])] = Int32(i)
+                }
+            } else {
+                var sparse: [NodeKey: Int] = [:]
+                for i in 0..<nodes.count {
+                    let key = NodeKey(tree: trees[i], node: nodes[i])
+                    guard sparse[key] == nil else {
+                        throw context.invalid("node \(nodes[i]) of tree \(trees[i]) is defined twice")
+                    }
+                    sparse[key] = i
+                }
+                self.sparse = sparse
+            }
+        }
+
+        func find(tree: Int64, node: Int64) -> Int? {
+            if let sparse { return sparse[NodeKey(tree: tree, node: node)] }
+            guard let table = tableOfTree[tree], node >= 0, node < Int64(tables[table].count) else { return nil }
+            let index = tables[table][Int(node)]
+            return index < 0 ? nil : Int(index)
+        }
     }
 
     static func mode(named name: String) -> Mode? {

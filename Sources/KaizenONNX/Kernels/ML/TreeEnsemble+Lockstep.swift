@@ -41,37 +41,46 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
         nodes.reserveCapacity(forest.nodes.count)
         source.reserveCapacity(forest.nodes.count)
         var placed = [Bool](repeating: false, count: forest.nodes.count)
-        func place(_ original: Int) -> Int32? {
-            guard !placed[original] else { return nil }
-            placed[original] = true
-            nodes.append(Node(threshold: 0, feature: 0, left: 0, step: 0))
-            source.append(Int32(original))
-            return Int32(nodes.count - 1)
-        }
+        var queue: [(index: Int32, depth: Int)] = []
         for root in forest.roots {
-            guard let rootIndex = place(Int(root)) else { return nil }
+            guard !placed[Int(root)] else { return nil }
+            placed[Int(root)] = true
+            let rootIndex = Int32(nodes.count)
+            nodes.append(Node(threshold: 0, feature: 0, left: rootIndex, step: 0))
+            source.append(root)
             roots.append(rootIndex)
             // Breadth-first, so each level's walk touches nearby memory.
-            var queue: [(index: Int32, depth: Int)] = [(rootIndex, 0)]
+            queue.removeAll(keepingCapacity: true)
+            queue.append((rootIndex, 0))
             var head = 0
             var deepest = 0
             while head < queue.count {
                 let (index, depth) = queue[head]
                 head += 1
                 deepest = max(deepest, depth)
-                let original = forest.nodes[Int(source[Int(index)])]
+                let originalIndex = Int(source[Int(index)])
+                let original = forest.nodes[originalIndex]
                 if original.feature < 0 {
                     // A leaf keeps its (inline) weight here, next to the split that led to it.
-                    nodes[Int(index)].left = index
                     nodes[Int(index)].threshold = original.threshold
                     continue
                 }
-                guard let t = place(Int(original.trueChild)), place(Int(original.falseChild)) != nil else { return nil }
-                let missing = forest.missingGoesTrue[Int(source[Int(index)])] ? Self.missingBit : 0
+                // Shared children (a DAG) cannot sit beside two parents: such forests take the plain walk.
+                let t = Int(original.trueChild)
+                let f = Int(original.falseChild)
+                guard !placed[t], !placed[f], t != f else { return nil }
+                placed[t] = true
+                placed[f] = true
+                let left = Int32(nodes.count)
+                nodes.append(Node(threshold: 0, feature: 0, left: left, step: 0))
+                nodes.append(Node(threshold: 0, feature: 0, left: left + 1, step: 0))
+                source.append(Int32(t))
+                source.append(Int32(f))
+                let missing = forest.missingGoesTrue[originalIndex] ? Self.missingBit : 0
                 nodes[Int(index)] = Node(
-                    threshold: original.threshold, feature: UInt32(original.feature) | missing, left: t, step: 1)
-                queue.append((t, depth + 1))
-                queue.append((t + 1, depth + 1))
+                    threshold: original.threshold, feature: UInt32(original.feature) | missing, left: left, step: 1)
+                queue.append((left, depth + 1))
+                queue.append((left + 1, depth + 1))
             }
             depths.append(deepest)
         }
