@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@testable import KaizenONNX
+
+/// Numerical kernels checked against straightforward reference computations.
+struct KernelTests {
+    @Test func vectorExpAndLogisticAreAccurate() {
+        var worstExp: Float = 0
+        var worstLogistic: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.013 })
+            let exp = VectorMath.exp(lanes)
+            let logistic = VectorMath.logistic(lanes)
+            for lane in 0..<8 {
+                let reference = Foundation.exp(Double(lanes[lane]))
+                worstExp = max(worstExp, Float(abs(Double(exp[lane]) - reference) / reference))
+                let sigmoid = 1 / (1 + Foundation.exp(-Double(lanes[lane])))
+                worstLogistic = max(worstLogistic, Float(abs(Double(logistic[lane]) - sigmoid)))
+            }
+            x += 0.37
+        }
+        #expect(worstExp < 2e-7, "exp relative error \(worstExp)")
+        #expect(worstLogistic < 1e-7, "logistic absolute error \(worstLogistic)")
+        #expect(VectorMath.logistic(SIMD8(repeating: -200))[0] == 0)
+        #expect(VectorMath.logistic(SIMD8(repeating: 200))[0] == 1)
+    }
+
+    @Test func packedProductsMatchNaiveProducts() {
+        var generator = SplitMix(seed: 7)
+        func random() -> Float { Float(generator.next() % 2001) / 1000 - 1 }
+        for (m, k, n) in [(1, 1, 1), (7, 30, 100), (13, 100, 2), (64, 17, 33), (5, 3, 4), (6, 64, 16)] {
+            let a = (0..<(m * k)).map { _ in random() }
+            let b = (0..<(k * n)).map { _ in random() }
+            let bias = (0..<n).map { _ in random() }
+            let expected = (0..<(m * n)).map { index -> Float in
+                let (row, column) = (index / n, index % n)
+                let sum = (0..<k).reduce(Float(0)) { $0 + a[row * k + $1] * b[$1 * n + column] } + bias[column]
+                return max(sum, 0)
+            }
+            let packed = PackedMatrix(b, rows: k, columns: n).withEpilogue(bias: bias, relu: true)
+            let actual = packed.multiply(a, m: m)
+            let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst < 1e-4, "\(m)x\(k)x\(n): worst difference \(worst)")
+            let transposed = PackedMatrix(
+                (0..<(k * n)).map { b[($0 % k) * n + $0 / k] }, rows: k, columns: n, transposed: true)
+            #expect(transposed.multiply(a, m: m) == PackedMatrix(b, rows: k, columns: n).multiply(a, m: m))
+        }
+    }
+}
