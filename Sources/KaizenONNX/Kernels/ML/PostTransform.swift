@@ -47,6 +47,45 @@ enum PostTransform: String, Sendable {
         }
     }
 
+    /// Transforms one row of scores in place, as onnxruntime's `batched_update_scores_inplace` does for one batch
+    /// when no second column is added: a single score only goes through PROBIT.
+    func applyBatchedRow(_ scores: inout [Float], _ range: Range<Int>) {
+        if range.count == 1 {
+            if self == .probit { scores[range.lowerBound] = Self.probit(scores[range.lowerBound]) }
+            return
+        }
+        switch self {
+        case .none:
+            return
+        case .probit:
+            for index in range { scores[index] = Self.probit(scores[index]) }
+        case .logistic:
+            for index in range { scores[index] = SVMOperators.approximateLogistic(scores[index]) }
+        case .softmax, .softmaxZero:
+            var maximum = -Float.greatestFiniteMagnitude
+            for index in range where scores[index] > maximum { maximum = scores[index] }
+            var sum: Float = 0
+            if self == .softmax {
+                for index in range {
+                    scores[index] = expf(scores[index] - maximum)
+                    sum += scores[index]
+                }
+            } else {
+                // SOFTMAX_ZERO leaves (near-)zero scores at zero instead of giving them exp(0 − max).
+                let scale = expf(-maximum)
+                for index in range {
+                    if scores[index] > 0.0000001 || scores[index] < -0.0000001 {
+                        scores[index] = expf(scores[index] - maximum)
+                        sum += scores[index]
+                    } else {
+                        scores[index] *= scale
+                    }
+                }
+            }
+            for index in range { scores[index] /= sum }
+        }
+    }
+
     @inline(__always)
     static func logistic(_ x: Float) -> Float {
         let v = 1 / (1 + expf(-abs(x)))
@@ -79,20 +118,21 @@ enum PostTransform: String, Sendable {
         for i in row.indices { row[i] /= sum }
     }
 
-    /// Softmax over the scores that are not (almost) zero; those stay zero, as in onnxruntime.
+    /// Softmax over the scores that are not (almost) zero; those are only scaled by e^−max, as onnxruntime does.
     static func softmaxZero(_ row: UnsafeMutableBufferPointer<Float>) {
         var peak = -Float.greatestFiniteMagnitude
         for value in row { peak = max(peak, value) }
+        let scale = expf(-peak)
         var sum: Float = 0
         for i in row.indices {
             if row[i] > 0.0000001 || row[i] < -0.0000001 {
                 row[i] = expf(row[i] - peak)
                 sum += row[i]
             } else {
-                row[i] = 0
+                row[i] *= scale
             }
         }
-        for i in row.indices { row[i] = sum == 0 ? 0 : row[i] / sum }
+        for i in row.indices { row[i] /= sum }
     }
 }
 

@@ -7,74 +7,6 @@ enum SVMOperators {
         .init(.ml, "SVMRegressor") { context throws(ONNXError) in try SVMRegressorKernel(context) },
     ]
 
-    /// The score transforms of the ai.onnx.ml classifiers (`post_transform`).
-    enum PostTransform: String, Sendable {
-        case none = "NONE"
-        case logistic = "LOGISTIC"
-        case softmax = "SOFTMAX"
-        case softmaxZero = "SOFTMAX_ZERO"
-        case probit = "PROBIT"
-
-        init(_ context: NodeContext) throws(ONNXError) {
-            let name = try context.string("post_transform", default: "NONE")
-            guard let transform = PostTransform(rawValue: name) else {
-                throw context.invalid("unknown post_transform '\(name)'")
-            }
-            self = transform
-        }
-
-        /// Transforms one row of scores in place, as onnxruntime's `batched_update_scores_inplace` does for one batch
-        /// when no second column is added: a single score only goes through PROBIT.
-        func apply(to scores: inout [Float], _ range: Range<Int>) {
-            if range.count == 1 {
-                if self == .probit { scores[range.lowerBound] = Self.probit(scores[range.lowerBound]) }
-                return
-            }
-            switch self {
-            case .none:
-                return
-            case .probit:
-                for index in range { scores[index] = Self.probit(scores[index]) }
-            case .logistic:
-                for index in range { scores[index] = SVMOperators.approximateLogistic(scores[index]) }
-            case .softmax, .softmaxZero:
-                var maximum = -Float.greatestFiniteMagnitude
-                for index in range where scores[index] > maximum { maximum = scores[index] }
-                var sum: Float = 0
-                if self == .softmax {
-                    for index in range {
-                        scores[index] = expf(scores[index] - maximum)
-                        sum += scores[index]
-                    }
-                } else {
-                    // SOFTMAX_ZERO leaves (near-)zero scores at zero instead of giving them exp(0 − max).
-                    let scale = expf(-maximum)
-                    for index in range {
-                        if scores[index] > 0.0000001 || scores[index] < -0.0000001 {
-                            scores[index] = expf(scores[index] - maximum)
-                            sum += scores[index]
-                        } else {
-                            scores[index] *= scale
-                        }
-                    }
-                }
-                for index in range { scores[index] /= sum }
-            }
-        }
-
-        /// onnxruntime's probit: √2 · erfinv(2p − 1), with Winitzki's approximation of erfinv (a = 0.147).
-        static func probit(_ value: Float) -> Float {
-            var x = 2 * value - 1
-            let sign: Float = x < 0 ? -1 : 1
-            x = (1 - x) * (1 + x)
-            let logarithm = logf(x)
-            let v = 2 / (Float(Double.pi) * 0.147) + 0.5 * logarithm
-            let v2 = 1 / 0.147 * logarithm
-            let v3 = -v + (v * v - v2).squareRoot()
-            return Float(2.0.squareRoot()) * (sign * v3.squareRoot())
-        }
-    }
-
     /// MLAS's logistic (`MlasComputeLogistic`, FMA3 kernel), which onnxruntime applies to a row of several scores:
     /// the input clamped to ±18, then a rational polynomial in fused multiply-adds.
     static func approximateLogistic(_ value: Float) -> Float {
@@ -542,7 +474,7 @@ struct SVMClassifierKernel: Kernel {
     let rho: [Float]
     let probabilityA: [Float]
     let probabilityB: [Float]
-    let postTransform: SVMOperators.PostTransform
+    let postTransform: PostTransform
     let weightsArePositive: Bool
 
     init(_ context: NodeContext) throws(ONNXError) {
@@ -562,7 +494,7 @@ struct SVMClassifierKernel: Kernel {
         guard probabilityA.count == probabilityB.count else {
             throw context.invalid("prob_a has \(probabilityA.count) values but prob_b has \(probabilityB.count)")
         }
-        postTransform = try SVMOperators.PostTransform(context)
+        postTransform = try PostTransform(context)
 
         let perClass = try context.int64s("vectors_per_class") ?? []
         var starts: [Int] = []
@@ -645,7 +577,7 @@ struct SVMClassifierKernel: Kernel {
                 if weightsArePositive ? bestScore >= 0.5 : bestScore > 0 { best = 1 }
             }
             winners[row] = best
-            postTransform.apply(to: &scores, range)
+            postTransform.applyBatchedRow(&scores, range)
         }
         return (winners, scores, classCount)
     }
@@ -699,10 +631,10 @@ struct SVMClassifierKernel: Kernel {
                     }
                 }
                 Self.coupleProbabilities(pairwise, classCount, into: &scores, at: range.lowerBound)
-                postTransform.apply(to: &scores, range)
+                postTransform.applyBatchedRow(&scores, range)
             } else if classCount > 2 {
                 for pair in 0..<pairs { scores[range.lowerBound + pair] = decisions[pair] }
-                postTransform.apply(to: &scores, range)
+                postTransform.applyBatchedRow(&scores, range)
             } else if pairs == 1 {
                 // Two classes (measured on onnxruntime 1.31.1): [−d, d] with NONE, [σ(−d), σ(d)] with LOGISTIC,
                 // [1 − d, d] with SOFTMAX and SOFTMAX_ZERO (not transformed); PROBIT transforms d and leaves the
@@ -714,7 +646,7 @@ struct SVMClassifierKernel: Kernel {
                 case .logistic:
                     (scores[first], scores[first + 1]) = (UnaryKernel.sigmoid(-decision), UnaryKernel.sigmoid(decision))
                 case .softmax, .softmaxZero: (scores[first], scores[first + 1]) = (1 - decision, decision)
-                case .probit: scores[first] = SVMOperators.PostTransform.probit(decision)
+                case .probit: scores[first] = PostTransform.probit(decision)
                 }
             }
         }
@@ -790,7 +722,7 @@ struct SVMRegressorKernel: Kernel {
         guard vectorCount >= 0 else { throw context.invalid("n_supports must not be negative, got \(vectorCount)") }
         guard !coefficients.isEmpty else { throw context.invalid("coefficients is empty") }
         guard let bias = rho.first else { throw context.invalid("rho is empty") }
-        _ = try SVMOperators.PostTransform(context)
+        _ = try PostTransform(context)
         if vectorCount > 0 {
             guard coefficients.count >= vectorCount else {
                 throw context.invalid(
