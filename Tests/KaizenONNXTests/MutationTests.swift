@@ -1,6 +1,6 @@
 import Foundation
-@testable import KaizenONNX
 import Testing
+@testable import KaizenONNX
 
 /// Damaged models must give an error, never a crash: every converted-model fixture is loaded and run with bytes
 /// flipped, truncated and duplicated at many places (a fixed pseudo-random sequence, so failures reproduce).
