@@ -16,13 +16,14 @@ run: build
 build:
 	$(SWIFT) build
 
-# Release builds on x86-64 target AVX2 with fused multiply-add (Intel Haswell, AMD Zen and later) when the build
-# machine has them: the ONNX engine's kernels work on 8 floats at a time. On AVX-512 machines serving mostly MLPs,
-#   make release RELEASE_FLAGS="-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DKAIZEN_FMA -Xswiftc -DKAIZEN_WIDE_SIMD"
-# uses 16-float products (MLP about 1.6x faster here) but LLVM then turns the tree walks into slow AVX-512 gathers
-# (tree ensembles about 1.7x slower); see bench/README.md. RELEASE_FLAGS= builds for any x86-64.
+# Release builds are tuned for the x86-64 CPU they are built on. With AVX-512, the ONNX engine's products work on
+# 16 floats at a time (-target-cpu native -DKAIZEN_WIDE_SIMD); otherwise, with AVX2 and FMA, on 8 (-target-cpu
+# haswell: Intel Haswell, AMD Zen and later). The binary then needs such a CPU; RELEASE_FLAGS= builds for any
+# x86-64. bench/README.md has the figures for both builds.
 ifeq ($(shell uname -m),x86_64)
-ifneq ($(shell grep -m1 -o -w fma /proc/cpuinfo),)
+ifneq ($(shell grep -m1 -o -w avx512f /proc/cpuinfo),)
+RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DKAIZEN_FMA -Xswiftc -DKAIZEN_WIDE_SIMD
+else ifneq ($(shell grep -m1 -o -w fma /proc/cpuinfo),)
 RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DKAIZEN_FMA
 endif
 endif

@@ -92,11 +92,24 @@ struct LockstepForest<Threshold: FloatElement>: Sendable {
 
     @inline(__always)
     private func step(_ nodes: UnsafePointer<Node>, _ index: Int32, _ row: UnsafePointer<Threshold>) -> Int32 {
-        let node = nodes[Int(index)]
-        let value = row[Int(node.feature & ~Self.missingBit)]
-        let compare: Int32 = (strict ? value < node.threshold : value <= node.threshold) ? 1 : 0
-        let missing: Int32 = value.isNaN ? Int32(bitPattern: node.feature >> 31) : 0
-        return node.left &+ ((1 &- (compare | missing)) & node.step)
+        let threshold: Threshold
+        let feature: UInt32
+        let left: Int32
+        let step: Int32
+        if MemoryLayout<Node>.stride == 16 {
+            // A float node is read as one 16-byte vector: eight such reads side by side stay eight loads, where
+            // field-by-field reads invite the compiler to turn them into (slow) gathers on AVX-512 targets.
+            let raw = UnsafeRawPointer(nodes + Int(index)).loadUnaligned(as: SIMD4<UInt32>.self)
+            threshold = unsafeBitCast(raw[0], to: Threshold.self)
+            (feature, left, step) = (raw[1], Int32(bitPattern: raw[2]), Int32(bitPattern: raw[3]))
+        } else {
+            let node = nodes[Int(index)]
+            (threshold, feature, left, step) = (node.threshold, node.feature, node.left, node.step)
+        }
+        let value = row[Int(feature & ~Self.missingBit)]
+        let compare: Int32 = (strict ? value < threshold : value <= threshold) ? 1 : 0
+        let missing: Int32 = value.isNaN ? Int32(bitPattern: feature >> 31) : 0
+        return left &+ ((1 &- (compare | missing)) & step)
     }
 
     // Always specialized: a generic walk is several times slower, and the optimizer does not always choose to.
