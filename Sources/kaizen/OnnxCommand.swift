@@ -54,13 +54,9 @@ struct OnnxCommand: AsyncParsableCommand {
             var failures = 0
             for path in cases {
                 let folder = URL(fileURLWithPath: path)
-                var (rtol, atol) = (self.rtol, self.atol)
-                if let data = try? Data(contentsOf: folder.appendingPathComponent("case.json")),
-                    let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-                {
-                    rtol = max(rtol, object["rtol"] as? Double ?? 0)
-                    atol = max(atol, object["atol"] as? Double ?? 0)
-                }
+                let given = ReferenceDataSet.tolerances(inCase: folder)
+                let rtol = max(self.rtol, given.rtol ?? 0)
+                let atol = max(self.atol, given.atol ?? 0)
                 do {
                     let model = try ONNXModel(contentsOf: folder.appendingPathComponent("model.onnx"))
                     let dataSet = try ReferenceDataSet(

@@ -26,11 +26,10 @@ struct BackendTestCase: CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// The case's tolerances, else ONNX's backend-test defaults.
     var tolerances: (rtol: Double, atol: Double) {
-        guard let data = try? Data(contentsOf: directory.appendingPathComponent("case.json")),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return (1e-3, 1e-7) }
-        return ((object["rtol"] as? Double) ?? 1e-3, (object["atol"] as? Double) ?? 1e-7)
+        let given = ReferenceDataSet.tolerances(inCase: directory)
+        return (given.rtol ?? 1e-3, given.atol ?? 1e-7)
     }
 
     func loadModel() throws -> ONNXModel {

@@ -4,9 +4,8 @@
 /// graph's observable results are unchanged.
 struct DenseFusion {
     struct Fused {
+        /// Reads the MatMul's first input (the data; the weights are its constant second input).
         let kernel: DenseKernel
-        /// Which input of the MatMul node is the data (the other is the weights).
-        let inputPosition: Int
         /// The name the chain's last node writes.
         let output: String
     }
@@ -53,7 +52,7 @@ struct DenseFusion {
                 folded.append(reluIndex)
             }
             guard let kernel = DenseKernel(weights: weights, bias: bias, relu: relu) else { continue }
-            fusion.dense[index] = Fused(kernel: kernel, inputPosition: 0, output: output)
+            fusion.dense[index] = Fused(kernel: kernel, output: output)
             fusion.absorbed.formUnion(folded)
         }
         return fusion

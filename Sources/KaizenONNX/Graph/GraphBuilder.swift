@@ -54,7 +54,7 @@ struct GraphBuilder: Sendable {
             var node = graph.node[nodeIndex]
             let fused = fusions.dense[nodeIndex]
             if let fused {
-                node.input = [node.input[fused.inputPosition]]
+                node.input = [node.input[0]]
                 node.output = [fused.output]
             }
             var inputSlots: [Int?] = []

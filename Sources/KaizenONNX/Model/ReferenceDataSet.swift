@@ -27,6 +27,14 @@ public struct ReferenceDataSet: Sendable {
         self.outputs = outputs
     }
 
+    /// The `rtol`/`atol` a test case's `case.json` asks for, if it has one (in the case folder, beside model.onnx).
+    public static func tolerances(inCase directory: URL) -> (rtol: Double?, atol: Double?) {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent("case.json")),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return (nil, nil) }
+        return (object["rtol"] as? Double, object["atol"] as? Double)
+    }
+
     private static func read(_ file: URL) throws(ONNXError) -> Data {
         do {
             return try Data(contentsOf: file)
