@@ -7,7 +7,9 @@ import KaizenCore
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models", abstract: "Work with registered models.",
-        subcommands: [List.self, Describe.self, Transition.self, Alias.self, History.self])
+        subcommands: [
+            List.self, Describe.self, Transition.self, Alias.self, History.self, ServeCommand.self, PredictCommand.self,
+        ])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered models.")

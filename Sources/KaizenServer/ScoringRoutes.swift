@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KaizenCore
+import KaizenONNX
+import KaizenServing
+import NIOCore
+
+/// The MLflow scoring protocol (`mlflow models serve`): `/ping`, `/health`, `/version`, `POST /invocations`.
+enum ScoringRoutes {
+    static let supportedTypes = "Types: ['text/csv', 'application/json', 'application/vnd.apache.parquet']"
+
+    static func register(on router: Router<ServingContext>, engine: ScoringEngine, bodyLimit: Int) {
+        for path in ["/ping", "/health"] {
+            router.get(RouterPath(path)) { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: "\n")))
+            }
+        }
+        router.get("/version") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: mlflowCompatibleVersion)))
+        }
+        for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
+            router.on("/invocations", method: method) { _, _ in
+                var response = ScoringResponses.detail("Method Not Allowed", status: .methodNotAllowed)
+                response.headers[.allow] = "POST"
+                return response
+            }
+        }
+        router.post("/invocations") { request, context in
+            do {
+                let input = try await Self.input(of: request, bodyLimit: bodyLimit)
+                let model = engine.slot.model
+                let prepared = try model.prepare(input)
+                context.notes.record(model: model, rows: prepared.rows)
+                let outputs = try await engine.score(prepared.feeds, rows: prepared.rows, with: model)
+                let ordered = model.engine.outputs.compactMap { info in outputs[info.name].map { (info.name, $0) } }
+                let body = PredictionEncoder.predictions(ordered, rows: prepared.rows, style: prepared.style)
+                var response = Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+                if let version = model.version { response.headers[.kaizenModelVersion] = version }
+                return response
+            } catch let error as ScoringError {
+                context.notes.record(error: error.message)
+                return ScoringResponses.error(error)
+            }
+        }
+    }
+
+    /// The request's data, after the content-type checks MLflow makes (media type compared exactly; the only
+    /// parameter allowed is `charset=utf-8`).
+    static func input(of request: Request, bodyLimit: Int) async throws -> ScoringInput {
+        let header = request.headers[.contentType] ?? ""
+        let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let mediaType = parts.first ?? ""
+        var unknown: [String] = []
+        for parameter in parts.dropFirst() where !parameter.isEmpty {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair[0].lowercased() == "charset" {
+                let value = pair.count > 1 ? pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : ""
+                guard value.lowercased() == "utf-8" || value.lowercased() == "utf8" else {
+                    throw ScoringError.unsupportedMediaType("The scoring server only supports UTF-8")
+                }
+            } else {
+                unknown.append(pair[0])
+            }
+        }
+        guard unknown.isEmpty else {
+            throw ScoringError.unsupportedMediaType(
+                "Unrecognized content type parameters: \(unknown.joined(separator: ", ")). "
+                    + ScoringRequest.protocolChangeInfo)
+        }
+        switch mediaType {
+        case "application/json":
+            return try ScoringRequest.parseJSON(try await body(of: request, limit: bodyLimit).readableBytesView)
+        case "text/csv":
+            return try ScoringRequest.parseCSV(try await body(of: request, limit: bodyLimit).readableBytesView)
+        case "application/vnd.apache.parquet":
+            throw ScoringError.unsupportedMediaType(
+                "Kaizen does not read Parquet request bodies; send application/json or text/csv")
+        default:
+            throw ScoringError.unsupportedMediaType(
+                "This predictor only supports the following content types: \(supportedTypes). Got '\(header)'.")
+        }
+    }
+
+    static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw ScoringError(
+                status: 413, code: "INVALID_PARAMETER_VALUE",
+                message: "Request body is larger than the server's limit of \(limit) bytes")
+        }
+    }
+}
+
+/// Response bodies of the scoring server.
+enum ScoringResponses {
+    /// An MLflow error: `{"error_code", "message", "sqlstate", "error_class"}` (415s are plain text, as MLflow's).
+    static func error(_ error: ScoringError) -> Response {
+        if error.status == 415 {
+            return Response(
+                status: .unsupportedMediaType, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: error.message)))
+        }
+        var fields: [(String, JSONValue)] = [("error_code", .string(error.code)), ("message", .string(error.message))]
+        if let sqlstate = error.sqlstate { fields.append(("sqlstate", .string(sqlstate))) }
+        if let errorClass = error.errorClass { fields.append(("error_class", .string(errorClass))) }
+        return JSONResponse.make(.object(fields), status: HTTPResponse.Status(code: error.status))
+    }
+
+    /// FastAPI's `{"detail": ...}`, which `mlflow models serve` answers unknown paths and methods with.
+    static func detail(_ text: String, status: HTTPResponse.Status) -> Response {
+        JSONResponse.make(.object([("detail", .string(text))]), status: status)
+    }
+}
+
+extension HTTPField.Name {
+    /// The registered version that answered a request.
+    static let kaizenModelVersion = Self("X-Kaizen-Model-Version")!
+}

@@ -1,0 +1,118 @@
+public import KaizenCore
+
+/// An incremental RFC 4180 reader: feed it bytes in chunks of any size and take the complete rows.
+///
+/// Quoted fields may hold commas, doubled quotes and line breaks; `\r\n` and `\n` both end a row. Cells are typed
+/// as pandas' `read_csv` types them: empty is null, integers and decimals are numbers, `True`/`False` are booleans,
+/// the rest are strings.
+public struct CSVParser: Sendable {
+    var field: [UInt8] = []
+    var row: [JSONValue] = []
+    var inQuotes = false
+    var quoteSeen = false
+    var fieldWasQuoted = false
+    var pendingCarriageReturn = false
+    /// The longest field accepted, so a missing closing quote cannot swallow a huge file into memory.
+    public var maximumFieldBytes = 1 << 20
+
+    public init() {}
+
+    /// Parses `bytes`, returning the rows they complete.
+    public mutating func append(_ bytes: some Sequence<UInt8>) throws(ScoringError) -> [[JSONValue]] {
+        var rows: [[JSONValue]] = []
+        for byte in bytes {
+            if inQuotes {
+                if quoteSeen {
+                    quoteSeen = false
+                    if byte == UInt8(ascii: "\"") {
+                        field.append(byte)
+                        continue
+                    }
+                    inQuotes = false
+                } else if byte == UInt8(ascii: "\"") {
+                    quoteSeen = true
+                    continue
+                } else {
+                    field.append(byte)
+                    guard field.count <= maximumFieldBytes else {
+                        throw ScoringError.badRequest("Invalid CSV: a field is longer than \(maximumFieldBytes) bytes")
+                    }
+                    continue
+                }
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                if field.isEmpty && !fieldWasQuoted {
+                    inQuotes = true
+                    fieldWasQuoted = true
+                } else {
+                    field.append(byte)
+                }
+            case UInt8(ascii: ","):
+                endField()
+            case 0x0A:
+                endField()
+                rows.append(row)
+                row = []
+            case 0x0D:
+                break
+            default:
+                field.append(byte)
+                guard field.count <= maximumFieldBytes else {
+                    throw ScoringError.badRequest("Invalid CSV: a field is longer than \(maximumFieldBytes) bytes")
+                }
+            }
+        }
+        return rows
+    }
+
+    /// Ends the input: returns the last row if it had no line break, and refuses an unclosed quote.
+    public mutating func finish() throws(ScoringError) -> [JSONValue]? {
+        if inQuotes && !quoteSeen { throw ScoringError.badRequest("Invalid CSV: a quoted field is not closed") }
+        inQuotes = false
+        guard !field.isEmpty || !row.isEmpty || fieldWasQuoted else { return nil }
+        endField()
+        defer { row = [] }
+        return row
+    }
+
+    mutating func endField() {
+        let text = String(decoding: field, as: UTF8.self)
+        row.append(fieldWasQuoted ? .string(text) : Self.cell(text))
+        field.removeAll(keepingCapacity: true)
+        fieldWasQuoted = false
+        quoteSeen = false
+    }
+
+    /// A cell's value as pandas would type it.
+    static func cell(_ text: String) -> JSONValue {
+        if text.isEmpty { return .null }
+        if let integer = Int64(text) { return .integer(integer) }
+        if let double = Double(text), text.first != "+" || text.count > 1 { return .double(double) }
+        switch text {
+        case "True", "TRUE", "true": return .bool(true)
+        case "False", "FALSE", "false": return .bool(false)
+        case "NaN", "nan", "NA", "N/A", "null", "NULL": return .null
+        default: return .string(text)
+        }
+    }
+}
+
+extension ScoringRequest {
+    /// Parses a CSV request body: a header row, then one row per record.
+    public static func parseCSV(_ bytes: some Sequence<UInt8>) throws(ScoringError) -> ScoringInput {
+        var parser = CSVParser()
+        var rows = try parser.append(bytes)
+        if let last = try parser.finish() { rows.append(last) }
+        rows.removeAll { $0.count == 1 && $0[0] == .null }
+        guard let header = rows.first else {
+            throw ScoringError.badRequest("Invalid CSV: the body has no header row")
+        }
+        let names = header.map { $0.stringValue ?? $0.jsonText }
+        do {
+            return .frame(try DataFrame(names: names, rows: Array(rows.dropFirst())))
+        } catch {
+            throw ScoringError.badRequest("Invalid CSV: every row must have the header's \(names.count) fields")
+        }
+    }
+}

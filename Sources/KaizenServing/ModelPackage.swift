@@ -1,0 +1,80 @@
+public import Foundation
+import Yams
+
+/// A model on local disk, ready to load: an MLflow model folder (an `MLmodel` file with an `onnx` flavor and the
+/// model file beside it) or a plain `.onnx` file.
+public struct ModelPackage: Sendable {
+    /// The `.onnx` file.
+    public var modelFile: URL
+    /// The input signature from `MLmodel`, if it has one.
+    public var signature: ModelSignature?
+    /// `model_id` from `MLmodel` (MLflow 3 logged models).
+    public var modelID: String?
+    /// `run_id` from `MLmodel`.
+    public var runID: String?
+
+    /// Reads the package at `url`: a folder with an `MLmodel` file, the `MLmodel` file itself, or an `.onnx` file.
+    public init(at url: URL) throws(ScoringError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ScoringError.invalidModel("No model at \(url.path)")
+        }
+        if !isDirectory.boolValue && url.lastPathComponent != "MLmodel" {
+            self.modelFile = url
+            return
+        }
+        let folder = isDirectory.boolValue ? url : url.deletingLastPathComponent()
+        let mlmodel = folder.appendingPathComponent("MLmodel")
+        guard let text = try? String(contentsOf: mlmodel, encoding: .utf8) else {
+            throw ScoringError.invalidModel("\(folder.path) has no readable MLmodel file")
+        }
+        let document: [String: Any]
+        do {
+            guard let loaded = try Yams.load(yaml: text) as? [String: Any] else {
+                throw ScoringError.invalidModel("\(mlmodel.path) is not a YAML mapping")
+            }
+            document = loaded
+        } catch let error as ScoringError {
+            throw error
+        } catch {
+            throw ScoringError.invalidModel("\(mlmodel.path) is not valid YAML: \(error)")
+        }
+        let flavors = document["flavors"] as? [String: Any] ?? [:]
+        guard let onnx = flavors["onnx"] as? [String: Any] else {
+            let names = flavors.keys.sorted().joined(separator: ", ")
+            throw ScoringError.invalidModel(
+                "The model at \(folder.path) has no onnx flavor (it has: \(names.isEmpty ? "none" : names)). "
+                    + "Kaizen serves ONNX models: convert with skl2onnx or onnxmltools and log with mlflow.onnx.log_model"
+            )
+        }
+        let data = onnx["data"] as? String ?? "model.onnx"
+        self.modelFile = try Self.file(named: data, inside: folder)
+        if let signature = document["signature"] as? [String: Any], let inputs = signature["inputs"] as? String {
+            self.signature = try ModelSignature(parsingJSON: inputs)
+        }
+        self.modelID = document["model_id"] as? String
+        self.runID = document["run_id"] as? String
+    }
+
+    /// The file `name` inside `folder`; a name that is absolute, climbs out with `..`, or leads out through a
+    /// symbolic link is refused.
+    static func file(named name: String, inside folder: URL) throws(ScoringError) -> URL {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\0"), !name.contains("\\"),
+            parts.allSatisfy({ $0 != ".." && !$0.isEmpty })
+        else {
+            throw ScoringError.invalidModel(
+                "MLmodel names the model file '\(name)', which is not inside the model folder")
+        }
+        let root = folder.standardizedFileURL.resolvingSymlinksInPath().path
+        let file = folder.appendingPathComponent(name).standardizedFileURL.resolvingSymlinksInPath()
+        guard file.path.hasPrefix(root + "/") else {
+            throw ScoringError.invalidModel(
+                "MLmodel names the model file '\(name)', which leads out of the model folder")
+        }
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw ScoringError.invalidModel("MLmodel names the model file '\(name)', which is missing")
+        }
+        return file
+    }
+}

@@ -1,0 +1,189 @@
+public import KaizenCore
+public import KaizenONNX
+
+/// The Open Inference Protocol v2 (KServe, Triton) in JSON: typed tensors in, typed tensors out.
+public enum OpenInference {
+    /// A decoded `/infer` request.
+    public struct Request: Sendable {
+        public var id: String?
+        public var feeds: [String: Tensor]
+        public var rows: Int
+        /// The outputs asked for, or `nil` for all.
+        public var outputs: [String]?
+    }
+
+    /// An error in the protocol's form, `{"error": "..."}`.
+    public struct Failure: Error, Sendable, Equatable {
+        public var status: Int
+        public var message: String
+
+        public init(status: Int = 400, _ message: String) {
+            self.status = status
+            self.message = message
+        }
+
+        public var body: JSONValue { .object([("error", .string(message))]) }
+    }
+
+    static let datatypes: [ElementType: String] = [
+        .float: "FP32", .double: "FP64", .int32: "INT32", .int64: "INT64", .bool: "BOOL", .string: "BYTES",
+    ]
+
+    /// The protocol's datatype name for an element type.
+    public static func datatype(of type: ElementType) -> String { datatypes[type] ?? "BYTES" }
+
+    /// Decodes an `/infer` body for `model`: every model input must be given, with a compatible datatype and as
+    /// many elements as its shape holds. Numbers convert between numeric datatypes; BYTES carry strings.
+    public static func request(_ body: JSONValue, for model: ScoringModel) throws(Failure) -> Request {
+        guard case .object = body else { throw Failure("The request body must be a JSON object") }
+        guard let inputs = body["inputs"]?.arrayValue else {
+            throw Failure("The request must have an 'inputs' list")
+        }
+        var given: [String: JSONValue] = [:]
+        for input in inputs {
+            guard let name = input["name"]?.stringValue else { throw Failure("Every input needs a 'name'") }
+            given[name] = input
+        }
+        var feeds: [String: Tensor] = [:]
+        let single = model.engine.inputs.count == 1 && inputs.count == 1
+        for declared in model.engine.inputs {
+            guard let input = given[declared.name] ?? (single ? inputs.first : nil) else {
+                throw Failure(
+                    "Missing input '\(declared.name)'; the model takes \(model.engine.inputs.map(\.name).joined(separator: ", "))"
+                )
+            }
+            feeds[declared.name] = try tensor(input, for: declared)
+        }
+        var outputs: [String]?
+        if let requested = body["outputs"]?.arrayValue {
+            let known = Set(model.engine.outputs.map(\.name))
+            outputs = try requested.map { output throws(Failure) in
+                guard let name = output["name"]?.stringValue, known.contains(name) else {
+                    throw Failure(
+                        "Unknown output \(output["name"]?.messageText ?? "without a name"); the model has "
+                            + model.engine.outputs.map(\.name).joined(separator: ", "))
+                }
+                return name
+            }
+        }
+        let id = body["id"].map { $0.stringValue ?? $0.jsonText }
+        return Request(id: id, feeds: feeds, rows: feeds.values.first?.shape.first ?? 1, outputs: outputs)
+    }
+
+    static func tensor(_ input: JSONValue, for declared: ValueInfo) throws(Failure) -> Tensor {
+        let name = input["name"]?.stringValue ?? declared.name
+        guard let datatype = input["datatype"]?.stringValue else { throw Failure("Input '\(name)' needs a 'datatype'") }
+        guard let shapeValues = input["shape"]?.arrayValue else { throw Failure("Input '\(name)' needs a 'shape'") }
+        var shape: [Int] = []
+        for dimension in shapeValues {
+            guard let size = dimension.int64Value, size >= 0, size <= Int64(Int32.max) else {
+                throw Failure("Input '\(name)' has an invalid shape \(JSONValue.array(shapeValues).jsonText)")
+            }
+            shape.append(Int(size))
+        }
+        guard case .tensor(let type, _) = declared.type else {
+            throw Failure("Input '\(declared.name)' is not a tensor")
+        }
+        let numeric: Set<String> = [
+            "FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64",
+        ]
+        let compatible =
+            switch type {
+            case .float, .double, .int32, .int64: numeric.contains(datatype)
+            case .bool: datatype == "BOOL"
+            case .string: datatype == "BYTES"
+            }
+        guard compatible else {
+            throw Failure("Input '\(name)' has datatype \(datatype); the model takes \(Self.datatype(of: type))")
+        }
+        guard let data = input["data"] else { throw Failure("Input '\(name)' needs 'data'") }
+        let leaves: [JSONValue]
+        do { leaves = try NestedList.leaves(data) } catch { throw Failure("Input '\(name)': \(error.message)") }
+        let expected = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+        guard leaves.count == expected else {
+            throw Failure(
+                "Input '\(name)' has shape \(shape) (\(expected) elements) but \(leaves.count) data elements")
+        }
+        do {
+            return try CellConversion.tensor(leaves, shape: shape, type: type, column: name)
+        } catch {
+            throw Failure("Input '\(name)': \(error.message)")
+        }
+    }
+
+    /// The `/infer` response body.
+    public static func response(
+        _ outputs: [String: Value], request: Request, model: ScoringModel
+    ) -> JSONValue {
+        let names = request.outputs ?? model.engine.outputs.map(\.name)
+        var fields: [(String, JSONValue)] = [("model_name", .string(model.name))]
+        if let version = model.version { fields.append(("model_version", .string(version))) }
+        if let id = request.id { fields.append(("id", .string(id))) }
+        fields.append(("outputs", .array(names.compactMap { name in outputs[name].map { output(name, $0) } })))
+        return .object(fields)
+    }
+
+    static func output(_ name: String, _ value: Value) -> JSONValue {
+        switch value {
+        case .tensor(let tensor):
+            let data: [JSONValue]
+            switch tensor.storage {
+            case .float(let values): data = values.map { .double(Double($0)) }
+            case .double(let values): data = values.map { .double($0) }
+            case .int32(let values): data = values.map { .integer(Int64($0)) }
+            case .int64(let values): data = values.map { .integer($0) }
+            case .bool(let values): data = values.map { .bool($0) }
+            case .string(let values): data = values.map { .string($0) }
+            }
+            return .object([
+                ("name", .string(name)), ("datatype", .string(datatype(of: tensor.elementType))),
+                ("shape", .array(tensor.shape.map { .integer(Int64($0)) })), ("data", .array(data)),
+            ])
+        case .mapSequence(let maps):
+            // A map per row becomes a [rows, keys] FP32 tensor; the keys travel as a parameter.
+            let keys: [String] =
+                switch maps.keys {
+                case .int64(let keys): keys.map(String.init)
+                case .string(let keys): keys
+                }
+            return .object([
+                ("name", .string(name)), ("datatype", "FP32"),
+                ("shape", .array([.integer(Int64(maps.count)), .integer(Int64(keys.count))])),
+                ("parameters", .object([("keys", .string(JSONValue.array(keys.map { .string($0) }).jsonText))])),
+                ("data", .array(maps.values.map { .double(Double($0)) })),
+            ])
+        }
+    }
+
+    /// The model metadata response.
+    public static func metadata(of model: ScoringModel) -> JSONValue {
+        func tensors(_ infos: [ValueInfo]) -> JSONValue {
+            .array(
+                infos.map { info in
+                    let (datatype, shape): (String, [JSONValue]) =
+                        switch info.type {
+                        case .tensor(let type, let dimensions):
+                            (Self.datatype(of: type), (dimensions ?? []).map { .integer(Int64($0.size ?? -1)) })
+                        case .sequenceOfMaps: ("FP32", [-1, -1])
+                        }
+                    return .object([
+                        ("name", .string(info.name)), ("datatype", .string(datatype)), ("shape", .array(shape)),
+                    ])
+                })
+        }
+        var fields: [(String, JSONValue)] = [("name", .string(model.name))]
+        if let version = model.version { fields.append(("versions", [.string(version)])) }
+        fields.append(("platform", "onnx_onnxv1"))
+        fields.append(("inputs", tensors(model.engine.inputs)))
+        fields.append(("outputs", tensors(model.engine.outputs)))
+        return .object(fields)
+    }
+}
+
+extension NestedList {
+    /// The leaves of a nested list in row-major order, flattened whatever the nesting (the protocol allows both).
+    static func leaves(_ value: JSONValue) throws(ScoringError) -> [JSONValue] {
+        guard case .array = value else { return [value] }
+        return try NestedList(value, name: "data").leaves
+    }
+}

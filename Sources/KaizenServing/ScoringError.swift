@@ -1,0 +1,52 @@
+/// A scoring failure as `mlflow models serve` reports it: an HTTP status, an MLflow error code and a message,
+/// plus the `sqlstate` and `error_class` that MLflow 3 adds to scoring errors.
+public struct ScoringError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The HTTP status.
+    public var status: Int
+    /// MLflow's `error_code`, for example `BAD_REQUEST`.
+    public var code: String
+    public var message: String
+    public var sqlstate: String?
+    public var errorClass: String?
+
+    public init(status: Int, code: String, message: String, sqlstate: String? = nil, errorClass: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.sqlstate = sqlstate
+        self.errorClass = errorClass
+    }
+
+    public var description: String { "\(code): \(message)" }
+
+    /// 400 `BAD_REQUEST`: the request cannot be read (MLflow's `_handle_serving_error` for input errors).
+    public static func badRequest(_ message: String) -> ScoringError {
+        ScoringError(
+            status: 400, code: "BAD_REQUEST", message: message, sqlstate: "KAM00", errorClass: "INVALID_PARAMETER_VALUE"
+        )
+    }
+
+    /// 400 `INVALID_PARAMETER_VALUE`: the input does not match the model's signature.
+    public static func schema(_ message: String) -> ScoringError {
+        ScoringError(
+            status: 400, code: "INVALID_PARAMETER_VALUE", message: message, sqlstate: "KAM01",
+            errorClass: "SCHEMA_ENFORCEMENT_FAILED")
+    }
+
+    /// 400 `BAD_REQUEST`: the engine refused the input while evaluating the model.
+    public static func evaluation(_ detail: String) -> ScoringError {
+        badRequest(
+            "Encountered an unexpected error while evaluating the model. Verify that the serialized input Dataframe "
+                + "is compatible with the model for inference. Error: \(detail)")
+    }
+
+    /// 415: a content type or parameter the scoring protocol does not accept.
+    public static func unsupportedMediaType(_ message: String) -> ScoringError {
+        ScoringError(status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: message)
+    }
+
+    /// A model folder or file that cannot be served.
+    public static func invalidModel(_ message: String) -> ScoringError {
+        ScoringError(status: 500, code: "INVALID_STATE", message: message)
+    }
+}

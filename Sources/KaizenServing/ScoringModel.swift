@@ -1,0 +1,206 @@
+import Foundation
+import KaizenCore
+public import KaizenONNX
+
+/// A loaded model with what serving needs around the engine: its name and version, its input signature, and the
+/// conversion of MLflow scoring payloads to engine feeds and of engine outputs to MLflow's prediction JSON.
+public final class ScoringModel: Sendable {
+    /// The registered model name (or the file or folder name of a local model).
+    public let name: String
+    /// The registered version, when the model came from the registry.
+    public let version: String?
+    public let engine: ONNXModel
+    /// The signature from `MLmodel`; `nil` when there is none (the graph's inputs then decide).
+    public let signature: ModelSignature?
+
+    /// How predictions are laid out, following what MLflow does for the request's form.
+    public enum OutputStyle: Sendable {
+        /// One record per row (DataFrame requests).
+        case records
+        /// Output name to full-shape lists (tensor requests).
+        case columns
+    }
+
+    /// A request's feeds, ready for the engine.
+    public struct Prepared: Sendable {
+        public var feeds: [String: Tensor]
+        public var rows: Int
+        public var style: OutputStyle
+    }
+
+    public init(engine: ONNXModel, signature: ModelSignature?, name: String, version: String?) {
+        self.engine = engine
+        self.signature = signature
+        self.name = name
+        self.version = version
+    }
+
+    /// Loads the package's ONNX file.
+    public convenience init(package: ModelPackage, name: String, version: String?) throws(ScoringError) {
+        let engine: ONNXModel
+        do { engine = try ONNXModel(contentsOf: package.modelFile) } catch {
+            throw ScoringError.invalidModel("Cannot load \(package.modelFile.lastPathComponent): \(error.message)")
+        }
+        self.init(engine: engine, signature: package.signature, name: name, version: version)
+    }
+
+    /// Scores prepared feeds on the calling thread.
+    public func run(_ feeds: [String: Tensor]) throws(ScoringError) -> [String: Value] {
+        do { return try engine.run(feeds) } catch { throw ScoringError.evaluation(error.message) }
+    }
+
+    // MARK: Requests to feeds
+
+    /// Turns a request's data into engine feeds, checking it against the signature.
+    public func prepare(_ input: ScoringInput) throws(ScoringError) -> Prepared {
+        switch input {
+        case .frame(let frame):
+            return Prepared(feeds: try feeds(from: frame), rows: frame.rowCount, style: .records)
+        case .tensor(let value):
+            guard engine.inputs.count == 1, let input = engine.inputs.first else {
+                throw ScoringError.badRequest(
+                    "This model has \(engine.inputs.count) inputs (\(engine.inputs.map(\.name).joined(separator: ", "))); "
+                        + "send them by name, e.g. {\"inputs\": {\"\(engine.inputs.first?.name ?? "x")\": [...]}}")
+            }
+            let tensor = try tensor(from: value, for: input)
+            return Prepared(feeds: [input.name: tensor], rows: tensor.shape.first ?? 1, style: .columns)
+        case .named(let fields):
+            let inputNames = Set(engine.inputs.map(\.name))
+            let namesInputs = fields.contains { inputNames.contains($0.0) }
+            if case .columns = signature,
+                !(namesInputs && fields.allSatisfy { $0.1.arrayValue?.first?.arrayValue != nil })
+            {
+                let frame = try frame(fromColumns: fields)
+                return Prepared(feeds: try feeds(from: frame), rows: frame.rowCount, style: .records)
+            }
+            var feeds: [String: Tensor] = [:]
+            var missing: [String] = []
+            for input in engine.inputs {
+                guard let value = fields.last(where: { $0.0 == input.name })?.1 else {
+                    missing.append(input.name)
+                    continue
+                }
+                feeds[input.name] = try tensor(from: value, for: input)
+            }
+            guard missing.isEmpty else {
+                throw ScoringError.schema(
+                    "Failed to enforce schema of data with the model's inputs. Error: Model is missing inputs "
+                        + "[\(missing.map { "'\($0)'" }.joined(separator: ", "))]. Received: "
+                        + "[\(fields.map { "'\($0.0)'" }.joined(separator: ", "))]")
+            }
+            let rows = feeds.values.first?.shape.first ?? 1
+            return Prepared(feeds: feeds, rows: rows, style: .columns)
+        }
+    }
+
+    func frame(fromColumns fields: [(String, JSONValue)]) throws(ScoringError) -> DataFrame {
+        var rowCount = -1
+        var columns: [[JSONValue]] = []
+        for (name, value) in fields {
+            let cells = value.arrayValue ?? [value]
+            guard rowCount < 0 || cells.count == rowCount else {
+                throw ScoringError.badRequest(
+                    "Invalid input. All columns must have the same length; column \(name) has \(cells.count) values, "
+                        + "the first had \(rowCount)")
+            }
+            rowCount = cells.count
+            columns.append(cells)
+        }
+        return DataFrame(names: fields.map(\.0), columns: columns, rowCount: max(rowCount, 0))
+    }
+
+    /// Feeds from a table: columns matched by name under a column signature (order free, extras ignored),
+    /// otherwise by position; all columns form one matrix for a single-input model, one column per input otherwise.
+    func feeds(from frame: DataFrame) throws(ScoringError) -> [String: Tensor] {
+        var selected: [(name: String, cells: [JSONValue], declared: ColumnSpec.ColumnType?)] = []
+        if case .columns(let specs) = signature {
+            var missing: [String] = []
+            for (position, spec) in specs.enumerated() {
+                let name = spec.name ?? String(position)
+                if let cells = frame.column(name) {
+                    selected.append((name, cells, spec.type))
+                } else if spec.required {
+                    missing.append(name)
+                } else {
+                    selected.append((name, Array(repeating: .null, count: frame.rowCount), spec.type))
+                }
+            }
+            guard missing.isEmpty else {
+                let extra = frame.names.filter { name in !specs.contains { $0.name == name } }
+                throw ScoringError.schema(
+                    "Failed to enforce schema of data with the model's signature. Error: Model is missing inputs "
+                        + "[\(missing.map { "'\($0)'" }.joined(separator: ", "))]."
+                        + (extra.isEmpty
+                            ? ""
+                            : " Note that there were extra inputs: [\(extra.map { "'\($0)'" }.joined(separator: ", "))].")
+                )
+            }
+        } else {
+            selected = zip(frame.names, frame.columns).map { ($0, $1, nil) }
+        }
+        if engine.inputs.count == 1, let input = engine.inputs.first,
+            selected.count != 1 || selected[0].name != input.name || inputRank(input) != 1
+        {
+            return [input.name: try matrix(from: selected, rows: frame.rowCount, for: input)]
+        }
+        var feeds: [String: Tensor] = [:]
+        var missing: [String] = []
+        for input in engine.inputs {
+            guard let column = selected.first(where: { $0.name == input.name }) else {
+                missing.append(input.name)
+                continue
+            }
+            let shape = inputRank(input) == 1 ? [frame.rowCount] : [frame.rowCount, 1]
+            feeds[input.name] = try CellConversion.tensor(
+                column.cells, shape: shape, type: try elementType(of: input), column: column.name,
+                declared: column.declared)
+        }
+        guard missing.isEmpty else {
+            throw ScoringError.schema(
+                "Failed to enforce schema of data with the model's inputs. Error: Model is missing inputs "
+                    + "[\(missing.map { "'\($0)'" }.joined(separator: ", "))].")
+        }
+        return feeds
+    }
+
+    func matrix(
+        from columns: [(name: String, cells: [JSONValue], declared: ColumnSpec.ColumnType?)], rows: Int,
+        for input: ValueInfo
+    ) throws(ScoringError) -> Tensor {
+        if case .tensor(_, let shape?) = input.type, shape.count == 2, let width = shape[1].size, width != columns.count
+        {
+            throw ScoringError.schema(
+                "Failed to enforce schema of data with the model's inputs. Error: input '\(input.name)' takes \(width) "
+                    + "columns, the request has \(columns.count) (\(columns.prefix(8).map(\.name).joined(separator: ", "))"
+                    + "\(columns.count > 8 ? ", ..." : ""))")
+        }
+        let type = try elementType(of: input)
+        // Validate and convert column by column so errors name the column, then interleave into rows.
+        var converted: [Tensor] = []
+        converted.reserveCapacity(columns.count)
+        for column in columns {
+            converted.append(
+                try CellConversion.tensor(
+                    column.cells, shape: [rows], type: type, column: column.name, declared: column.declared))
+        }
+        let shape = inputRank(input) == 1 && columns.count == 1 ? [rows] : [rows, columns.count]
+        return try Tensor.interleaving(columns: converted, shape: shape)
+    }
+
+    func tensor(from value: JSONValue, for input: ValueInfo) throws(ScoringError) -> Tensor {
+        let list = try NestedList(value, name: input.name)
+        return try CellConversion.tensor(
+            list.leaves, shape: list.shape, type: try elementType(of: input), column: input.name)
+    }
+
+    func elementType(of input: ValueInfo) throws(ScoringError) -> ElementType {
+        guard case .tensor(let type, _) = input.type else {
+            throw ScoringError.badRequest("Input \(input.name) is a \(input.type), which requests cannot carry")
+        }
+        return type
+    }
+
+    func inputRank(_ input: ValueInfo) -> Int? {
+        if case .tensor(_, let shape?) = input.type { shape.count } else { nil }
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import KaizenClient
+import KaizenServer
+import KaizenServing
+import Logging
+
+/// Options that name a model and the tracking server to find it on.
+struct ModelSourceOptions: ParsableArguments {
+    @Option(
+        name: [.customShort("m"), .customLong("model-uri")],
+        help: ArgumentHelp(
+            "models:/name/3, models:/name/Production, models:/name@alias, models:/m-<id>, runs:/<run>/<path>, "
+                + "an MLflow model folder or an .onnx file."))
+    var modelURI: String
+
+    @Option(help: "Tracking server URL for models:/ and runs:/ URIs (default: $MLFLOW_TRACKING_URI).")
+    var trackingURI: String?
+
+    func reference() throws -> ModelReference {
+        try ModelReference(parsing: modelURI)
+    }
+
+    func locator() throws -> ModelLocator {
+        let uri = trackingURI ?? ProcessInfo.processInfo.environment["MLFLOW_TRACKING_URI"]
+        return ModelLocator(client: try uri.map { try TrackingClient(trackingURI: $0) })
+    }
+
+    /// Resolves, downloads (into a temporary folder, removed once loaded) and loads the model.
+    static func load(_ located: LocatedModel, with locator: ModelLocator) async throws -> ScoringModel {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kaizen-model-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let folder = try await locator.fetch(located, into: scratch)
+        return try ScoringModel(package: try ModelPackage(at: folder), name: located.name, version: located.version)
+    }
+}
+
+/// `kaizen models serve`: a model behind MLflow's scoring protocol and the Open Inference Protocol v2.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a model over HTTP (MLflow /invocations, Open Inference Protocol v2, /metrics).")
+
+    @OptionGroup var source: ModelSourceOptions
+
+    @Option(name: [.customShort("h"), .long], help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(name: [.customShort("p"), .long], help: "Port to listen on.")
+    var port = 5000
+
+    @Option(help: "Most rows the micro-batcher stacks into one engine call.")
+    var maxBatchSize = 256
+
+    @Option(help: "How long a partial batch waits for more requests, in milliseconds (0: only what queued meanwhile).")
+    var maxBatchWaitMs = 0.0
+
+    @Flag(help: "Score each request on its own, without micro-batching.")
+    var noBatching = false
+
+    @Option(help: "Seconds between checks for a new version when the URI names a stage or an alias (0: never).")
+    var pollInterval = 30.0
+
+    @Option(help: "Largest request body accepted, in bytes.")
+    var maxRequestBodySize = 64 << 20
+
+    @Flag(help: "Do not write a JSON access-log line per request to standard output.")
+    var noAccessLog = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard maxBatchSize >= 1 else { throw ValidationError("--max-batch-size must be at least 1") }
+        guard maxBatchWaitMs >= 0, maxBatchWaitMs <= 10_000 else {
+            throw ValidationError("--max-batch-wait-ms must be between 0 and 10000")
+        }
+        guard pollInterval >= 0 else { throw ValidationError("--poll-interval must not be negative") }
+        guard maxRequestBodySize > 0 else { throw ValidationError("--max-request-body-size must be positive") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "kaizen.serve")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let reference = try source.reference()
+        let locator = try source.locator()
+        let started = ContinuousClock.now
+        let model = try await ModelSourceOptions.load(try await locator.locate(reference), with: locator)
+        let loadTime = ContinuousClock.now - started
+        let configuration = ServingConfiguration(
+            host: host, port: port, maxRequestBodySize: maxRequestBodySize,
+            batching: noBatching
+                ? nil
+                : MicroBatcher.Configuration(
+                    maximumRows: maxBatchSize, maximumWait: .microseconds(Int64(maxBatchWaitMs * 1000))),
+            accessLog: !noAccessLog && logger.logLevel <= .info)
+        var watch: (@Sendable (ScoringModel) async throws -> ScoringModel?)?
+        if reference.isMoving && pollInterval > 0 {
+            watch = { current in
+                let located = try await locator.locate(reference)
+                guard located.version != current.version else { return nil }
+                return try await ModelSourceOptions.load(located, with: locator)
+            }
+        }
+        let app = buildServingApplication(
+            model: model, configuration: configuration, logger: logger, watch: watch,
+            pollInterval: .milliseconds(Int64(pollInterval * 1000)))
+        let version = model.version.map { " version \($0)" } ?? ""
+        logger.notice(
+            "Serving \(model.name)\(version) from \(reference) on http://\(host):\(port) (loaded in \(loadTime))")
+        try await app.runService()
+    }
+}
