@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KaizenServingTests",
-            dependencies: ["KaizenServing", "KaizenONNX", "KaizenCore"],
+            dependencies: ["KaizenServing", "KaizenONNX", "KaizenCore", "KaizenClient"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -75,19 +75,28 @@ public final class MicroBatcher: Service, Sendable {
         return try result.get()
     }
 
+    /// Runs batches until graceful shutdown (or cancellation); the requests already queued are still answered.
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while let batch = await nextBatch() {
-                execute(batch)
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                while let batch = await nextBatch() {
+                    execute(batch)
+                }
+            } onGracefulShutdown: {
+                self.stopAccepting()
             }
-        } onGracefulShutdown: {
-            let waiter = self.state.withLock { state in
-                state.accepting = false
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
+        } onCancel: {
+            self.stopAccepting()
         }
+    }
+
+    func stopAccepting() {
+        let waiter = state.withLock { state in
+            state.accepting = false
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 
     /// Waits for work and takes the next batch; `nil` once shutdown began and the queue is empty.
