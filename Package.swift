@@ -155,6 +155,8 @@ let package = Package(
             name: "KaizenServerTests",
             dependencies: [
                 "KaizenServer",
+                "KaizenServing",
+                "KaizenONNX",
                 "KaizenCore",
                 "KaizenTracking",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import Foundation
 public import KaizenONNX
 public import ServiceLifecycle
 import Synchronization
@@ -5,7 +6,8 @@ import Synchronization
 /// Adaptive micro-batching: requests that arrive while the engine is busy are stacked into one engine call.
 ///
 /// An idle batcher runs a request at once, so one client sees no added latency; under load, the requests that
-/// queued during one engine call form the next, up to `maximumRows` rows. With a `maximumWait` above zero, a batch
+/// queued during one engine call form the next, up to `maximumRows` rows. `workers` engine calls run at once (one
+/// per core), so batching never leaves a core idle. With a `maximumWait` above zero, a batch
 /// that is not full also waits that long after its first request for more. Only requests for the same model object
 /// with the same input names, element types and trailing dimensions are stacked, so every response comes from
 /// exactly one model version; a batch whose outputs cannot be split by row, or whose call fails, is re-run one
@@ -16,10 +18,15 @@ public final class MicroBatcher: Service, Sendable {
         public var maximumRows: Int
         /// How long a partial batch waits for more requests; zero batches only what queued while the engine ran.
         public var maximumWait: Duration
+        /// Engine calls that may run at once (one per core by default), each on the batch queued before it began.
+        public var workers: Int
 
-        public init(maximumRows: Int = 256, maximumWait: Duration = .zero) {
+        public init(
+            maximumRows: Int = 256, maximumWait: Duration = .zero, workers: Int? = nil
+        ) {
             self.maximumRows = maximumRows
             self.maximumWait = maximumWait
+            self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
         }
     }
 
@@ -34,7 +41,7 @@ public final class MicroBatcher: Service, Sendable {
     struct State: ~Copyable {
         var queue: [Job] = []
         var head = 0
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiters: [CheckedContinuation<Void, Never>] = []
         var accepting = true
     }
 
@@ -63,8 +70,7 @@ public final class MicroBatcher: Service, Sendable {
             let (accepted, waiter) = state.withLock { state in
                 guard state.accepting else { return (false, CheckedContinuation<Void, Never>?.none) }
                 state.queue.append(job)
-                defer { state.waiter = nil }
-                return (true, state.waiter)
+                return (true, state.waiters.popLast())
             }
             if accepted {
                 waiter?.resume()
@@ -79,8 +85,14 @@ public final class MicroBatcher: Service, Sendable {
     public func run() async throws {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                while let batch = await nextBatch() {
-                    execute(batch)
+                await withDiscardingTaskGroup { group in
+                    for _ in 0..<configuration.workers {
+                        group.addTask {
+                            while let batch = await self.nextBatch() {
+                                if !batch.isEmpty { self.execute(batch) }
+                            }
+                        }
+                    }
                 }
             } onGracefulShutdown: {
                 self.stopAccepting()
@@ -91,12 +103,12 @@ public final class MicroBatcher: Service, Sendable {
     }
 
     func stopAccepting() {
-        let waiter = state.withLock { state in
+        let waiters = state.withLock { state in
             state.accepting = false
-            defer { state.waiter = nil }
-            return state.waiter
+            defer { state.waiters = [] }
+            return state.waiters
         }
-        waiter?.resume()
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Waits for work and takes the next batch; `nil` once shutdown began and the queue is empty.
@@ -108,7 +120,7 @@ public final class MicroBatcher: Service, Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state in
                     if state.head < state.queue.count || !state.accepting { return true }
-                    state.waiter = continuation
+                    state.waiters.append(continuation)
                     return false
                 }
                 if resumeNow { continuation.resume() }
@@ -116,13 +128,17 @@ public final class MicroBatcher: Service, Sendable {
         }
         if configuration.maximumWait > .zero {
             let (first, rows) = state.withLock { state in
-                (state.queue[state.head].arrival, state.queue[state.head...].reduce(0) { $0 + $1.rows })
+                state.head < state.queue.count
+                    ? (state.queue[state.head].arrival, state.queue[state.head...].reduce(0) { $0 + $1.rows })
+                    : (ContinuousClock.now, configuration.maximumRows)
             }
             if rows < configuration.maximumRows {
                 try? await Task.sleep(until: first.advanced(by: configuration.maximumWait), clock: .continuous)
             }
         }
-        return state.withLock { state in
+        return state.withLock { state -> [Job]? in
+            // Another worker may have taken the queue while this one waited.
+            guard state.head < state.queue.count else { return state.accepting ? [] : nil }
             var batch = [state.queue[state.head]]
             var rows = batch[0].rows
             state.head += 1

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KaizenONNX
 
 /// Damaged models must give an error, never a crash: every converted-model fixture is loaded and run with bytes

@@ -38,7 +38,9 @@ struct MicroBatcherTests {
         }
         let observed = sizes.withLock { $0 }
         #expect(observed.reduce(0, +) == requests.reduce(0) { $0 + $1.count / 10 })
-        #expect(observed.allSatisfy { $0 <= 64 || $0 == 30 })
+        #expect(observed.allSatisfy { $0 <= 64 })
+        // 200 requests of 10 to 30 rows arrive at once: at least some engine calls must have stacked several.
+        #expect(observed.count < requests.count)
     }
 
     @Test func aBadRequestFailsAloneInsideABatch() async throws {
