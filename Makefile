@@ -67,6 +67,7 @@ bench: release venv bench-tools
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/tracking.py --json bench/out/tracking.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/registry.py --json bench/out/registry.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/onnx.py --json bench/out/onnx.json
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/serving.py --json bench/out/serving.json
 
 # wrk drives the throughput figures; it comes from Debian.
 bench-tools:

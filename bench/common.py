@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The shared part of the Kaizen vs MLflow benchmarks (bench/tracking.py, bench/registry.py).
+"""The shared part of the Kaizen vs MLflow benchmarks (bench/tracking.py, bench/registry.py, bench/serving.py).
 
 The server process group with its start-up timing and memory sampler, the HTTP client, the wrk
 driver, the command-line options both take, the machine header, the loop that benchmarks Kaizen and
@@ -179,7 +179,8 @@ class Server:
         self._sampler: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def start(self, timeout: float = 180.0) -> float:
+    def start(self, timeout: float = 180.0, ready_path: str = "/health") -> float:
+        """Spawn the server; the seconds until GET ready_path first answered 200."""
         logfile = open(self.workdir / "server.log", "wb")
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
@@ -195,14 +196,14 @@ class Server:
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(
-                    f"{self.name} exited with {self.proc.returncode} before answering /health\n"
+                    f"{self.name} exited with {self.proc.returncode} before answering {ready_path}\n"
                     + self.log_tail()
                 )
             if time.perf_counter() - t0 > timeout:
-                raise RuntimeError(f"{self.name} did not answer /health within {timeout:.0f} s\n" + self.log_tail())
+                raise RuntimeError(f"{self.name} did not answer {ready_path} within {timeout:.0f} s\n" + self.log_tail())
             try:
                 conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                conn.request("GET", "/health")
+                conn.request("GET", ready_path)
                 status = conn.getresponse().status
                 conn.close()
                 if status == 200:
@@ -473,13 +474,14 @@ def add_server_args(p: argparse.ArgumentParser, seed_threads_help: str) -> None:
 
 
 def preflight(args) -> int:
-    """2 (after saying why) if wrk, the Kaizen binary or, unless --skip-mlflow, MLflow is missing; else 0.
+    """2 (after saying why) if wrk, the Kaizen binary (unless args.skip_kaizen) or, unless --skip-mlflow, MLflow
+    is missing; else 0.
     Also turns SIGTERM/SIGHUP into an exception, so the servers are always stopped."""
     if not have_wrk():
         print("error: wrk is not installed; it is the load generator of this benchmark.\n"
               "       Install it with: apt-get install -y wrk", file=sys.stderr)
         return 2
-    if not os.access(args.kaizen_bin, os.X_OK):
+    if not getattr(args, "skip_kaizen", False) and not os.access(args.kaizen_bin, os.X_OK):
         print(f"error: Kaizen binary not found or not executable: {args.kaizen_bin}\n"
               "       Build it with `make release` (or set KAIZEN_BIN).", file=sys.stderr)
         return 2
@@ -542,10 +544,11 @@ class Bench:
 
 
 def bench_server(label: str, argv_fn, db_name: str, extra_env: dict, args, prefix: str, phases,
-                 settle_field: bool) -> dict:
-    """Start one server in a fresh temporary directory, measure its start-up and idle RSS, run
-    phases(Bench), then its peak RSS and CPU, and stop it. settle_field: record idle_settle_s."""
-    workdir = Path(tempfile.mkdtemp(prefix=f"{prefix}{label.lower()}-"))
+                 settle_field: bool, ready_path: str = "/health") -> dict:
+    """Start one server in a fresh temporary directory, measure its start-up (until GET ready_path answers 200)
+    and idle RSS, run phases(Bench), then its peak RSS and CPU, and stop it. settle_field: record idle_settle_s."""
+    slug = "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")
+    workdir = Path(tempfile.mkdtemp(prefix=f"{prefix}{slug}-"))
     port = free_port()
     db_uri = f"sqlite:///{workdir}/{db_name}"
     argv = argv_fn(port, db_uri, str(workdir / "art"))
@@ -557,8 +560,8 @@ def bench_server(label: str, argv_fn, db_name: str, extra_env: dict, args, prefi
     busy0, self0 = machine_busy_ticks(), os.times()
     log(f"{label}: starting {' '.join(argv)}")
     try:
-        res["startup_s"] = server.start()
-        log(f"{label}: /health 200 after {res['startup_s']:.2f} s")
+        res["startup_s"] = server.start(ready_path=ready_path)
+        log(f"{label}: {ready_path} 200 after {res['startup_s']:.2f} s")
         idle, settle = server.idle_rss_kib()  # also lets every process of the tree finish starting
         res["idle_rss_mib"] = idle / 1024
         if settle_field:
@@ -566,7 +569,8 @@ def bench_server(label: str, argv_fn, db_name: str, extra_env: dict, args, prefi
         res["idle_processes"] = len(process_tree(server.proc.pid))
         log(f"{label}: idle RSS {idle / 1024:.1f} MiB over {res['idle_processes']} processes (settled {settle:.1f} s)")
         try:
-            res["version"] = requests.get(server.base + "/version", timeout=10).text.strip()[:40]
+            r = requests.get(server.base + "/version", timeout=10)
+            res["version"] = r.text.strip()[:40] if r.status_code == 200 else "?"
         except Exception:
             res["version"] = "?"
         phases(Bench(label, server, client, db_uri, workdir, res, args))

@@ -158,33 +158,64 @@ private struct JSONParser {
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
         var isInteger = true
+        var negative = false
         if bytes[index] == UInt8(ascii: "-") {
+            negative = true
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "I") {
                 try expectWord("Infinity")
                 return .double(-.infinity)
             }
         }
+        // Collect up to 19 significant digits exactly, for the fast conversions below.
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
         let digitsStart = index
-        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            Self.accumulate(
+                bytes[index], into: &mantissa, significant: &significant, exponent: &exponent, fraction: false)
+            index += 1
+        }
         guard index > digitsStart else { throw fail("invalid number") }
         if bytes[digitsStart] == UInt8(ascii: "0"), index - digitsStart > 1 { throw fail("leading zero in number") }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
             index += 1
             let fractionStart = index
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                Self.accumulate(
+                    bytes[index], into: &mantissa, significant: &significant, exponent: &exponent, fraction: true)
+                index += 1
+            }
             guard index > fractionStart else { throw fail("invalid number") }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isInteger = false
             index += 1
+            var exponentNegative = false
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
                 index += 1
             }
             let exponentStart = index
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+            var written = 0
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                if written < 100_000 { written = written * 10 + Int(bytes[index] - 0x30) }
+                index += 1
+            }
             guard index > exponentStart else { throw fail("invalid number") }
+            exponent += exponentNegative ? -written : written
+        }
+        if significant <= 19 {
+            if isInteger, exponent == 0, mantissa <= UInt64(Int64.max) {
+                return .integer(negative ? -Int64(mantissa) : Int64(mantissa))
+            }
+            if !isInteger,
+                let value = DecimalConversion.double(mantissa: mantissa, exponent: exponent, negative: negative)
+            {
+                return .double(value)
+            }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = Int64(text) {
@@ -192,6 +223,25 @@ private struct JSONParser {
         }
         guard let value = Double(text) else { throw fail("invalid number") }
         return .double(value)
+    }
+
+    /// Adds a digit to the exact mantissa while it holds fewer than 19 significant digits; leading zeros are not
+    /// significant, and fraction digits lower the decimal exponent.
+    @inline(__always)
+    static func accumulate(
+        _ digit: UInt8, into mantissa: inout UInt64, significant: inout Int, exponent: inout Int, fraction: Bool
+    ) {
+        if significant == 0 && digit == 0x30 {
+            if fraction { exponent -= 1 }
+            return
+        }
+        significant += 1
+        if significant <= 19 {
+            mantissa = mantissa * 10 + UInt64(digit - 0x30)
+            if fraction { exponent -= 1 }
+        } else if !fraction {
+            exponent += 1
+        }
     }
 
     mutating func parseString() throws(JSONParseError) -> String {

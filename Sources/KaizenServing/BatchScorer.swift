@@ -104,7 +104,7 @@ public struct BatchScorer {
         let frame: DataFrame
         if input == .csv {
             guard !rows.isEmpty, let header else { return }
-            frame = try DataFrame(names: header, rows: rows)
+            frame = try DataFrame(names: header, rows: rows.map { .array($0) })
             rows.removeAll(keepingCapacity: true)
         } else {
             guard !records.isEmpty else { return }

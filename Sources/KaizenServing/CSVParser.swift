@@ -110,7 +110,7 @@ extension ScoringRequest {
         }
         let names = header.map { $0.stringValue ?? $0.jsonText }
         do {
-            return .frame(try DataFrame(names: names, rows: Array(rows.dropFirst())))
+            return .frame(try DataFrame(names: names, rows: rows.dropFirst().map { .array($0) }))
         } catch {
             throw ScoringError.badRequest("Invalid CSV: every row must have the header's \(names.count) fields")
         }

@@ -13,38 +13,47 @@ public enum ScoringInput: Sendable {
     case named([(String, JSONValue)])
 }
 
-/// A small column-major table: what a DataFrame payload becomes.
+/// A small table, stored row-major as a DataFrame payload arrives: what `dataframe_split`, `dataframe_records` and
+/// CSV bodies become.
 public struct DataFrame: Sendable {
     /// Column names, in the order the client sent them.
     public var names: [String]
-    /// The cells, one array per column, each `rowCount` long.
-    public var columns: [[JSONValue]]
+    /// The cells, row after row, `names.count` per row.
+    public var cells: [JSONValue]
     public var rowCount: Int
 
-    public init(names: [String], columns: [[JSONValue]], rowCount: Int) {
+    public init(names: [String], cells: [JSONValue], rowCount: Int) {
         self.names = names
-        self.columns = columns
+        self.cells = cells
         self.rowCount = rowCount
     }
 
-    /// The cells of the column called `name`, if there is one.
-    public func column(_ name: String) -> [JSONValue]? {
-        names.firstIndex(of: name).map { columns[$0] }
+    /// The cells of column `index`, top to bottom.
+    public func column(at index: Int) -> LazyMapSequence<Range<Int>, JSONValue> {
+        let width = names.count
+        return (0..<rowCount).lazy.map { [cells] row in cells[row * width + index] }
     }
 
-    /// A table from rows of cells under `names` (pandas' orient=split).
-    init(names: [String], rows: [[JSONValue]]) throws(ScoringError) {
-        var columns = [[JSONValue]](repeating: [], count: names.count)
-        for index in columns.indices { columns[index].reserveCapacity(rows.count) }
+    /// A table from rows of cells under `names` (pandas' orient=split); a row that is not a list is one cell.
+    init(names: [String], rows: [JSONValue]) throws(ScoringError) {
+        var cells: [JSONValue] = []
+        cells.reserveCapacity(rows.count * names.count)
         for row in rows {
-            guard row.count == names.count else {
+            let count: Int
+            if case .array(let items) = row {
+                count = items.count
+                if count == names.count { cells.append(contentsOf: items) }
+            } else {
+                count = 1
+                if names.count == 1 { cells.append(row) }
+            }
+            guard count == names.count else {
                 throw ScoringError.badRequest(
                     "Invalid input. Provided dataframe_split field is not a valid dataframe representation in 'split' "
-                        + "format. Error: '\(names.count) columns passed, passed data had \(row.count) columns'")
+                        + "format. Error: '\(names.count) columns passed, passed data had \(count) columns'")
             }
-            for (index, cell) in row.enumerated() { columns[index].append(cell) }
         }
-        self.init(names: names, columns: columns, rowCount: rows.count)
+        self.init(names: names, cells: cells, rowCount: rows.count)
     }
 
     /// A table from records (pandas' orient=records): the columns are the keys in order of first appearance, and a
@@ -52,21 +61,16 @@ public struct DataFrame: Sendable {
     init(records: [[(String, JSONValue)]]) {
         var names: [String] = []
         var positions: [String: Int] = [:]
-        var columns: [[JSONValue]] = []
-        for (row, record) in records.enumerated() {
-            for (key, value) in record {
-                let index: Int
-                if let known = positions[key] {
-                    index = known
-                } else {
-                    index = names.count
-                    positions[key] = index
-                    names.append(key)
-                    columns.append([JSONValue](repeating: .null, count: records.count))
-                }
-                columns[index][row] = value
+        for record in records {
+            for (key, _) in record where positions[key] == nil {
+                positions[key] = names.count
+                names.append(key)
             }
         }
-        self.init(names: names, columns: columns, rowCount: records.count)
+        var cells = [JSONValue](repeating: .null, count: names.count * records.count)
+        for (row, record) in records.enumerated() {
+            for (key, value) in record { cells[row * names.count + positions[key]!] = value }
+        }
+        self.init(names: names, cells: cells, rowCount: records.count)
     }
 }

@@ -94,35 +94,44 @@ public final class ScoringModel: Sendable {
     }
 
     func frame(fromColumns fields: [(String, JSONValue)]) throws(ScoringError) -> DataFrame {
-        var rowCount = -1
-        var columns: [[JSONValue]] = []
-        for (name, value) in fields {
-            let cells = value.arrayValue ?? [value]
-            guard rowCount < 0 || cells.count == rowCount else {
-                throw ScoringError.badRequest(
-                    "Invalid input. All columns must have the same length; column \(name) has \(cells.count) values, "
-                        + "the first had \(rowCount)")
-            }
-            rowCount = cells.count
-            columns.append(cells)
+        let columns = fields.map { $0.1.arrayValue ?? [$0.1] }
+        let rowCount = columns.first?.count ?? 0
+        for (name, cells) in zip(fields.map(\.0), columns) where cells.count != rowCount {
+            throw ScoringError.badRequest(
+                "Invalid input. All columns must have the same length; column \(name) has \(cells.count) values, "
+                    + "the first had \(rowCount)")
         }
-        return DataFrame(names: fields.map(\.0), columns: columns, rowCount: max(rowCount, 0))
+        var cells: [JSONValue] = []
+        cells.reserveCapacity(rowCount * columns.count)
+        for row in 0..<rowCount {
+            for column in columns { cells.append(column[row]) }
+        }
+        return DataFrame(names: fields.map(\.0), cells: cells, rowCount: rowCount)
+    }
+
+    /// A column the model takes: where it is in the frame (`nil`: an optional column the request left out).
+    struct SelectedColumn {
+        var name: String
+        var index: Int?
+        var declared: ColumnSpec.ColumnType?
     }
 
     /// Feeds from a table: columns matched by name under a column signature (order free, extras ignored),
     /// otherwise by position; all columns form one matrix for a single-input model, one column per input otherwise.
     func feeds(from frame: DataFrame) throws(ScoringError) -> [String: Tensor] {
-        var selected: [(name: String, cells: [JSONValue], declared: ColumnSpec.ColumnType?)] = []
+        var selected: [SelectedColumn] = []
         if case .columns(let specs) = signature {
+            var positions: [String: Int] = [:]
+            for (index, name) in frame.names.enumerated() where positions[name] == nil { positions[name] = index }
             var missing: [String] = []
             for (position, spec) in specs.enumerated() {
                 let name = spec.name ?? String(position)
-                if let cells = frame.column(name) {
-                    selected.append((name, cells, spec.type))
+                if let index = positions[name] {
+                    selected.append(SelectedColumn(name: name, index: index, declared: spec.type))
                 } else if spec.required {
                     missing.append(name)
                 } else {
-                    selected.append((name, Array(repeating: .null, count: frame.rowCount), spec.type))
+                    selected.append(SelectedColumn(name: name, index: nil, declared: spec.type))
                 }
             }
             guard missing.isEmpty else {
@@ -136,12 +145,12 @@ public final class ScoringModel: Sendable {
                 )
             }
         } else {
-            selected = zip(frame.names, frame.columns).map { ($0, $1, nil) }
+            selected = frame.names.enumerated().map { SelectedColumn(name: $1, index: $0, declared: nil) }
         }
         if engine.inputs.count == 1, let input = engine.inputs.first,
             selected.count != 1 || selected[0].name != input.name || inputRank(input) != 1
         {
-            return [input.name: try matrix(from: selected, rows: frame.rowCount, for: input)]
+            return [input.name: try matrix(from: selected, of: frame, for: input)]
         }
         var feeds: [String: Tensor] = [:]
         var missing: [String] = []
@@ -152,7 +161,7 @@ public final class ScoringModel: Sendable {
             }
             let shape = inputRank(input) == 1 ? [frame.rowCount] : [frame.rowCount, 1]
             feeds[input.name] = try CellConversion.tensor(
-                column.cells, shape: shape, type: try elementType(of: input), column: column.name,
+                cells(of: column, in: frame), shape: shape, type: try elementType(of: input), column: column.name,
                 declared: column.declared)
         }
         guard missing.isEmpty else {
@@ -163,9 +172,13 @@ public final class ScoringModel: Sendable {
         return feeds
     }
 
+    func cells(of column: SelectedColumn, in frame: DataFrame) -> [JSONValue] {
+        guard let index = column.index else { return Array(repeating: .null, count: frame.rowCount) }
+        return Array(frame.column(at: index))
+    }
+
     func matrix(
-        from columns: [(name: String, cells: [JSONValue], declared: ColumnSpec.ColumnType?)], rows: Int,
-        for input: ValueInfo
+        from columns: [SelectedColumn], of frame: DataFrame, for input: ValueInfo
     ) throws(ScoringError) -> Tensor {
         if case .tensor(_, let shape?) = input.type, shape.count == 2, let width = shape[1].size, width != columns.count
         {
@@ -175,15 +188,37 @@ public final class ScoringModel: Sendable {
                     + "\(columns.count > 8 ? ", ..." : ""))")
         }
         let type = try elementType(of: input)
-        // Validate and convert column by column so errors name the column, then interleave into rows.
+        let rows = frame.rowCount
+        let shape = inputRank(input) == 1 && columns.count == 1 ? [rows] : [rows, columns.count]
+        if type == .float {
+            // The common case, in one pass over the rows: float32 features.
+            let width = frame.names.count
+            var values = [Float]()
+            values.reserveCapacity(rows * columns.count)
+            for row in 0..<rows {
+                for column in columns {
+                    let cell = column.index.map { frame.cells[row * width + $0] } ?? .null
+                    if case .double(let value) = cell, column.declared != .long, column.declared != .integer {
+                        values.append(Float(value))
+                    } else {
+                        values.append(
+                            Float(
+                                try CellConversion.number(
+                                    cell, integral: column.declared == .long || column.declared == .integer,
+                                    column: column.name, type: "float32")))
+                    }
+                }
+            }
+            return try Tensor.make(shape: shape, storage: .float(values))
+        }
         var converted: [Tensor] = []
         converted.reserveCapacity(columns.count)
         for column in columns {
             converted.append(
                 try CellConversion.tensor(
-                    column.cells, shape: [rows], type: type, column: column.name, declared: column.declared))
+                    cells(of: column, in: frame), shape: [rows], type: type, column: column.name,
+                    declared: column.declared))
         }
-        let shape = inputRank(input) == 1 && columns.count == 1 ? [rows] : [rows, columns.count]
         return try Tensor.interleaving(columns: converted, shape: shape)
     }
 

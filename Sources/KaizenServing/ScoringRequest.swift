@@ -56,15 +56,14 @@ public enum ScoringRequest {
         }
         guard case .object = value else { throw invalid("dataframe_split must be an object with columns and data") }
         guard let rows = value["data"]?.arrayValue else { throw invalid("DataFrame constructor not properly called!") }
-        let matrix = rows.map { $0.arrayValue ?? [$0] }
         let names: [String]
         if let columns = value["columns"] {
             guard let list = columns.arrayValue else { throw invalid("columns must be a list") }
             names = list.map { $0.stringValue ?? $0.jsonText }
         } else {
-            names = (0..<(matrix.first?.count ?? 0)).map(String.init)
+            names = (0..<(rows.first.map { $0.arrayValue?.count ?? 1 } ?? 0)).map(String.init)
         }
-        return try DataFrame(names: names, rows: matrix)
+        return try DataFrame(names: names, rows: rows)
     }
 
     static func recordsFrame(_ value: JSONValue, format: String) throws(ScoringError) -> DataFrame {
