@@ -8,7 +8,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run build release test swift-test interop bench bench-tools venv lint clean onnx-fixtures
+.PHONY: run build release release-deps test swift-test interop bench bench-tools venv lint clean onnx-fixtures
 
 run: build
 	.build/debug/kaizen server
@@ -28,8 +28,15 @@ RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DKAIZEN_FMA
 endif
 endif
 
-release:
-	$(SWIFT) build -c release --product kaizen $(RELEASE_FLAGS)
+# The release binary links the Swift standard library and Foundation statically: one self-contained file, and
+# about 4 MB less resident memory per process (bench/README.md). Static Foundation needs libcurl's development
+# files, which come from Debian.
+release: release-deps
+	$(SWIFT) build -c release --product kaizen --static-swift-stdlib $(RELEASE_FLAGS)
+
+release-deps:
+	test -e /usr/lib/$(shell uname -m)-linux-gnu/libcurl.so || \
+		(apt-get update -qq && apt-get install -y -qq --no-install-recommends libcurl4-gnutls-dev)
 
 venv: $(STAMP)
 

@@ -23,11 +23,14 @@ enum ScoringRoutes {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: mlflowCompatibleVersion)))
         }
-        for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
-            router.on("/invocations", method: method) { _, _ in
-                var response = ScoringResponses.detail("Method Not Allowed", status: .methodNotAllowed)
-                response.headers[.allow] = "POST"
-                return response
+        // The methods each path does not take get FastAPI's 405, as from `mlflow models serve`.
+        for (path, allowed) in [("/invocations", "POST"), ("/ping", "GET"), ("/health", "GET"), ("/version", "GET")] {
+            for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where method.rawValue != allowed {
+                router.on(RouterPath(path), method: method) { _, _ in
+                    var response = ScoringResponses.detail("Method Not Allowed", status: .methodNotAllowed)
+                    response.headers[.allow] = allowed
+                    return response
+                }
             }
         }
         router.post("/invocations") { request, context in

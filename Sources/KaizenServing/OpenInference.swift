@@ -44,10 +44,15 @@ public enum OpenInference {
             guard let name = input["name"]?.stringValue else { throw Failure("Every input needs a 'name'") }
             given[name] = input
         }
+        let known = Set(model.engine.inputs.map(\.name))
+        if let unknown = given.keys.sorted().first(where: { !known.contains($0) }) {
+            throw Failure(
+                "Unknown input '\(unknown)'; the model takes \(model.engine.inputs.map(\.name).joined(separator: ", "))"
+            )
+        }
         var feeds: [String: Tensor] = [:]
-        let single = model.engine.inputs.count == 1 && inputs.count == 1
         for declared in model.engine.inputs {
-            guard let input = given[declared.name] ?? (single ? inputs.first : nil) else {
+            guard let input = given[declared.name] else {
                 throw Failure(
                     "Missing input '\(declared.name)'; the model takes \(model.engine.inputs.map(\.name).joined(separator: ", "))"
                 )

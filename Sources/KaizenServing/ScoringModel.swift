@@ -55,7 +55,9 @@ public final class ScoringModel: Sendable {
     public func prepare(_ input: ScoringInput) throws(ScoringError) -> Prepared {
         switch input {
         case .frame(let frame):
-            return Prepared(feeds: try feeds(from: frame), rows: frame.rowCount, style: .records)
+            // Under a tensor signature MLflow hands the model a dict of arrays, so the answer is a dict of columns.
+            let style: OutputStyle = if case .tensors = signature { .columns } else { .records }
+            return Prepared(feeds: try feeds(from: frame), rows: frame.rowCount, style: style)
         case .tensor(let value):
             guard engine.inputs.count == 1, let input = engine.inputs.first else {
                 throw ScoringError.badRequest(
@@ -224,6 +226,19 @@ public final class ScoringModel: Sendable {
 
     func tensor(from value: JSONValue, for input: ValueInfo) throws(ScoringError) -> Tensor {
         let list = try NestedList(value, name: input.name)
+        if case .tensors = signature, case .tensor(_, let declared?) = input.type {
+            // A tensor signature is enforced before the model runs, as MLflow does: a schema error, not a model error.
+            let fits =
+                declared.count == list.shape.count
+                && zip(declared, list.shape).allSatisfy { dimension, size in dimension.size.map { $0 == size } ?? true }
+            guard fits else {
+                let expected = declared.map { $0.size.map(String.init) ?? "-1" }.joined(separator: ", ")
+                throw ScoringError.schema(
+                    "Failed to enforce schema of data with the model's signature. Error: Shape of input "
+                        + "(\(list.shape.map(String.init).joined(separator: ", "))) does not match expected shape "
+                        + "(\(expected)) for input '\(input.name)'")
+            }
+        }
         return try CellConversion.tensor(
             list.leaves, shape: list.shape, type: try elementType(of: input), column: input.name)
     }
