@@ -7,11 +7,20 @@
 /// disagree with one: those rare cases return `nil` and the caller uses `strtod`.
 enum DecimalConversion {
     #if arch(x86_64) && !os(Windows)
-        static let powersOfTen: [Float80] = {
-            var powers: [Float80] = [1]
-            for _ in 1...27 { powers.append(powers[powers.count - 1] * 10) }
-            return powers
-        }()
+        /// 10^exponent for 0 ≤ exponent ≤ 27 by squaring: every factor and partial product is a power of ten whose
+        /// power of five fits in 64 bits, so each multiplication is exact.
+        @inline(__always)
+        static func powerOfTen(_ exponent: Int) -> Float80 {
+            var result: Float80 = 1
+            var base: Float80 = 10
+            var remaining = exponent
+            while remaining > 0 {
+                if remaining & 1 == 1 { result *= base }
+                base *= base
+                remaining >>= 1
+            }
+            return result
+        }
     #endif
 
     /// `±mantissa × 10^exponent`, or `nil` when the fast path cannot guarantee the correctly rounded double.
@@ -27,7 +36,7 @@ enum DecimalConversion {
         #if arch(x86_64) && !os(Windows)
             guard exponent >= -27, exponent <= 27 else { return nil }
             let wide = Float80(mantissa)
-            let scaled = exponent >= 0 ? wide * powersOfTen[exponent] : wide / powersOfTen[-exponent]
+            let scaled = exponent >= 0 ? wide * powerOfTen(exponent) : wide / powerOfTen(-exponent)
             // 63 fraction bits in Float80, 52 in Double: the 11 bits in between decide the rounding.
             let low = scaled.significandBitPattern & 0x7FF
             guard low != 0x400, low != 0x3FF, low != 0x401 else { return nil }
@@ -38,9 +47,24 @@ enum DecimalConversion {
         #endif
     }
 
+    /// 10^exponent for 0 ≤ exponent ≤ 22, exact in a double.
+    @inline(__always)
     static func exactPowerOfTen(_ exponent: Int) -> Double {
         var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
-        return value
+        var remaining = exponent
+        while remaining >= 8 {
+            value *= 1e8
+            remaining -= 8
+        }
+        switch remaining {
+        case 1: return value * 10
+        case 2: return value * 1e2
+        case 3: return value * 1e3
+        case 4: return value * 1e4
+        case 5: return value * 1e5
+        case 6: return value * 1e6
+        case 7: return value * 1e7
+        default: return value
+        }
     }
 }
