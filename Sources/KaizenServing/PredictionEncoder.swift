@@ -32,14 +32,7 @@ public struct PredictionEncoder {
             encoder.append("[")
             for row in 0..<rows {
                 if row > 0 { encoder.append(", ") }
-                encoder.append("{")
-                for (index, (name, value)) in outputs.enumerated() {
-                    if index > 0 { encoder.append(", ") }
-                    encoder.string(name)
-                    encoder.append(": ")
-                    encoder.row(row, of: value, rows: rows)
-                }
-                encoder.append("}")
+                encoder.record(row, of: outputs, rows: rows)
             }
             encoder.append("]")
         }
@@ -50,15 +43,19 @@ public struct PredictionEncoder {
     /// Row `row` as one record, `{"output": value, ...}` (a JSON line of batch scoring).
     public static func record(_ row: Int, of outputs: [(String, Value)], rows: Int) -> [UInt8] {
         var encoder = PredictionEncoder()
-        encoder.append("{")
-        for (index, (name, value)) in outputs.enumerated() {
-            if index > 0 { encoder.append(", ") }
-            encoder.string(name)
-            encoder.append(": ")
-            encoder.row(row, of: value, rows: rows)
-        }
-        encoder.append("}")
+        encoder.record(row, of: outputs, rows: rows)
         return encoder.output
+    }
+
+    mutating func record(_ row: Int, of outputs: [(String, Value)], rows: Int) {
+        append("{")
+        for (index, (name, value)) in outputs.enumerated() {
+            if index > 0 { append(", ") }
+            string(name)
+            append(": ")
+            self.row(row, of: value, rows: rows)
+        }
+        append("}")
     }
 
     /// Row `row` as a CSV line: every element of every output in its own field (see `BatchScorer.csvHeader`).
