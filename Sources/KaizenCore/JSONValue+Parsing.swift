@@ -16,8 +16,12 @@ extension JSONValue {
     /// the bare words `NaN`, `Infinity` and `-Infinity`, which Python's `json` module writes.
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
         let array = Array(bytes)
-        var parser = JSONParser(bytes: array)
-        self = try parser.parseDocument()
+        // The parser reads through an unsafe buffer: every index it reads is checked against `count` first, and
+        // this spares the per-byte bounds checks of the array.
+        self = try array.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+            var parser = JSONParser(bytes: buffer)
+            return try parser.parseDocument()
+        }
     }
 
     /// Parses a JSON text given as a string.
@@ -27,11 +31,11 @@ extension JSONValue {
 }
 
 private struct JSONParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
 
-    init(bytes: [UInt8]) {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
@@ -325,7 +329,7 @@ private struct JSONParser {
         return value
     }
 
-    func decodeUTF8(_ slice: ArraySlice<UInt8>) throws(JSONParseError) -> String {
+    func decodeUTF8(_ slice: some Collection<UInt8>) throws(JSONParseError) -> String {
         guard let string = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
         return string
     }
