@@ -41,7 +41,9 @@ struct ModelSourceOptions: ParsableArguments {
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve a model over HTTP (MLflow /invocations, Open Inference Protocol v2, /metrics).")
+        abstract: "Serve a model over HTTP (MLflow /invocations, Open Inference Protocol v2, /metrics).",
+        // -h is the host, as in `mlflow models serve`; help is --help.
+        helpNames: [.long])
 
     @OptionGroup var source: ModelSourceOptions
 
