@@ -972,6 +972,32 @@ def test_v2_infer(kaizen_scorers, models, path):
 
 
 @pytest.mark.kaizen_only
+@pytest.mark.parametrize("binary_in", [True, False], ids=["binary-in", "json-in"])
+@pytest.mark.parametrize("binary_out", [True, False], ids=["binary-out", "json-out"])
+def test_triton_client(kaizen_scorers, models, binary_in, binary_out):
+    """The real Triton HTTP client, with and without the binary tensor data extension (its default is binary)."""
+    import tritonclient.http as triton
+
+    m = models["lr"]
+    rows = m.rows[:3]
+    client = triton.InferenceServerClient(url=kaizen_scorers["lr"].url.removeprefix("http://"))
+    assert client.is_server_live() and client.is_server_ready() and client.is_model_ready(LR)
+    assert client.get_model_metadata(LR)["inputs"] == [{"name": "X", "datatype": "FP32", "shape": [-1, 30]}]
+    tensor = triton.InferInput("X", list(rows.shape), "FP32")
+    tensor.set_data_from_numpy(rows.astype(np.float32), binary_data=binary_in)
+    outputs = [triton.InferRequestedOutput(name, binary_data=binary_out) for name in ("label", "probabilities")]
+    result = client.infer(LR, [tensor], outputs=outputs, request_id="9")
+    label, proba = m.run(rows)
+    assert result.get_response()["id"] == "9"
+    assert result.as_numpy("label").tolist() == label.tolist()
+    np.testing.assert_allclose(result.as_numpy("probabilities"), proba, **ORT_TOL)
+    # The client's defaults: binary input, all outputs, no outputs named.
+    plain = triton.InferInput("X", list(rows.shape), "FP32")
+    plain.set_data_from_numpy(rows.astype(np.float32))
+    assert client.infer(LR, [plain]).as_numpy("label").tolist() == label.tolist()
+
+
+@pytest.mark.kaizen_only
 def test_v2_infer_nested_data_and_requested_outputs(kaizen_scorers, models):
     """Tensor data may come in its natural nested form; `outputs` picks what comes back."""
     m = models["lr"]

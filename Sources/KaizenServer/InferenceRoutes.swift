@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import KaizenCore
 import KaizenONNX
@@ -29,17 +30,41 @@ enum InferenceRoutes {
                     do { buffer = try await request.body.collect(upTo: bodyLimit) } catch {
                         throw OpenInference.Failure(status: 413, "Request body is larger than \(bodyLimit) bytes")
                     }
-                    let body: JSONValue
-                    do { body = try JSONValue(parsing: buffer.readableBytesView) } catch {
-                        throw OpenInference.Failure("The request body is not valid JSON: \(error)")
+                    // With the binary data extension the JSON header is the first Inference-Header-Content-Length
+                    // bytes and the tensors' raw bytes follow.
+                    var bytes = Array(buffer.readableBytesView)
+                    var binary: [UInt8] = []
+                    if let field = request.headers[.inferenceHeaderContentLength] {
+                        guard let length = Int(field), length >= 0, length <= bytes.count else {
+                            throw OpenInference.Failure(
+                                "Inference-Header-Content-Length \(field) does not fit the body of \(bytes.count) bytes"
+                            )
+                        }
+                        binary = Array(bytes[length...])
+                        bytes.removeSubrange(length...)
                     }
-                    let decoded = try OpenInference.request(body, for: model)
+                    let body: JSONValue
+                    do { body = try JSONValue(parsing: bytes) } catch {
+                        throw OpenInference.Failure("The request header is not valid JSON: \(error)")
+                    }
+                    let decoded = try OpenInference.request(body, binary: binary, for: model)
                     context.notes.record(model: model, rows: decoded.rows)
                     let outputs: [String: Value]
                     do { outputs = try await engine.score(decoded.feeds, rows: decoded.rows, with: model) } catch {
                         throw OpenInference.Failure((error as? ScoringError)?.message ?? "\(error)")
                     }
-                    return JSONResponse.make(OpenInference.response(outputs, request: decoded, model: model))
+                    let (header, binaryOutputs) = OpenInference.response(outputs, request: decoded, model: model)
+                    guard !binaryOutputs.isEmpty else { return JSONResponse.make(header) }
+                    var payload = header.serialized()
+                    let headerLength = payload.count
+                    payload.append(contentsOf: binaryOutputs)
+                    return Response(
+                        status: .ok,
+                        headers: [
+                            .contentType: "application/octet-stream",
+                            .inferenceHeaderContentLength: String(headerLength),
+                        ],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: payload)))
                 } catch let failure as OpenInference.Failure {
                     context.notes.record(error: failure.message)
                     return JSONResponse.make(failure.body, status: HTTPResponse.Status(code: failure.status))
@@ -68,4 +93,9 @@ enum InferenceRoutes {
             JSONResponse.make(.object([("error", .string(message))]), status: .notFound)
         }
     }
+}
+
+extension HTTPField.Name {
+    /// The length of the JSON header of a body that carries binary tensor data.
+    static let inferenceHeaderContentLength = Self("Inference-Header-Content-Length")!
 }

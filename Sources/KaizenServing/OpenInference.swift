@@ -10,6 +10,8 @@ public enum OpenInference {
         public var rows: Int
         /// The outputs asked for, or `nil` for all.
         public var outputs: [String]?
+        /// The outputs to send as binary data (the binary tensor data extension).
+        public var binaryOutputs: Set<String> = []
     }
 
     /// An error in the protocol's form, `{"error": "..."}`.
@@ -34,7 +36,11 @@ public enum OpenInference {
 
     /// Decodes an `/infer` body for `model`: every model input must be given, with a compatible datatype and as
     /// many elements as its shape holds. Numbers convert between numeric datatypes; BYTES carry strings.
-    public static func request(_ body: JSONValue, for model: ScoringModel) throws(Failure) -> Request {
+    public static func request(
+        _ body: JSONValue, binary: [UInt8] = [], for model: ScoringModel
+    ) throws(Failure)
+        -> Request
+    {
         guard case .object = body else { throw Failure("The request body must be a JSON object") }
         guard let inputs = body["inputs"]?.arrayValue else {
             throw Failure("The request must have an 'inputs' list")
@@ -50,6 +56,7 @@ public enum OpenInference {
                 "Unknown input '\(unknown)'; the model takes \(model.engine.inputs.map(\.name).joined(separator: ", "))"
             )
         }
+        let slices = try binarySlices(inputs, binary)
         var feeds: [String: Tensor] = [:]
         for declared in model.engine.inputs {
             guard let input = given[declared.name] else {
@@ -57,9 +64,13 @@ public enum OpenInference {
                     "Missing input '\(declared.name)'; the model takes \(model.engine.inputs.map(\.name).joined(separator: ", "))"
                 )
             }
-            feeds[declared.name] = try tensor(input, for: declared)
+            feeds[declared.name] = try tensor(input, binary: slices[declared.name], for: declared)
         }
         var outputs: [String]?
+        var binaryOutputs: Set<String> = []
+        if body["parameters"]?["binary_data_output"] == .bool(true) {
+            binaryOutputs = Set(model.engine.outputs.map(\.name))
+        }
         if let requested = body["outputs"]?.arrayValue {
             let known = Set(model.engine.outputs.map(\.name))
             outputs = try requested.map { output throws(Failure) in
@@ -68,14 +79,23 @@ public enum OpenInference {
                         "Unknown output \(output["name"]?.messageText ?? "without a name"); the model has "
                             + model.engine.outputs.map(\.name).joined(separator: ", "))
                 }
+                if let binary = output["parameters"]?["binary_data"] {
+                    if binary == .bool(true) { binaryOutputs.insert(name) } else { binaryOutputs.remove(name) }
+                }
                 return name
             }
         }
         let id = body["id"].map { $0.stringValue ?? $0.jsonText }
-        return Request(id: id, feeds: feeds, rows: feeds.values.first?.shape.first ?? 1, outputs: outputs)
+        return Request(
+            id: id, feeds: feeds, rows: feeds.values.first?.shape.first ?? 1, outputs: outputs,
+            binaryOutputs: binaryOutputs)
     }
 
-    static func tensor(_ input: JSONValue, for declared: ValueInfo) throws(Failure) -> Tensor {
+    static func tensor(
+        _ input: JSONValue, binary: ArraySlice<UInt8>?, for declared: ValueInfo
+    ) throws(Failure)
+        -> Tensor
+    {
         let name = input["name"]?.stringValue ?? declared.name
         guard let datatype = input["datatype"]?.stringValue else { throw Failure("Input '\(name)' needs a 'datatype'") }
         guard let shapeValues = input["shape"]?.arrayValue else { throw Failure("Input '\(name)' needs a 'shape'") }
@@ -101,9 +121,13 @@ public enum OpenInference {
         guard compatible else {
             throw Failure("Input '\(name)' has datatype \(datatype); the model takes \(Self.datatype(of: type))")
         }
-        guard let data = input["data"] else { throw Failure("Input '\(name)' needs 'data'") }
         let leaves: [JSONValue]
-        do { leaves = try NestedList.leaves(data) } catch { throw Failure("Input '\(name)': \(error.message)") }
+        if let binary {
+            leaves = try Self.leaves(binary: binary, datatype: datatype, name: name)
+        } else {
+            guard let data = input["data"] else { throw Failure("Input '\(name)' needs 'data'") }
+            do { leaves = try NestedList.leaves(data) } catch { throw Failure("Input '\(name)': \(error.message)") }
+        }
         let expected = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
         guard leaves.count == expected else {
             throw Failure(
@@ -116,16 +140,43 @@ public enum OpenInference {
         }
     }
 
-    /// The `/infer` response body.
+    /// The `/infer` response: the JSON header and, when outputs were asked for as binary data, their bytes (to send
+    /// after the header, with its length in `Inference-Header-Content-Length`).
     public static func response(
         _ outputs: [String: Value], request: Request, model: ScoringModel
-    ) -> JSONValue {
+    ) -> (header: JSONValue, binary: [UInt8]) {
         let names = request.outputs ?? model.engine.outputs.map(\.name)
         var fields: [(String, JSONValue)] = [("model_name", .string(model.name))]
         if let version = model.version { fields.append(("model_version", .string(version))) }
         if let id = request.id { fields.append(("id", .string(id))) }
-        fields.append(("outputs", .array(names.compactMap { name in outputs[name].map { output(name, $0) } })))
-        return .object(fields)
+        var binary: [UInt8] = []
+        var described: [JSONValue] = []
+        for name in names {
+            guard let value = outputs[name] else { continue }
+            guard request.binaryOutputs.contains(name), case .object(var output) = output(name, value) else {
+                described.append(output(name, value))
+                continue
+            }
+            let tensor: Tensor? =
+                switch value {
+                case .tensor(let plain): plain
+                case .mapSequence(let maps): try? Tensor(shape: [maps.count, maps.keys.count], floats: maps.values)
+                }
+            guard let tensor else {
+                described.append(.object(output))
+                continue
+            }
+            let bytes = Self.binary(tensor)
+            binary.append(contentsOf: bytes)
+            output.removeAll { $0.0 == "data" }
+            var parameters = output.first { $0.0 == "parameters" }?.1.objectFields ?? []
+            parameters.append(("binary_data_size", .integer(Int64(bytes.count))))
+            output.removeAll { $0.0 == "parameters" }
+            output.append(("parameters", .object(parameters)))
+            described.append(.object(output))
+        }
+        fields.append(("outputs", .array(described)))
+        return (.object(fields), binary)
     }
 
     static func output(_ name: String, _ value: Value) -> JSONValue {

@@ -138,12 +138,40 @@ struct ScoringRoutesTests {
                 client, "/v2/models/rf_reg/infer", type: "application/json",
                 body.replacingOccurrences(of: "FP32", with: "BOOL"))
             #expect(wrongType.status == .badRequest)
+            // The binary tensor data extension: JSON header, then raw little-endian floats; binary output back.
+            let floats = (0..<20).map { Float($0) / 10 }
+            let header = """
+                {"inputs": [{"name": "X", "shape": [2, 10], "datatype": "FP32", "parameters": {"binary_data_size": 80}}],
+                 "outputs": [{"name": "variable", "parameters": {"binary_data": true}}]}
+                """
+            var binaryBody = Array(header.utf8)
+            for value in floats { withUnsafeBytes(of: value.bitPattern.littleEndian) { binaryBody += $0 } }
+            let binary = try await client.execute(
+                uri: "/v2/models/rf_reg/infer", method: .post,
+                headers: [
+                    .contentType: "application/octet-stream", .inferenceHeaderContentLength: String(header.utf8.count),
+                ],
+                body: ByteBuffer(bytes: binaryBody))
+            #expect(binary.status == .ok)
+            let headerLength = try #require(binary.headers[.inferenceHeaderContentLength].flatMap { Int($0) })
+            let bytes = Array(binary.body.readableBytesView)
+            let described = try JSONValue(parsing: bytes[..<headerLength])
+            #expect(described["outputs"]?.arrayValue?.first?["parameters"]?["binary_data_size"] == 8)
+            let fromBinary = bytes[headerLength...].withUnsafeBytes { raw in
+                (0..<2).map { Double(Float(bitPattern: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            }
+            #expect(fromBinary == json["outputs"]?.arrayValue?.first?["data"]?.arrayValue?.compactMap(\.doubleValue))
+            let short = try await client.execute(
+                uri: "/v2/models/rf_reg/infer", method: .post,
+                headers: [.inferenceHeaderContentLength: String(header.utf8.count)],
+                body: ByteBuffer(bytes: binaryBody.dropLast(4)))
+            #expect(short.status == .badRequest)
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
             #expect(
                 metrics.contains(
-                    "kaizen_requests_total{model=\"rf_reg\",version=\"7\",endpoint=\"/v2/models/infer\",status=\"200\"} 1"
+                    "kaizen_requests_total{model=\"rf_reg\",version=\"7\",endpoint=\"/v2/models/infer\",status=\"200\"} 2"
                 ))
-            #expect(metrics.contains("kaizen_batch_size_count{model=\"rf_reg\",version=\"7\"} 1"))
+            #expect(metrics.contains("kaizen_batch_size_count{model=\"rf_reg\",version=\"7\"} 2"))
         }
     }
 }

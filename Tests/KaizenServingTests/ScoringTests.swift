@@ -239,7 +239,7 @@ struct ScoringTests {
         }
         let decoded = try OpenInference.request(request([2, 10], "FP32", data), for: model)
         let outputs = try model.run(decoded.feeds)
-        let response = OpenInference.response(outputs, request: decoded, model: model)
+        let response = OpenInference.response(outputs, request: decoded, model: model).header
         #expect(response["id"] == "42")
         #expect(response["model_version"] == "3")
         let output = try #require(response["outputs"]?.arrayValue?.first)
