@@ -76,11 +76,11 @@ extension OpenInference {
             for byte in 0..<width { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * byte))) }
         }
         switch tensor.storage {
-        case .float(let values): values.forEach { put(UInt64($0.bitPattern), 4) }
-        case .double(let values): values.forEach { put($0.bitPattern, 8) }
-        case .int32(let values): values.forEach { put(UInt64(UInt32(bitPattern: $0)), 4) }
-        case .int64(let values): values.forEach { put(UInt64(bitPattern: $0), 8) }
-        case .bool(let values): values.forEach { put($0 ? 1 : 0, 1) }
+        case .float(let values): for value in values { put(UInt64(value.bitPattern), 4) }
+        case .double(let values): for value in values { put(value.bitPattern, 8) }
+        case .int32(let values): for value in values { put(UInt64(UInt32(bitPattern: value)), 4) }
+        case .int64(let values): for value in values { put(UInt64(bitPattern: value), 8) }
+        case .bool(let values): for value in values { put(value ? 1 : 0, 1) }
         case .string(let values):
             for value in values {
                 let utf8 = Array(value.utf8)
