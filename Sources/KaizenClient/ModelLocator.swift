@@ -177,7 +177,7 @@ public struct ModelLocator: Sendable {
             else { throw KaizenError.invalidParameter("Bad artifact path \(child)") }
             var request = URLRequest(url: url)
             request.timeoutInterval = 300
-            let (data, response) = try await URLSession.shared.data(for: request)
+            let (data, response) = try await TrackingClient.fetch(request)
             guard (response as? HTTPURLResponse)?.statusCode == 200 else {
                 throw ClientError(
                     description: "Downloading \(child) failed: HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")

@@ -44,7 +44,7 @@ public struct TrackingClient: Sendable {
     func send(_ request: URLRequest) async throws -> JSONValue {
         var request = request
         request.timeoutInterval = 30
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await Self.fetch(request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = try? JSONValue(parsing: Array(data))
         guard status == 200 else {
@@ -53,6 +53,22 @@ public struct TrackingClient: Sendable {
             throw ClientError(description: "\(code): \(message)")
         }
         return json ?? .object([])
+    }
+}
+
+extension TrackingClient {
+    /// Sends `request`, turning a transport failure (refused connection, unknown host, timeout) into a message
+    /// that names the server instead of Foundation's error dump.
+    static func fetch(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        do {
+            return try await URLSession.shared.data(for: request)
+        } catch {
+            let host = request.url.map { "\($0.scheme ?? "http")://\($0.host ?? "?")\($0.port.map { ":\($0)" } ?? "")" }
+            let reason = (error as? URLError).map { $0.localizedDescription } ?? "\(error)"
+            throw ClientError(
+                description: "Cannot reach the tracking server at \(host ?? "?"): \(reason). Check --tracking-uri or "
+                    + "MLFLOW_TRACKING_URI")
+        }
     }
 }
 
