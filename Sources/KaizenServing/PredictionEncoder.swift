@@ -111,9 +111,7 @@ public struct PredictionEncoder {
     }
 
     mutating func string(_ text: String) {
-        var json: [UInt8] = []
-        JSONValue.string(text).write(to: &json)
-        output.append(contentsOf: json)
+        JSONValue.string(text).write(to: &output)
     }
 
     /// The whole value as nested lists (a map sequence as a list of objects).

@@ -33,6 +33,14 @@ public struct ScoringError: Error, Sendable, Equatable, CustomStringConvertible 
             errorClass: "SCHEMA_ENFORCEMENT_FAILED")
     }
 
+    /// The schema error for inputs the request lacks, in MLflow's words ("Model is missing inputs ['x']."), checked
+    /// against `what` ("the model's signature" or "the model's inputs"); `detail` follows the list.
+    static func missingInputs(_ names: [String], of what: String, detail: String = "") -> ScoringError {
+        schema(
+            "Failed to enforce schema of data with \(what). Error: Model is missing inputs "
+                + "\(ScoringModel.quotedList(names)).\(detail)")
+    }
+
     /// 400 `BAD_REQUEST`: the engine refused the input while evaluating the model.
     public static func evaluation(_ detail: String) -> ScoringError {
         badRequest(

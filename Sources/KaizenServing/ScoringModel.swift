@@ -85,10 +85,8 @@ public final class ScoringModel: Sendable {
                 feeds[input.name] = try tensor(from: value, for: input)
             }
             guard missing.isEmpty else {
-                throw ScoringError.schema(
-                    "Failed to enforce schema of data with the model's inputs. Error: Model is missing inputs "
-                        + "[\(missing.map { "'\($0)'" }.joined(separator: ", "))]. Received: "
-                        + "[\(fields.map { "'\($0.0)'" }.joined(separator: ", "))]")
+                throw ScoringError.missingInputs(
+                    missing, of: "the model's inputs", detail: " Received: \(Self.quotedList(fields.map(\.0)))")
             }
             let rows = feeds.values.first?.shape.first ?? 1
             return Prepared(feeds: feeds, rows: rows, style: .columns)
@@ -138,13 +136,9 @@ public final class ScoringModel: Sendable {
             }
             guard missing.isEmpty else {
                 let extra = frame.names.filter { name in !specs.contains { $0.name == name } }
-                throw ScoringError.schema(
-                    "Failed to enforce schema of data with the model's signature. Error: Model is missing inputs "
-                        + "[\(missing.map { "'\($0)'" }.joined(separator: ", "))]."
-                        + (extra.isEmpty
-                            ? ""
-                            : " Note that there were extra inputs: [\(extra.map { "'\($0)'" }.joined(separator: ", "))].")
-                )
+                throw ScoringError.missingInputs(
+                    missing, of: "the model's signature",
+                    detail: extra.isEmpty ? "" : " Note that there were extra inputs: \(Self.quotedList(extra)).")
             }
         } else {
             selected = frame.names.enumerated().map { SelectedColumn(name: $1, index: $0, declared: nil) }
@@ -167,9 +161,7 @@ public final class ScoringModel: Sendable {
                 declared: column.declared)
         }
         guard missing.isEmpty else {
-            throw ScoringError.schema(
-                "Failed to enforce schema of data with the model's inputs. Error: Model is missing inputs "
-                    + "[\(missing.map { "'\($0)'" }.joined(separator: ", "))].")
+            throw ScoringError.missingInputs(missing, of: "the model's inputs")
         }
         return feeds
     }
@@ -252,5 +244,10 @@ public final class ScoringModel: Sendable {
 
     func inputRank(_ input: ValueInfo) -> Int? {
         if case .tensor(_, let shape?) = input.type { shape.count } else { nil }
+    }
+
+    /// Names as Python prints a list of strings: `['a', 'b']`.
+    static func quotedList(_ names: [String]) -> String {
+        "[" + names.map { "'\($0)'" }.joined(separator: ", ") + "]"
     }
 }
