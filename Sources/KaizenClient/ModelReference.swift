@@ -112,11 +112,7 @@ public enum ModelReference: Sendable, Equatable, CustomStringConvertible {
     /// A relative path whose segments, percent-decoded any number of times, are never `.`, `..` or empty.
     static func isSafeRelativePath(_ path: String) -> Bool {
         if path.isEmpty { return true }
-        var decoded = path
-        for _ in 0..<4 {
-            guard let next = decoded.removingPercentEncoding, next != decoded else { break }
-            decoded = next
-        }
+        let decoded = PercentEncoding.decodeRepeatedly(path)
         guard !decoded.hasPrefix("/"), !decoded.contains("\\"), !decoded.contains("\0") else { return false }
         return decoded.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {
             !$0.isEmpty && $0 != "." && $0 != ".."
