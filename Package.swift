@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -6,8 +6,9 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-    // Kaizen's own targets build with warnings as errors (dependencies are not affected).
-    .unsafeFlags(["-warnings-as-errors"]),
+    // Warnings are errors when Kaizen itself is built; SwiftPM ignores this setting when Kaizen is a dependency of
+    // another package, and unlike an unsafe flag it does not stop Kaizen from being one.
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -41,7 +43,10 @@ let package = Package(
         ),
         .target(
             name: "KaizenClient",
-            dependencies: ["KaizenCore"],
+            dependencies: [
+                "KaizenCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -76,10 +81,10 @@ let package = Package(
                 "KaizenTracking",
                 "KaizenRegistry",
                 "KaizenArtifacts",
-                "KaizenStorage",
                 "KaizenServing",
                 "KaizenONNX",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,12 +110,7 @@ let package = Package(
         .executableTarget(
             name: "kaizen",
             dependencies: [
-                "KaizenCore",
-                "KaizenClient",
-                "KaizenServer",
-                "KaizenONNX",
-                "KaizenServing",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+X, package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -159,6 +159,9 @@ let package = Package(
                 "KaizenONNX",
                 "KaizenCore",
                 "KaizenTracking",
+                "KaizenRegistry",
+                "KaizenArtifacts",
+                "KaizenStorage",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
