@@ -110,7 +110,16 @@ let package = Package(
         .executableTarget(
             name: "kaizen",
             dependencies: [
-X, package: "swift-argument-parser"),
+                "KaizenCore",
+                "KaizenClient",
+                "KaizenServer",
+                "KaizenStorage",
+                "KaizenArtifacts",
+                "KaizenTracking",
+                "KaizenRegistry",
+                "KaizenONNX",
+                "KaizenServing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
