@@ -8,7 +8,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run build release release-deps test swift-test interop bench bench-tools venv lint clean onnx-fixtures
+.PHONY: run build release install test swift-test interop dependent-check bench bench-tools venv lint clean onnx-fixtures
 
 run: build
 	.build/debug/kaizen server
@@ -28,15 +28,17 @@ RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DKAIZEN_FMA
 endif
 endif
 
-# The release binary links the Swift standard library and Foundation statically: one self-contained file, and
-# about 4 MB less resident memory per process (bench/README.md). Static Foundation needs libcurl's development
-# files, which come from Debian.
-release: release-deps
+# The release binary links the Swift standard library and Foundation statically: one self-contained file that
+# needs only the C library, libstdc++ and libgcc_s on the host (outgoing HTTP is on SwiftNIO, so no libcurl), and
+# about 4 MB less resident memory per process (bench/README.md).
+release:
 	$(SWIFT) build -c release --product kaizen --static-swift-stdlib $(RELEASE_FLAGS)
 
-release-deps:
-	test -e /usr/lib/$(shell uname -m)-linux-gnu/libcurl.so || \
-		(apt-get update -qq && apt-get install -y -qq --no-install-recommends libcurl4-gnutls-dev)
+# `make install PREFIX=~/.local` puts the release binary in PREFIX/bin.
+PREFIX ?= /usr/local
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/kaizen $(DESTDIR)$(PREFIX)/bin/kaizen
 
 venv: $(STAMP)
 
@@ -46,6 +48,7 @@ $(STAMP): interop/requirements.txt
 	$(VPY) -m pip install --quiet -r interop/requirements.txt
 	touch $(STAMP)
 
+# Warnings are errors for Kaizen's own targets (Package.swift: treatAllWarnings), never for dependencies.
 swift-test: onnx-fixtures
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -67,7 +70,12 @@ $(ONNX_FIXTURES_STAMP): interop/onnx/make_parity_fixtures.py interop/onnx/make_n
 interop: build venv
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(VPY) -m pytest -q interop
 
-test: lint swift-test interop
+# A throwaway package depends on a tagged clone of this repository by version and runs an ONNX model through
+# KaizenONNX: the library products stay usable as dependencies (no unsafe flags).
+dependent-check: onnx-fixtures
+	scripts/check-dependent-package.sh $(ONNX_FIXTURES)/parity/rf_reg
+
+test: lint swift-test interop dependent-check
 
 bench: release venv bench-tools
 	mkdir -p bench/out

@@ -9,7 +9,8 @@ public struct BatchScorer {
         case jsonl
     }
 
-    public let model: ScoringModel
+    /// Scores each batch: the same call the HTTP routes use.
+    public let service: ScoringService
     public let input: Format
     public let output: Format
     /// Rows per engine call.
@@ -26,25 +27,25 @@ public struct BatchScorer {
     var wroteHeader = false
 
     public init(model: ScoringModel, input: Format, output: Format, batchSize: Int = 4096) {
-        self.model = model
+        self.service = ScoringService(model: model)
         self.input = input
         self.output = output
         self.batchSize = max(1, batchSize)
     }
 
     /// Reads `chunk` and returns the output for every full batch it completed.
-    public mutating func consume(_ chunk: some Collection<UInt8>) throws(ScoringError) -> [UInt8] {
+    public mutating func consume(_ chunk: some Collection<UInt8>) async throws(ServingError) -> [UInt8] {
         var out: [UInt8] = []
         switch input {
         case .csv:
-            for row in try csv.append(chunk) { try take(csvRow: row, into: &out) }
+            for row in try csv.append(chunk) { try await take(csvRow: row, into: &out) }
         case .jsonl:
             var start = chunk.startIndex
             var index = chunk.startIndex
             while index != chunk.endIndex {
                 if chunk[index] == 0x0A {
                     pendingLine.append(contentsOf: chunk[start..<index])
-                    try take(jsonLine: pendingLine, into: &out)
+                    try await take(jsonLine: pendingLine, into: &out)
                     pendingLine.removeAll(keepingCapacity: true)
                     start = chunk.index(after: index)
                 }
@@ -52,27 +53,27 @@ public struct BatchScorer {
             }
             pendingLine.append(contentsOf: chunk[start..<chunk.endIndex])
             guard pendingLine.count <= 64 << 20 else {
-                throw ScoringError.badRequest("Line \(lineNumber + 1) is longer than 64 MiB")
+                throw ServingError.badRequest("Line \(lineNumber + 1) is longer than 64 MiB")
             }
         }
         return out
     }
 
     /// Scores what is left; call once after the last chunk.
-    public mutating func finish() throws(ScoringError) -> [UInt8] {
+    public mutating func finish() async throws(ServingError) -> [UInt8] {
         var out: [UInt8] = []
         switch input {
         case .csv:
-            if let last = try csv.finish() { try take(csvRow: last, into: &out) }
+            if let last = try csv.finish() { try await take(csvRow: last, into: &out) }
         case .jsonl:
-            if !pendingLine.isEmpty { try take(jsonLine: pendingLine, into: &out) }
+            if !pendingLine.isEmpty { try await take(jsonLine: pendingLine, into: &out) }
             pendingLine = []
         }
-        try flush(into: &out)
+        try await flush(into: &out)
         return out
     }
 
-    mutating func take(csvRow row: [JSONValue], into out: inout [UInt8]) throws(ScoringError) {
+    mutating func take(csvRow row: [JSONValue], into out: inout [UInt8]) async throws(ServingError) {
         lineNumber += 1
         if row.count == 1 && row[0] == .null { return }
         guard let header else {
@@ -80,27 +81,27 @@ public struct BatchScorer {
             return
         }
         guard row.count == header.count else {
-            throw ScoringError.badRequest("Line \(lineNumber) has \(row.count) fields; the header has \(header.count)")
+            throw ServingError.badRequest("Line \(lineNumber) has \(row.count) fields; the header has \(header.count)")
         }
         rows.append(row)
-        if rows.count >= batchSize { try flush(into: &out) }
+        if rows.count >= batchSize { try await flush(into: &out) }
     }
 
-    mutating func take(jsonLine line: [UInt8], into out: inout [UInt8]) throws(ScoringError) {
+    mutating func take(jsonLine line: [UInt8], into out: inout [UInt8]) async throws(ServingError) {
         lineNumber += 1
         guard line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) else { return }
         let value: JSONValue
         do { value = try JSONValue(parsing: line) } catch {
-            throw ScoringError.badRequest("Line \(lineNumber) is not valid JSON: \(error)")
+            throw ServingError.badRequest("Line \(lineNumber) is not valid JSON: \(error)")
         }
         guard let fields = value.objectFields else {
-            throw ScoringError.badRequest("Line \(lineNumber) is not a JSON object")
+            throw ServingError.badRequest("Line \(lineNumber) is not a JSON object")
         }
         records.append(fields)
-        if records.count >= batchSize { try flush(into: &out) }
+        if records.count >= batchSize { try await flush(into: &out) }
     }
 
-    mutating func flush(into out: inout [UInt8]) throws(ScoringError) {
+    mutating func flush(into out: inout [UInt8]) async throws(ServingError) {
         let frame: DataFrame
         if input == .csv {
             guard !rows.isEmpty, let header else { return }
@@ -111,43 +112,20 @@ public struct BatchScorer {
             frame = DataFrame(records: records)
             records.removeAll(keepingCapacity: true)
         }
-        let prepared = try model.prepare(.frame(frame))
-        let outputs = try model.run(prepared.feeds)
-        let ordered = model.engine.outputs.compactMap { info in outputs[info.name].map { (info.name, $0) } }
+        let prediction = try await service.predict(.frame(frame))
         switch output {
         case .jsonl:
-            for row in 0..<frame.rowCount {
-                out.append(contentsOf: PredictionEncoder.record(row, of: ordered, rows: frame.rowCount))
+            for row in 0..<prediction.rows {
+                out.append(contentsOf: prediction.record(row))
                 out.append(0x0A)
             }
         case .csv:
             if !wroteHeader {
-                out.append(contentsOf: Self.csvHeader(ordered, rows: frame.rowCount).utf8)
+                out.append(contentsOf: prediction.csvHeader().utf8)
                 wroteHeader = true
             }
-            for row in 0..<frame.rowCount {
-                out.append(contentsOf: PredictionEncoder.csvRow(row, of: ordered, rows: frame.rowCount))
-            }
+            for row in 0..<prediction.rows { out.append(contentsOf: prediction.csvRow(row)) }
         }
         rowsScored += frame.rowCount
-    }
-
-    /// Column names: an output with one value per row keeps its name; wider outputs get `name_0`, `name_1`, ...;
-    /// a map per row (ZipMap) gets `name_<key>`.
-    static func csvHeader(_ outputs: [(String, Value)], rows: Int) -> String {
-        var names: [String] = []
-        for (name, value) in outputs {
-            switch value {
-            case .tensor(let tensor):
-                let width = tensor.rank >= 1 && tensor.shape[0] == rows ? tensor.shape.dropFirst().reduce(1, *) : 1
-                if width == 1 { names.append(name) } else { names += (0..<width).map { "\(name)_\($0)" } }
-            case .mapSequence(let maps):
-                switch maps.keys {
-                case .int64(let keys): names += keys.map { "\(name)_\($0)" }
-                case .string(let keys): names += keys.map { "\(name)_\($0)" }
-                }
-            }
-        }
-        return names.map(PredictionEncoder.csvField).joined(separator: ",") + "\n"
     }
 }

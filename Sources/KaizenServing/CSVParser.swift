@@ -18,7 +18,7 @@ public struct CSVParser: Sendable {
     public init() {}
 
     /// Parses `bytes`, returning the rows they complete.
-    public mutating func append(_ bytes: some Sequence<UInt8>) throws(ScoringError) -> [[JSONValue]] {
+    public mutating func append(_ bytes: some Sequence<UInt8>) throws(ServingError) -> [[JSONValue]] {
         var rows: [[JSONValue]] = []
         for byte in bytes {
             if inQuotes {
@@ -35,7 +35,7 @@ public struct CSVParser: Sendable {
                 } else {
                     field.append(byte)
                     guard field.count <= maximumFieldBytes else {
-                        throw ScoringError.badRequest("Invalid CSV: a field is longer than \(maximumFieldBytes) bytes")
+                        throw ServingError.badRequest("Invalid CSV: a field is longer than \(maximumFieldBytes) bytes")
                     }
                     continue
                 }
@@ -59,7 +59,7 @@ public struct CSVParser: Sendable {
             default:
                 field.append(byte)
                 guard field.count <= maximumFieldBytes else {
-                    throw ScoringError.badRequest("Invalid CSV: a field is longer than \(maximumFieldBytes) bytes")
+                    throw ServingError.badRequest("Invalid CSV: a field is longer than \(maximumFieldBytes) bytes")
                 }
             }
         }
@@ -67,8 +67,8 @@ public struct CSVParser: Sendable {
     }
 
     /// Ends the input: returns the last row if it had no line break, and refuses an unclosed quote.
-    public mutating func finish() throws(ScoringError) -> [JSONValue]? {
-        if inQuotes && !quoteSeen { throw ScoringError.badRequest("Invalid CSV: a quoted field is not closed") }
+    public mutating func finish() throws(ServingError) -> [JSONValue]? {
+        if inQuotes && !quoteSeen { throw ServingError.badRequest("Invalid CSV: a quoted field is not closed") }
         inQuotes = false
         guard !field.isEmpty || !row.isEmpty || fieldWasQuoted else { return nil }
         endField()
@@ -100,19 +100,19 @@ public struct CSVParser: Sendable {
 
 extension ScoringRequest {
     /// Parses a CSV request body: a header row, then one row per record.
-    public static func parseCSV(_ bytes: some Sequence<UInt8>) throws(ScoringError) -> ScoringInput {
+    public static func parseCSV(_ bytes: some Sequence<UInt8>) throws(ServingError) -> ScoringInput {
         var parser = CSVParser()
         var rows = try parser.append(bytes)
         if let last = try parser.finish() { rows.append(last) }
         rows.removeAll { $0.count == 1 && $0[0] == .null }
         guard let header = rows.first else {
-            throw ScoringError.badRequest("Invalid CSV: the body has no header row")
+            throw ServingError.badRequest("Invalid CSV: the body has no header row")
         }
         let names = header.map { $0.stringValue ?? $0.jsonText }
         do {
             return .frame(try DataFrame(names: names, rows: rows.dropFirst().map { .array($0) }))
         } catch {
-            throw ScoringError.badRequest("Invalid CSV: every row must have the header's \(names.count) fields")
+            throw ServingError.badRequest("Invalid CSV: every row must have the header's \(names.count) fields")
         }
     }
 }

@@ -7,7 +7,7 @@ enum CellConversion {
     static func tensor(
         _ cells: some Collection<JSONValue>, shape: [Int], type: ElementType, column: @autoclosure () -> String,
         declared: ColumnSpec.ColumnType? = nil
-    ) throws(ScoringError) -> Tensor {
+    ) throws(ServingError) -> Tensor {
         let integral = declared == .long || declared == .integer
         do {
             switch type {
@@ -66,14 +66,14 @@ enum CellConversion {
                 }
                 return try Tensor(shape: shape, strings: values)
             }
-        } catch let error as ScoringError {
+        } catch let error as ServingError {
             throw error
         } catch {
-            throw ScoringError.badRequest("Invalid input for \(column()): \(error)")
+            throw ServingError.badRequest("Invalid input for \(column()): \(error)")
         }
     }
 
-    static func number(_ cell: JSONValue, integral: Bool, column: String, type: String) throws(ScoringError) -> Double {
+    static func number(_ cell: JSONValue, integral: Bool, column: String, type: String) throws(ServingError) -> Double {
         let value: Double
         switch cell {
         case .double(let number): value = number
@@ -102,7 +102,7 @@ enum CellConversion {
         }
     }
 
-    static func integer(_ cell: JSONValue, column: String, type: String) throws(ScoringError) -> Int64 {
+    static func integer(_ cell: JSONValue, column: String, type: String) throws(ServingError) -> Int64 {
         switch cell {
         case .integer(let value): return value
         case .double(let value):
@@ -120,8 +120,8 @@ enum CellConversion {
         }
     }
 
-    static func mismatch(_ column: String, _ cell: JSONValue, _ type: String, _ why: String) -> ScoringError {
-        ScoringError.badRequest(
+    static func mismatch(_ column: String, _ cell: JSONValue, _ type: String, _ why: String) -> ServingError {
+        ServingError.badRequest(
             "Invalid input. Data is not compatible with model signature. Failed to convert column \(column) to type "
                 + "'\(type)'. Error: value \(cell.messageText): \(why)")
     }

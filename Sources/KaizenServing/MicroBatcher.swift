@@ -35,7 +35,7 @@ public final class MicroBatcher: Service, Sendable {
         let feeds: [String: Tensor]
         let rows: Int
         let arrival: ContinuousClock.Instant
-        let continuation: CheckedContinuation<Result<[String: Value], ScoringError>, Never>
+        let continuation: CheckedContinuation<Result<[String: Value], ServingError>, Never>
     }
 
     struct State: ~Copyable {
@@ -61,7 +61,7 @@ public final class MicroBatcher: Service, Sendable {
     /// Scores `feeds` with `model` in the next batch; after shutdown began, on the calling task.
     public func score(
         _ feeds: [String: Tensor], rows: Int, with model: ScoringModel
-    ) async throws(ScoringError)
+    ) async throws(ServingError)
         -> [String: Value]
     {
         let result = await withCheckedContinuation { continuation in
@@ -194,7 +194,7 @@ public final class MicroBatcher: Service, Sendable {
     func runAlone(_ job: Job) {
         observe(job.model, job.rows)
         job.continuation.resume(
-            returning: Result { () throws(ScoringError) -> [String: Value] in try job.model.run(job.feeds) })
+            returning: Result { () throws(ServingError) -> [String: Value] in try job.model.run(job.feeds) })
     }
 
     /// The outputs cut back into each request's rows, or `nil` when an output is not laid out by row.

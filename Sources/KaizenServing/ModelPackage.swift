@@ -14,10 +14,10 @@ public struct ModelPackage: Sendable {
     public var runID: String?
 
     /// Reads the package at `url`: a folder with an `MLmodel` file, the `MLmodel` file itself, or an `.onnx` file.
-    public init(at url: URL) throws(ScoringError) {
+    public init(at url: URL) throws(ServingError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw ScoringError.invalidModel("No model at \(url.path)")
+            throw ServingError.invalidModel("No model at \(url.path)")
         }
         if !isDirectory.boolValue && url.lastPathComponent != "MLmodel" {
             self.modelFile = url
@@ -26,23 +26,23 @@ public struct ModelPackage: Sendable {
         let folder = isDirectory.boolValue ? url : url.deletingLastPathComponent()
         let mlmodel = folder.appendingPathComponent("MLmodel")
         guard let text = try? String(contentsOf: mlmodel, encoding: .utf8) else {
-            throw ScoringError.invalidModel("\(folder.path) has no readable MLmodel file")
+            throw ServingError.invalidModel("\(folder.path) has no readable MLmodel file")
         }
         let document: [String: Any]
         do {
             guard let loaded = try Yams.load(yaml: text) as? [String: Any] else {
-                throw ScoringError.invalidModel("\(mlmodel.path) is not a YAML mapping")
+                throw ServingError.invalidModel("\(mlmodel.path) is not a YAML mapping")
             }
             document = loaded
-        } catch let error as ScoringError {
+        } catch let error as ServingError {
             throw error
         } catch {
-            throw ScoringError.invalidModel("\(mlmodel.path) is not valid YAML: \(error)")
+            throw ServingError.invalidModel("\(mlmodel.path) is not valid YAML: \(error)")
         }
         let flavors = document["flavors"] as? [String: Any] ?? [:]
         guard let onnx = flavors["onnx"] as? [String: Any] else {
             let names = flavors.keys.sorted().joined(separator: ", ")
-            throw ScoringError.invalidModel(
+            throw ServingError.invalidModel(
                 "The model at \(folder.path) has no onnx flavor (it has: \(names.isEmpty ? "none" : names)). "
                     + "Kaizen serves ONNX models: convert with skl2onnx or onnxmltools and log with mlflow.onnx.log_model"
             )
@@ -58,22 +58,22 @@ public struct ModelPackage: Sendable {
 
     /// The file `name` inside `folder`; a name that is absolute, climbs out with `..`, or leads out through a
     /// symbolic link is refused.
-    static func file(named name: String, inside folder: URL) throws(ScoringError) -> URL {
+    static func file(named name: String, inside folder: URL) throws(ServingError) -> URL {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\0"), !name.contains("\\"),
             parts.allSatisfy({ $0 != ".." && !$0.isEmpty })
         else {
-            throw ScoringError.invalidModel(
+            throw ServingError.invalidModel(
                 "MLmodel names the model file '\(name)', which is not inside the model folder")
         }
         let root = folder.standardizedFileURL.resolvingSymlinksInPath().path
         let file = folder.appendingPathComponent(name).standardizedFileURL.resolvingSymlinksInPath()
         guard file.path.hasPrefix(root + "/") else {
-            throw ScoringError.invalidModel(
+            throw ServingError.invalidModel(
                 "MLmodel names the model file '\(name)', which leads out of the model folder")
         }
         guard FileManager.default.fileExists(atPath: file.path) else {
-            throw ScoringError.invalidModel("MLmodel names the model file '\(name)', which is missing")
+            throw ServingError.invalidModel("MLmodel names the model file '\(name)', which is missing")
         }
         return file
     }

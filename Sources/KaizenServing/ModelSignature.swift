@@ -8,13 +8,13 @@ public enum ModelSignature: Sendable, Equatable {
     case tensors([TensorSpec])
 
     /// Parses the JSON text that MLflow stores (as a YAML string) under `signature.inputs`.
-    public init(parsingJSON text: String) throws(ScoringError) {
+    public init(parsingJSON text: String) throws(ServingError) {
         let value: JSONValue
         do { value = try JSONValue(parsing: text) } catch {
-            throw ScoringError.invalidModel("The MLmodel signature is not valid JSON: \(error)")
+            throw ServingError.invalidModel("The MLmodel signature is not valid JSON: \(error)")
         }
         guard let specs = value.arrayValue, !specs.isEmpty else {
-            throw ScoringError.invalidModel("The MLmodel signature must be a non-empty list of column or tensor specs")
+            throw ServingError.invalidModel("The MLmodel signature must be a non-empty list of column or tensor specs")
         }
         if specs.allSatisfy({ $0["type"]?.stringValue == "tensor" }) {
             self = .tensors(try specs.map(TensorSpec.init(parsing:)))
@@ -54,12 +54,12 @@ public struct ColumnSpec: Sendable, Equatable {
         self.required = required
     }
 
-    init(parsing value: JSONValue) throws(ScoringError) {
+    init(parsing value: JSONValue) throws(ServingError) {
         guard let typeName = value["type"]?.stringValue else {
-            throw ScoringError.invalidModel("A signature column has no type: \(value.jsonText)")
+            throw ServingError.invalidModel("A signature column has no type: \(value.jsonText)")
         }
         guard let type = ColumnType(rawValue: typeName) else {
-            throw ScoringError.invalidModel(
+            throw ServingError.invalidModel(
                 "Signature column \(value["name"]?.stringValue ?? "?") has type '\(typeName)', which Kaizen cannot "
                     + "serve (supported: \(ColumnType.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -81,9 +81,9 @@ public struct TensorSpec: Sendable, Equatable {
         self.shape = shape
     }
 
-    init(parsing value: JSONValue) throws(ScoringError) {
+    init(parsing value: JSONValue) throws(ServingError) {
         guard let spec = value["tensor-spec"], let dtype = spec["dtype"]?.stringValue else {
-            throw ScoringError.invalidModel("A signature tensor has no tensor-spec dtype: \(value.jsonText)")
+            throw ServingError.invalidModel("A signature tensor has no tensor-spec dtype: \(value.jsonText)")
         }
         let shape = (spec["shape"]?.arrayValue ?? []).compactMap { $0.int64Value.map { Int($0) } }
         self.init(name: value["name"]?.stringValue, dtype: dtype, shape: shape)

@@ -6,7 +6,7 @@ struct NestedList {
     var leaves: [JSONValue]
 
     /// Reads `value`; every list at one depth must have the same length.
-    init(_ value: JSONValue, name: String) throws(ScoringError) {
+    init(_ value: JSONValue, name: String) throws(ServingError) {
         var shape: [Int] = []
         var probe = value
         while case .array(let items) = probe {
@@ -15,7 +15,7 @@ struct NestedList {
             probe = first
         }
         guard shape.count <= 8 else {
-            throw ScoringError.badRequest("Invalid input for \(name): lists nested \(shape.count) deep")
+            throw ServingError.badRequest("Invalid input for \(name): lists nested \(shape.count) deep")
         }
         self.shape = shape
         self.leaves = []
@@ -23,16 +23,16 @@ struct NestedList {
         try collect(value, depth: 0, name: name)
     }
 
-    private mutating func collect(_ value: JSONValue, depth: Int, name: String) throws(ScoringError) {
+    private mutating func collect(_ value: JSONValue, depth: Int, name: String) throws(ServingError) {
         if depth == shape.count {
             if case .array = value {
-                throw ScoringError.badRequest("Invalid input for \(name): the lists are not rectangular")
+                throw ServingError.badRequest("Invalid input for \(name): the lists are not rectangular")
             }
             leaves.append(value)
             return
         }
         guard case .array(let items) = value, items.count == shape[depth] else {
-            throw ScoringError.badRequest(
+            throw ServingError.badRequest(
                 "Invalid input for \(name): the lists are not rectangular (expected \(shape[depth]) items at depth "
                     + "\(depth + 1))")
         }

@@ -14,19 +14,6 @@ public enum OpenInference {
         public var binaryOutputs: Set<String> = []
     }
 
-    /// An error in the protocol's form, `{"error": "..."}`.
-    public struct Failure: Error, Sendable, Equatable {
-        public var status: Int
-        public var message: String
-
-        public init(status: Int = 400, _ message: String) {
-            self.status = status
-            self.message = message
-        }
-
-        public var body: JSONValue { .object([("error", .string(message))]) }
-    }
-
     static let datatypes: [ElementType: String] = [
         .float: "FP32", .double: "FP64", .int32: "INT32", .int64: "INT64", .bool: "BOOL", .string: "BYTES",
     ]
@@ -38,21 +25,21 @@ public enum OpenInference {
     /// many elements as its shape holds. Numbers convert between numeric datatypes; BYTES carry strings.
     public static func request(
         _ body: JSONValue, binary: [UInt8] = [], for model: ScoringModel
-    ) throws(Failure)
+    ) throws(ServingError)
         -> Request
     {
-        guard case .object = body else { throw Failure("The request body must be a JSON object") }
+        guard case .object = body else { throw ServingError.invalidInference("The request body must be a JSON object") }
         guard let inputs = body["inputs"]?.arrayValue else {
-            throw Failure("The request must have an 'inputs' list")
+            throw ServingError.invalidInference("The request must have an 'inputs' list")
         }
         var given: [String: JSONValue] = [:]
         for input in inputs {
-            guard let name = input["name"]?.stringValue else { throw Failure("Every input needs a 'name'") }
+            guard let name = input["name"]?.stringValue else { throw ServingError.invalidInference("Every input needs a 'name'") }
             given[name] = input
         }
         let known = Set(model.engine.inputs.map(\.name))
         if let unknown = given.keys.sorted().first(where: { !known.contains($0) }) {
-            throw Failure(
+            throw ServingError.invalidInference(
                 "Unknown input '\(unknown)'; the model takes \(model.engine.inputs.map(\.name).joined(separator: ", "))"
             )
         }
@@ -60,7 +47,7 @@ public enum OpenInference {
         var feeds: [String: Tensor] = [:]
         for declared in model.engine.inputs {
             guard let input = given[declared.name] else {
-                throw Failure(
+                throw ServingError.invalidInference(
                     "Missing input '\(declared.name)'; the model takes \(model.engine.inputs.map(\.name).joined(separator: ", "))"
                 )
             }
@@ -73,9 +60,9 @@ public enum OpenInference {
         }
         if let requested = body["outputs"]?.arrayValue {
             let known = Set(model.engine.outputs.map(\.name))
-            outputs = try requested.map { output throws(Failure) in
+            outputs = try requested.map { output throws(ServingError) in
                 guard let name = output["name"]?.stringValue, known.contains(name) else {
-                    throw Failure(
+                    throw ServingError.invalidInference(
                         "Unknown output \(output["name"]?.messageText ?? "without a name"); the model has "
                             + model.engine.outputs.map(\.name).joined(separator: ", "))
                 }
@@ -93,21 +80,21 @@ public enum OpenInference {
 
     static func tensor(
         _ input: JSONValue, binary: ArraySlice<UInt8>?, for declared: ValueInfo
-    ) throws(Failure)
+    ) throws(ServingError)
         -> Tensor
     {
         let name = input["name"]?.stringValue ?? declared.name
-        guard let datatype = input["datatype"]?.stringValue else { throw Failure("Input '\(name)' needs a 'datatype'") }
-        guard let shapeValues = input["shape"]?.arrayValue else { throw Failure("Input '\(name)' needs a 'shape'") }
+        guard let datatype = input["datatype"]?.stringValue else { throw ServingError.invalidInference("Input '\(name)' needs a 'datatype'") }
+        guard let shapeValues = input["shape"]?.arrayValue else { throw ServingError.invalidInference("Input '\(name)' needs a 'shape'") }
         var shape: [Int] = []
         for dimension in shapeValues {
             guard let size = dimension.int64Value, size >= 0, size <= Int64(Int32.max) else {
-                throw Failure("Input '\(name)' has an invalid shape \(JSONValue.array(shapeValues).jsonText)")
+                throw ServingError.invalidInference("Input '\(name)' has an invalid shape \(JSONValue.array(shapeValues).jsonText)")
             }
             shape.append(Int(size))
         }
         guard case .tensor(let type, _) = declared.type else {
-            throw Failure("Input '\(declared.name)' is not a tensor")
+            throw ServingError.invalidInference("Input '\(declared.name)' is not a tensor")
         }
         let numeric: Set<String> = [
             "FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64",
@@ -119,32 +106,60 @@ public enum OpenInference {
             case .string: datatype == "BYTES"
             }
         guard compatible else {
-            throw Failure("Input '\(name)' has datatype \(datatype); the model takes \(Self.datatype(of: type))")
+            throw ServingError.invalidInference("Input '\(name)' has datatype \(datatype); the model takes \(Self.datatype(of: type))")
         }
         let leaves: [JSONValue]
         if let binary {
             leaves = try Self.leaves(binary: binary, datatype: datatype, name: name)
         } else {
-            guard let data = input["data"] else { throw Failure("Input '\(name)' needs 'data'") }
-            do { leaves = try NestedList.leaves(data) } catch { throw Failure("Input '\(name)': \(error.message)") }
+            guard let data = input["data"] else { throw ServingError.invalidInference("Input '\(name)' needs 'data'") }
+            do { leaves = try NestedList.leaves(data) } catch { throw ServingError.invalidInference("Input '\(name)': \(error.message)") }
         }
         let expected = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
         guard leaves.count == expected else {
-            throw Failure(
+            throw ServingError.invalidInference(
                 "Input '\(name)' has shape \(shape) (\(expected) elements) but \(leaves.count) data elements")
         }
         do {
             return try CellConversion.tensor(leaves, shape: shape, type: type, column: name)
         } catch {
-            throw Failure("Input '\(name)': \(error.message)")
+            throw ServingError.invalidInference("Input '\(name)': \(error.message)")
         }
     }
 
-    /// The `/infer` response: the JSON header and, when outputs were asked for as binary data, their bytes (to send
-    /// after the header, with its length in `Inference-Header-Content-Length`).
-    public static func response(
-        _ outputs: [String: Value], request: Request, model: ScoringModel
-    ) -> (header: JSONValue, binary: [UInt8]) {
+    /// An `/infer` answer: the JSON header and, when outputs were asked for as binary data, their bytes (sent after
+    /// the header, with its length in `Inference-Header-Content-Length`).
+    public struct Response: Sendable {
+        public var header: JSONValue
+        public var binary: [UInt8]
+        /// The model that answered.
+        public var model: ScoringModel
+        /// Rows scored.
+        public var rows: Int
+    }
+
+    /// Splits an `/infer` body into its JSON header and binary tensor data: with the binary data extension the header
+    /// is the first `headerLength` bytes (the `Inference-Header-Content-Length` field) and the tensors' bytes follow.
+    public static func header(
+        of body: [UInt8], headerLength field: String?
+    ) throws(ServingError) -> (header: JSONValue, binary: [UInt8]) {
+        var json = body[...]
+        var binary: [UInt8] = []
+        if let field {
+            guard let length = Int(field), length >= 0, length <= body.count else {
+                throw ServingError.invalidInference(
+                    "Inference-Header-Content-Length \(field) does not fit the body of \(body.count) bytes")
+            }
+            json = body[..<length]
+            binary = Array(body[length...])
+        }
+        do { return (try JSONValue(parsing: json), binary) } catch {
+            throw ServingError.invalidInference("The request header is not valid JSON: \(error)")
+        }
+    }
+
+    /// The `/infer` response for `outputs` of `request`, scored by `model`.
+    static func response(_ outputs: [String: Value], request: Request, model: ScoringModel) -> Response {
         let names = request.outputs ?? model.engine.outputs.map(\.name)
         var fields: [(String, JSONValue)] = [("model_name", .string(model.name))]
         if let version = model.version { fields.append(("model_version", .string(version))) }
@@ -176,7 +191,7 @@ public enum OpenInference {
             described.append(.object(output))
         }
         fields.append(("outputs", .array(described)))
-        return (.object(fields), binary)
+        return Response(header: .object(fields), binary: binary, model: model, rows: request.rows)
     }
 
     static func output(_ name: String, _ value: Value) -> JSONValue {
@@ -238,7 +253,7 @@ public enum OpenInference {
 
 extension NestedList {
     /// The leaves of a nested list in row-major order, flattened whatever the nesting (the protocol allows both).
-    static func leaves(_ value: JSONValue) throws(ScoringError) -> [JSONValue] {
+    static func leaves(_ value: JSONValue) throws(ServingError) -> [JSONValue] {
         guard case .array = value else { return [value] }
         return try NestedList(value, name: "data").leaves
     }

@@ -35,7 +35,7 @@ public struct DataFrame: Sendable {
     }
 
     /// A table from rows of cells under `names` (pandas' orient=split); a row that is not a list is one cell.
-    init(names: [String], rows: [JSONValue]) throws(ScoringError) {
+    init(names: [String], rows: [JSONValue]) throws(ServingError) {
         var cells: [JSONValue] = []
         cells.reserveCapacity(rows.count * names.count)
         for row in rows {
@@ -48,7 +48,7 @@ public struct DataFrame: Sendable {
                 if names.count == 1 { cells.append(row) }
             }
             guard count == names.count else {
-                throw ScoringError.badRequest(
+                throw ServingError.badRequest(
                     "Invalid input. Provided dataframe_split field is not a valid dataframe representation in 'split' "
                         + "format. Error: '\(names.count) columns passed, passed data had \(count) columns'")
             }

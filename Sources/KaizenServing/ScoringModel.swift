@@ -36,23 +36,23 @@ public final class ScoringModel: Sendable {
     }
 
     /// Loads the package's ONNX file.
-    public convenience init(package: ModelPackage, name: String, version: String?) throws(ScoringError) {
+    public convenience init(package: ModelPackage, name: String, version: String?) throws(ServingError) {
         let engine: ONNXModel
         do { engine = try ONNXModel(contentsOf: package.modelFile) } catch {
-            throw ScoringError.invalidModel("Cannot load \(package.modelFile.lastPathComponent): \(error.message)")
+            throw ServingError.invalidModel("Cannot load \(package.modelFile.lastPathComponent): \(error.message)")
         }
         self.init(engine: engine, signature: package.signature, name: name, version: version)
     }
 
     /// Scores prepared feeds on the calling thread.
-    public func run(_ feeds: [String: Tensor]) throws(ScoringError) -> [String: Value] {
-        do { return try engine.run(feeds) } catch { throw ScoringError.evaluation(error.message) }
+    public func run(_ feeds: [String: Tensor]) throws(ServingError) -> [String: Value] {
+        do { return try engine.run(feeds) } catch { throw ServingError.evaluation(error.message) }
     }
 
     // MARK: Requests to feeds
 
     /// Turns a request's data into engine feeds, checking it against the signature.
-    public func prepare(_ input: ScoringInput) throws(ScoringError) -> Prepared {
+    public func prepare(_ input: ScoringInput) throws(ServingError) -> Prepared {
         switch input {
         case .frame(let frame):
             // Under a tensor signature MLflow hands the model a dict of arrays, so the answer is a dict of columns.
@@ -60,7 +60,7 @@ public final class ScoringModel: Sendable {
             return Prepared(feeds: try feeds(from: frame), rows: frame.rowCount, style: style)
         case .tensor(let value):
             guard engine.inputs.count == 1, let input = engine.inputs.first else {
-                throw ScoringError.badRequest(
+                throw ServingError.badRequest(
                     "This model has \(engine.inputs.count) inputs (\(engine.inputs.map(\.name).joined(separator: ", "))); "
                         + "send them by name, e.g. {\"inputs\": {\"\(engine.inputs.first?.name ?? "x")\": [...]}}")
             }
@@ -85,7 +85,7 @@ public final class ScoringModel: Sendable {
                 feeds[input.name] = try tensor(from: value, for: input)
             }
             guard missing.isEmpty else {
-                throw ScoringError.missingInputs(
+                throw ServingError.missingInputs(
                     missing, of: "the model's inputs", detail: " Received: \(Self.quotedList(fields.map(\.0)))")
             }
             let rows = feeds.values.first?.shape.first ?? 1
@@ -93,11 +93,11 @@ public final class ScoringModel: Sendable {
         }
     }
 
-    func frame(fromColumns fields: [(String, JSONValue)]) throws(ScoringError) -> DataFrame {
+    func frame(fromColumns fields: [(String, JSONValue)]) throws(ServingError) -> DataFrame {
         let columns = fields.map { $0.1.arrayValue ?? [$0.1] }
         let rowCount = columns.first?.count ?? 0
         for (name, cells) in zip(fields.map(\.0), columns) where cells.count != rowCount {
-            throw ScoringError.badRequest(
+            throw ServingError.badRequest(
                 "Invalid input. All columns must have the same length; column \(name) has \(cells.count) values, "
                     + "the first had \(rowCount)")
         }
@@ -118,7 +118,7 @@ public final class ScoringModel: Sendable {
 
     /// Feeds from a table: columns matched by name under a column signature (order free, extras ignored),
     /// otherwise by position; all columns form one matrix for a single-input model, one column per input otherwise.
-    func feeds(from frame: DataFrame) throws(ScoringError) -> [String: Tensor] {
+    func feeds(from frame: DataFrame) throws(ServingError) -> [String: Tensor] {
         var selected: [SelectedColumn] = []
         if case .columns(let specs) = signature {
             var positions: [String: Int] = [:]
@@ -136,7 +136,7 @@ public final class ScoringModel: Sendable {
             }
             guard missing.isEmpty else {
                 let extra = frame.names.filter { name in !specs.contains { $0.name == name } }
-                throw ScoringError.missingInputs(
+                throw ServingError.missingInputs(
                     missing, of: "the model's signature",
                     detail: extra.isEmpty ? "" : " Note that there were extra inputs: \(Self.quotedList(extra)).")
             }
@@ -161,7 +161,7 @@ public final class ScoringModel: Sendable {
                 declared: column.declared)
         }
         guard missing.isEmpty else {
-            throw ScoringError.missingInputs(missing, of: "the model's inputs")
+            throw ServingError.missingInputs(missing, of: "the model's inputs")
         }
         return feeds
     }
@@ -173,10 +173,10 @@ public final class ScoringModel: Sendable {
 
     func matrix(
         from columns: [SelectedColumn], of frame: DataFrame, for input: ValueInfo
-    ) throws(ScoringError) -> Tensor {
+    ) throws(ServingError) -> Tensor {
         if case .tensor(_, let shape?) = input.type, shape.count == 2, let width = shape[1].size, width != columns.count
         {
-            throw ScoringError.schema(
+            throw ServingError.schema(
                 "Failed to enforce schema of data with the model's inputs. Error: input '\(input.name)' takes \(width) "
                     + "columns, the request has \(columns.count) (\(columns.prefix(8).map(\.name).joined(separator: ", "))"
                     + "\(columns.count > 8 ? ", ..." : ""))")
@@ -203,7 +203,9 @@ public final class ScoringModel: Sendable {
                     }
                 }
             }
-            return try Tensor.make(shape: shape, storage: .float(values))
+            do { return try Tensor(shape: shape, floats: values) } catch {
+                throw ServingError.badRequest("Invalid input: \(error.message)")
+            }
         }
         var converted: [Tensor] = []
         converted.reserveCapacity(columns.count)
@@ -213,10 +215,13 @@ public final class ScoringModel: Sendable {
                     cells(of: column, in: frame), shape: [rows], type: type, column: column.name,
                     declared: column.declared))
         }
-        return try Tensor.interleaving(columns: converted, shape: shape)
+        guard let matrix = Tensor.interleaving(columns: converted, shape: shape) else {
+            throw ServingError.badRequest("Invalid input: the columns of '\(input.name)' do not form a \(shape) matrix")
+        }
+        return matrix
     }
 
-    func tensor(from value: JSONValue, for input: ValueInfo) throws(ScoringError) -> Tensor {
+    func tensor(from value: JSONValue, for input: ValueInfo) throws(ServingError) -> Tensor {
         let list = try NestedList(value, name: input.name)
         if case .tensors = signature, case .tensor(_, let declared?) = input.type {
             // A tensor signature is enforced before the model runs, as MLflow does: a schema error, not a model error.
@@ -225,7 +230,7 @@ public final class ScoringModel: Sendable {
                 && zip(declared, list.shape).allSatisfy { dimension, size in dimension.size.map { $0 == size } ?? true }
             guard fits else {
                 let expected = declared.map { $0.size.map(String.init) ?? "-1" }.joined(separator: ", ")
-                throw ScoringError.schema(
+                throw ServingError.schema(
                     "Failed to enforce schema of data with the model's signature. Error: Shape of input "
                         + "(\(list.shape.map(String.init).joined(separator: ", "))) does not match expected shape "
                         + "(\(expected)) for input '\(input.name)'")
@@ -235,9 +240,9 @@ public final class ScoringModel: Sendable {
             list.leaves, shape: list.shape, type: try elementType(of: input), column: input.name)
     }
 
-    func elementType(of input: ValueInfo) throws(ScoringError) -> ElementType {
+    func elementType(of input: ValueInfo) throws(ServingError) -> ElementType {
         guard case .tensor(let type, _) = input.type else {
-            throw ScoringError.badRequest("Input \(input.name) is a \(input.type), which requests cannot carry")
+            throw ServingError.badRequest("Input \(input.name) is a \(input.type), which requests cannot carry")
         }
         return type
     }

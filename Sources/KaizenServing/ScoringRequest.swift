@@ -15,22 +15,22 @@ public enum ScoringRequest {
         + "scoring protocol in MLflow 2.0, see https://mlflow.org/docs/latest/models.html#deploy-mlflow-models."
 
     /// Parses a JSON request body.
-    public static func parseJSON(_ bytes: some Collection<UInt8>) throws(ScoringError) -> ScoringInput {
+    public static func parseJSON(_ bytes: some Collection<UInt8>) throws(ServingError) -> ScoringInput {
         let document: JSONValue
         do { document = try JSONValue(parsing: bytes) } catch {
-            throw ScoringError.badRequest(
+            throw ServingError.badRequest(
                 "Invalid input. Ensure that input is a valid JSON formatted string. Error: '\(error)'")
         }
         return try input(of: document)
     }
 
     /// The data of a parsed JSON request body.
-    public static func input(of document: JSONValue) throws(ScoringError) -> ScoringInput {
+    public static func input(of document: JSONValue) throws(ServingError) -> ScoringInput {
         guard case .object(let fields) = document else {
             if case .array = document {
-                throw ScoringError.badRequest("Invalid input. \(requiredFormat). Received a list.")
+                throw ServingError.badRequest("Invalid input. \(requiredFormat). Received a list.")
             }
-            throw ScoringError.badRequest(
+            throw ServingError.badRequest(
                 "Invalid input. \(requiredFormat). Received unexpected input type '<class '\(document.pythonTypeName)'>'."
             )
         }
@@ -38,7 +38,7 @@ public enum ScoringRequest {
         let formatKeys = keys.filter { ["dataframe_split", "dataframe_records", "instances", "inputs"].contains($0) }
         guard formatKeys.count == 1, let key = formatKeys.first, let value = document[key] else {
             let received = keys.map { "'\($0)'" }.joined(separator: ", ")
-            throw ScoringError.badRequest(
+            throw ServingError.badRequest(
                 "\(requiredFormat). Received dictionary with input fields: [\(received)]. \(protocolChangeInfo)")
         }
         switch key {
@@ -48,9 +48,9 @@ public enum ScoringRequest {
         }
     }
 
-    static func splitFrame(_ value: JSONValue) throws(ScoringError) -> DataFrame {
-        func invalid(_ detail: String) -> ScoringError {
-            ScoringError.badRequest(
+    static func splitFrame(_ value: JSONValue) throws(ServingError) -> DataFrame {
+        func invalid(_ detail: String) -> ServingError {
+            ServingError.badRequest(
                 "Invalid input. Provided dataframe_split field is not a valid dataframe representation in 'split' "
                     + "format. Error: '\(detail)'")
         }
@@ -66,9 +66,9 @@ public enum ScoringRequest {
         return try DataFrame(names: names, rows: rows)
     }
 
-    static func recordsFrame(_ value: JSONValue, format: String) throws(ScoringError) -> DataFrame {
+    static func recordsFrame(_ value: JSONValue, format: String) throws(ServingError) -> DataFrame {
         guard let list = value.arrayValue else {
-            throw ScoringError.badRequest(
+            throw ServingError.badRequest(
                 "Invalid input. Provided dataframe_\(format) field is not a valid dataframe representation in "
                     + "'\(format)' format. Error: 'records must be a list of objects'")
         }
@@ -76,7 +76,7 @@ public enum ScoringRequest {
         records.reserveCapacity(list.count)
         for item in list {
             guard let fields = item.objectFields else {
-                throw ScoringError.badRequest(
+                throw ServingError.badRequest(
                     "Invalid input. Provided dataframe_\(format) field is not a valid dataframe representation in "
                         + "'\(format)' format. Error: 'every record must be an object, got \(item.messageText)'")
             }
@@ -85,7 +85,7 @@ public enum ScoringRequest {
         return DataFrame(records: records)
     }
 
-    static func tensorInput(_ value: JSONValue, key: String) throws(ScoringError) -> ScoringInput {
+    static func tensorInput(_ value: JSONValue, key: String) throws(ServingError) -> ScoringInput {
         switch value {
         case .array(let items):
             if let first = items.first, case .object = first {
@@ -95,7 +95,7 @@ public enum ScoringRequest {
         case .object(let fields):
             return .named(fields)
         default:
-            throw ScoringError.badRequest(
+            throw ServingError.badRequest(
                 "Failed to parse data as TF serving input. '\(key)' must be a list or a dict of lists, got "
                     + value.messageText)
         }

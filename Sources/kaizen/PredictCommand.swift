@@ -55,11 +55,11 @@ struct PredictCommand: AsyncParsableCommand {
         do {
             while let chunk = try reader.read(upToCount: 1 << 20), !chunk.isEmpty {
                 read += chunk.count
-                let scored = try scorer.consume(chunk)
+                let scored = try await scorer.consume(chunk)
                 if !scored.isEmpty { try writer.write(contentsOf: scored) }
                 if progress { Self.showProgress(read: read, total: total, rows: scorer.rowsScored) }
             }
-            try writer.write(contentsOf: scorer.finish())
+            try writer.write(contentsOf: await scorer.finish())
             try writer.close()
             if let temporary, let output {
                 _ = try? FileManager.default.removeItem(atPath: output)

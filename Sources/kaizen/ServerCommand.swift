@@ -43,8 +43,7 @@ struct ServerCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let environment = ProcessInfo.processInfo.environment
         var configuration = ServerConfiguration(
-            host: host, port: port, backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination,
-            defaultArtifactRoot: defaultArtifactRoot,
+            host: host, port: port, defaultArtifactRoot: defaultArtifactRoot,
             allowedHosts: allowedHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             workingDirectory: FileManager.default.currentDirectoryPath)
         let schemes = webhookAllowedSchemes ?? environment["MLFLOW_WEBHOOK_ALLOWED_SCHEMES"] ?? "https"
@@ -52,7 +51,8 @@ struct ServerCommand: AsyncParsableCommand {
             schemes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         configuration.webhookAllowPrivateAddresses =
             webhookAllowPrivateIps || environment["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"]?.lowercased() == "true"
-        let app = try await buildApplication(configuration: configuration, logger: logger)
+        let stores = try ServerStores.open(backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination)
+        let app = try await buildApplication(stores: stores, configuration: configuration, logger: logger)
         logger.info(
             "Kaizen tracking server on http://\(host):\(port) (store \(backendStoreURI), artifacts \(artifactsDestination))"
         )

@@ -21,8 +21,9 @@ struct ScoringRoutesTests {
         let engine = try ONNXModel(contentsOf: fixtures.appendingPathComponent("rf_reg/model.onnx"))
         let model = ScoringModel(engine: engine, signature: nil, name: "rf_reg", version: "7")
         let configuration = ServingConfiguration(maxRequestBodySize: 1 << 16, batching: batching, accessLog: false)
-        let scoring = ScoringEngine(slot: ModelSlot(model), batcher: nil, metrics: ServingMetrics())
-        let app = Application(router: buildServingRouter(engine: scoring, configuration: configuration))
+        let app = Application(
+            router: buildServingRouter(
+                service: ScoringService(model: model), metrics: ServingMetrics(), configuration: configuration))
         try await app.test(.router) { client in try await test(client) }
     }
 

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KaizenArtifacts
 import KaizenCore
+import KaizenStorage
 import Testing
 
 @testable import KaizenServer
@@ -15,13 +17,15 @@ struct TrackingRoutesTests {
         init() {
             directory =
                 FileManager.default.temporaryDirectory.appendingPathComponent("kaizen-routes-\(UUID().uuidString)").path
-            configuration = ServerConfiguration(
-                backendStoreURI: directory + "/kaizen.db", artifactsDestination: directory + "/artifacts",
-                maxRequestBodySize: 1 << 20, workingDirectory: directory)
+            configuration = ServerConfiguration(maxRequestBodySize: 1 << 20, workingDirectory: directory)
         }
 
         func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-            let services = try await KaizenServices.open(configuration)
+            let database = try SQLiteBackend(location: directory + "/kaizen.db")
+            let stores = ServerStores(
+                tracking: database.tracking, registry: database.registry, webhooks: database.webhooks,
+                artifacts: try LocalArtifactStore(root: directory + "/artifacts"))
+            let services = try await KaizenServices(stores: stores, configuration: configuration)
             let app = Application(router: buildRouter(services: services, configuration: configuration))
             try await app.test(.router) { client in try await test(client) }
         }

@@ -39,37 +39,34 @@ struct ScoringTests {
             "{\"dataframe_split\": {\"columns\": [\(names.map { "\"\($0)\"" }.joined(separator: ","))], \"data\": [\(data)]}}"
     }
 
-    static func predictions(_ model: ScoringModel, _ body: String) throws -> JSONValue {
-        let prepared = try model.prepare(try ScoringRequest.parseJSON(Array(body.utf8)))
-        let outputs = try model.run(prepared.feeds)
-        let ordered = model.engine.outputs.compactMap { info in outputs[info.name].map { (info.name, $0) } }
-        return try JSONValue(
-            parsing: PredictionEncoder.predictions(ordered, rows: prepared.rows, style: prepared.style))["predictions"]!
+    static func predictions(_ model: ScoringModel, _ body: String) async throws -> JSONValue {
+        let prediction = try await ScoringService(model: model).predict(try ScoringRequest.parseJSON(Array(body.utf8)))
+        return try JSONValue(parsing: prediction.json())["predictions"]!
     }
 
-    @Test func dataFramePayloadsAgreeWithTheTensorPayload() throws {
+    @Test func dataFramePayloadsAgreeWithTheTensorPayload() async throws {
         let model = try Self.regressor(signature: Self.signature)
         let direct = try model.run(["X": try Tensor(shape: [2, 10], floats: Self.rows.flatMap { $0.map(Float.init) })])
         let expected = direct["variable"]!.tensor!.floats!.map { Double($0) }
 
-        let split = try Self.predictions(model, Self.splitBody(Self.columns, Self.rows))
+        let split = try await Self.predictions(model, Self.splitBody(Self.columns, Self.rows))
         #expect(split.arrayValue?.map { $0["variable"]?.doubleValue } == expected)
 
         // Columns in another order, plus an extra column: matched by name, the extra ignored.
         let shuffled = Array(Self.columns.reversed()) + ["unused"]
         let shuffledRows = Self.rows.map { Array($0.reversed()) + [42] }
-        let reordered = try Self.predictions(model, Self.splitBody(shuffled, shuffledRows))
+        let reordered = try await Self.predictions(model, Self.splitBody(shuffled, shuffledRows))
         #expect(reordered == split)
 
         let records = Self.rows.map { row in
             "{" + zip(Self.columns, row).map { "\"\($0)\": \($1)" }.joined(separator: ", ") + "}"
         }
-        let fromRecords = try Self.predictions(model, "{\"dataframe_records\": [\(records.joined(separator: ","))]}")
+        let fromRecords = try await Self.predictions(model, "{\"dataframe_records\": [\(records.joined(separator: ","))]}")
         #expect(fromRecords == split)
 
         // A list of lists is a tensor request: the answer is a dict of full-shape columns.
         let lists = Self.rows.map { "[" + $0.map { String($0) }.joined(separator: ",") + "]" }.joined(separator: ",")
-        let tensor = try Self.predictions(model, "{\"inputs\": [\(lists)]}")
+        let tensor = try await Self.predictions(model, "{\"inputs\": [\(lists)]}")
         #expect(tensor["variable"]?.arrayValue?.map { $0.arrayValue?.first?.doubleValue } == expected)
     }
 
@@ -80,36 +77,36 @@ struct ScoringTests {
         #expect(text == "{\"predictions\": [{\"p\": 0.9800000190734863}]}")
     }
 
-    @Test func signatureErrorsNameTheColumn() throws {
+    @Test func signatureErrorsNameTheColumn() async throws {
         let model = try Self.regressor(signature: Self.signature)
         #expect {
-            _ = try Self.predictions(
+            _ = try await Self.predictions(
                 model, Self.splitBody(Array(Self.columns.dropFirst()), Self.rows.map { Array($0.dropFirst()) }))
         } throws: { error in
-            let error = error as! ScoringError
+            let error = error as! ServingError
             return error.status == 400 && error.code == "INVALID_PARAMETER_VALUE" && error.sqlstate == "KAM01"
                 && error.message.contains("missing inputs ['f0']")
         }
         let body = Self.splitBody(Self.columns, Self.rows).replacingOccurrences(of: "0.1,", with: "\"abc\",")
         #expect {
-            _ = try Self.predictions(model, body)
+            _ = try await Self.predictions(model, body)
         } throws: { error in
-            let error = error as! ScoringError
+            let error = error as! ServingError
             return error.code == "BAD_REQUEST" && error.message.contains("column f0") && error.message.contains("abc")
         }
         // Numeric strings convert, as MLflow casts them.
         let numeric = Self.splitBody(Self.columns, Self.rows).replacingOccurrences(of: "0.1,", with: "\"0.1\",")
         #expect(
-            try Self.predictions(model, numeric) == Self.predictions(model, Self.splitBody(Self.columns, Self.rows)))
+            try await Self.predictions(model, numeric) == Self.predictions(model, Self.splitBody(Self.columns, Self.rows)))
     }
 
-    @Test func multiInputPipelineTakesColumnsByName() throws {
+    @Test func multiInputPipelineTakesColumnsByName() async throws {
         let model = try Self.pipeline()
         let body = """
             {"dataframe_records": [{"plan": "basic", "city": "paris", "income": 52000.0, "age": 31},
                                    {"age": 58, "income": null, "city": "atlantis", "plan": "pro"}]}
             """
-        let predictions = try Self.predictions(model, body)
+        let predictions = try await Self.predictions(model, body)
         let first = try #require(predictions.arrayValue?.first)
         // The label stays an integer; ZipMap's map keys become strings, as MLflow writes them.
         guard case .integer = first["output_label"] else {
@@ -171,7 +168,7 @@ struct ScoringTests {
         }
         var unclosed = CSVParser()
         _ = try unclosed.append(Array("a\n\"open".utf8))
-        #expect(throws: ScoringError.self) { try unclosed.finish() }
+        #expect(throws: ServingError.self) { try unclosed.finish() }
     }
 
     @Test func signaturesParseFromMLmodelJSON() throws {
@@ -187,10 +184,10 @@ struct ScoringTests {
         let tensors = try ModelSignature(
             parsingJSON: #"[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 4]}}]"#)
         #expect(tensors == .tensors([TensorSpec(name: nil, dtype: "float32", shape: [-1, 4])]))
-        #expect(throws: ScoringError.self) {
+        #expect(throws: ServingError.self) {
             try ModelSignature(parsingJSON: #"[{"type": "complex128", "name": "z"}]"#)
         }
-        #expect(throws: ScoringError.self) { try ModelSignature(parsingJSON: "not json") }
+        #expect(throws: ServingError.self) { try ModelSignature(parsingJSON: "not json") }
     }
 
     @Test func modelFolderCannotPointOutside() throws {
@@ -206,11 +203,11 @@ struct ScoringTests {
         for data in ["../../etc/passwd", "/etc/passwd", "escape.onnx", "./../model.onnx", "missing.onnx", ""] {
             try "flavors:\n  onnx:\n    data: '\(data)'\n".write(
                 to: folder.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
-            #expect(throws: ScoringError.self, "data: \(data)") { try ModelPackage(at: folder) }
+            #expect(throws: ServingError.self, "data: \(data)") { try ModelPackage(at: folder) }
         }
         try "flavors:\n  sklearn: {}\n".write(
             to: folder.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
-        #expect(throws: ScoringError.self) { try ModelPackage(at: folder) }
+        #expect(throws: ServingError.self) { try ModelPackage(at: folder) }
         try
             "flavors:\n  onnx:\n    data: model.onnx\nsignature:\n  inputs: '[{\"type\": \"float\", \"name\": \"a\"}]'\n"
             .write(to: folder.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
@@ -219,7 +216,7 @@ struct ScoringTests {
         #expect(package.signature == .columns([ColumnSpec(name: "a", type: .float)]))
     }
 
-    @Test func openInferenceRequestsAreChecked() throws {
+    @Test func openInferenceRequestsAreChecked() async throws {
         let model = try Self.regressor()
         let data = Self.rows.flatMap { $0 }.map { JSONValue.double($0) }
         func request(_ shape: [Int64], _ datatype: String, _ data: [JSONValue]) -> JSONValue {
@@ -237,23 +234,27 @@ struct ScoringTests {
                 ),
             ])
         }
-        let decoded = try OpenInference.request(request([2, 10], "FP32", data), for: model)
-        let outputs = try model.run(decoded.feeds)
-        let response = OpenInference.response(outputs, request: decoded, model: model).header
+        let service = ScoringService(model: model)
+        let response = try await service.infer(request([2, 10], "FP32", data), name: "rf_reg", version: nil).header
         #expect(response["id"] == "42")
         #expect(response["model_version"] == "3")
         let output = try #require(response["outputs"]?.arrayValue?.first)
         #expect(output["name"] == "variable")
         #expect(output["datatype"] == "FP32")
         #expect(output["shape"] == [2, 1])
-        #expect(throws: OpenInference.Failure.self) {
-            try OpenInference.request(request([2, 10], "BYTES", data), for: model)
+        for (body, status) in [
+            (request([2, 10], "BYTES", data), 400), (request([3, 10], "FP32", data), 400),
+            (JSONValue.object([("inputs", "x")]), 400),
+        ] {
+            let error = await #expect(throws: ServingError.self) {
+                try await service.infer(body, name: "rf_reg", version: nil)
+            }
+            #expect(error?.status == status)
+            #expect(error?.inferenceBody["error"]?.stringValue == error?.message)
         }
-        #expect(throws: OpenInference.Failure.self) {
-            try OpenInference.request(request([3, 10], "FP32", data), for: model)
+        let elsewhere = await #expect(throws: ServingError.self) {
+            try await service.infer(request([2, 10], "FP32", data), name: "rf_reg", version: "4")
         }
-        #expect(throws: OpenInference.Failure.self) {
-            try OpenInference.request(.object([("inputs", "x")]), for: model)
-        }
+        #expect(elsewhere?.status == 404)
     }
 }

@@ -10,7 +10,7 @@ import NIOCore
 enum ScoringRoutes {
     static let supportedTypes = "Types: ['text/csv', 'application/json', 'application/vnd.apache.parquet']"
 
-    static func register(on router: Router<ServingContext>, engine: ScoringEngine, bodyLimit: Int) {
+    static func register(on router: Router<ServingContext>, service: ScoringService, bodyLimit: Int) {
         for path in ["/ping", "/health"] {
             router.get(RouterPath(path)) { _, _ in
                 Response(
@@ -35,19 +35,14 @@ enum ScoringRoutes {
         }
         router.post("/invocations") { request, context in
             do {
-                let input = try await Self.input(of: request, bodyLimit: bodyLimit)
-                let model = engine.slot.model
-                let prepared = try model.prepare(input)
-                context.notes.record(model: model, rows: prepared.rows)
-                let outputs = try await engine.score(prepared.feeds, rows: prepared.rows, with: model)
-                let ordered = model.engine.outputs.compactMap { info in outputs[info.name].map { (info.name, $0) } }
-                let body = PredictionEncoder.predictions(ordered, rows: prepared.rows, style: prepared.style)
+                let prediction = try await service.predict(try await Self.input(of: request, bodyLimit: bodyLimit))
+                context.notes.record(model: prediction.model, rows: prediction.rows)
                 var response = Response(
                     status: .ok, headers: [.contentType: "application/json"],
-                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
-                if let version = model.version { response.headers[.kaizenModelVersion] = version }
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: prediction.json())))
+                if let version = prediction.model.version { response.headers[.kaizenModelVersion] = version }
                 return response
-            } catch let error as ScoringError {
+            } catch let error as ServingError {
                 context.notes.record(error: error.message)
                 return ScoringResponses.error(error)
             }
@@ -66,14 +61,14 @@ enum ScoringRoutes {
             if pair[0].lowercased() == "charset" {
                 let value = pair.count > 1 ? pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : ""
                 guard value.lowercased() == "utf-8" || value.lowercased() == "utf8" else {
-                    throw ScoringError.unsupportedMediaType("The scoring server only supports UTF-8")
+                    throw ServingError.unsupportedMediaType("The scoring server only supports UTF-8")
                 }
             } else {
                 unknown.append(pair[0])
             }
         }
         guard unknown.isEmpty else {
-            throw ScoringError.unsupportedMediaType(
+            throw ServingError.unsupportedMediaType(
                 "Unrecognized content type parameters: \(unknown.joined(separator: ", ")). "
                     + ScoringRequest.protocolChangeInfo)
         }
@@ -83,10 +78,10 @@ enum ScoringRoutes {
         case "text/csv":
             return try ScoringRequest.parseCSV(try await body(of: request, limit: bodyLimit).readableBytesView)
         case "application/vnd.apache.parquet":
-            throw ScoringError.unsupportedMediaType(
+            throw ServingError.unsupportedMediaType(
                 "Kaizen does not read Parquet request bodies; send application/json or text/csv")
         default:
-            throw ScoringError.unsupportedMediaType(
+            throw ServingError.unsupportedMediaType(
                 "This predictor only supports the following content types: \(supportedTypes). Got '\(header)'.")
         }
     }
@@ -95,31 +90,8 @@ enum ScoringRoutes {
         do {
             return try await request.body.collect(upTo: limit)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw ScoringError(
-                status: 413, code: "INVALID_PARAMETER_VALUE",
-                message: "Request body is larger than the server's limit of \(limit) bytes")
+            throw ServingError.tooLarge(limit: limit)
         }
-    }
-}
-
-/// Response bodies of the scoring server.
-enum ScoringResponses {
-    /// An MLflow error: `{"error_code", "message", "sqlstate", "error_class"}` (415s are plain text, as MLflow's).
-    static func error(_ error: ScoringError) -> Response {
-        if error.status == 415 {
-            return Response(
-                status: .unsupportedMediaType, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: error.message)))
-        }
-        var fields: [(String, JSONValue)] = [("error_code", .string(error.code)), ("message", .string(error.message))]
-        if let sqlstate = error.sqlstate { fields.append(("sqlstate", .string(sqlstate))) }
-        if let errorClass = error.errorClass { fields.append(("error_class", .string(errorClass))) }
-        return JSONResponse.make(.object(fields), status: HTTPResponse.Status(code: error.status))
-    }
-
-    /// FastAPI's `{"detail": ...}`, which `mlflow models serve` answers unknown paths and methods with.
-    static func detail(_ text: String, status: HTTPResponse.Status) -> Response {
-        JSONResponse.make(.object([("detail", .string(text))]), status: status)
     }
 }
 

@@ -1,11 +1,8 @@
-/// How a Kaizen server is set up: where it listens and where it keeps data.
+/// How a Kaizen tracking server is set up: where it listens and how it answers. Where it keeps data is the stores'
+/// business (`ServerStores`).
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// A SQLite path or `sqlite:///` URI.
-    public var backendStoreURI: String
-    /// The folder behind the artifact proxy.
-    public var artifactsDestination: String
     /// Where new experiments keep artifacts; `mlflow-artifacts:/` sends clients through the proxy.
     public var defaultArtifactRoot: String
     /// Host header values accepted besides loopback names and the listening address; `*` accepts any.
@@ -22,21 +19,14 @@ public struct ServerConfiguration: Sendable {
     public var webhookMaxAttempts = 4
 
     public init(
-        host: String = "127.0.0.1", port: Int = 5000, backendStoreURI: String = "sqlite:///mlflow.db",
-        artifactsDestination: String = "./mlartifacts", defaultArtifactRoot: String = "mlflow-artifacts:/",
+        host: String = "127.0.0.1", port: Int = 5000, defaultArtifactRoot: String = "mlflow-artifacts:/",
         allowedHosts: [String] = [], maxRequestBodySize: Int = 64 * 1024 * 1024, workingDirectory: String = "."
     ) {
         self.host = host
         self.port = port
-        self.backendStoreURI = backendStoreURI
-        self.artifactsDestination = artifactsDestination
         self.defaultArtifactRoot = defaultArtifactRoot
         self.allowedHosts = allowedHosts
         self.maxRequestBodySize = maxRequestBodySize
         self.workingDirectory = workingDirectory
     }
 }
-
-/// The MLflow version whose REST API this server speaks; `/version` reports it so clients pick the
-/// matching code paths.
-public let mlflowCompatibleVersion = "3.17.2"

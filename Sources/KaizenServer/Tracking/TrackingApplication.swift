@@ -1,48 +1,7 @@
 import Foundation
 public import Hummingbird
-public import KaizenArtifacts
 import KaizenCore
-public import KaizenRegistry
-import KaizenStorage
-public import KaizenTracking
 public import Logging
-public import ServiceLifecycle
-
-/// The services behind the HTTP layer, built from a configuration.
-public struct KaizenServices: Sendable {
-    public let tracking: TrackingService
-    public let registry: RegistryService
-    public let artifacts: any ArtifactStore
-    let webhooks: any WebhookStore
-    let dispatcher: WebhookDispatcher
-
-    /// Opens the store and the artifact root named by `configuration`, and creates the Default experiment.
-    public static func open(
-        _ configuration: ServerConfiguration, logger: Logger = Logger(label: "kaizen")
-    ) async throws
-        -> KaizenServices
-    {
-        let pool = try SQLiteDatabase.open(configuration.backendStoreURI)
-        let tracking = TrackingService(
-            store: SQLiteTrackingStore(pool: pool), defaultArtifactRoot: configuration.defaultArtifactRoot,
-            workingDirectory: configuration.workingDirectory)
-        try await tracking.bootstrap()
-        let artifacts = try LocalArtifactStore(root: configuration.artifactsDestination)
-        let webhooks = SQLiteWebhookStore(pool: pool)
-        let dispatcher = WebhookDispatcher(
-            store: webhooks,
-            policy: WebhookPolicy(
-                allowedSchemes: configuration.webhookAllowedSchemes,
-                allowPrivateAddresses: configuration.webhookAllowPrivateAddresses),
-            logger: logger, maxAttempts: configuration.webhookMaxAttempts)
-        let registry = RegistryService(store: SQLiteRegistryStore(pool: pool), tracking: tracking, events: dispatcher)
-        return KaizenServices(
-            tracking: tracking, registry: registry, artifacts: artifacts, webhooks: webhooks, dispatcher: dispatcher)
-    }
-
-    /// Background services to run beside the HTTP server.
-    public var backgroundServices: [any Service] { [dispatcher] }
-}
 
 /// Builds the router with every Kaizen endpoint; tests drive it without a socket.
 public func buildRouter(
@@ -63,11 +22,11 @@ public func buildRouter(
     return router
 }
 
-/// Builds the Kaizen server application: opens storage, wires the routes, binds the address.
+/// Builds the tracking server application on `stores`: wires the routes, binds the address.
 public func buildApplication(
-    configuration: ServerConfiguration, logger: Logger
+    stores: ServerStores, configuration: ServerConfiguration, logger: Logger
 ) async throws -> some ApplicationProtocol {
-    let services = try await KaizenServices.open(configuration, logger: logger)
+    let services = try await KaizenServices(stores: stores, configuration: configuration, logger: logger)
     let router = buildRouter(services: services, configuration: configuration)
     return Application(
         router: router,

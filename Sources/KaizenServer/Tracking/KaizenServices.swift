@@ -1,0 +1,37 @@
+public import KaizenArtifacts
+import KaizenCore
+public import KaizenRegistry
+public import KaizenTracking
+public import Logging
+public import ServiceLifecycle
+
+/// The services behind the HTTP layer, built on stores the caller opened.
+public struct KaizenServices: Sendable {
+    public let tracking: TrackingService
+    public let registry: RegistryService
+    public let artifacts: any ArtifactStore
+    let webhooks: any WebhookStore
+    let dispatcher: WebhookDispatcher
+
+    /// Builds the services on `stores` and creates the Default experiment if it is missing.
+    public init(
+        stores: ServerStores, configuration: ServerConfiguration, logger: Logger = Logger(label: "kaizen")
+    ) async throws {
+        tracking = TrackingService(
+            store: stores.tracking, defaultArtifactRoot: configuration.defaultArtifactRoot,
+            workingDirectory: configuration.workingDirectory)
+        try await tracking.bootstrap()
+        artifacts = stores.artifacts
+        webhooks = stores.webhooks
+        dispatcher = WebhookDispatcher(
+            store: stores.webhooks,
+            policy: WebhookPolicy(
+                allowedSchemes: configuration.webhookAllowedSchemes,
+                allowPrivateAddresses: configuration.webhookAllowPrivateAddresses),
+            logger: logger, maxAttempts: configuration.webhookMaxAttempts)
+        registry = RegistryService(store: stores.registry, tracking: tracking, events: dispatcher)
+    }
+
+    /// Background services to run beside the HTTP server.
+    public var backgroundServices: [any Service] { [dispatcher] }
+}

@@ -1,0 +1,70 @@
+public import KaizenCore
+import KaizenONNX
+
+/// Serving's one scoring call: a request in either protocol goes in, the served model's answer comes out. Routes,
+/// batch prediction and tests all score through it, so the sequence parse → prepare → score → order outputs is
+/// written once.
+///
+/// The model is read from the slot once per request, so a version swap never mixes versions within a request.
+/// Engine calls go through the micro-batcher when there is one, otherwise they run on the caller's task.
+public struct ScoringService: Sendable {
+    /// The model served now.
+    public let slot: ModelSlot
+    /// Stacks concurrent requests into one engine call; `nil` scores each request on its own.
+    public let batcher: MicroBatcher?
+    let observe: @Sendable (_ model: ScoringModel, _ rows: Int) -> Void
+
+    /// - Parameter observe: called with the rows of every engine call made without the batcher (the batcher reports
+    ///   its own calls).
+    public init(
+        slot: ModelSlot, batcher: MicroBatcher? = nil,
+        observe: @escaping @Sendable (_ model: ScoringModel, _ rows: Int) -> Void = { _, _ in }
+    ) {
+        self.slot = slot
+        self.batcher = batcher
+        self.observe = observe
+    }
+
+    /// A service for one fixed model, without batching (batch prediction, tests).
+    public init(model: ScoringModel) {
+        self.init(slot: ModelSlot(model))
+    }
+
+    /// Scores an MLflow scoring request (`/invocations`: a DataFrame, a tensor or named tensors).
+    public func predict(_ input: ScoringInput) async throws(ServingError) -> Prediction {
+        let model = slot.model
+        let prepared = try model.prepare(input)
+        let outputs = try await score(prepared.feeds, rows: prepared.rows, with: model)
+        return Prediction(model: model, rows: prepared.rows, style: prepared.style, outputs: outputs)
+    }
+
+    /// Scores an Open Inference Protocol `/infer` request addressed to model `name` (and `version`, if the path gave
+    /// one); `header` is the request's JSON and `binary` the tensor data that followed it.
+    public func infer(
+        _ header: JSONValue, binary: [UInt8] = [], name: String, version: String?
+    ) async throws(ServingError) -> OpenInference.Response {
+        let model = try self.model(named: name, version: version)
+        let request = try OpenInference.request(header, binary: binary, for: model)
+        let outputs = try await score(request.feeds, rows: request.rows, with: model)
+        return OpenInference.response(outputs, request: request, model: model)
+    }
+
+    /// The served model if it is the one `name` and `version` (when given) ask for; a 404 otherwise.
+    public func model(named name: String, version: String?) throws(ServingError) -> ScoringModel {
+        let model = slot.model
+        guard name == model.name, version == nil || version == model.version else {
+            let known = model.name + (model.version.map { " version \($0)" } ?? "")
+            let asked = name + (version.map { " version \($0)" } ?? "")
+            throw ServingError.notServed("Model \(asked) is not served here; this server serves \(known)")
+        }
+        return model
+    }
+
+    func score(
+        _ feeds: [String: Tensor], rows: Int, with model: ScoringModel
+    ) async throws(ServingError) -> [String: Value] {
+        if let batcher { return try await batcher.score(feeds, rows: rows, with: model) }
+        observe(model, rows)
+        return try model.run(feeds)
+    }
+}

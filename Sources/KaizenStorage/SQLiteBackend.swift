@@ -1,0 +1,19 @@
+public import GRDB
+
+/// Kaizen's stores on one SQLite file: tracking, registry and webhooks share a connection pool, so a registry change
+/// and its audit record commit together.
+public struct SQLiteBackend: Sendable {
+    public let pool: DatabasePool
+    public let tracking: SQLiteTrackingStore
+    public let registry: SQLiteRegistryStore
+    public let webhooks: SQLiteWebhookStore
+
+    /// Opens (creating if needed) the database at `location`, a path or an MLflow-style `sqlite:///relative.db` /
+    /// `sqlite:////absolute.db` URI, and brings its schema up to date.
+    public init(location: String) throws {
+        pool = try SQLiteDatabase.open(location)
+        tracking = SQLiteTrackingStore(pool: pool)
+        registry = SQLiteRegistryStore(pool: pool)
+        webhooks = SQLiteWebhookStore(pool: pool)
+    }
+}
