@@ -152,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KaizenONNXTests",
-            dependencies: ["KaizenONNX"],
+            dependencies: ["KaizenONNX", "KaizenCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -172,6 +172,7 @@ let package = Package(
                 "KaizenArtifacts",
                 "KaizenStorage",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

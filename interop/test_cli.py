@@ -8,6 +8,7 @@ binary and are skipped when INTEROP_TARGET=mlflow.
 from __future__ import annotations
 
 import re
+import socket
 import time
 
 import pytest
@@ -112,3 +113,33 @@ def test_runs_describe_unknown_run_fails(kaizen_cli):
     result = kaizen_cli("runs", "describe", missing)
     assert result.returncode != 0, result.stdout
     assert missing in (result.stderr + result.stdout)
+
+
+def _closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_server_is_named(kaizen_cli):
+    port = _closed_port()
+    started = time.monotonic()
+    result = kaizen_cli("experiments", "list", "--tracking-uri", f"http://127.0.0.1:{port}")
+    elapsed = time.monotonic() - started
+    assert result.returncode != 0, result.stdout
+    output = result.stderr + result.stdout
+    assert (
+        f"Cannot reach the tracking server at http://127.0.0.1:{port}: connection refused. "
+        "Check --tracking-uri or MLFLOW_TRACKING_URI"
+    ) in output, output
+    assert elapsed < 10, f"a refused connection took {elapsed:.1f}s to report"
+
+
+def test_unknown_tracking_host_is_named(kaizen_cli):
+    result = kaizen_cli("experiments", "list", "--tracking-uri", "http://no-such-host.invalid:5000")
+    assert result.returncode != 0, result.stdout
+    output = result.stderr + result.stdout
+    assert (
+        "Cannot reach the tracking server at http://no-such-host.invalid:5000: unknown host. "
+        "Check --tracking-uri or MLFLOW_TRACKING_URI"
+    ) in output, output

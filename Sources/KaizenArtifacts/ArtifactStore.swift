@@ -1,39 +1,29 @@
-import KaizenCore
-
-/// An entry of an artifact listing.
-public struct ArtifactEntry: Sendable, Equatable {
-    /// The entry's name within the listed directory.
-    public var name: String
-    public var isDirectory: Bool
-    /// Size in bytes; nil for directories.
-    public var size: Int64?
-
-    public init(name: String, isDirectory: Bool, size: Int64?) {
-        self.name = name
-        self.isDirectory = isDirectory
-        self.size = size
-    }
-}
-
-/// Where artifacts live. The local filesystem today; object stores implement the same protocol later.
+/// Where artifacts live: the local filesystem today, an object store behind the same protocol later.
+///
+/// Bytes stream in and out in chunks, so an artifact never has to fit in memory and a store never has to
+/// expose a filesystem path. Every `ArtifactPath` has passed the traversal checks; a store also refuses any
+/// path that would reach outside its root by other means (a symlink, for a filesystem).
 public protocol ArtifactStore: Sendable {
-    /// The entries of a directory, sorted by name; empty when it does not exist or is a file.
-    func list(_ path: ArtifactPath) throws -> [ArtifactEntry]
-    /// The real filesystem path of a file to stream to a client. Throws `RESOURCE_DOES_NOT_EXIST`
-    /// when missing and `INVALID_PARAMETER_VALUE` for a directory.
-    func fileForReading(_ path: ArtifactPath) throws -> String
-    /// A fresh temporary file beside the destination, to write an upload into before `commit`.
-    func prepareUpload(_ path: ArtifactPath) throws -> ArtifactUpload
-    /// Moves a finished upload into place atomically.
-    func commit(_ upload: ArtifactUpload) throws
-    /// Removes a half-written upload.
-    func abandon(_ upload: ArtifactUpload)
-    /// Deletes a file or a directory tree; a missing path is not an error.
-    func delete(_ path: ArtifactPath) throws
-}
+    /// The entries of a directory, sorted by name, with the sizes of files; empty when the directory does not
+    /// exist or is a file.
+    func list(_ path: ArtifactPath) async throws -> [ArtifactEntry]
 
-/// An upload in progress: bytes go to `temporaryPath`, then `commit` renames it to `destinationPath`.
-public struct ArtifactUpload: Sendable {
-    public let temporaryPath: String
-    public let destinationPath: String
+    /// The bytes of a file, read on demand as the content is iterated.
+    ///
+    /// Throws `RESOURCE_DOES_NOT_EXIST` when the file is missing and `INVALID_PARAMETER_VALUE` when the path
+    /// is a directory, before any byte is read, so a caller can still answer with an error.
+    func read(_ path: ArtifactPath) async throws -> ArtifactContent
+
+    /// Stores the bytes of `chunks` as the file at `path`, replacing any file there, and returns how many bytes
+    /// were stored.
+    ///
+    /// The file appears whole or not at all: if `chunks` throws or the task is cancelled before the last chunk
+    /// is stored, whatever was at `path` is left untouched and nothing of the upload remains. Missing parent
+    /// directories are created. Throws `INVALID_PARAMETER_VALUE` when `path` is the root or a directory, or when
+    /// a parent is a file.
+    func write<Chunks: AsyncSequence & Sendable>(_ path: ArtifactPath, from chunks: Chunks) async throws -> Int64
+    where Chunks.Element == [UInt8]
+
+    /// Deletes a file or a directory tree; a missing path is not an error, the root cannot be deleted.
+    func delete(_ path: ArtifactPath) async throws
 }

@@ -38,7 +38,9 @@ public struct LocalArtifactStore: ArtifactStore {
         return real
     }
 
-    public func list(_ path: ArtifactPath) throws -> [ArtifactEntry] {
+    /// The entries of a directory, sorted by name, leaving out uploads in progress and symlinks that lead out
+    /// of the root.
+    public func list(_ path: ArtifactPath) async throws -> [ArtifactEntry] {
         guard let directory = try resolveExisting(path) else { return [] }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -46,7 +48,7 @@ public struct LocalArtifactStore: ArtifactStore {
         }
         var entries: [ArtifactEntry] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        where !name.hasPrefix(".kaizen-upload-") {
+        where !name.hasPrefix(ArtifactUpload.temporaryPrefix) {
             guard let real = Self.realPath(directory + "/" + name), isInsideRoot(real) else { continue }
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: real, isDirectory: &isDir) else { continue }
@@ -58,22 +60,66 @@ public struct LocalArtifactStore: ArtifactStore {
         return entries
     }
 
-    public func fileForReading(_ path: ArtifactPath) throws -> String {
-        guard !path.isRoot, let real = try resolveExisting(path) else {
-            throw KaizenError.notFound("No such artifact: '\(path)'")
+    /// Opens a file and returns its bytes, read in chunks as they are iterated; the size is the file's when
+    /// opened.
+    public func read(_ path: ArtifactPath) async throws -> ArtifactContent {
+        let missing = KaizenError.notFound("No such artifact: '\(path)'")
+        guard !path.isRoot, let real = try resolveExisting(path) else { throw missing }
+        // `real` has no symlink left; O_NOFOLLOW refuses one swapped in since. O_NONBLOCK keeps a FIFO planted
+        // in the tree from blocking the open; it changes nothing for a regular file.
+        let descriptor = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let failure = errno
+            if failure == ENOENT { throw missing }
+            if failure == ELOOP { throw ArtifactPath.invalid }
+            throw KaizenError(.internalError, "Could not open artifact (errno \(failure))")
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory) else {
-            throw KaizenError.notFound("No such artifact: '\(path)'")
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let failure = errno
+            close(descriptor)
+            throw KaizenError(.internalError, "Could not open artifact (errno \(failure))")
         }
-        if isDirectory.boolValue { throw KaizenError.invalidParameter("Artifact path refers to a directory") }
-        return real
+        switch status.st_mode & S_IFMT {
+        case S_IFREG:
+            let chunks = FileChunks(descriptor: descriptor, size: Int64(status.st_size))
+            return ArtifactContent(size: chunks.size, chunks: chunks)
+        case S_IFDIR:
+            close(descriptor)
+            throw KaizenError.invalidParameter("Artifact path refers to a directory")
+        default:
+            close(descriptor)
+            throw missing
+        }
     }
 
-    public func prepareUpload(_ path: ArtifactPath) throws -> ArtifactUpload {
+    /// Writes to a temporary file beside the destination and renames it into place once `chunks` has ended.
+    public func write<Chunks: AsyncSequence & Sendable>(
+        _ path: ArtifactPath, from chunks: Chunks
+    ) async throws -> Int64 where Chunks.Element == [UInt8] {
+        let upload = try ArtifactUpload(directory: try parentForWriting(path), name: path.name)
+        var written: Int64 = 0
+        do {
+            for try await chunk in chunks {
+                try upload.append(chunk)
+                written += Int64(chunk.count)
+            }
+            // A source may end early when its task is cancelled (AsyncStream does): never store what may be a part.
+            try Task.checkCancellation()
+        } catch {
+            upload.discard()
+            throw error
+        }
+        try upload.commit()
+        return written
+    }
+
+    /// The real path of the folder that will hold `path`, after checking that the destination is not a folder.
+    ///
+    /// Walks the parent folders from the root: existing ones must resolve inside the root (no symlink out),
+    /// missing ones are created as real folders.
+    func parentForWriting(_ path: ArtifactPath) throws -> String {
         guard !path.isRoot else { throw ArtifactPath.invalid }
-        // Walk the parent folders from the root: existing ones must resolve inside the root (no symlink
-        // out), missing ones are created as real folders.
         var current = root
         for segment in path.segments.dropLast() {
             let next = current + "/" + segment
@@ -89,31 +135,18 @@ public struct LocalArtifactStore: ArtifactStore {
                 current = real
             }
         }
-        let destination = current + "/" + path.name
-        if let real = Self.realPath(destination) {
+        if let real = Self.realPath(current + "/" + path.name) {
             guard isInsideRoot(real) else { throw ArtifactPath.invalid }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory), isDirectory.boolValue {
                 throw KaizenError.invalidParameter("Artifact path refers to a directory")
             }
         }
-        let temporary = current + "/.kaizen-upload-" + randomHexID()
-        return ArtifactUpload(temporaryPath: temporary, destinationPath: destination)
+        return current
     }
 
-    public func commit(_ upload: ArtifactUpload) throws {
-        // rename(2) replaces a symlink at the destination rather than writing through it.
-        guard rename(upload.temporaryPath, upload.destinationPath) == 0 else {
-            abandon(upload)
-            throw KaizenError(.internalError, "Could not store artifact (errno \(errno))")
-        }
-    }
-
-    public func abandon(_ upload: ArtifactUpload) {
-        unlink(upload.temporaryPath)
-    }
-
-    public func delete(_ path: ArtifactPath) throws {
+    /// Deletes a file or a directory tree. A symlink is removed itself, never what it points to.
+    public func delete(_ path: ArtifactPath) async throws {
         guard !path.isRoot else { throw KaizenError.invalidParameter("Refusing to delete the artifact root") }
         let candidate = joined(path)
         // The entry itself may be a symlink (removing the link is safe); its parent must resolve inside.

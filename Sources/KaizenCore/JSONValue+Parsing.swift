@@ -1,13 +1,3 @@
-/// Why a JSON text could not be parsed.
-public struct JSONParseError: Error, Sendable, CustomStringConvertible {
-    /// Byte offset where parsing stopped.
-    public var offset: Int
-    /// What was wrong there.
-    public var reason: String
-
-    public var description: String { "\(reason) at byte \(offset)" }
-}
-
 extension JSONValue {
     /// The deepest nesting a document may have; deeper input is refused rather than risking the stack.
     public static let maximumDepth = 256

@@ -30,10 +30,4 @@ public struct PageToken: Sendable, Equatable {
     public var encoded: String {
         Data("{\"offset\": \(offset)}".utf8).base64EncodedString()
     }
-
-    /// The token for the page after one that started at `offset` and held `pageSize` of `total` results,
-    /// or nil when that page was the last.
-    public static func next(after offset: Int, pageSize: Int, hasMore: Bool) -> PageToken? {
-        hasMore ? PageToken(offset: offset + pageSize) : nil
-    }
 }

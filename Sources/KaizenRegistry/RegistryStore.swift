@@ -1,30 +1,6 @@
 public import KaizenCore
 public import KaizenTracking
 
-/// A new version as the registry is about to store it.
-public struct ModelVersionDraft: Sendable {
-    public var name: String
-    public var source: String
-    public var runID: String
-    public var runLink: String
-    public var description: String
-    public var tags: [Tag]
-    public var storageLocation: String?
-
-    public init(
-        name: String, source: String, runID: String, runLink: String, description: String, tags: [Tag],
-        storageLocation: String?
-    ) {
-        self.name = name
-        self.source = source
-        self.runID = runID
-        self.runLink = runLink
-        self.description = description
-        self.tags = tags
-        self.storageLocation = storageLocation
-    }
-}
-
 /// Persistence of the model registry. Every change is recorded in the audit trail in the same
 /// transaction as the change itself, so the trail cannot miss a committed change.
 public protocol RegistryStore: Sendable {
@@ -68,19 +44,4 @@ public protocol RegistryStore: Sendable {
 
     /// The audit trail of one model name, oldest first, including models since deleted.
     func auditEvents(name: String) async throws -> [AuditEvent]
-}
-
-/// Persistence of webhook subscriptions and their delivery log.
-public protocol WebhookStore: Sendable {
-    func createWebhook(_ webhook: Webhook) async throws
-    func webhook(id: String) async throws -> Webhook?
-    func listWebhooks(offset: Int, limit: Int) async throws -> [Webhook]
-    func updateWebhook(_ webhook: Webhook) async throws
-    func deleteWebhook(id: String, now: Int64) async throws
-    /// Active webhooks subscribed to `type`.
-    func subscribers(of type: WebhookEventType) async throws -> [Webhook]
-    func recordDelivery(_ delivery: WebhookDelivery) async throws
-    func deliveries(webhookID: String, limit: Int) async throws -> [WebhookDelivery]
-    /// Deliveries not yet finished, e.g. after a restart.
-    func pendingDeliveries() async throws -> [WebhookDelivery]
 }

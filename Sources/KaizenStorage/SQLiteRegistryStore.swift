@@ -307,10 +307,3 @@ public struct SQLiteRegistryStore: RegistryStore {
         }
     }
 }
-
-/// JSON fragments shared by the audit records.
-enum RegistryJSONFields {
-    static func tags(_ tags: [Tag]) -> JSONValue {
-        .object(tags.map { ($0.key, .string($0.value)) })
-    }
-}

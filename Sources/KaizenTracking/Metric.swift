@@ -29,14 +29,4 @@ public struct Metric: Sendable, Equatable {
             && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN)) && lhs.modelID == rhs.modelID
             && lhs.datasetName == rhs.datasetName && lhs.datasetDigest == rhs.datasetDigest
     }
-
-    /// Whether this value replaces `other` as the latest: a higher step, then a later time, then a larger
-    /// value wins, with NaN below every number.
-    public func supersedes(_ other: Metric) -> Bool {
-        if step != other.step { return step > other.step }
-        if timestamp != other.timestamp { return timestamp > other.timestamp }
-        if value.isNaN { return false }
-        if other.value.isNaN { return true }
-        return value > other.value
-    }
 }

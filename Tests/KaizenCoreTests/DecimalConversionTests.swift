@@ -8,7 +8,8 @@ struct DecimalConversionTests {
     }
 
     @Test func agreesWithStrtodOnRandomNumbers() throws {
-        var generator = SystemRandomNumberGenerator()
+        let seed = try SplitMix64.seed(default: 0x4B41_495A_454E)
+        var generator = SplitMix64(seed: seed)
         var texts: [String] = []
         for _ in 0..<100_000 {
             // Shortest forms of random doubles and of float32 values widened to double (what NumPy clients send).
@@ -35,7 +36,7 @@ struct DecimalConversionTests {
                 mismatches.append("\(text): \(String(describing: got)) vs \(expected)")
             }
         }
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+        #expect(mismatches.isEmpty, "seed \(seed): \(mismatches.prefix(10))")
     }
 
     @Test func edgeCases() throws {

@@ -9,17 +9,9 @@ struct BackendTestCase: CustomTestStringConvertible, Sendable {
     var name: String { directory.lastPathComponent }
     var testDescription: String { name }
 
-    /// The fixtures root: `$KAIZEN_ONNX_FIXTURES`, else `.fixtures/onnx` in the package (made by `make onnx-fixtures`).
-    static var fixturesRoot: URL {
-        if let path = ProcessInfo.processInfo.environment["KAIZEN_ONNX_FIXTURES"] {
-            return URL(fileURLWithPath: path)
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".fixtures/onnx")
-    }
-
+    /// The cases of one fixture suite (`parity` or `node`), by name; none when the fixtures are missing.
     static func all(in suite: String) -> [BackendTestCase] {
-        let root = fixturesRoot.appendingPathComponent(suite)
+        let root = Fixtures.root.appendingPathComponent(suite)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         return names.sorted().filter { !$0.hasPrefix(".") }.map {
             BackendTestCase(directory: root.appendingPathComponent($0))

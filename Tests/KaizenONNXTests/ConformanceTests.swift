@@ -5,6 +5,7 @@ import Testing
 /// ONNX's own backend node tests for the operators Kaizen supports (made by `interop/onnx/make_node_tests.py`),
 /// compared with ONNX's tolerances. A test whose model Kaizen refuses at load (an element type such as float16 or
 /// int8, or an opset it does not implement) is counted as refused, with the reason; every loaded test must pass.
+@Suite(.enabled(if: Fixtures.available, Fixtures.missing))
 struct ConformanceTests {
     @Test func nodeTestsPass() throws {
         let cases = BackendTestCase.all(in: "node")

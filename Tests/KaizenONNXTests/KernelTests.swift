@@ -1,4 +1,5 @@
 import Foundation
+import KaizenCore
 import Testing
 
 @testable import KaizenONNX
@@ -27,8 +28,9 @@ struct KernelTests {
         #expect(VectorMath.logistic(SIMD8(repeating: 200))[0] == 1)
     }
 
-    @Test func packedProductsMatchNaiveProducts() {
-        var generator = SplitMix(seed: 7)
+    @Test func packedProductsMatchNaiveProducts() throws {
+        let seed = try SplitMix64.seed(default: 7)
+        var generator = SplitMix64(seed: seed)
         func random() -> Float { Float(generator.next() % 2001) / 1000 - 1 }
         for (m, k, n) in [(1, 1, 1), (7, 30, 100), (13, 100, 2), (64, 17, 33), (5, 3, 4), (6, 64, 16)] {
             let a = (0..<(m * k)).map { _ in random() }
@@ -42,10 +44,12 @@ struct KernelTests {
             let packed = PackedMatrix(b, rows: k, columns: n).withEpilogue(bias: bias, relu: true)
             let actual = packed.multiply(a, m: m)
             let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
-            #expect(worst < 1e-4, "\(m)x\(k)x\(n): worst difference \(worst)")
+            #expect(worst < 1e-4, "seed \(seed), \(m)x\(k)x\(n): worst difference \(worst)")
             let transposed = PackedMatrix(
                 (0..<(k * n)).map { b[($0 % k) * n + $0 / k] }, rows: k, columns: n, transposed: true)
-            #expect(transposed.multiply(a, m: m) == PackedMatrix(b, rows: k, columns: n).multiply(a, m: m))
+            #expect(
+                transposed.multiply(a, m: m) == PackedMatrix(b, rows: k, columns: n).multiply(a, m: m),
+                "seed \(seed), \(m)x\(k)x\(n)")
         }
     }
 }

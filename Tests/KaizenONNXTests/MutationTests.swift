@@ -1,13 +1,16 @@
 import Foundation
+import KaizenCore
 import Testing
 
 @testable import KaizenONNX
 
 /// Damaged models must give an error, never a crash: every converted-model fixture is loaded and run with bytes
-/// flipped, truncated and duplicated at many places (a fixed pseudo-random sequence, so failures reproduce).
+/// flipped, truncated and duplicated at many places (a seeded pseudo-random sequence, so failures reproduce).
+@Suite(.enabled(if: Fixtures.available, Fixtures.missing))
 struct MutationTests {
     @Test func damagedModelsFailCleanly() throws {
-        var generator = SplitMix(seed: 0x6B61_697A_656E)
+        let seed = try SplitMix64.seed(default: 0x6B61_697A_656E)
+        var generator = SplitMix64(seed: seed)
         var loaded = 0
         var refused = 0
         for testCase in BackendTestCase.all(in: "parity") {
@@ -40,61 +43,7 @@ struct MutationTests {
                 }
             }
         }
-        print("damaged models: \(loaded) still loaded (and ran or failed cleanly), \(refused) refused")
-        #expect(loaded + refused >= 50 * 60)
-    }
-}
-
-/// A small deterministic pseudo-random generator.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Every converted model also takes a batch of one row and an empty batch (results, or a clear error, never a crash),
-/// and one row scored alone gives the same outputs as in a batch.
-struct BatchEdgeTests {
-    @Test(arguments: BackendTestCase.all(in: "parity"))
-    func singleAndEmptyBatches(_ testCase: BackendTestCase) throws {
-        let model = try testCase.loadModel()
-        let dataSet = try testCase.dataSet(for: model)
-        let batch = try model.run(ordered: dataSet.inputs)
-        var first: [String: Value] = [:]
-        var empty: [String: Value] = [:]
-        for (name, value) in dataSet.inputs {
-            guard let tensor = value.tensor, tensor.rank >= 1, tensor.shape[0] > 0 else { return }
-            let width = tensor.count / tensor.shape[0]
-            first[name] = .tensor(
-                try Tensor(shape: [1] + tensor.shape.dropFirst(), storage: tensor.storage.picking(Array(0..<width))))
-            empty[name] = .tensor(
-                try Tensor(shape: [0] + tensor.shape.dropFirst(), storage: tensor.storage.picking([])))
-        }
-        let single = try model.run(ordered: first)
-        for (index, output) in model.outputs.enumerated() {
-            switch (single[index], batch[index]) {
-            case (.tensor(let one), .tensor(let all)):
-                let width = all.shape.first.map { $0 == 0 ? 0 : all.count / $0 } ?? 0
-                let expected = Value.tensor(
-                    try Tensor(shape: one.shape, storage: all.storage.picking(Array(0..<width))))
-                let problem = ReferenceDataSet.mismatch(single[index], expected, rtol: 1e-5, atol: 1e-5)
-                #expect(problem == nil, "\(testCase.name) '\(output.name)' for one row: \(problem ?? "")")
-            case (.mapSequence(let one), .mapSequence(let all)):
-                let expected = MapSequence(keys: all.keys, values: Array(all.values(ofMap: 0)))
-                #expect(
-                    ReferenceDataSet.mismatch(.mapSequence(one), .mapSequence(expected), rtol: 1e-5, atol: 1e-5) == nil)
-            default:
-                Issue.record("\(testCase.name) '\(output.name)': output kinds differ")
-            }
-        }
-        _ = try? model.run(ordered: empty)
+        print("damaged models (seed \(seed)): \(loaded) still loaded (and ran or failed cleanly), \(refused) refused")
+        #expect(loaded + refused >= 50 * 60, "seed \(seed)")
     }
 }

@@ -4,6 +4,7 @@ import Testing
 
 /// Models converted from scikit-learn, XGBoost and LightGBM estimators, with onnxruntime's outputs on held-out rows
 /// (made by `interop/onnx/make_parity_fixtures.py`). Labels must be equal; scores within 1e-5.
+@Suite(.enabled(if: Fixtures.available, Fixtures.missing))
 struct ParityTests {
     static let cases = BackendTestCase.all(in: "parity")
 

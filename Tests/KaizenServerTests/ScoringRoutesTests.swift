@@ -10,9 +10,16 @@ import Testing
 
 /// The scoring server's HTTP behaviour without a socket: MLflow's statuses and bodies for every protocol error,
 /// the Open Inference Protocol's, and `/metrics`.
+/// The converted scikit-learn models of the ONNX parity fixtures (`make onnx-fixtures`).
+private let parityFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent(".fixtures/onnx/parity")
+
+@Suite(
+    .enabled(
+        if: FileManager.default.fileExists(atPath: parityFixtures.appendingPathComponent("rf_reg/model.onnx").path),
+        "needs the ONNX fixtures in .fixtures/onnx: run `make onnx-fixtures` (Python)"))
 struct ScoringRoutesTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".fixtures/onnx/parity")
+    static let fixtures = parityFixtures
 
     static func run(
         batching: MicroBatcher.Configuration? = nil,

@@ -6,9 +6,10 @@ import Testing
 @testable import KaizenServing
 
 /// The micro-batcher stacks concurrent requests, answers each with exactly its own rows, and keeps errors apart.
+@Suite(.enabled(if: ServingFixtures.available, ServingFixtures.missing))
 struct MicroBatcherTests {
     @Test func concurrentRequestsGetTheirOwnRows() async throws {
-        let model = try ScoringTests.regressor()
+        let model = try ServingFixtures.regressor()
         let sizes = Mutex<[Int]>([])
         let batcher = MicroBatcher(configuration: .init(maximumRows: 64)) { _, rows in
             sizes.withLock { $0.append(rows) }
@@ -44,7 +45,7 @@ struct MicroBatcherTests {
     }
 
     @Test func aBadRequestFailsAloneInsideABatch() async throws {
-        let model = try ScoringTests.regressor()
+        let model = try ServingFixtures.regressor()
         let batcher = MicroBatcher(configuration: .init(maximumRows: 256, maximumWait: .milliseconds(20)))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await batcher.run() }

@@ -53,35 +53,4 @@ struct TrackingValidationTests {
             throws: KaizenError.invalidParameter("Invalid experiment ID 'abc'. Experiment ID must be a valid integer.")
         ) { try TrackingValidation.parseExperimentID("abc") }
     }
-
-    @Test func latestMetricRule() {
-        let base = Metric(key: "m", value: 1, timestamp: 10, step: 1)
-        #expect(Metric(key: "m", value: 0, timestamp: 0, step: 2).supersedes(base))
-        #expect(Metric(key: "m", value: 0, timestamp: 11, step: 1).supersedes(base))
-        #expect(Metric(key: "m", value: 2, timestamp: 10, step: 1).supersedes(base))
-        #expect(!Metric(key: "m", value: .nan, timestamp: 10, step: 1).supersedes(base))
-        #expect(!Metric(key: "m", value: 5, timestamp: 100, step: 0).supersedes(base))
-    }
-}
-
-struct ArtifactLocationTests {
-    @Test(arguments: [
-        "http:///#/../../../../etc/", "http://x/y;/../../etc", "file:///etc/?a=../../", "runs:/abc/def",
-        "https://example.com/a", "mlflow-artifacts://host/../../", "mlflow-artifacts:/a/../../b",
-    ])
-    func refusesHostileLocations(_ location: String) {
-        #expect(throws: KaizenError.self) { try ArtifactLocation.validate(location, workingDirectory: "/srv") }
-    }
-
-    @Test func resolvesRelativeLocations() throws {
-        #expect(try ArtifactLocation.validate("my_location", workingDirectory: "/srv/") == "/srv/my_location")
-        #expect(try ArtifactLocation.validate("file:///data/x", workingDirectory: "/srv") == "file:///data/x")
-        #expect(try ArtifactLocation.validate("s3://bucket/p", workingDirectory: "/srv") == "s3://bucket/p")
-    }
-
-    @Test func runNamesHaveThreeParts() {
-        let parts = RunNameGenerator.next().split(separator: "-")
-        #expect(parts.count == 3)
-        #expect(Int(parts[2]).map { (0..<1000).contains($0) } == true)
-    }
 }

@@ -27,11 +27,6 @@ enum OperatorRegistry {
         return match
     }
 
-    /// The names of the supported operators of a domain.
-    static func operatorNames(in domain: OperatorDomain) -> [String] {
-        Set(definitions.values.flatMap { $0 }.filter { $0.domain == domain }.map(\.name)).sorted()
-    }
-
     static let standardOperators: [OperatorDefinition] = {
         var list: [OperatorDefinition] = []
         for operation in [

@@ -1,10 +1,3 @@
-/// The `Scan` operator, for the registry: the opset 9 form and, from the same definition, opset 8's batched form.
-enum ScanOperator {
-    static let definition = OperatorDefinition(.onnx, "Scan", since: 8) { context throws(ONNXError) in
-        try ScanKernel(context)
-    }
-}
-
 /// `Scan`: runs the `body` graph once per slice of the scan inputs, carrying the state variables from one iteration
 /// to the next, and stacks what each iteration returns for the scan outputs.
 ///

@@ -73,11 +73,3 @@ struct UnaryKernel: Kernel {
         return x < 0 ? 1 - v : v
     }
 }
-
-/// `Identity`: passes its input through.
-struct IdentityKernel: Kernel {
-    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
-        guard let value = inputs.first ?? nil else { throw .invalidArgument("Identity: input is missing") }
-        return [value]
-    }
-}

@@ -4,9 +4,10 @@ import Hummingbird
 import KaizenArtifacts
 import KaizenCore
 import KaizenTracking
+import NIOCore
 
-/// The artifact proxy (`/api/2.0/mlflow-artifacts/artifacts/...`): uploads stream to disk, downloads
-/// stream from disk, and every path passes `ArtifactPath`'s traversal checks first.
+/// The artifact proxy (`/api/2.0/mlflow-artifacts/artifacts/...`): uploads stream into the artifact store,
+/// downloads stream out of it, and every path passes `ArtifactPath`'s traversal checks first.
 enum ArtifactRoutes {
     static let prefixes = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"]
 
@@ -17,20 +18,19 @@ enum ArtifactRoutes {
         return try ArtifactPath(validating: String(raw[range.upperBound...]))
     }
 
-    static func register<Context: RequestContext>(
-        on router: Router<Context>, store: any ArtifactStore, fileIO: FileIO
-    ) {
+    /// Registers listing, download, upload and delete under both prefixes, and refuses multipart uploads.
+    static func register<Context: RequestContext>(on router: Router<Context>, store: any ArtifactStore) {
         for prefix in prefixes {
             let marker = "\(prefix)/artifacts/"
             router.get(RouterPath("\(prefix)/artifacts")) { request, _ in
                 let query = QueryString.parse(request.uri.query ?? "")
                 let path = try ArtifactPath(validating: query["path"]?.stringValue ?? "")
-                return JSONResponse.make(listing(try store.list(path)))
+                return JSONResponse.make(listing(try await store.list(path)))
             }
-            router.get(RouterPath("\(prefix)/artifacts/**")) { request, context in
+            router.get(RouterPath("\(prefix)/artifacts/**")) { request, _ in
                 let path = try Self.path(of: request, after: marker)
-                let file = try store.fileForReading(path)
-                let body = try await fileIO.loadFile(path: file, context: context)
+                // Opening happens here, so a missing file is still a 404 before any byte of a 200 is sent.
+                let content = try await store.read(path)
                 return Response(
                     status: .ok,
                     headers: [
@@ -38,25 +38,23 @@ enum ArtifactRoutes {
                         .contentDisposition:
                             "attachment; filename=\"\(path.name.replacingOccurrences(of: "\"", with: ""))\"",
                         HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-                    ], body: body)
+                    ],
+                    body: ResponseBody(contentLength: content.size.flatMap { Int(exactly: $0) }) { writer in
+                        for try await chunk in content { try await writer.write(ByteBuffer(bytes: chunk)) }
+                        try await writer.finish(nil)
+                    })
             }
-            router.put(RouterPath("\(prefix)/artifacts/**")) { request, context in
+            router.put(RouterPath("\(prefix)/artifacts/**")) { request, _ in
                 guard !request.uri.path.hasSuffix("/") else {
                     throw KaizenError.invalidParameter("Cannot upload to a directory path: the path ends with '/'")
                 }
                 let path = try Self.path(of: request, after: marker)
-                let upload = try store.prepareUpload(path)
-                do {
-                    try await fileIO.writeFile(contents: request.body, path: upload.temporaryPath, context: context)
-                    try store.commit(upload)
-                } catch {
-                    store.abandon(upload)
-                    throw error
-                }
+                // Artifacts can be whole models: no body limit, and the body streams to the store, never into memory.
+                _ = try await store.write(path, from: request.body.map { [UInt8](buffer: $0) })
                 return JSONResponse.empty
             }
             router.delete(RouterPath("\(prefix)/artifacts/**")) { request, _ in
-                try store.delete(try Self.path(of: request, after: marker))
+                try await store.delete(try Self.path(of: request, after: marker))
                 return JSONResponse.empty
             }
             for action in ["create", "complete", "abort"] {
@@ -110,7 +108,7 @@ enum ArtifactRoutes {
                 let base = try ArtifactPath(validating: String(rootURI.dropFirst("mlflow-artifacts:".count)))
                 var directory = base
                 for segment in relative.segments { directory = directory.appending(segment) }
-                entries = try store.list(directory)
+                entries = try await store.list(directory)
             }
             let prefix = relative.isRoot ? "" : relative.description + "/"
             return .fields(

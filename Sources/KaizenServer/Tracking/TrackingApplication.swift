@@ -17,7 +17,7 @@ public func buildRouter(
     LoggedModelRoutes.register(on: endpoints, tracking: services.tracking)
     RegistryRoutes.register(on: endpoints, registry: services.registry)
     WebhookRoutes.register(on: endpoints, store: services.webhooks, dispatcher: services.dispatcher)
-    ArtifactRoutes.register(on: router, store: services.artifacts, fileIO: FileIO())
+    ArtifactRoutes.register(on: router, store: services.artifacts)
     ArtifactRoutes.registerRunListing(on: endpoints, tracking: services.tracking, store: services.artifacts)
     return router
 }

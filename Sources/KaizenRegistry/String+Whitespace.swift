@@ -1,0 +1,5 @@
+import Foundation
+
+extension String {
+    var trimmingWhitespace: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}
