@@ -83,6 +83,7 @@ let package = Package(
                 "KaizenArtifacts",
                 "KaizenServing",
                 "KaizenONNX",
+                "KaizenClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

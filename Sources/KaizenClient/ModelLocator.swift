@@ -1,8 +1,13 @@
+import AsyncHTTPClient
 public import Foundation
 import KaizenCore
+import NIOCore
+import NIOHTTP1
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// A model URI resolved to one version and the place its files are.
@@ -116,6 +121,9 @@ public struct ModelLocator: Sendable {
     }
 
     /// The model's files on local disk: the folder itself when `location` is local, else a download into `folder`.
+    ///
+    /// A download streams each file to disk, refuses names that could leave `folder`, stops past `maximumBytes`,
+    /// and leaves no partial file behind; when it fails, a `folder` that it created is removed again.
     public func fetch(_ model: LocatedModel, into folder: URL) async throws -> URL {
         guard let path = Self.proxyPath(model.location) else {
             if model.location.contains("://") && !model.location.hasPrefix("file://") {
@@ -128,9 +136,17 @@ public struct ModelLocator: Sendable {
         guard let client else {
             throw KaizenError.invalidParameter("Downloading \(model.location) needs a tracking server")
         }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var total: Int64 = 0
-        try await download(path, into: folder, client: client, depth: 0, total: &total)
+        let existed = FileManager.default.fileExists(atPath: folder.path)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try await client.withHTTPClient(readTimeout: .seconds(300)) { http in
+                var total: Int64 = 0
+                try await download(path, into: folder, client: client, http: http, depth: 0, total: &total)
+            }
+        } catch {
+            if !existed { try? FileManager.default.removeItem(at: folder) }
+            throw error
+        }
         return folder
     }
 
@@ -139,13 +155,19 @@ public struct ModelLocator: Sendable {
         var isDirectory: Bool
     }
 
-    func list(_ path: String, client: TrackingClient) async throws -> [Entry] {
+    func list(_ path: String, client: TrackingClient, http: HTTPClient? = nil) async throws -> [Entry] {
         var components = URLComponents(
             url: client.baseURL.appendingPathComponent("api/2.0/mlflow-artifacts/artifacts"),
             resolvingAgainstBaseURL: false)
         components?.queryItems = [URLQueryItem(name: "path", value: path)]
         guard let url = components?.url else { throw KaizenError.invalidParameter("Bad artifact path \(path)") }
-        let listing = try await client.send(URLRequest(url: url))
+        let request = HTTPClientRequest(url: url.absoluteString)
+        let listing: JSONValue
+        if let http {
+            listing = try await client.send(request, on: http)
+        } else {
+            listing = try await client.send(request)
+        }
         return try (listing["files"]?.arrayValue ?? []).map { file in
             let full = file["path"]?.stringValue ?? ""
             let name = String(full.split(separator: "/").last ?? "")
@@ -156,15 +178,16 @@ public struct ModelLocator: Sendable {
         }
     }
 
-    func download(_ path: String, into folder: URL, client: TrackingClient, depth: Int, total: inout Int64) async throws
-    {
+    func download(
+        _ path: String, into folder: URL, client: TrackingClient, http: HTTPClient, depth: Int, total: inout Int64
+    ) async throws {
         guard depth < 16 else { throw KaizenError.invalidParameter("Model folder \(path) is nested too deeply") }
-        for entry in try await list(path, client: client) {
+        for entry in try await list(path, client: client, http: http) {
             let child = path + "/" + entry.name
             let target = folder.appendingPathComponent(entry.name)
             if entry.isDirectory {
                 try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-                try await download(child, into: target, client: client, depth: depth + 1, total: &total)
+                try await download(child, into: target, client: client, http: http, depth: depth + 1, total: &total)
                 continue
             }
             let encoded = child.split(separator: "/").map {
@@ -172,22 +195,58 @@ public struct ModelLocator: Sendable {
                     withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))
                     ?? String($0)
             }.joined(separator: "/")
-            guard
-                let url = URL(string: client.baseURL.absoluteString + "/api/2.0/mlflow-artifacts/artifacts/" + encoded)
-            else { throw KaizenError.invalidParameter("Bad artifact path \(child)") }
-            var request = URLRequest(url: url)
-            request.timeoutInterval = 300
-            let (data, response) = try await TrackingClient.fetch(request)
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-                throw ClientError(
-                    description: "Downloading \(child) failed: HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+            let url = client.baseURL.absoluteString + "/api/2.0/mlflow-artifacts/artifacts/" + encoded
+            let response = try await client.execute(HTTPClientRequest(url: url), on: http, timeout: .seconds(300))
+            guard response.status == .ok else {
+                throw ClientError(description: "Downloading \(child) failed: HTTP \(response.status.code)")
             }
-            total += Int64(data.count)
-            guard total <= maximumBytes else {
-                throw KaizenError.invalidParameter("Model at \(path) is larger than \(maximumBytes) bytes")
+            let announced = response.headers.first(name: "Content-Length").flatMap { Int64($0) } ?? 0
+            guard total + announced <= maximumBytes else { throw tooLarge(path) }
+            do {
+                try await write(response.body, to: target, total: &total, of: path)
+            } catch let error as KaizenError {
+                throw error
+            } catch let error as ClientError {
+                throw error
+            } catch {
+                throw ClientError(description: "Downloading \(child) failed: \(TransportFailure.reason(for: error))")
             }
-            try data.write(to: target)
         }
+    }
+
+    /// Streams `body` into a new hidden file beside `target`, renamed to `target` once complete; the hidden file
+    /// is removed on any failure, so `target` is either the whole file or absent.
+    func write(
+        _ body: HTTPClientResponse.Body, to target: URL, total: inout Int64, of path: String
+    ) async throws {
+        let partial = target.deletingLastPathComponent().appendingPathComponent(".kaizen-\(UUID().uuidString).partial")
+        // O_EXCL: never write through a link or into a file that is already there.
+        let descriptor = open(partial.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ClientError(
+                description: "Cannot create \(partial.path): \(String(cString: strerror(errno)).lowercased())")
+        }
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            for try await chunk in body {
+                total += Int64(chunk.readableBytes)
+                guard total <= maximumBytes else { throw tooLarge(path) }
+                try chunk.withUnsafeReadableBytes { try file.write(contentsOf: $0) }
+            }
+            try file.close()
+            guard rename(partial.path, target.path) == 0 else {
+                throw ClientError(
+                    description: "Cannot write \(target.path): \(String(cString: strerror(errno)).lowercased())")
+            }
+        } catch {
+            try? file.close()
+            unlink(partial.path)
+            throw error
+        }
+    }
+
+    func tooLarge(_ path: String) -> KaizenError {
+        KaizenError.invalidParameter("Model at \(path) is larger than \(maximumBytes) bytes")
     }
 
     /// The proxy path of an `mlflow-artifacts:` URI, or `nil` for a local location.

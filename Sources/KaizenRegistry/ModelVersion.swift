@@ -1,4 +1,4 @@
-public import KaizenTracking
+public import KaizenCore
 
 /// One version of a registered model: where its files are, where it came from, its stage.
 public struct ModelVersion: Sendable, Equatable {

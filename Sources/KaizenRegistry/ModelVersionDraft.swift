@@ -1,4 +1,4 @@
-public import KaizenTracking
+public import KaizenCore
 
 /// A new version as the registry is about to store it.
 public struct ModelVersionDraft: Sendable {

@@ -1,4 +1,4 @@
-public import KaizenTracking
+public import KaizenCore
 
 /// A named model in the registry, with its versions' summary.
 public struct RegisteredModel: Sendable, Equatable {

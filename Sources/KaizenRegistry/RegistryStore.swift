@@ -1,5 +1,4 @@
 public import KaizenCore
-public import KaizenTracking
 
 /// Persistence of the model registry. Every change is recorded in the audit trail in the same
 /// transaction as the change itself, so the trail cannot miss a committed change.

@@ -1,6 +1,6 @@
 import Foundation
 public import KaizenCore
-public import KaizenTracking
+import KaizenTracking
 
 /// MLflow's rules for registry names, aliases, tags and version numbers, with MLflow's messages.
 public enum RegistryValidation {

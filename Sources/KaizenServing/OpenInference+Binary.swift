@@ -7,7 +7,9 @@ import KaizenONNX
 /// parameter. BYTES elements are a 4-byte little-endian length and the bytes.
 extension OpenInference {
     /// The raw data of every input that declares `binary_data_size`, cut from `binary` in order.
-    static func binarySlices(_ inputs: [JSONValue], _ binary: [UInt8]) throws(ServingError) -> [String: ArraySlice<UInt8>] {
+    static func binarySlices(
+        _ inputs: [JSONValue], _ binary: [UInt8]
+    ) throws(ServingError) -> [String: ArraySlice<UInt8>] {
         var slices: [String: ArraySlice<UInt8>] = [:]
         var offset = 0
         for input in inputs {
@@ -21,17 +23,21 @@ extension OpenInference {
             offset += Int(count)
         }
         guard offset == binary.count else {
-            throw ServingError.invalidInference("The body has \(binary.count - offset) bytes after the declared binary inputs")
+            throw ServingError.invalidInference(
+                "The body has \(binary.count - offset) bytes after the declared binary inputs")
         }
         return slices
     }
 
     /// The elements of a binary input as JSON values, for the same checks and conversions as JSON data.
-    static func leaves(binary bytes: ArraySlice<UInt8>, datatype: String, name: String) throws(ServingError) -> [JSONValue] {
+    static func leaves(
+        binary bytes: ArraySlice<UInt8>, datatype: String, name: String
+    ) throws(ServingError) -> [JSONValue] {
         let data = Array(bytes)
         func fixed<T>(_ width: Int, _ decode: (UInt64) -> T) throws(ServingError) -> [T] {
             guard data.count % width == 0 else {
-                throw ServingError.invalidInference("Input '\(name)' has \(data.count) bytes, not a whole number of \(datatype) elements")
+                throw ServingError.invalidInference(
+                    "Input '\(name)' has \(data.count) bytes, not a whole number of \(datatype) elements")
             }
             return stride(from: 0, to: data.count, by: width).map { start in
                 var bits: UInt64 = 0
@@ -54,7 +60,9 @@ extension OpenInference {
             var values: [JSONValue] = []
             var index = 0
             while index < data.count {
-                guard index + 4 <= data.count else { throw ServingError.invalidInference("Input '\(name)': a BYTES length is cut short") }
+                guard index + 4 <= data.count else {
+                    throw ServingError.invalidInference("Input '\(name)': a BYTES length is cut short")
+                }
                 let length = (0..<4).reduce(0) { $0 | Int(data[index + $1]) << (8 * $1) }
                 index += 4
                 guard length <= data.count - index else {
@@ -65,7 +73,8 @@ extension OpenInference {
             }
             return values
         default:
-            throw ServingError.invalidInference("Input '\(name)' has datatype \(datatype), which Kaizen does not read as binary data")
+            throw ServingError.invalidInference(
+                "Input '\(name)' has datatype \(datatype), which Kaizen does not read as binary data")
         }
     }
 

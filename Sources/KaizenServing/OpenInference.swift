@@ -34,7 +34,9 @@ public enum OpenInference {
         }
         var given: [String: JSONValue] = [:]
         for input in inputs {
-            guard let name = input["name"]?.stringValue else { throw ServingError.invalidInference("Every input needs a 'name'") }
+            guard let name = input["name"]?.stringValue else {
+                throw ServingError.invalidInference("Every input needs a 'name'")
+            }
             given[name] = input
         }
         let known = Set(model.engine.inputs.map(\.name))
@@ -84,12 +86,17 @@ public enum OpenInference {
         -> Tensor
     {
         let name = input["name"]?.stringValue ?? declared.name
-        guard let datatype = input["datatype"]?.stringValue else { throw ServingError.invalidInference("Input '\(name)' needs a 'datatype'") }
-        guard let shapeValues = input["shape"]?.arrayValue else { throw ServingError.invalidInference("Input '\(name)' needs a 'shape'") }
+        guard let datatype = input["datatype"]?.stringValue else {
+            throw ServingError.invalidInference("Input '\(name)' needs a 'datatype'")
+        }
+        guard let shapeValues = input["shape"]?.arrayValue else {
+            throw ServingError.invalidInference("Input '\(name)' needs a 'shape'")
+        }
         var shape: [Int] = []
         for dimension in shapeValues {
             guard let size = dimension.int64Value, size >= 0, size <= Int64(Int32.max) else {
-                throw ServingError.invalidInference("Input '\(name)' has an invalid shape \(JSONValue.array(shapeValues).jsonText)")
+                throw ServingError.invalidInference(
+                    "Input '\(name)' has an invalid shape \(JSONValue.array(shapeValues).jsonText)")
             }
             shape.append(Int(size))
         }
@@ -106,14 +113,17 @@ public enum OpenInference {
             case .string: datatype == "BYTES"
             }
         guard compatible else {
-            throw ServingError.invalidInference("Input '\(name)' has datatype \(datatype); the model takes \(Self.datatype(of: type))")
+            throw ServingError.invalidInference(
+                "Input '\(name)' has datatype \(datatype); the model takes \(Self.datatype(of: type))")
         }
         let leaves: [JSONValue]
         if let binary {
             leaves = try Self.leaves(binary: binary, datatype: datatype, name: name)
         } else {
             guard let data = input["data"] else { throw ServingError.invalidInference("Input '\(name)' needs 'data'") }
-            do { leaves = try NestedList.leaves(data) } catch { throw ServingError.invalidInference("Input '\(name)': \(error.message)") }
+            do { leaves = try NestedList.leaves(data) } catch {
+                throw ServingError.invalidInference("Input '\(name)': \(error.message)")
+            }
         }
         let expected = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
         guard leaves.count == expected else {

@@ -1,7 +1,7 @@
 import GRDB
 public import KaizenCore
 public import KaizenRegistry
-public import KaizenTracking
+import KaizenTracking
 
 extension SQLiteRegistryStore {
     public func createModelVersion(_ draft: ModelVersionDraft, now: Int64, actor: Actor) async throws -> ModelVersion {

@@ -1,7 +1,6 @@
 public import GRDB
-import KaizenCore
+public import KaizenCore
 public import KaizenRegistry
-public import KaizenTracking
 
 /// The SQLite implementation of `RegistryStore` and `WebhookStore`.
 public struct SQLiteRegistryStore: RegistryStore {

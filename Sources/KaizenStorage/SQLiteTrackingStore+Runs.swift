@@ -1,5 +1,5 @@
 import GRDB
-import KaizenCore
+public import KaizenCore
 public import KaizenTracking
 
 extension SQLiteTrackingStore {

@@ -1,3 +1,5 @@
+public import KaizenCore
+
 /// A dataset as input to a run, with tags such as `mlflow.data.context` ("training", "eval").
 public struct DatasetInput: Sendable, Hashable {
     public var dataset: Dataset

@@ -1,3 +1,5 @@
+public import KaizenCore
+
 /// A named group of runs; the unit of organisation in tracking.
 public struct Experiment: Sendable, Equatable {
     /// Decimal string id; `"0"` is the Default experiment.

@@ -1,3 +1,5 @@
+public import KaizenCore
+
 /// A model logged by a run: an artifact folder plus metadata (MLflow 3's `LoggedModel`).
 public struct LoggedModel: Sendable, Equatable {
     /// `m-` followed by 32 hex characters.

@@ -1,3 +1,5 @@
+public import KaizenCore
+
 /// A run with everything logged to it: latest metrics, params, tags, inputs and outputs.
 public struct Run: Sendable, Equatable {
     public var info: RunInfo

@@ -17,7 +17,7 @@ private let parityFixtures = URL(fileURLWithPath: #filePath).deletingLastPathCom
 @Suite(
     .enabled(
         if: FileManager.default.fileExists(atPath: parityFixtures.appendingPathComponent("rf_reg/model.onnx").path),
-        "needs the ONNX fixtures in .fixtures/onnx: run `make onnx-fixtures` (Python)"))
+        "needs .fixtures/onnx: run make onnx-fixtures"))
 struct ScoringRoutesTests {
     static let fixtures = parityFixtures
 
@@ -28,9 +28,10 @@ struct ScoringRoutesTests {
         let engine = try ONNXModel(contentsOf: fixtures.appendingPathComponent("rf_reg/model.onnx"))
         let model = ScoringModel(engine: engine, signature: nil, name: "rf_reg", version: "7")
         let configuration = ServingConfiguration(maxRequestBodySize: 1 << 16, batching: batching, accessLog: false)
+        let metrics = ServingMetrics()
+        let service = ScoringService(slot: ModelSlot(model)) { model, rows in metrics.batch(rows, model: model) }
         let app = Application(
-            router: buildServingRouter(
-                service: ScoringService(model: model), metrics: ServingMetrics(), configuration: configuration))
+            router: buildServingRouter(service: service, metrics: metrics, configuration: configuration))
         try await app.test(.router) { client in try await test(client) }
     }
 

@@ -43,7 +43,8 @@ struct ScoringServiceTests {
         let records = Self.rows.map { row in
             "{" + zip(Self.columns, row).map { "\"\($0)\": \($1)" }.joined(separator: ", ") + "}"
         }
-        let fromRecords = try await Self.predictions(model, "{\"dataframe_records\": [\(records.joined(separator: ","))]}")
+        let fromRecords = try await Self.predictions(
+            model, "{\"dataframe_records\": [\(records.joined(separator: ","))]}")
         #expect(fromRecords == split)
 
         // A list of lists is a tensor request: the answer is a dict of full-shape columns.

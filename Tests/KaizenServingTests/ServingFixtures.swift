@@ -14,7 +14,7 @@ enum ServingFixtures {
         FileManager.default.fileExists(atPath: parity.appendingPathComponent("rf_reg/model.onnx").path)
     }
 
-    static let missing: Comment = "needs the ONNX fixtures in .fixtures/onnx: run `make onnx-fixtures` (Python)"
+    static let missing: Comment = "needs .fixtures/onnx: run make onnx-fixtures"
 
     /// A 10-feature random-forest regressor: one input `X` float[N, 10], one output `variable` float[N, 1].
     static func regressor(signature: ModelSignature? = nil) throws -> ScoringModel {

@@ -25,7 +25,9 @@ extension Tensor {
     /// Equal-length one-dimensional columns of one element type side by side: a `[rows, columns.count]` tensor
     /// whose column `j` is `columns[j]`, reshaped to `shape`; `nil` when the columns do not fit together or `shape`.
     package static func interleaving(columns: [Tensor], shape: [Int]) -> Tensor? {
-        guard let first = columns.first else { return elementCount(shape) == 0 ? Tensor(unchecked: shape, .float([])) : nil }
+        guard let first = columns.first else {
+            return elementCount(shape) == 0 ? Tensor(unchecked: shape, .float([])) : nil
+        }
         guard columns.allSatisfy({ $0.rank == 1 && $0.count == first.count }),
             let stacked = concatenatingRows(of: columns), elementCount(shape) == stacked.count
         else { return nil }

@@ -25,14 +25,6 @@ extension NumericElement where Self: FixedWidthInteger {
     static func wrappingProduct(_ a: Self, _ b: Self) -> Self { a &* b }
 }
 
-/// A floating-point element type with the math functions kernels need.
-protocol FloatElement: NumericElement, BinaryFloatingPoint {
-    static func exp(_ x: Self) -> Self
-    static func log(_ x: Self) -> Self
-    static func tanh(_ x: Self) -> Self
-    static func pow(_ x: Self, _ y: Self) -> Self
-}
-
 extension Float: FloatElement {
     static func values(_ storage: Tensor.Storage) -> [Float]? { if case .float(let v) = storage { v } else { nil } }
     static func storage(_ values: [Float]) -> Tensor.Storage { .float(values) }

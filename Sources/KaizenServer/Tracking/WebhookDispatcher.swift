@@ -1,16 +1,17 @@
+import AsyncHTTPClient
 import Foundation
+import KaizenClient
 import KaizenCore
 import KaizenRegistry
 import Logging
+import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Delivers registry events to webhooks in the background: signs each body with the webhook's secret
 /// (MLflow's `X-MLflow-Signature` scheme), retries with backoff on 429, 5xx and connection failures,
-/// and logs every delivery. Publishing never blocks the registry call that caused the event; deliveries
+/// and logs every delivery. Each attempt connects only to an address checked against the policy (see
+/// ``WebhookTarget``). Publishing never blocks the registry call that caused the event; deliveries
 /// still pending when the server stops are resumed at the next start.
 final class WebhookDispatcher: RegistryEventSink, Service {
     let store: any WebhookStore
@@ -18,13 +19,13 @@ final class WebhookDispatcher: RegistryEventSink, Service {
     let logger: Logger
     let maxAttempts: Int
     let baseBackoff: Duration
-    let timeout: TimeInterval
+    let timeout: Duration
     let events: AsyncStream<RegistryEvent>
     let continuation: AsyncStream<RegistryEvent>.Continuation
 
     init(
         store: any WebhookStore, policy: WebhookPolicy, logger: Logger, maxAttempts: Int = 4,
-        baseBackoff: Duration = .seconds(1), timeout: TimeInterval = 30
+        baseBackoff: Duration = .seconds(1), timeout: Duration = .seconds(30)
     ) {
         self.store = store
         self.policy = policy
@@ -42,18 +43,55 @@ final class WebhookDispatcher: RegistryEventSink, Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                if let pending = try? await self.store.pendingDeliveries() {
-                    for delivery in pending {
-                        group.addTask { await self.deliver(delivery) }
-                    }
+                for delivery in await self.pendingDeliveries() {
+                    group.addTask { await self.deliver(delivery) }
                 }
                 for await event in self.events {
-                    let subscribers = (try? await self.store.subscribers(of: event.type)) ?? []
-                    for webhook in subscribers {
+                    for webhook in await self.subscribers(of: event) {
                         group.addTask { await self.deliver(self.makeDelivery(event, to: webhook)) }
                     }
                 }
             }
+        }
+    }
+
+    /// The deliveries a previous run left unfinished; none (and an error in the log) when the store fails.
+    func pendingDeliveries() async -> [WebhookDelivery] {
+        do {
+            return try await store.pendingDeliveries()
+        } catch {
+            logger.error(
+                "cannot load pending webhook deliveries; they stay pending until the next start",
+                metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+
+    /// The webhooks `event` goes to; none (and an error in the log, as the event is lost) when the store fails.
+    func subscribers(of event: RegistryEvent) async -> [Webhook] {
+        do {
+            return try await store.subscribers(of: event.type)
+        } catch {
+            logger.error(
+                "cannot load webhook subscribers; the event is not delivered",
+                metadata: [
+                    "event": "\(event.type)", "model": "\(event.data["name"]?.stringValue ?? "")", "error": "\(error)",
+                ])
+            return []
+        }
+    }
+
+    /// Saves the state of `delivery` for the delivery log and for resuming; a failure is logged.
+    func record(_ delivery: WebhookDelivery) async {
+        do {
+            try await store.recordDelivery(delivery)
+        } catch {
+            logger.warning(
+                "cannot record webhook delivery",
+                metadata: [
+                    "delivery": "\(delivery.id)", "webhook": "\(delivery.webhookID)", "event": "\(delivery.event)",
+                    "status": "\(delivery.status.rawValue)", "attempts": "\(delivery.attempts)", "error": "\(error)",
+                ])
         }
     }
 
@@ -88,52 +126,67 @@ final class WebhookDispatcher: RegistryEventSink, Service {
 
     /// One POST; the status code, or nil with an error text when no answer came.
     func post(_ delivery: WebhookDelivery, to webhook: Webhook) async -> (Int?, String?) {
+        let target: WebhookTarget
         do {
-            let host = try policy.validate(webhook.url)
-            // A name that resolves into a private network is refused like an address literal would be.
-            if !policy.allowPrivateAddresses {
-                let addresses = HostResolver.addresses(of: host)
-                if let address = addresses.first(where: WebhookPolicy.isPrivate(host:)) {
-                    return (
-                        nil,
-                        "Webhook URL must not resolve to a non-public IP address. '\(host)' resolves to \(address)."
-                    )
-                }
-                if addresses.isEmpty { return (nil, "Cannot resolve Webhook URL hostname '\(host)'.") }
-            }
+            target = try await WebhookTarget.resolve(webhook.url, policy: policy)
         } catch {
             return (nil, error.message)
         }
-        guard let url = URL(string: webhook.url) else { return (nil, "invalid URL") }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.httpBody = Data(delivery.body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(delivery.id, forHTTPHeaderField: "X-MLflow-Delivery-Id")
-        request.setValue(String(delivery.timestamp), forHTTPHeaderField: "X-MLflow-Timestamp")
-        request.setValue("kaizen-webhooks", forHTTPHeaderField: "User-Agent")
-        if !webhook.secret.isEmpty {
-            request.setValue(
-                Self.signature(secret: webhook.secret, delivery: delivery), forHTTPHeaderField: "X-MLflow-Signature")
+        return await send(delivery, secret: webhook.secret, to: webhook.url, via: target)
+    }
+
+    /// POSTs `delivery` to `url` on a client of its own that connects to `target` only, shut down after.
+    func send(
+        _ delivery: WebhookDelivery, secret: String, to url: String, via target: WebhookTarget
+    ) async -> (Int?, String?) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "X-MLflow-Delivery-Id", value: delivery.id)
+        request.headers.add(name: "X-MLflow-Timestamp", value: String(delivery.timestamp))
+        request.headers.add(name: "User-Agent", value: "kaizen-webhooks")
+        if !secret.isEmpty {
+            request.headers.add(name: "X-MLflow-Signature", value: Self.signature(secret: secret, delivery: delivery))
         }
+        request.body = .bytes(ByteBuffer(string: delivery.body))
+        let timeout = TimeAmount(timeout)
         do {
-            let (_, response) = try await URLSession.shared.data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode, nil)
+            return try await HTTPClient.withHTTPClient(
+                eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                configuration: target.clientConfiguration(timeout: timeout)
+            ) { client in
+                // Only the status counts. The answer's body is not read (a receiver cannot hold the delivery by
+                // trickling it); shutting the client down closes the connection.
+                let response = try await client.execute(request, timeout: timeout)
+                return (Int(response.status.code), nil)
+            }
         } catch {
-            return (nil, String(describing: error))
+            return (nil, TransportFailure.reason(for: error))
         }
     }
 
     /// Sends a delivery until it succeeds, fails for good, or runs out of attempts; logs each attempt.
     func deliver(_ delivery: WebhookDelivery) async {
         var delivery = delivery
-        guard let webhook = try? await store.webhook(id: delivery.webhookID) else {
+        let found: Webhook?
+        do {
+            found = try await store.webhook(id: delivery.webhookID)
+        } catch {
+            logger.error(
+                "cannot load the webhook of a delivery; the delivery is marked failed",
+                metadata: ["delivery": "\(delivery.id)", "webhook": "\(delivery.webhookID)", "error": "\(error)"])
             delivery.status = .failed
-            delivery.error = "webhook deleted"
-            try? await store.recordDelivery(delivery)
+            delivery.error = "cannot load the webhook: \(error)"
+            await record(delivery)
             return
         }
-        try? await store.recordDelivery(delivery)
+        guard let webhook = found else {
+            delivery.status = .failed
+            delivery.error = "webhook deleted"
+            await record(delivery)
+            return
+        }
+        await record(delivery)
         while delivery.attempts < maxAttempts {
             if delivery.attempts > 0 {
                 let wait = baseBackoff * (1 << (delivery.attempts - 1))
@@ -151,7 +204,7 @@ final class WebhookDispatcher: RegistryEventSink, Service {
             } else if !retryable || delivery.attempts >= maxAttempts {
                 delivery.status = .failed
             }
-            try? await store.recordDelivery(delivery)
+            await record(delivery)
             if delivery.status != .pending { break }
         }
         if delivery.status == .failed {

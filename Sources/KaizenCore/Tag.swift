@@ -1,4 +1,4 @@
-/// A key and a value attached to an experiment, run, logged model or dataset input.
+/// A key and a value attached to an experiment, run, logged model, dataset input, registered model or version.
 public struct Tag: Sendable, Hashable {
     public var key: String
     public var value: String

@@ -1,0 +1,4 @@
+/// A failure reported by the tracking server or the network.
+public struct ClientError: Error, CustomStringConvertible {
+    public var description: String
+}
