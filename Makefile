@@ -28,8 +28,8 @@ RELEASE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DKAIZEN_FMA
 endif
 endif
 
-# The release binary links the Swift standard library and Foundation statically: one self-contained file that
-# needs only the C library, libstdc++ and libgcc_s on the host (outgoing HTTP is on SwiftNIO, so no libcurl), and
+# The release binary links the Swift standard library and Foundation statically: one file that needs only the C
+# library, libstdc++, libgcc_s, SQLite and zlib on the host (outgoing HTTP is on SwiftNIO, so no libcurl), and
 # about 4 MB less resident memory per process (bench/README.md).
 release:
 	$(SWIFT) build -c release --product kaizen --static-swift-stdlib $(RELEASE_FLAGS)

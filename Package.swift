@@ -157,8 +157,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KaizenClientTests",
+            dependencies: ["KaizenClient", "KaizenCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KaizenServingTests",
-            dependencies: ["KaizenServing", "KaizenONNX", "KaizenCore", "KaizenClient"],
+            dependencies: ["KaizenServing", "KaizenONNX", "KaizenCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

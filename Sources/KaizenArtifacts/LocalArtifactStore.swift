@@ -98,19 +98,31 @@ public struct LocalArtifactStore: ArtifactStore {
         _ path: ArtifactPath, from chunks: Chunks
     ) async throws -> Int64 where Chunks.Element == [UInt8] {
         let upload = try ArtifactUpload(directory: try parentForWriting(path), name: path.name)
-        var written: Int64 = 0
+        let written: Int64
+        // The loop is a function of its own: with it inline in this do/catch, Swift 6.3's optimizer crashes
+        // (signal 11, splitting the coroutine) in release builds.
         do {
-            for try await chunk in chunks {
-                try upload.append(chunk)
-                written += Int64(chunk.count)
-            }
-            // A source may end early when its task is cancelled (AsyncStream does): never store what may be a part.
-            try Task.checkCancellation()
+            written = try await Self.copy(chunks, into: upload)
         } catch {
             upload.discard()
             throw error
         }
         try upload.commit()
+        return written
+    }
+
+    /// Appends every chunk to `upload`; the count of bytes written. A source may end early when its task is cancelled
+    /// (AsyncStream does), so cancellation is an error here: what may be a part is never stored.
+    static func copy<Chunks: AsyncSequence>(
+        _ chunks: Chunks, into upload: ArtifactUpload
+    ) async throws -> Int64 where Chunks.Element == [UInt8] {
+        var written: Int64 = 0
+        var iterator = chunks.makeAsyncIterator()
+        while let chunk = try await iterator.next() {
+            try upload.append(chunk)
+            written += Int64(chunk.count)
+        }
+        try Task.checkCancellation()
         return written
     }
 

@@ -205,12 +205,3 @@ struct TrackingRoutesTests {
         #expect(!HostCheckMiddleware<BasicRequestContext>.isIPLiteral("evil.com"))
     }
 }
-
-struct HostResolverTests {
-    @Test func resolvesLocalhostToLoopback() {
-        let addresses = HostResolver.addresses(of: "localhost")
-        #expect(!addresses.isEmpty)
-        #expect(addresses.allSatisfy { $0 == "127.0.0.1" || $0 == "::1" })
-        #expect(HostResolver.addresses(of: "no-such-host.invalid").isEmpty)
-    }
-}
