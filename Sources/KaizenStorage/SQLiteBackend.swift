@@ -3,9 +3,13 @@ public import GRDB
 /// Kaizen's stores on one SQLite file: tracking, registry and webhooks share a connection pool, so a registry change
 /// and its audit record commit together.
 public struct SQLiteBackend: Sendable {
+    /// The connection pool the stores share (WAL mode: readers never wait for the writer).
     public let pool: DatabasePool
+    /// The tracking store on the pool.
     public let tracking: SQLiteTrackingStore
+    /// The registry store on the pool.
     public let registry: SQLiteRegistryStore
+    /// The webhook store on the pool.
     public let webhooks: SQLiteWebhookStore
 
     /// Opens (creating if needed) the database at `location`, a path or an MLflow-style `sqlite:///relative.db` /

@@ -7,8 +7,11 @@ public import ServiceLifecycle
 
 /// The services behind the HTTP layer, built on stores the caller opened.
 public struct KaizenServices: Sendable {
+    /// Tracking's domain operations.
     public let tracking: TrackingService
+    /// The registry's domain operations; its events go to webhook delivery.
     public let registry: RegistryService
+    /// The files behind the artifact proxy.
     public let artifacts: any ArtifactStore
     let webhooks: any WebhookStore
     let dispatcher: WebhookDispatcher

@@ -5,11 +5,16 @@ public import KaizenTracking
 /// The stores a tracking server runs on. The caller opens them (the `kaizen` command picks the backend from
 /// `--backend-store-uri` and `--artifacts-destination`), so the HTTP layer knows only their protocols.
 public struct ServerStores: Sendable {
+    /// Experiments, runs, metrics, logged models.
     public var tracking: any TrackingStore
+    /// Registered models, versions, aliases and the audit trail; its writes commit with their audit records.
     public var registry: any RegistryStore
+    /// Webhooks and their deliveries.
     public var webhooks: any WebhookStore
+    /// The files behind the artifact proxy.
     public var artifacts: any ArtifactStore
 
+    /// Bundles stores that the caller opened.
     public init(
         tracking: any TrackingStore, registry: any RegistryStore, webhooks: any WebhookStore,
         artifacts: any ArtifactStore
