@@ -35,29 +35,6 @@ public struct ModelVersionSource: Sendable {
         "ftp", "sftp", "hdfs", "viewfs", "http", "https", "r2", "b2", "abfss",
     ]
 
-    /// A parsed URI: scheme, authority and path, as Python's `urlparse` splits them.
-    struct Parts {
-        var scheme: String?
-        var netloc: String
-        var path: String
-
-        init(_ text: String) {
-            scheme = ArtifactLocation.scheme(of: text)
-            var rest = Substring(text)
-            if let scheme { rest = rest.dropFirst(scheme.count + 1) }
-            netloc = ""
-            if rest.hasPrefix("//") {
-                let afterSlashes = rest.dropFirst(2)
-                let end =
-                    afterSlashes.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterSlashes.endIndex
-                netloc = String(afterSlashes[..<end])
-                rest = afterSlashes[end...]
-            }
-            let end = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? rest.endIndex
-            path = String(rest[..<end])
-        }
-    }
-
     let lookups: Lookups
 
     public init(lookups: Lookups) {
@@ -91,7 +68,7 @@ public struct ModelVersionSource: Sendable {
     /// Validates `source` for a new version; `runID` and `modelID` are the request's (nil when absent).
     public func resolve(source: String, runID: String?, modelID: String?) async throws -> Resolved {
         guard !source.unicodeScalars.contains(where: { $0.value == 0 }) else { throw Self.relativePath(source) }
-        let parts = Parts(source)
+        let parts = URIParts(source)
         if let scheme = parts.scheme,
             Self.hostAddressedSchemes.contains(scheme) || (scheme == "mlflow-artifacts" && !parts.netloc.isEmpty)
         {
@@ -109,18 +86,18 @@ public struct ModelVersionSource: Sendable {
         return try await resolveAgainstRun(source, parts: parts, runID: runID ?? "")
     }
 
-    static func isModelIDForm(_ parts: Parts) -> Bool {
+    static func isModelIDForm(_ parts: URIParts) -> Bool {
         let segments = parts.path.split(separator: "/")
         return parts.netloc.isEmpty && segments.count == 1 && !segments[0].contains("@")
     }
 
-    static func isLocal(_ parts: Parts) -> Bool {
+    static func isLocal(_ parts: URIParts) -> Bool {
         parts.scheme == nil || (parts.scheme == "file" && ["", "localhost", "127.0.0.1", "."].contains(parts.netloc))
     }
 
     /// `models:/name/<version|stage|latest>` or `models:/name@alias`: the referenced version's lineage.
     func resolveRegisteredModelSource(
-        _ source: String, parts: Parts, runID: String?, modelID: String?
+        _ source: String, parts: URIParts, runID: String?, modelID: String?
     ) async throws
         -> Resolved
     {
@@ -129,7 +106,7 @@ public struct ModelVersionSource: Sendable {
         return try Self.lineage(source, version: version, runID: runID, modelID: modelID)
     }
 
-    static func registeredReference(_ source: String, parts: Parts) throws -> (String, String) {
+    static func registeredReference(_ source: String, parts: URIParts) throws -> (String, String) {
         guard parts.netloc.isEmpty else {
             throw invalid(source, "Registered model sources must use the active model registry.")
         }
@@ -160,16 +137,16 @@ public struct ModelVersionSource: Sendable {
     // The checks below are synchronous on purpose: lookups happen first, then plain functions decide.
     // (An async version of these switch-heavy checks crashed the release compiler's coroutine splitting.)
 
-    func resolveAgainstRun(_ source: String, parts: Parts, runID: String) async throws -> Resolved {
+    func resolveAgainstRun(_ source: String, parts: URIParts, runID: String) async throws -> Resolved {
         let run = runID.isEmpty ? nil : try await lookups.run(runID)
         return try Self.check(source, parts: parts, runID: runID, run: run)
     }
 
-    static func check(_ source: String, parts: Parts, runID: String, run: RunInfo?) throws -> Resolved {
+    static func check(_ source: String, parts: URIParts, runID: String, run: RunInfo?) throws -> Resolved {
         if isLocal(parts) {
             // Local paths are only acceptable inside a run whose artifacts are themselves local files.
             guard let run else { throw localPath(source, "run_id") }
-            let root = Parts(run.artifactURI)
+            let root = URIParts(run.artifactURI)
             guard isLocal(root), isWithin(parts.path, root: root.path) else { throw localPath(source, "run_id") }
             try checkRelativePaths(source, parts: parts)
             return Resolved(source: source, runID: runID, storageLocation: nil)
@@ -190,13 +167,15 @@ public struct ModelVersionSource: Sendable {
         return Resolved(source: source, runID: runID, storageLocation: nil)
     }
 
-    func resolveAgainstModel(_ source: String, parts: Parts, modelID: String, runID: String?) async throws -> Resolved {
+    func resolveAgainstModel(
+        _ source: String, parts: URIParts, modelID: String, runID: String?
+    ) async throws -> Resolved {
         let model = try await lookups.loggedModel(modelID)
         return try Self.check(source, parts: parts, modelID: modelID, model: model, runID: runID)
     }
 
     static func check(
-        _ source: String, parts: Parts, modelID: String, model: LoggedModel?, runID: String?
+        _ source: String, parts: URIParts, modelID: String, model: LoggedModel?, runID: String?
     ) throws
         -> Resolved
     {
@@ -221,7 +200,7 @@ public struct ModelVersionSource: Sendable {
     }
 
     /// Refuses `..` anywhere (after decoding as often as it was encoded), NUL, `.` segments and relative paths.
-    static func checkRelativePaths(_ source: String, parts: Parts) throws {
+    static func checkRelativePaths(_ source: String, parts: URIParts) throws {
         let decoded = PercentEncoding.decodeRepeatedly(source, plusAsSpace: true)
         if decoded.split(separator: "/", omittingEmptySubsequences: false).contains("..") { throw relativePath(source) }
         if decoded.unicodeScalars.contains(where: { $0.value == 0 }) { throw relativePath(source) }
@@ -246,8 +225,8 @@ public struct ModelVersionSource: Sendable {
 
     /// Whether URI `source` lies at or under URI `root`: same scheme and host, root's decoded path segments first.
     static func isURI(_ source: String, within root: String) -> Bool {
-        let a = Parts(source)
-        let b = Parts(root)
+        let a = URIParts(source)
+        let b = URIParts(root)
         guard a.scheme == b.scheme, a.netloc.lowercased() == b.netloc.lowercased() else { return false }
         func segments(_ path: String) -> [String] {
             path.split(separator: "/").map { PercentEncoding.decodeRepeatedly(String($0)) }

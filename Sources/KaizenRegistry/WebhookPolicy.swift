@@ -1,5 +1,4 @@
 public import KaizenCore
-import KaizenTracking
 
 /// Which webhook URLs are acceptable: by default only `https` to public addresses, as in MLflow, so a
 /// registry user cannot make the server call into its own network.
@@ -16,7 +15,7 @@ public struct WebhookPolicy: Sendable {
     @discardableResult
     public func validate(_ url: String) throws(KaizenError) -> String {
         guard !url.isEmpty else { throw .missingParameter("url") }
-        let scheme = ArtifactLocation.scheme(of: url)
+        let scheme = URIParts.scheme(of: url)
         guard let scheme, allowedSchemes.contains(scheme) else {
             throw .invalidParameter(
                 "Invalid webhook URL scheme: '\(scheme ?? "")'. Allowed schemes are: \(allowedSchemes.sorted().joined(separator: ", "))."

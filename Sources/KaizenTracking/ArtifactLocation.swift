@@ -46,15 +46,6 @@ public enum ArtifactLocation {
 
     /// The URI scheme of a location (`file`, `s3`, `mlflow-artifacts`), or nil for a plain path.
     public static func scheme(of location: String) -> String? {
-        guard let colon = location.firstIndex(of: ":") else { return nil }
-        let scheme = location[..<colon]
-        guard let first = scheme.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first),
-            scheme.count > 1,
-            scheme.unicodeScalars.allSatisfy({
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "+"
-                    || $0 == "-" || $0 == "."
-            })
-        else { return nil }
-        return scheme.lowercased()
+        URIParts.scheme(of: location)
     }
 }
