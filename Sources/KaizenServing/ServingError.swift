@@ -78,11 +78,12 @@ public struct ServingError: Error, Sendable, Equatable, CustomStringConvertible 
         ServingError(status: 404, code: "RESOURCE_DOES_NOT_EXIST", message: message)
     }
 
-    /// 413: a request body over the server's limit.
-    public static func tooLarge(limit: Int) -> ServingError {
+    /// 413: a request body over the server's limit (named when the caller knows it).
+    public static func tooLarge(limit: Int? = nil) -> ServingError {
         ServingError(
             status: 413, code: "INVALID_PARAMETER_VALUE",
-            message: "Request body is larger than the server's limit of \(limit) bytes")
+            message: limit.map { "Request body is larger than the server's limit of \($0) bytes" }
+                ?? "Request body is too large")
     }
 
     /// A model folder or file that cannot be served.

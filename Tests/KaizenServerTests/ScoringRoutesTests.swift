@@ -19,13 +19,12 @@ private let parityFixtures = URL(fileURLWithPath: #filePath).deletingLastPathCom
         if: FileManager.default.fileExists(atPath: parityFixtures.appendingPathComponent("rf_reg/model.onnx").path),
         "needs .fixtures/onnx: run make onnx-fixtures"))
 struct ScoringRoutesTests {
-    static let fixtures = parityFixtures
 
     static func run(
         batching: MicroBatcher.Configuration? = nil,
         _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let engine = try ONNXModel(contentsOf: fixtures.appendingPathComponent("rf_reg/model.onnx"))
+        let engine = try ONNXModel(contentsOf: parityFixtures.appendingPathComponent("rf_reg/model.onnx"))
         let model = ScoringModel(engine: engine, signature: nil, name: "rf_reg", version: "7")
         let configuration = ServingConfiguration(maxRequestBodySize: 1 << 16, batching: batching, accessLog: false)
         let metrics = ServingMetrics()

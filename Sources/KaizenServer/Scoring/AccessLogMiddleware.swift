@@ -50,9 +50,7 @@ struct AccessLogMiddleware: RouterMiddleware {
             case .methodNotAllowed: return ScoringResponses.detail("Method Not Allowed", status: .methodNotAllowed)
             case .contentTooLarge:
                 status = 413
-                return ScoringResponses.error(
-                    ServingError(
-                        status: 413, code: "INVALID_PARAMETER_VALUE", message: "Request body is too large"))
+                return ScoringResponses.error(.tooLarge())
             default: throw error
             }
         } catch let error as any HTTPResponseError {
