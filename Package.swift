@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "KaizenServer", targets: ["KaizenServer"]),
         .library(name: "KaizenONNX", targets: ["KaizenONNX"]),
         .library(name: "KaizenServing", targets: ["KaizenServing"]),
+        .library(name: "KaizenImage", targets: ["KaizenImage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -35,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Already in the build through Hummingbird's dependencies (swift-certificates): SHA-256 on BoringSSL's
+        // assembly for image layers, at no extra build time.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(
@@ -108,6 +112,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // zlib from the host (zlib1g-dev on Debian): gzip for image layers.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "KaizenImage",
+            dependencies: [
+                "KaizenCore",
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "kaizen",
             dependencies: [
@@ -120,6 +140,7 @@ let package = Package(
                 "KaizenRegistry",
                 "KaizenONNX",
                 "KaizenServing",
+                "KaizenImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,6 +185,11 @@ let package = Package(
         .testTarget(
             name: "KaizenServingTests",
             dependencies: ["KaizenServing", "KaizenONNX", "KaizenCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KaizenImageTests",
+            dependencies: ["KaizenImage", "KaizenCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

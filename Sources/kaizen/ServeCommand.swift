@@ -16,6 +16,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var source: ModelSourceOptions
 
+    @Option(help: "Name to serve the model under (default: the registered model's, or the file's).")
+    var modelName: String?
+
+    @Option(help: "Version to report for the model (default: the registered version, if any).")
+    var modelVersion: String?
+
     @Option(name: [.customShort("h"), .long], help: "Address to listen on.")
     var host = "127.0.0.1"
 
@@ -58,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         let reference = try source.reference()
         let locator = try source.locator()
         let started = ContinuousClock.now
-        let model = try await ModelSourceOptions.load(try await locator.locate(reference), with: locator)
+        let model = try await ModelSourceOptions.load(identified(try await locator.locate(reference)), with: locator)
         let loadTime = ContinuousClock.now - started
         let configuration = ServingConfiguration(
             host: host, port: port, maxRequestBodySize: maxRequestBodySize,
@@ -70,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         var watch: (@Sendable (ScoringModel) async throws -> ScoringModel?)?
         if reference.isMoving && pollInterval > 0 {
             watch = { current in
-                let located = try await locator.locate(reference)
+                let located = identified(try await locator.locate(reference))
                 guard located.version != current.version else { return nil }
                 return try await ModelSourceOptions.load(located, with: locator)
             }
@@ -82,5 +88,13 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice(
             "Serving \(model.name)\(version) from \(reference) on http://\(host):\(port) (loaded in \(loadTime))")
         try await app.runService()
+    }
+
+    /// `located` under the name and version given on the command line.
+    func identified(_ located: LocatedModel) -> LocatedModel {
+        var located = located
+        if let modelName { located.name = modelName }
+        if let modelVersion { located.version = modelVersion }
+        return located
     }
 }
