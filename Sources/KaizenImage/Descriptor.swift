@@ -1,6 +1,6 @@
-public import KaizenCore
 import Crypto
 import Foundation
+public import KaizenCore
 
 /// An OCI content descriptor: what a blob is, its digest and its size.
 public struct Descriptor: Sendable, Equatable {
@@ -24,10 +24,11 @@ public struct Descriptor: Sendable, Equatable {
 /// `sha256:` digests.
 enum Digest {
     static func sha256(_ digest: Crypto.SHA256.Digest) -> String {
-        "sha256:" + digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        "sha256:"
+            + digest.map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined()
     }
 
     static func sha256(of bytes: [UInt8]) -> String {

@@ -47,7 +47,9 @@ struct ELFFile {
             }
         }
         let header = try bytes(at: 0, count: 64)
-        guard header[0..<4] == [0x7f, 0x45, 0x4c, 0x46] else { throw ImageError(.runtime, "\(path) is not an ELF file") }
+        guard header[0..<4] == [0x7f, 0x45, 0x4c, 0x46] else {
+            throw ImageError(.runtime, "\(path) is not an ELF file")
+        }
         guard header[4] == 2, header[5] == 1 else {
             throw ImageError(.runtime, "\(path) is not a 64-bit little-endian ELF file")
         }
@@ -71,7 +73,8 @@ struct ELFFile {
             case 2: dynamic = (offset, fileSize)
             case 3:
                 guard fileSize < 4096 else { throw ImageError(.runtime, "\(path) has a malformed interpreter") }
-                interpreter = String(decoding: try bytes(at: offset, count: Int(fileSize)).prefix { $0 != 0 }, as: UTF8.self)
+                interpreter = String(
+                    decoding: try bytes(at: offset, count: Int(fileSize)).prefix { $0 != 0 }, as: UTF8.self)
             default: break
             }
         }

@@ -76,11 +76,17 @@ public struct ImageExporter: Sendable {
                 .object([
                     ("Config", .string(try blobName(image.config))),
                     ("RepoTags", .array([.string(reference.description)])),
-                    ("Layers", .array(try image.layers.map { layer throws(ImageError) in .string(try blobName(layer.descriptor)) })),
+                    (
+                        "Layers",
+                        .array(
+                            try image.layers.map { layer throws(ImageError) in .string(try blobName(layer.descriptor)) }
+                        )
+                    ),
                 ])
             ])
             try archive(
-                image.blobs, extra: [LayerEntry(path: "manifest.json", kind: .bytes(manifest.serialized()), mode: 0o644)],
+                image.blobs,
+                extra: [LayerEntry(path: "manifest.json", kind: .bytes(manifest.serialized()), mode: 0o644)],
                 to: path)
         }
     }

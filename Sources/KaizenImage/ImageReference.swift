@@ -31,7 +31,9 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
         guard Self.isRegistry(registry) else {
             throw ImageError(.invalidArgument, "Invalid registry '\(registry)' in image reference '\(text)'")
         }
-        guard !repository.isEmpty, repository.split(separator: "/", omittingEmptySubsequences: false).allSatisfy(Self.isComponent) else {
+        guard !repository.isEmpty,
+            repository.split(separator: "/", omittingEmptySubsequences: false).allSatisfy(Self.isComponent)
+        else {
             throw ImageError(
                 .invalidArgument,
                 "Invalid repository '\(repository)' in '\(text)': lowercase letters, digits and . _ - between them")
@@ -51,7 +53,9 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the registry is on this machine, where Kaizen speaks plain HTTP as Docker does for localhost.
     public var isLoopback: Bool {
-        let host = registry.hasPrefix("[") ? String(registry.dropFirst().prefix { $0 != "]" }) : String(registry.prefix { $0 != ":" })
+        let host =
+            registry.hasPrefix("[")
+            ? String(registry.dropFirst().prefix { $0 != "]" }) : String(registry.prefix { $0 != ":" })
         return host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 

@@ -71,7 +71,8 @@ public final class RegistryClient: Sendable {
                 throw unexpected(started, doing: "starting the upload of \(blob.digest)")
             }
             var target = resolve(location, against: "\(repository)/blobs/uploads/")
-            target += (target.contains("?") ? "&" : "?") + "digest=" + blob.digest.replacingOccurrences(of: ":", with: "%3A")
+            target +=
+                (target.contains("?") ? "&" : "?") + "digest=" + blob.digest.replacingOccurrences(of: ":", with: "%3A")
             let uploaded = try await send(
                 .PUT, target, headers: [("Content-Type", "application/octet-stream")],
                 body: .file(try store.path(of: blob.digest), size: blob.size), on: client)
@@ -187,7 +188,8 @@ public final class RegistryClient: Sendable {
         } catch let error as ImageError {
             throw error
         } catch {
-            throw ImageError(.registry, "Cannot reach \(reference.registry) (\(request.method) \(request.url)): \(error)")
+            throw ImageError(
+                .registry, "Cannot reach \(reference.registry) (\(request.method) \(request.url)): \(error)")
         }
     }
 
@@ -214,7 +216,9 @@ public final class RegistryClient: Sendable {
                 throw ImageError(.authentication, "\(reference.registry) named no usable token realm in '\(header)'")
             }
             var query = components.queryItems ?? []
-            if let service = challenge.parameters["service"] { query.append(URLQueryItem(name: "service", value: service)) }
+            if let service = challenge.parameters["service"] {
+                query.append(URLQueryItem(name: "service", value: service))
+            }
             query.append(URLQueryItem(name: "scope", value: "repository:\(reference.repository):pull,push"))
             components.queryItems = query
             var request = HTTPClientRequest(url: components.url?.absoluteString ?? realm)
@@ -237,7 +241,8 @@ public final class RegistryClient: Sendable {
             authorization.withLock { $0 = "Bearer " + token }
         default:
             throw ImageError(
-                .authentication, "\(reference.registry) asks for \(challenge.scheme) authentication, which Kaizen does not speak")
+                .authentication,
+                "\(reference.registry) asks for \(challenge.scheme) authentication, which Kaizen does not speak")
         }
     }
 

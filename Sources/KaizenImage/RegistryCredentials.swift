@@ -18,7 +18,9 @@ public struct RegistryCredentials: Sendable, Equatable {
     public static func lookup(
         registry: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ImageError) -> RegistryCredentials? {
-        if let username = environment["KAIZEN_REGISTRY_USERNAME"], let password = environment["KAIZEN_REGISTRY_PASSWORD"] {
+        if let username = environment["KAIZEN_REGISTRY_USERNAME"],
+            let password = environment["KAIZEN_REGISTRY_PASSWORD"]
+        {
             return RegistryCredentials(username: username, password: password)
         }
         var files: [String] = []
@@ -44,11 +46,14 @@ public struct RegistryCredentials: Sendable, Equatable {
         var hosts = [registry]
         if registry == "docker.io" { hosts += ["index.docker.io", "registry-1.docker.io"] }
         var keys: [String] = registry == "docker.io" ? ["https://index.docker.io/v1/"] : []
-        for host in hosts { keys += [host, "https://\(host)", "http://\(host)", "https://\(host)/v1/", "https://\(host)/v2/"] }
+        for host in hosts {
+            keys += [host, "https://\(host)", "http://\(host)", "https://\(host)/v1/", "https://\(host)/v2/"]
+        }
         return keys
     }
 
-    static func credentials(in data: [UInt8], file: String, registry: String) throws(ImageError) -> RegistryCredentials? {
+    static func credentials(in data: [UInt8], file: String, registry: String) throws(ImageError) -> RegistryCredentials?
+    {
         let document: JSONValue
         do { document = try JSONValue(parsing: data) } catch {
             throw ImageError(.invalidArgument, "\(file) is not valid JSON: \(error)")

@@ -22,18 +22,25 @@ public struct RuntimeClosure: Sendable {
     public init(binary: String) throws(ImageError) {
         let root = try ELFFile(path: binary)
         guard let architecture = root.architecture, let triplet = root.multiarch else {
-            throw ImageError(.runtime, "\(binary) is for ELF machine \(root.machine); images are built for x86-64 and AArch64")
+            throw ImageError(
+                .runtime, "\(binary) is for ELF machine \(root.machine); images are built for x86-64 and AArch64")
         }
         self.architecture = architecture
         let defaults = ["/lib/\(triplet)", "/usr/lib/\(triplet)", "/lib64", "/usr/lib64", "/lib", "/usr/lib"]
         var files: [String: File] = [:]
         var loaded: Set<String> = []
         if let interpreter = root.interpreter {
-            files[interpreter] = File(imagePath: String(interpreter.drop { $0 == "/" }), source: try Self.real(interpreter))
+            files[interpreter] = File(
+                imagePath: String(interpreter.drop { $0 == "/" }), source: try Self.real(interpreter))
             loaded.insert((interpreter as NSString).lastPathComponent)
         }
+        // Breadth first, as the loader goes: an object's libraries are all loaded before their own libraries, so a
+        // library without a search path of its own finds what its loader's neighbours brought in.
         var queue: [(path: String, elf: ELFFile)] = [(binary, root)]
-        while let (path, elf) = queue.popLast() {
+        var next = 0
+        while next < queue.count {
+            let (path, elf) = queue[next]
+            next += 1
             let origin = (path as NSString).deletingLastPathComponent
             let searched = elf.runPaths.map { $0.replacingOccurrences(of: "$ORIGIN", with: origin) } + defaults
             for name in elf.needed where !loaded.contains(name) {
@@ -68,14 +75,20 @@ public struct RuntimeClosure: Sendable {
         var wanted: Set<String> = []
         for path in paths {
             wanted.insert(path)
-            if path.hasPrefix("/usr/") { wanted.insert(String(path.dropFirst(4))) } else { wanted.insert("/usr" + path) }
+            if path.hasPrefix("/usr/") {
+                wanted.insert(String(path.dropFirst(4)))
+            } else {
+                wanted.insert("/usr" + path)
+            }
         }
         let info = "/var/lib/dpkg/info"
         guard let lists = try? FileManager.default.contentsOfDirectory(atPath: info) else { return [] }
         var packages: Set<String> = []
         for list in lists where list.hasSuffix(".list") {
             guard let data = FileManager.default.contents(atPath: info + "/" + list) else { continue }
-            let owns = data.split(separator: UInt8(ascii: "\n")).contains { wanted.contains(String(decoding: $0, as: UTF8.self)) }
+            let owns = data.split(separator: UInt8(ascii: "\n")).contains {
+                wanted.contains(String(decoding: $0, as: UTF8.self))
+            }
             if owns { packages.insert(String(list.dropLast(5).prefix { $0 != ":" })) }
         }
         return packages.sorted().compactMap { package in

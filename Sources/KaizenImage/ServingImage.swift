@@ -57,15 +57,22 @@ public struct ServingImage: Sendable {
         var system: [LayerEntry] = runtime.libraries.map { .file($0.imagePath, from: $0.source, mode: 0o755) }
         system += runtime.copyrights.map { .file($0.imagePath, from: $0.source) }
         if FileManager.default.fileExists(atPath: Self.certificates) {
-            system.append(.file(String(Self.certificates.dropFirst()), from: try RuntimeClosure.real(Self.certificates)))
+            system.append(
+                .file(String(Self.certificates.dropFirst()), from: try RuntimeClosure.real(Self.certificates)))
         }
         system += [
-            .file("etc/passwd", contents: "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:\(Self.user):\(Self.user):nonroot:/home/nonroot:/sbin/nologin\n"),
+            .file(
+                "etc/passwd",
+                contents:
+                    "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:\(Self.user):\(Self.user):nonroot:/home/nonroot:/sbin/nologin\n"
+            ),
             .file("etc/group", contents: "root:x:0:\nnonroot:x:\(Self.user):\n"),
             .directory("home/nonroot", uid: Self.user, gid: Self.user),
             .directory("tmp", mode: 0o1777),
         ]
-        let binaryLayer: [LayerEntry] = [.file(String(Self.binaryPath.dropFirst()), from: try RuntimeClosure.real(binary), mode: 0o755)]
+        let binaryLayer: [LayerEntry] = [
+            .file(String(Self.binaryPath.dropFirst()), from: try RuntimeClosure.real(binary), mode: 0o755)
+        ]
         let modelLayer = try ModelFolder.entries(of: model.folder, under: String(Self.modelPath.dropFirst()))
 
         var entrypoint = [Self.binaryPath, "models", "serve", "-m", Self.modelPath, "--model-name", model.name]
@@ -97,7 +104,8 @@ public struct ServingImage: Sendable {
             architecture: runtime.architecture)
         return ImageRecipe(
             layers: [
-                .init(description: "kaizen: runtime libraries, certificates, users", contents: try LayerContents(system)),
+                .init(
+                    description: "kaizen: runtime libraries, certificates, users", contents: try LayerContents(system)),
                 .init(description: "kaizen: the kaizen binary", contents: try LayerContents(binaryLayer)),
                 .init(description: "kaizen: model \(model.uri)", contents: try LayerContents(modelLayer)),
             ],

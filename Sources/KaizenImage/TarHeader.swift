@@ -67,7 +67,8 @@ enum TarHeader {
         func octal(_ value: Int64, at offset: Int, width: Int) {
             // width - 1 digits, zero-padded, then NUL.
             let digits = String(value, radix: 8)
-            put(Array((String(repeating: "0", count: max(0, width - 1 - digits.count)) + digits).utf8), at: offset,
+            put(
+                Array((String(repeating: "0", count: max(0, width - 1 - digits.count)) + digits).utf8), at: offset,
                 width: width - 1)
         }
         put(name.utf8, at: 0, width: 100)

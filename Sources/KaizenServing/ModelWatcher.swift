@@ -28,7 +28,7 @@ public struct ModelWatcher: Service {
             } catch {
                 return
             }
-            let current = slot.model
+            guard let current = slot.model else { continue }
             do {
                 if let next = try await check(current) {
                     slot.replace(with: next)

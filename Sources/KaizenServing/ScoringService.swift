@@ -32,7 +32,7 @@ public struct ScoringService: Sendable {
 
     /// Scores an MLflow scoring request (`/invocations`: a DataFrame, a tensor or named tensors).
     public func predict(_ input: ScoringInput) async throws(ServingError) -> Prediction {
-        let model = slot.model
+        let model = try slot.require()
         let prepared = try model.prepare(input)
         let outputs = try await score(prepared.feeds, rows: prepared.rows, with: model)
         return Prediction(model: model, rows: prepared.rows, style: prepared.style, outputs: outputs)
@@ -51,7 +51,7 @@ public struct ScoringService: Sendable {
 
     /// The served model if it is the one `name` and `version` (when given) ask for; a 404 otherwise.
     public func model(named name: String, version: String?) throws(ServingError) -> ScoringModel {
-        let model = slot.model
+        let model = try slot.require()
         guard name == model.name, version == nil || version == model.version else {
             let known = model.name + (model.version.map { " version \($0)" } ?? "")
             let asked = name + (version.map { " version \($0)" } ?? "")

@@ -73,6 +73,11 @@ public struct ServingError: Error, Sendable, Equatable, CustomStringConvertible 
         ServingError(status: 400, code: "INVALID_PARAMETER_VALUE", message: message)
     }
 
+    /// 503: the server is up but its model has not finished loading.
+    public static func notReady(_ message: String) -> ServingError {
+        ServingError(status: 503, code: "TEMPORARILY_UNAVAILABLE", message: message)
+    }
+
     /// 404: a request for a model or version this server does not serve.
     public static func notServed(_ message: String) -> ServingError {
         ServingError(status: 404, code: "RESOURCE_DOES_NOT_EXIST", message: message)

@@ -34,13 +34,17 @@ struct BuildImageCommand: AsyncParsableCommand {
                 + "iris.tar` or `--output oci-archive:iris.tar`.", valueName: "FORMAT PATH"))
     var output: [String] = []
 
-    @Option(name: .customLong("label"), help: ArgumentHelp("A label KEY=VALUE for the image (repeatable).", valueName: "KEY=VALUE"))
+    @Option(
+        name: .customLong("label"),
+        help: ArgumentHelp("A label KEY=VALUE for the image (repeatable).", valueName: "KEY=VALUE"))
     var labels: [String] = []
 
     @Option(help: "The kaizen binary to put in the image (default: this one).")
     var binary: String?
 
-    @Option(help: "Folder of the local image store and layer cache (default: $KAIZEN_IMAGE_STORE or ~/.cache/kaizen/images).")
+    @Option(
+        help:
+            "Folder of the local image store and layer cache (default: $KAIZEN_IMAGE_STORE or ~/.cache/kaizen/images).")
     var store: String?
 
     @Flag(help: "Build every layer again, even when the store has it for the same inputs.")
@@ -137,10 +141,14 @@ struct BuildImageCommand: AsyncParsableCommand {
         try exporter.tag(built, as: reference)
         for (index, layer) in built.layers.enumerated() {
             let state = built.reused[index] ? "cached" : "built"
-            print("layer \(index + 1)/\(built.layers.count) \(layer.descriptor.digest) \(megabytes(layer.descriptor.size)) (\(state))")
+            print(
+                "layer \(index + 1)/\(built.layers.count) \(layer.descriptor.digest) \(megabytes(layer.descriptor.size)) (\(state))"
+            )
         }
         let total = built.blobs.reduce(Int64(0)) { $0 + $1.size } + built.manifest.size
-        print("Built \(reference) \(built.manifest.digest): \(megabytes(total)) compressed in \(seconds(ContinuousClock.now - started))")
+        print(
+            "Built \(reference) \(built.manifest.digest): \(megabytes(total)) compressed in \(seconds(ContinuousClock.now - started))"
+        )
         for (format, path) in try outputs() {
             try exporter.export(built, as: reference, format: format, to: path)
             print("Wrote \(format.rawValue) \(path)")

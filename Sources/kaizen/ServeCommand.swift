@@ -63,9 +63,6 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let reference = try source.reference()
         let locator = try source.locator()
-        let started = ContinuousClock.now
-        let model = try await ModelSourceOptions.load(identified(try await locator.locate(reference)), with: locator)
-        let loadTime = ContinuousClock.now - started
         let configuration = ServingConfiguration(
             host: host, port: port, maxRequestBodySize: maxRequestBodySize,
             batching: noBatching
@@ -81,12 +78,20 @@ struct ServeCommand: AsyncParsableCommand {
                 return try await ModelSourceOptions.load(located, with: locator)
             }
         }
+        // The server listens at once and answers 503 on /ping and /v2/health/ready until the model has loaded.
+        let load: @Sendable () async throws -> ScoringModel = { [host, port, logger] in
+            let started = ContinuousClock.now
+            let model = try await ModelSourceOptions.load(
+                identified(try await locator.locate(reference)), with: locator)
+            let version = model.version.map { " version \($0)" } ?? ""
+            let elapsed = ContinuousClock.now - started
+            logger.notice(
+                "Serving \(model.name)\(version) from \(reference) on http://\(host):\(port) (loaded in \(elapsed))")
+            return model
+        }
         let app = buildServingApplication(
-            model: model, configuration: configuration, logger: logger, watch: watch,
+            loading: load, configuration: configuration, logger: logger, watch: watch,
             pollInterval: .milliseconds(Int64(pollInterval * 1000)))
-        let version = model.version.map { " version \($0)" } ?? ""
-        logger.notice(
-            "Serving \(model.name)\(version) from \(reference) on http://\(host):\(port) (loaded in \(loadTime))")
         try await app.runService()
     }
 

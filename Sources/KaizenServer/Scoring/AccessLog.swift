@@ -11,7 +11,7 @@ public struct AccessLog: Sendable {
     }
 
     func write(
-        method: String, path: String, status: Int, duration: Duration, model: ScoringModel, rows: Int,
+        method: String, path: String, status: Int, duration: Duration, model: ScoringModel?, rows: Int,
         error: String?
     ) {
         guard enabled else { return }
@@ -22,7 +22,7 @@ public struct AccessLog: Sendable {
         var fields: [(String, JSONValue)] = [
             ("ts", .string(Date().formatted(.iso8601))), ("method", .string(method)), ("path", .string(path)),
             ("status", .integer(Int64(status))), ("ms", .double((milliseconds * 1000).rounded() / 1000)),
-            ("model", .string(model.name)), ("version", .string(model.version ?? "")),
+            ("model", .string(model?.name ?? "")), ("version", .string(model?.version ?? "")),
             ("rows", .integer(Int64(rows))),
         ]
         if let error { fields.append(("error", .string(String(error.prefix(300))))) }

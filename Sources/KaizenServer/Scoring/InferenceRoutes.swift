@@ -9,7 +9,12 @@ import NIOCore
 enum InferenceRoutes {
     static func register(on router: Router<ServingContext>, service: ScoringService, bodyLimit: Int) {
         router.get("/v2/health/live") { _, _ in JSONResponse.make(.object([("live", true)])) }
-        router.get("/v2/health/ready") { _, _ in JSONResponse.make(.object([("ready", true)])) }
+        // Ready once the model is loaded; before, `{"ready": false}` with a 503, which a readiness probe reads as
+        // not ready.
+        router.get("/v2/health/ready") { _, _ in
+            let ready = service.slot.model != nil
+            return JSONResponse.make(.object([("ready", .bool(ready))]), status: ready ? .ok : .serviceUnavailable)
+        }
         router.get("/v2") { _, _ in
             JSONResponse.make(
                 .object([("name", "kaizen"), ("version", .string(kaizenVersion)), ("extensions", .array([]))]))

@@ -11,10 +11,12 @@ enum ScoringRoutes {
     static let supportedTypes = "Types: ['text/csv', 'application/json', 'application/vnd.apache.parquet']"
 
     static func register(on router: Router<ServingContext>, service: ScoringService, bodyLimit: Int) {
+        // 200 once the model is loaded, 503 before (a Kubernetes readiness probe waits for the model).
         for path in ["/ping", "/health"] {
             router.get(RouterPath(path)) { _, _ in
                 Response(
-                    status: .ok, headers: [.contentType: "application/json"],
+                    status: service.slot.model == nil ? .serviceUnavailable : .ok,
+                    headers: [.contentType: "application/json"],
                     body: ResponseBody(byteBuffer: ByteBuffer(string: "\n")))
             }
         }

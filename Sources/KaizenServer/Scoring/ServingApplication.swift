@@ -30,13 +30,35 @@ public func buildServingApplication(
     watch: (@Sendable (_ current: ScoringModel) async throws -> ScoringModel?)? = nil,
     pollInterval: Duration = .seconds(30)
 ) -> some ApplicationProtocol {
-    let slot = ModelSlot(model)
+    buildServingApplication(
+        slot: ModelSlot(model), loader: nil, configuration: configuration, logger: logger, watch: watch,
+        pollInterval: pollInterval)
+}
+
+/// Builds a scoring server that listens at once and loads its model meanwhile: `/v2/health/ready` and `/ping`
+/// answer 503 until `load` returns, and a failed load stops the server with its error.
+public func buildServingApplication(
+    loading load: @escaping @Sendable () async throws -> ScoringModel, configuration: ServingConfiguration,
+    logger: Logger, watch: (@Sendable (_ current: ScoringModel) async throws -> ScoringModel?)? = nil,
+    pollInterval: Duration = .seconds(30)
+) -> some ApplicationProtocol {
+    let slot = ModelSlot()
+    return buildServingApplication(
+        slot: slot, loader: ModelLoader(slot: slot, load: load), configuration: configuration, logger: logger,
+        watch: watch, pollInterval: pollInterval)
+}
+
+func buildServingApplication(
+    slot: ModelSlot, loader: ModelLoader?, configuration: ServingConfiguration, logger: Logger,
+    watch: (@Sendable (_ current: ScoringModel) async throws -> ScoringModel?)?, pollInterval: Duration
+) -> some ApplicationProtocol {
     let metrics = ServingMetrics()
     let batcher = configuration.batching.map { settings in
         MicroBatcher(configuration: settings) { model, rows in metrics.batch(rows, model: model) }
     }
     let service = ScoringService(slot: slot, batcher: batcher) { model, rows in metrics.batch(rows, model: model) }
     var services: [any Service] = []
+    if let loader { services.append(loader) }
     if let batcher { services.append(batcher) }
     if let watch { services.append(ModelWatcher(slot: slot, interval: pollInterval, logger: logger, check: watch)) }
     return Application(

@@ -38,12 +38,13 @@ public final class ServingMetrics: Sendable {
 
     public init() {}
 
-    static func labels(_ model: ScoringModel) -> [(String, String)] {
-        [("model", model.name), ("version", model.version ?? "")]
+    /// The model's labels; empty while the first model loads.
+    static func labels(_ model: ScoringModel?) -> [(String, String)] {
+        [("model", model?.name ?? ""), ("version", model?.version ?? "")]
     }
 
     /// Counts a finished request and its latency.
-    func request(model: ScoringModel, endpoint: String, status: Int, duration: Duration) {
+    func request(model: ScoringModel?, endpoint: String, status: Int, duration: Duration) {
         let labels = Self.labels(model)
         registry.makeCounter(
             descriptor: Self.requests, labels: labels + [("endpoint", endpoint), ("status", String(status))]
@@ -59,7 +60,7 @@ public final class ServingMetrics: Sendable {
     }
 
     /// Counts rows scored for a request.
-    func rows(_ rows: Int, model: ScoringModel) {
+    func rows(_ rows: Int, model: ScoringModel?) {
         registry.makeCounter(descriptor: Self.rowCount, labels: Self.labels(model)).increment(by: Int64(rows))
     }
 
