@@ -562,3 +562,29 @@ def test_delivery_log_shows_retry(base_url, client, hooks, listener, unique):
 
     resp = requests.get(f"{base_url}{API}/webhooks/{uuid.uuid4()}/deliveries", timeout=30)
     assert resp.status_code == 404, resp.text
+
+
+def test_github_repository_dispatch_target(client, listener, unique):
+    """A webhook whose URL is a repository's dispatch endpoint gets GitHub's body and the secret as its token."""
+    name = unique("wh-gh")
+    path = f"/repos/acme/{name}/dispatches"
+    token = "ghp_kaizen_example_token"
+    client.create_webhook(
+        name=unique("deploy"), url=listener.url(path), events=["model_version_alias.created"], secret=token
+    )
+    run_id = _new_run(client)
+    client.create_registered_model(name)
+    client.create_model_version(name, f"runs:/{run_id}/model", run_id=run_id)
+    client.set_registered_model_alias(name, "champion", "1")
+
+    [delivery] = listener.wait_for(path, count=1)
+    assert delivery.headers["authorization"] == f"Bearer {token}"
+    assert delivery.headers["accept"] == "application/vnd.github+json"
+    assert delivery.headers["x-github-api-version"] == "2022-11-28"
+    assert "x-mlflow-signature" not in delivery.headers
+    body = json.loads(delivery.body)
+    assert set(body) == {"event_type", "client_payload"}
+    assert body["event_type"] == "kaizen.model_version_alias.created"
+    assert set(body["client_payload"]) == ENVELOPE_KEYS
+    assert body["client_payload"]["entity"] == "model_version_alias"
+    assert body["client_payload"]["data"] == {"name": name, "alias": "champion", "version": "1"}

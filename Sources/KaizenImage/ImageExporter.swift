@@ -28,10 +28,17 @@ public struct ImageExporter: Sendable {
     }
 
     /// Lists `image` in the index of `layout` under `reference`, replacing what the index had under that reference.
+    /// The tag moves to `image`: another image listed with the same tag (of another repository) keeps its entry and
+    /// full name but loses the tag, so `oci:PATH:TAG` names one image, the last one tagged, as skopeo and umoci need
+    /// (skopeo takes the first of several, umoci refuses them as ambiguous).
     static func tag(_ image: BuiltImage, as reference: ImageReference, in layout: BlobStore) throws(ImageError) {
         let kept = layout.index().filter { $0.1["io.containerd.image.name"] != reference.description }
         let entries = kept.map { descriptor, annotations in
-            (descriptor, annotations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            var annotations = annotations
+            if annotations["org.opencontainers.image.ref.name"] == reference.tag {
+                annotations["org.opencontainers.image.ref.name"] = nil
+            }
+            return (descriptor, annotations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         }
         try layout.writeIndex(entries + [(image.manifest, annotations(reference))])
     }

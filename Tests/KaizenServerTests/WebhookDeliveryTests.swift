@@ -101,6 +101,37 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test func gitHubDispatchTargetsGetGitHubsShapeAndTheSecretAsToken() async throws {
+        #expect(GitHubDispatch.isTarget("https://api.github.com/repos/acme/models/dispatches"))
+        #expect(GitHubDispatch.isTarget("https://ghe.example.com/api/v3/repos/acme/models/dispatches"))
+        #expect(!GitHubDispatch.isTarget("https://api.github.com/repos/acme/dispatches"))
+        #expect(!GitHubDispatch.isTarget("https://hooks.example.com/in"))
+        let inbox = Inbox()
+        let dispatcher = WebhookDispatcher(store: UnavailableStore(), policy: Self.local, logger: Logger(label: "test"))
+        try await inbox.application.test(.live) { client in
+            let port = try #require(client.port)
+            let webhook = Webhook(
+                id: "w1", name: "deploy", description: "", url: "http://127.0.0.1:\(port)/repos/acme/models/dispatches",
+                events: [.aliasCreated], secret: "ghp_token", status: .active, creationTimestamp: 0,
+                lastUpdatedTimestamp: 0)
+            let event = RegistryEvent(
+                type: .aliasCreated,
+                data: .object([("name", "fraud"), ("alias", "champion"), ("version", "3")]), timestamp: 0)
+            let delivery = dispatcher.makeDelivery(event, to: webhook)
+            let (status, error) = await dispatcher.post(delivery, to: webhook)
+            #expect(status == 204)
+            #expect(error == nil)
+            let received = try #require(inbox.requests.withLockedValue { $0 }.first)
+            #expect(received.authorization == "Bearer ghp_token")
+            #expect(received.signature == nil)
+            let body = try JSONValue(parsing: received.body)
+            #expect(body["event_type"] == "kaizen.model_version_alias.created")
+            #expect(body["client_payload"]?["entity"] == "model_version_alias")
+            #expect(body["client_payload"]?["data"]?["alias"] == "champion")
+            #expect(body["client_payload"]?["data"]?["version"] == "3")
+        }
+    }
+
     @Test func aRefusedConnectionFailsAtOnce() async {
         let dispatcher = WebhookDispatcher(
             store: UnavailableStore(), policy: Self.local, logger: Logger(label: "test"), timeout: .seconds(20))
@@ -154,6 +185,7 @@ final class Inbox: Sendable {
         var authority: String?
         var deliveryID: String?
         var signature: String?
+        var authorization: String? = nil
         var body: String
     }
 
@@ -168,6 +200,15 @@ final class Inbox: Sendable {
                 signature: request.headers[HTTPField.Name("X-MLflow-Signature")!], body: String(buffer: body))
             self.requests.withLockedValue { $0.append(received) }
             return .ok
+        }
+        router.post("repos/:owner/:repo/dispatches") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let received = Received(
+                authority: request.head.authority, deliveryID: nil,
+                signature: request.headers[HTTPField.Name("X-MLflow-Signature")!],
+                authorization: request.headers[.authorization], body: String(buffer: body))
+            self.requests.withLockedValue { $0.append(received) }
+            return .noContent
         }
         router.post("silent") { _, _ -> HTTPResponse.Status in
             try await Task.sleep(for: .seconds(2))

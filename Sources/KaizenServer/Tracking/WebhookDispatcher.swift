@@ -96,11 +96,11 @@ final class WebhookDispatcher: RegistryEventSink, Service {
     }
 
     /// The JSON envelope MLflow sends: entity, action, ISO-8601 timestamp, data.
-    static func envelope(_ event: RegistryEvent) -> String {
-        JSONValue.object([
+    static func envelope(_ event: RegistryEvent) -> JSONValue {
+        .object([
             ("entity", .string(event.type.entity.lowercased())), ("action", .string(event.type.action.lowercased())),
             ("timestamp", .string(isoTimestamp(event.timestamp))), ("data", event.data),
-        ]).jsonText
+        ])
     }
 
     static func isoTimestamp(_ millis: Int64) -> String {
@@ -115,7 +115,9 @@ final class WebhookDispatcher: RegistryEventSink, Service {
         let now = currentTimeMillis()
         return WebhookDelivery(
             id: UUID().uuidString.lowercased(), webhookID: webhook.id, event: event.type.description,
-            body: Self.envelope(event), timestamp: now / 1000, createdAt: now, updatedAt: now)
+            body: GitHubDispatch.isTarget(webhook.url)
+                ? GitHubDispatch.body(for: event, envelope: Self.envelope(event)) : Self.envelope(event).jsonText,
+            timestamp: now / 1000, createdAt: now, updatedAt: now)
     }
 
     /// `v1,` and the base64 HMAC-SHA256 of `<delivery id>.<timestamp>.<body>`.
@@ -145,7 +147,14 @@ final class WebhookDispatcher: RegistryEventSink, Service {
         request.headers.add(name: "X-MLflow-Delivery-Id", value: delivery.id)
         request.headers.add(name: "X-MLflow-Timestamp", value: String(delivery.timestamp))
         request.headers.add(name: "User-Agent", value: "kaizen-webhooks")
-        if !secret.isEmpty {
+        if GitHubDispatch.isTarget(url) {
+            // The secret is the repository token here, not a signing key.
+            if !secret.isEmpty {
+                for (name, value) in GitHubDispatch.headers(token: secret) {
+                    request.headers.add(name: name, value: value)
+                }
+            }
+        } else if !secret.isEmpty {
             request.headers.add(name: "X-MLflow-Signature", value: Self.signature(secret: secret, delivery: delivery))
         }
         request.body = .bytes(ByteBuffer(string: delivery.body))
