@@ -73,10 +73,11 @@ interop: build venv image-tools
 
 # interop/test_image.py checks `kaizen models build-image` with real container tools from Debian: docker-registry
 # (distribution 2.8) takes the pushes, skopeo reads layouts, archives and registries, umoci unpacks and runc runs the
-# image (both as root).
+# image (both as root); podman loads a docker-archive and runs it.
 image-tools:
 	command -v docker-registry >/dev/null && command -v skopeo >/dev/null && command -v umoci >/dev/null \
-		&& command -v runc >/dev/null || (apt-get update -qq && apt-get install -y -qq docker-registry skopeo umoci runc)
+		&& command -v runc >/dev/null && command -v podman >/dev/null \
+		|| (apt-get update -qq && apt-get install -y -qq docker-registry skopeo umoci runc podman)
 
 # A throwaway package depends on a tagged clone of this repository by version and runs an ONNX model through
 # KaizenONNX: the library products stay usable as dependencies (no unsafe flags).
@@ -85,12 +86,13 @@ dependent-check: onnx-fixtures
 
 test: lint swift-test interop dependent-check
 
-bench: release venv bench-tools
+bench: release venv bench-tools image-tools
 	mkdir -p bench/out
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/tracking.py --json bench/out/tracking.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/registry.py --json bench/out/registry.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/onnx.py --json bench/out/onnx.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/serving.py --json bench/out/serving.json
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/image.py --json bench/out/image.json
 
 # wrk drives the throughput figures; it comes from Debian.
 bench-tools:

@@ -68,6 +68,22 @@ public struct BlobStore: Sendable {
         return Array(data)
     }
 
+    /// Runs `body` holding an exclusive lock on the layout (`flock` on its folder), so that builds into one store
+    /// at the same time, each reading `index.json` and writing it back with its own entry, keep each other's.
+    public func withIndexLock<T>(_ body: () throws(ImageError) -> T) throws(ImageError) -> T {
+        let descriptor = open(root.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw ImageError(.io, "Cannot open \(root.path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw ImageError(.io, "Cannot lock \(root.path): \(String(cString: strerror(errno)))")
+            }
+        }
+        return try body()
+    }
+
     /// Writes `index.json`: the manifests of the layout, each with its annotations.
     public func writeIndex(_ manifests: [(Descriptor, [(String, String)])]) throws(ImageError) {
         let index = JSONValue.object([

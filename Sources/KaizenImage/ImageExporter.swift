@@ -31,16 +31,19 @@ public struct ImageExporter: Sendable {
     /// The tag moves to `image`: another image listed with the same tag (of another repository) keeps its entry and
     /// full name but loses the tag, so `oci:PATH:TAG` names one image, the last one tagged, as skopeo and umoci need
     /// (skopeo takes the first of several, umoci refuses them as ambiguous).
+    /// The index is read and written back under the layout's lock: concurrent builds keep each other's entries.
     static func tag(_ image: BuiltImage, as reference: ImageReference, in layout: BlobStore) throws(ImageError) {
-        let kept = layout.index().filter { $0.1["io.containerd.image.name"] != reference.description }
-        let entries = kept.map { descriptor, annotations in
-            var annotations = annotations
-            if annotations["org.opencontainers.image.ref.name"] == reference.tag {
-                annotations["org.opencontainers.image.ref.name"] = nil
+        try layout.withIndexLock { () throws(ImageError) in
+            let kept = layout.index().filter { $0.1["io.containerd.image.name"] != reference.description }
+            let entries = kept.map { descriptor, annotations in
+                var annotations = annotations
+                if annotations["org.opencontainers.image.ref.name"] == reference.tag {
+                    annotations["org.opencontainers.image.ref.name"] = nil
+                }
+                return (descriptor, annotations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
             }
-            return (descriptor, annotations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            try layout.writeIndex(entries + [(image.manifest, annotations(reference))])
         }
-        try layout.writeIndex(entries + [(image.manifest, annotations(reference))])
     }
 
     /// Records `image` under `reference` in the store's own index.
