@@ -30,6 +30,7 @@ import subprocess
 import threading
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -1121,3 +1122,53 @@ def test_docker_archive_loads_and_runs_in_podman(ctx, onnx_model, store):
     finally:
         run([*podman, "rm", "-f", name], check=False, timeout=60)
         run([*podman, "system", "reset", "-f"], check=False, timeout=120)
+
+
+# --------------------------------------------------------------------------------------
+# Basic authentication: docker-registry's htpasswd
+# --------------------------------------------------------------------------------------
+
+
+def bcrypt_hash(password: str) -> str:
+    """A bcrypt hash (what the registry's htpasswd accepts) from the C library's crypt(3) (libxcrypt on Debian)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import crypt
+
+        return crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH))
+
+
+def test_push_with_basic_authentication(ctx, onnx_model, store, work):
+    htpasswd = work / "htpasswd"
+    htpasswd.write_text(f"ci:{bcrypt_hash('basic-secret')}\n")
+    registry = start_registry(work / "basic-registry", auth={"htpasswd": {"realm": "kaizen", "path": str(htpasswd)}})
+    try:
+        uri = f"models:/{onnx_model.name}/1"
+        reference = f"{registry.host}/kaizen/basic:v1"
+        good = docker_config(work / "docker-config-basic", registry.host, "ci", "basic-secret")
+        proc = ctx.build(uri, reference, store, "--push", env=ctx.env(DOCKER_CONFIG=str(good)))
+        image = image_in(store, reference, proc.stdout)
+        assert pushed(proc.stdout)[1] == image.digest
+        info = skopeo_json("inspect", "--tls-verify=false", "--creds", "ci:basic-secret", f"docker://{reference}")
+        assert info["Digest"] == image.digest
+
+        denied = f"{registry.host}/kaizen/basic-denied:v1"
+        bad = docker_config(work / "docker-config-basic-bad", registry.host, "ci", "wrong")
+        proc = ctx.build(uri, denied, store, "--push", check=False, env=ctx.env(DOCKER_CONFIG=str(bad)))
+        assert proc.returncode != 0 and "refused the credentials of user 'ci'" in proc.stderr, proc.stderr
+        assert not registry.repository_exists("kaizen/basic-denied")
+
+        anonymous = ctx.build(uri, denied, store, "--push", check=False)
+        assert anonymous.returncode != 0 and "needs credentials" in anonymous.stderr, anonymous.stderr
+    finally:
+        stop_process(registry.proc)
+
+
+def test_rebuilding_a_downloaded_model_reuses_every_layer(ctx, onnx_model, store):
+    """The model folder is downloaded anew for each build; its layer is still found in the cache by content."""
+    uri = f"models:/{onnx_model.name}/1"
+    first = ctx.build(uri, "127.0.0.1:5/kaizen/rebuild:a", store)
+    again = ctx.build(uri, "127.0.0.1:5/kaizen/rebuild:b", store)
+    assert again.stdout.count("(cached)") == 3, again.stdout
+    assert image_in(store, "127.0.0.1:5/kaizen/rebuild:a", first.stdout).digest == \
+        image_in(store, "127.0.0.1:5/kaizen/rebuild:b", again.stdout).digest

@@ -6,10 +6,14 @@ public struct ImageRecipe: Sendable {
     public struct LayerRecipe: Sendable {
         public var description: String
         public var contents: LayerContents
+        /// Whether the cache recognizes the layer by its files' contents rather than their identity on disk: for
+        /// files copied anew for each build (a downloaded model).
+        public var cachedByContent: Bool
 
-        public init(description: String, contents: LayerContents) {
+        public init(description: String, contents: LayerContents, cachedByContent: Bool = false) {
             self.description = description
             self.contents = contents
+            self.cachedByContent = cachedByContent
         }
     }
 
@@ -63,7 +67,7 @@ public struct ImageBuilder: Sendable {
         var layers: [Layer] = []
         var reused: [Bool] = []
         for layer in recipe.layers {
-            let fingerprint = cache.fingerprint(layer.contents, writer: writer)
+            let fingerprint = cache.fingerprint(layer.contents, writer: writer, byContent: layer.cachedByContent)
             if useCache, let fingerprint, let cached = cache.layer(for: fingerprint) {
                 layers.append(cached)
                 reused.append(true)

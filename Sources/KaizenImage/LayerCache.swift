@@ -2,15 +2,17 @@ import Crypto
 import Foundation
 import KaizenCore
 
-/// Remembers the layer built from a set of entries, keyed by a fingerprint of the entries and of each source file's
-/// identity (size, change time, inode), so a rebuild with unchanged inputs reuses the blob without reading them.
+/// Remembers the layer built from a set of entries, keyed by a fingerprint of the entries and of each source file:
+/// its identity (size, change time, inode), so a rebuild with unchanged inputs reuses the blob without reading them,
+/// or, for files that are new copies each time (a model downloaded into a fresh folder), its content's SHA-256,
+/// which is still many times cheaper than compressing it again.
 struct LayerCache {
     let store: BlobStore
 
     var folder: URL { store.root.appendingPathComponent("kaizen-layers") }
 
     /// The fingerprint of a layer's inputs, or nil when a source cannot be examined (the layer is then built).
-    func fingerprint(_ contents: LayerContents, writer: LayerWriter) -> String? {
+    func fingerprint(_ contents: LayerContents, writer: LayerWriter, byContent: Bool = false) -> String? {
         var hash = Crypto.SHA256()
         func add(_ text: String) { hash.update(data: Array((text + "\n").utf8)) }
         add("kaizen-layer-1 epoch=\(writer.epoch) level=\(writer.level)")
@@ -20,6 +22,15 @@ struct LayerCache {
             case .directory: add("d")
             case .symlink(let target): add("l \(target)")
             case .bytes(let bytes): add("b " + Digest.sha256(of: bytes))
+            case .file(let source) where byContent:
+                guard let reader = try? FileReader(path: source) else { return nil }
+                var content = Crypto.SHA256()
+                do {
+                    try reader.forEachChunk { (chunk) throws(ImageError) in content.update(bufferPointer: chunk) }
+                } catch {
+                    return nil
+                }
+                add("c \(reader.size) " + Digest.sha256(content.finalize()))
             case .file(let source):
                 var status = stat()
                 guard lstat(source, &status) == 0 else { return nil }

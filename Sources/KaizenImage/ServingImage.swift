@@ -107,7 +107,9 @@ public struct ServingImage: Sendable {
                 .init(
                     description: "kaizen: runtime libraries, certificates, users", contents: try LayerContents(system)),
                 .init(description: "kaizen: the kaizen binary", contents: try LayerContents(binaryLayer)),
-                .init(description: "kaizen: model \(model.uri)", contents: try LayerContents(modelLayer)),
+                .init(
+                    description: "kaizen: model \(model.uri)", contents: try LayerContents(modelLayer),
+                    cachedByContent: true),
             ],
             configuration: configuration, epoch: epoch, diffIDLabels: ["io.kaizen.model.digest": 2])
     }

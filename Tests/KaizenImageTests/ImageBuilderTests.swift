@@ -124,3 +124,29 @@ struct ImageBuilderTests {
         #expect(index.first?.1["org.opencontainers.image.ref.name"] == "v1")
     }
 }
+
+struct LayerCacheTests {
+    @Test func aCopyOfTheSameFilesIsRecognizedByContent() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kaizen-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let first = scratch.appendingPathComponent("first.bin")
+        let second = scratch.appendingPathComponent("second.bin")
+        try Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 * 7) }).write(to: first)
+        try FileManager.default.copyItem(at: first, to: second)
+        let cache = LayerCache(store: try BlobStore(root: scratch.appendingPathComponent("store")))
+        let writer = LayerWriter(epoch: 0)
+        func contents(_ source: URL) throws -> LayerContents {
+            try LayerContents([.file("opt/kaizen/model/model.onnx", from: source.path)])
+        }
+        // By identity, a copy is another input; by content, the same one.
+        #expect(
+            cache.fingerprint(try contents(first), writer: writer)
+                != cache.fingerprint(try contents(second), writer: writer))
+        let byContent = cache.fingerprint(try contents(first), writer: writer, byContent: true)
+        #expect(byContent != nil)
+        #expect(byContent == cache.fingerprint(try contents(second), writer: writer, byContent: true))
+        try Data([1]).write(to: second)
+        #expect(byContent != cache.fingerprint(try contents(second), writer: writer, byContent: true))
+    }
+}
