@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "KaizenONNX", targets: ["KaizenONNX"]),
         .library(name: "KaizenServing", targets: ["KaizenServing"]),
         .library(name: "KaizenImage", targets: ["KaizenImage"]),
+        .library(name: "KaizenDeploy", targets: ["KaizenDeploy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -112,6 +113,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KaizenDeploy",
+            dependencies: ["KaizenCore", "KaizenRegistry"],
+            swiftSettings: swiftSettings
+        ),
         // zlib from the host (zlib1g-dev on Debian): gzip for image layers.
         .systemLibrary(
             name: "CZlib",
@@ -185,6 +191,12 @@ let package = Package(
         .testTarget(
             name: "KaizenServingTests",
             dependencies: ["KaizenServing", "KaizenONNX", "KaizenCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KaizenDeployTests",
+            dependencies: ["KaizenDeploy", "KaizenCore"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
