@@ -75,6 +75,7 @@ let package = Package(
                 "KaizenCore",
                 "KaizenTracking",
                 "KaizenRegistry",
+                "KaizenDeploy",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -85,6 +86,7 @@ let package = Package(
                 "KaizenCore",
                 "KaizenTracking",
                 "KaizenRegistry",
+                "KaizenDeploy",
                 "KaizenArtifacts",
                 "KaizenServing",
                 "KaizenONNX",
@@ -147,6 +149,7 @@ let package = Package(
                 "KaizenONNX",
                 "KaizenServing",
                 "KaizenImage",
+                "KaizenDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -36,10 +36,13 @@ public struct TrackingClient: Sendable {
         return try await send(HTTPClientRequest(url: url.absoluteString))
     }
 
-    /// POSTs a JSON body to `/api/2.0/mlflow/<path>`.
-    public func call(_ path: String, post body: JSONValue) async throws -> JSONValue {
-        var request = HTTPClientRequest(url: baseURL.appendingPathComponent("api/2.0/mlflow/" + path).absoluteString)
-        request.method = .POST
+    /// Sends a JSON body to `/api/2.0/<namespace>/<path>` with `method` (`POST`, `PATCH`, `DELETE`).
+    public func call(
+        _ path: String, namespace: String = "mlflow", post body: JSONValue, method: String = "POST"
+    ) async throws -> JSONValue {
+        var request = HTTPClientRequest(
+            url: baseURL.appendingPathComponent("api/2.0/\(namespace)/" + path).absoluteString)
+        request.method = HTTPMethod(rawValue: method)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body.serialized()))
         return try await send(request)

@@ -21,9 +21,16 @@ public struct WebhookEventType: Sendable, Hashable, CustomStringConvertible {
     public static let aliasDeleted = WebhookEventType(entity: "MODEL_VERSION_ALIAS", action: "DELETED")
     /// Kaizen's addition: MLflow sends no event for stage transitions, which delivery pipelines key on.
     public static let stageTransitioned = WebhookEventType(entity: "MODEL_VERSION_STAGE", action: "TRANSITIONED")
+    /// Kaizen's deployments: an endpoint created, changed or deleted (`data.change` says which).
+    public static let endpointUpdated = WebhookEventType(entity: "ENDPOINT", action: "UPDATED")
+    public static let rolloutStarted = WebhookEventType(entity: "ROLLOUT", action: "STARTED")
+    public static let rolloutStep = WebhookEventType(entity: "ROLLOUT", action: "STEP")
+    public static let rolloutPromoted = WebhookEventType(entity: "ROLLOUT", action: "PROMOTED")
+    public static let rolloutRolledBack = WebhookEventType(entity: "ROLLOUT", action: "ROLLED_BACK")
+    public static let rolloutPaused = WebhookEventType(entity: "ROLLOUT", action: "PAUSED")
 
     /// Whether only Kaizen knows this event (MLflow clients cannot parse it).
-    public var isKaizenOnly: Bool { entity == "MODEL_VERSION_STAGE" }
+    public var isKaizenOnly: Bool { ["MODEL_VERSION_STAGE", "ENDPOINT", "ROLLOUT"].contains(entity) }
 
     /// The entity/action pairs MLflow accepts (its prompt and budget events included), plus Kaizen's.
     public static let valid: [String: [String]] = [
@@ -31,7 +38,8 @@ public struct WebhookEventType: Sendable, Hashable, CustomStringConvertible {
         "MODEL_VERSION_ALIAS": ["CREATED", "DELETED"], "PROMPT": ["CREATED"], "PROMPT_VERSION": ["CREATED"],
         "PROMPT_TAG": ["SET", "DELETED"], "PROMPT_VERSION_TAG": ["SET", "DELETED"],
         "PROMPT_ALIAS": ["CREATED", "DELETED"],
-        "BUDGET_POLICY": ["EXCEEDED"], "MODEL_VERSION_STAGE": ["TRANSITIONED"],
+        "BUDGET_POLICY": ["EXCEEDED"], "MODEL_VERSION_STAGE": ["TRANSITIONED"], "ENDPOINT": ["UPDATED"],
+        "ROLLOUT": ["STARTED", "STEP", "PROMOTED", "ROLLED_BACK", "PAUSED"],
     ]
 
     /// Checks the pair against the valid ones, with MLflow's message.

@@ -11,6 +11,8 @@ public struct SQLiteBackend: Sendable {
     public let registry: SQLiteRegistryStore
     /// The webhook store on the pool.
     public let webhooks: SQLiteWebhookStore
+    /// The endpoint store on the pool (its audit records go to the registry's trail).
+    public let endpoints: SQLiteEndpointStore
 
     /// Opens (creating if needed) the database at `location`, a path or an MLflow-style `sqlite:///relative.db` /
     /// `sqlite:////absolute.db` URI, and brings its schema up to date.
@@ -19,5 +21,6 @@ public struct SQLiteBackend: Sendable {
         tracking = SQLiteTrackingStore(pool: pool)
         registry = SQLiteRegistryStore(pool: pool)
         webhooks = SQLiteWebhookStore(pool: pool)
+        endpoints = SQLiteEndpointStore(pool: pool)
     }
 }

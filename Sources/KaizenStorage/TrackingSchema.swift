@@ -7,6 +7,7 @@ enum TrackingSchema {
         var migrator = DatabaseMigrator()
         register(in: &migrator)
         RegistrySchema.register(in: &migrator)
+        DeploySchema.register(in: &migrator)
         return migrator
     }
 

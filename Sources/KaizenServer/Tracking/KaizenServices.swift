@@ -1,5 +1,6 @@
 public import KaizenArtifacts
 import KaizenCore
+public import KaizenDeploy
 public import KaizenRegistry
 public import KaizenTracking
 public import Logging
@@ -13,6 +14,8 @@ public struct KaizenServices: Sendable {
     public let registry: RegistryService
     /// The files behind the artifact proxy.
     public let artifacts: any ArtifactStore
+    /// Deployment endpoints; their changes are audited and announced as the registry's are.
+    public let deploy: DeployService
     let webhooks: any WebhookStore
     let dispatcher: WebhookDispatcher
 
@@ -33,6 +36,7 @@ public struct KaizenServices: Sendable {
                 allowPrivateAddresses: configuration.webhookAllowPrivateAddresses),
             logger: logger, maxAttempts: configuration.webhookMaxAttempts)
         registry = RegistryService(store: stores.registry, tracking: tracking, events: dispatcher)
+        deploy = DeployService(endpoints: stores.endpoints, registry: stores.registry, events: dispatcher)
     }
 
     /// Background services to run beside the HTTP server.

@@ -1,4 +1,5 @@
 public import KaizenArtifacts
+public import KaizenDeploy
 public import KaizenRegistry
 public import KaizenTracking
 
@@ -13,15 +14,18 @@ public struct ServerStores: Sendable {
     public var webhooks: any WebhookStore
     /// The files behind the artifact proxy.
     public var artifacts: any ArtifactStore
+    /// Deployment endpoints; their audit records go to the registry's trail.
+    public var endpoints: any EndpointStore
 
     /// Bundles stores that the caller opened.
     public init(
         tracking: any TrackingStore, registry: any RegistryStore, webhooks: any WebhookStore,
-        artifacts: any ArtifactStore
+        artifacts: any ArtifactStore, endpoints: any EndpointStore
     ) {
         self.tracking = tracking
         self.registry = registry
         self.webhooks = webhooks
         self.artifacts = artifacts
+        self.endpoints = endpoints
     }
 }

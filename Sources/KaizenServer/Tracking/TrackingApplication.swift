@@ -17,6 +17,7 @@ public func buildRouter(
     LoggedModelRoutes.register(on: endpoints, tracking: services.tracking)
     RegistryRoutes.register(on: endpoints, registry: services.registry)
     WebhookRoutes.register(on: endpoints, store: services.webhooks, dispatcher: services.dispatcher)
+    DeployRoutes.register(on: endpoints, deploy: services.deploy)
     ArtifactRoutes.register(on: router, store: services.artifacts)
     ArtifactRoutes.registerRunListing(on: endpoints, tracking: services.tracking, store: services.artifacts)
     return router

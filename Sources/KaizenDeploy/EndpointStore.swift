@@ -1,0 +1,15 @@
+public import KaizenRegistry
+
+/// Where endpoints are kept. Every change is recorded in the registry's audit trail with its actor, in the same
+/// transaction.
+public protocol EndpointStore: Sendable {
+    /// Adds `endpoint`; an error if the name is taken.
+    func createEndpoint(_ endpoint: Endpoint, actor: Actor) async throws
+    func endpoint(named name: String) async throws -> Endpoint?
+    /// All endpoints, by name.
+    func listEndpoints() async throws -> [Endpoint]
+    /// Replaces the endpoint of that name if its stored revision is still `expectedRevision` (a concurrent change
+    /// makes this an error rather than losing one of the two).
+    func updateEndpoint(_ endpoint: Endpoint, expectedRevision: Int64, actor: Actor) async throws
+    func deleteEndpoint(named name: String, now: Int64, actor: Actor) async throws
+}

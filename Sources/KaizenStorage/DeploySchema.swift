@@ -1,0 +1,24 @@
+import GRDB
+
+/// The SQLite schema of deployments: endpoints (and, with rollouts, their state).
+enum DeploySchema {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("deploy-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE endpoints (
+                        name TEXT PRIMARY KEY,
+                        model_name TEXT NOT NULL,
+                        traffic TEXT NOT NULL,
+                        shadow TEXT NOT NULL,
+                        follow_alias TEXT,
+                        description TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        creation_timestamp INTEGER NOT NULL,
+                        last_updated_timestamp INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX endpoints_by_model ON endpoints(model_name);
+                    """)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+public import GRDB
+import KaizenCore
+public import KaizenDeploy
+public import KaizenRegistry
+
+/// The SQLite implementation of `EndpointStore`; each change and its audit record commit together.
+public struct SQLiteEndpointStore: EndpointStore {
+    let pool: DatabasePool
+
+    public init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    static func endpoint(_ row: Row) throws -> Endpoint {
+        func weights(_ column: String) throws -> [VersionWeight] {
+            let text: String = row[column]
+            return try Endpoint.weights(from: try JSONValue(parsing: text), field: column)
+        }
+        return Endpoint(
+            name: row["name"], modelName: row["model_name"], traffic: try weights("traffic"),
+            shadow: try weights("shadow"), followAlias: row["follow_alias"], description: row["description"],
+            revision: row["revision"], creationTimestamp: row["creation_timestamp"],
+            lastUpdatedTimestamp: row["last_updated_timestamp"])
+    }
+
+    static func arguments(_ endpoint: Endpoint) -> StatementArguments {
+        [
+            endpoint.modelName, Endpoint.weightsJSON(endpoint.traffic).jsonText,
+            Endpoint.weightsJSON(endpoint.shadow).jsonText, endpoint.followAlias, endpoint.description,
+            endpoint.revision, endpoint.lastUpdatedTimestamp, endpoint.name,
+        ]
+    }
+
+    public func createEndpoint(_ endpoint: Endpoint, actor: Actor) async throws {
+        try await pool.write { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM endpoints WHERE name = ?", arguments: [endpoint.name]) == nil
+            else {
+                throw KaizenError(.resourceAlreadyExists, "Endpoint '\(endpoint.name)' already exists")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO endpoints(model_name, traffic, shadow, follow_alias, description, revision,
+                                          last_updated_timestamp, name, creation_timestamp)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: Self.arguments(endpoint) + [endpoint.creationTimestamp])
+            try SQLiteRegistryStore.audit(
+                db, "create_endpoint", name: endpoint.modelName, after: endpoint.json,
+                now: endpoint.lastUpdatedTimestamp, actor: actor)
+        }
+    }
+
+    public func endpoint(named name: String) async throws -> Endpoint? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM endpoints WHERE name = ?", arguments: [name]).map(Self.endpoint)
+        }
+    }
+
+    public func listEndpoints() async throws -> [Endpoint] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM endpoints ORDER BY name").map(Self.endpoint)
+        }
+    }
+
+    public func updateEndpoint(_ endpoint: Endpoint, expectedRevision: Int64, actor: Actor) async throws {
+        try await pool.write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM endpoints WHERE name = ?", arguments: [endpoint.name])
+            else { throw KaizenError.notFound("Endpoint '\(endpoint.name)' does not exist") }
+            let before = try Self.endpoint(row)
+            guard before.revision == expectedRevision else {
+                throw KaizenError(
+                    .custom("RESOURCE_CONFLICT", 409),
+                    "Endpoint '\(endpoint.name)' changed meanwhile (revision \(before.revision), expected "
+                        + "\(expectedRevision)); read it again and retry")
+            }
+            try db.execute(
+                sql: """
+                    UPDATE endpoints SET model_name = ?, traffic = ?, shadow = ?, follow_alias = ?, description = ?,
+                                         revision = ?, last_updated_timestamp = ?
+                    WHERE name = ?
+                    """, arguments: Self.arguments(endpoint))
+            try SQLiteRegistryStore.audit(
+                db, "update_endpoint", name: endpoint.modelName, before: before.json, after: endpoint.json,
+                now: endpoint.lastUpdatedTimestamp, actor: actor)
+        }
+    }
+
+    public func deleteEndpoint(named name: String, now: Int64, actor: Actor) async throws {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM endpoints WHERE name = ?", arguments: [name])
+            else { throw KaizenError.notFound("Endpoint '\(name)' does not exist") }
+            let before = try Self.endpoint(row)
+            try db.execute(sql: "DELETE FROM endpoints WHERE name = ?", arguments: [name])
+            try SQLiteRegistryStore.audit(
+                db, "delete_endpoint", name: before.modelName, before: before.json, now: now, actor: actor)
+        }
+    }
+}
