@@ -1,12 +1,13 @@
 public import ServiceLifecycle
 
-/// Loads a server's first model into its empty slot while the server already listens (live, not ready), then
-/// stays until shutdown. A load that fails ends the service with its error, which stops the server.
+/// Loads a server's first plan (its model, or an endpoint's versions) into its empty slot while the server already
+/// listens (live, not ready), then stays until shutdown. A load that fails ends the service with its error, which
+/// stops the server.
 public struct ModelLoader: Service {
     public let slot: ModelSlot
-    public let load: @Sendable () async throws -> ScoringModel
+    public let load: @Sendable () async throws -> ServingPlan
 
-    public init(slot: ModelSlot, load: @escaping @Sendable () async throws -> ScoringModel) {
+    public init(slot: ModelSlot, load: @escaping @Sendable () async throws -> ServingPlan) {
         self.slot = slot
         self.load = load
     }

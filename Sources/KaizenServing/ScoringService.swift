@@ -8,20 +8,23 @@ import KaizenONNX
 /// The model is read from the slot once per request, so a version swap never mixes versions within a request.
 /// Engine calls go through the micro-batcher when there is one, otherwise they run on the caller's task.
 public struct ScoringService: Sendable {
-    /// The model served now.
+    /// The model, or the endpoint's versions, served now.
     public let slot: ModelSlot
     /// Stacks concurrent requests into one engine call; `nil` scores each request on its own.
     public let batcher: MicroBatcher?
+    /// Scores copies of requests on shadow versions; `nil` when nothing is shadowed.
+    public let mirror: ShadowMirror?
     let observe: @Sendable (_ model: ScoringModel, _ rows: Int) -> Void
 
     /// - Parameter observe: called with the rows of every engine call made without the batcher (the batcher reports
     ///   its own calls).
     public init(
-        slot: ModelSlot, batcher: MicroBatcher? = nil,
+        slot: ModelSlot, batcher: MicroBatcher? = nil, mirror: ShadowMirror? = nil,
         observe: @escaping @Sendable (_ model: ScoringModel, _ rows: Int) -> Void = { _, _ in }
     ) {
         self.slot = slot
         self.batcher = batcher
+        self.mirror = mirror
         self.observe = observe
     }
 
@@ -30,30 +33,44 @@ public struct ScoringService: Sendable {
         self.init(slot: ModelSlot(model))
     }
 
-    /// Scores an MLflow scoring request (`/invocations`: a DataFrame, a tensor or named tensors).
-    public func predict(_ input: ScoringInput) async throws(ServingError) -> Prediction {
-        let model = try slot.require()
+    /// Scores an MLflow scoring request (`/invocations`: a DataFrame, a tensor or named tensors) on the version the
+    /// plan routes it to (by `routingKey` when given), and queues its copies for the plan's shadows.
+    public func predict(_ input: ScoringInput, routingKey: String? = nil) async throws(ServingError) -> Prediction {
+        let plan = try slot.require()
+        let model = plan.route(routingKey)
         let prepared = try model.prepare(input)
         let outputs = try await score(prepared.feeds, rows: prepared.rows, with: model)
-        return Prediction(model: model, rows: prepared.rows, style: prepared.style, outputs: outputs)
+        let prediction = Prediction(model: model, rows: prepared.rows, style: prepared.style, outputs: outputs)
+        if let mirror, !plan.shadow.isEmpty {
+            for shadow in plan.shadows(routingKey) { mirror.submit(input, to: shadow, answer: prediction) }
+        }
+        return prediction
     }
 
     /// Scores an Open Inference Protocol `/infer` request addressed to model `name` (and `version`, if the path gave
     /// one); `header` is the request's JSON and `binary` the tensor data that followed it.
     public func infer(
-        _ header: JSONValue, binary: [UInt8] = [], name: String, version: String?
+        _ header: JSONValue, binary: [UInt8] = [], name: String, version: String?, routingKey: String? = nil
     ) async throws(ServingError) -> OpenInference.Response {
-        let model = try self.model(named: name, version: version)
+        let model = try self.model(named: name, version: version, routingKey: routingKey)
         let request = try OpenInference.request(header, binary: binary, for: model)
         let outputs = try await score(request.feeds, rows: request.rows, with: model)
         return OpenInference.response(outputs, request: request, model: model)
     }
 
-    /// The served model if it is the one `name` and `version` (when given) ask for; a 404 otherwise.
-    public func model(named name: String, version: String?) throws(ServingError) -> ScoringModel {
-        let model = try slot.require()
+    /// The served model if it is the one `name` and `version` (when given) ask for; a 404 otherwise. Without a
+    /// version, an endpoint's request is routed by its weights.
+    public func model(
+        named name: String, version: String?, routingKey: String? = nil
+    ) throws(ServingError) -> ScoringModel {
+        let plan = try slot.require()
+        let model = version.flatMap { plan.model(version: $0) } ?? plan.route(routingKey)
         guard name == model.name, version == nil || version == model.version else {
-            let known = model.name + (model.version.map { " version \($0)" } ?? "")
+            let known =
+                model.name
+                + (plan.models.count > 1
+                    ? " versions \(plan.models.compactMap(\.version))"
+                    : model.version.map { " version \($0)" } ?? "")
             let asked = name + (version.map { " version \($0)" } ?? "")
             throw ServingError.notServed("Model \(asked) is not served here; this server serves \(known)")
         }

@@ -123,7 +123,7 @@ struct BuildImageCommand: AsyncParsableCommand {
         // The image must serve: load the model here, so a model Kaizen cannot serve fails the build, not the pod.
         _ = try ScoringModel(package: try ModelPackage(at: folder), name: located.name, version: located.version)
         var model = ServingImage.Model(
-            folder: folder.path, name: located.name, version: located.version, uri: source.modelURI)
+            folder: folder.path, name: located.name, version: located.version, uri: source.modelURI ?? "")
         if case .alias(_, let alias) = modelReference { model.alias = alias }
         if case .run(let id, _) = modelReference { model.runID = id }
         if let version = located.version, let client = locator.client {

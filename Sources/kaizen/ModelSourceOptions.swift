@@ -10,13 +10,14 @@ struct ModelSourceOptions: ParsableArguments {
         help: ArgumentHelp(
             "models:/name/3, models:/name/Production, models:/name@alias, models:/m-<id>, runs:/<run>/<path>, "
                 + "an MLflow model folder or an .onnx file."))
-    var modelURI: String
+    var modelURI: String?
 
     @Option(help: "Tracking server URL for models:/ and runs:/ URIs (default: $MLFLOW_TRACKING_URI).")
     var trackingURI: String?
 
     func reference() throws -> ModelReference {
-        try ModelReference(parsing: modelURI)
+        guard let modelURI else { throw ValidationError("Missing expected argument '--model-uri <model-uri>' (-m)") }
+        return try ModelReference(parsing: modelURI)
     }
 
     func locator() throws -> ModelLocator {

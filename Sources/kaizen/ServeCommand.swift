@@ -16,6 +16,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var source: ModelSourceOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve a deployment endpoint instead of one model: every version with traffic or shadow traffic, routed by "
+                + "the endpoint's weights, which are followed every --poll-interval seconds.", valueName: "name"))
+    var endpoint: String?
+
     @Option(help: "Name to serve the model under (default: the registered model's, or the file's).")
     var modelName: String?
 
@@ -50,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel = "info"
 
     func validate() throws {
+        guard (source.modelURI == nil) != (endpoint == nil) else {
+            throw ValidationError("Pass either -m/--model-uri or --endpoint")
+        }
+        if endpoint != nil {
+            guard pollInterval > 0 else { throw ValidationError("--endpoint needs a --poll-interval above 0") }
+        }
         guard maxBatchSize >= 1 else { throw ValidationError("--max-batch-size must be at least 1") }
         guard maxBatchWaitMs >= 0, maxBatchWaitMs <= 10_000 else {
             throw ValidationError("--max-batch-wait-ms must be between 0 and 10000")
@@ -61,8 +73,6 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "kaizen.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let reference = try source.reference()
-        let locator = try source.locator()
         let configuration = ServingConfiguration(
             host: host, port: port, maxRequestBodySize: maxRequestBodySize,
             batching: noBatching
@@ -70,6 +80,14 @@ struct ServeCommand: AsyncParsableCommand {
                 : MicroBatcher.Configuration(
                     maximumRows: maxBatchSize, maximumWait: .microseconds(Int64(maxBatchWaitMs * 1000))),
             accessLog: !noAccessLog && logger.logLevel <= .info)
+        if let endpoint {
+            let app = try EndpointPlans(name: endpoint, locator: try source.locator(), logger: logger)
+                .application(configuration: configuration, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
+            try await app.runService()
+            return
+        }
+        let reference = try source.reference()
+        let locator = try source.locator()
         var watch: (@Sendable (ScoringModel) async throws -> ScoringModel?)?
         if reference.isMoving && pollInterval > 0 {
             watch = { current in

@@ -41,19 +41,25 @@ enum InferenceRoutes {
                     let (header, binary) = try OpenInference.header(of: body, headerLength: field)
                     let result = try await service.infer(
                         header, binary: binary, name: context.parameters.get("name") ?? "",
-                        version: context.parameters.get("version"))
+                        version: context.parameters.get("version"), routingKey: request.headers[.kaizenRoutingKey])
                     context.notes.record(model: result.model, rows: result.rows)
-                    guard !result.binary.isEmpty else { return JSONResponse.make(result.header) }
-                    var payload = result.header.serialized()
-                    let headerLength = payload.count
-                    payload.append(contentsOf: result.binary)
-                    return Response(
-                        status: .ok,
-                        headers: [
-                            .contentType: "application/octet-stream",
-                            .inferenceHeaderContentLength: String(headerLength),
-                        ],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: payload)))
+                    var response: Response
+                    if result.binary.isEmpty {
+                        response = JSONResponse.make(result.header)
+                    } else {
+                        var payload = result.header.serialized()
+                        let headerLength = payload.count
+                        payload.append(contentsOf: result.binary)
+                        response = Response(
+                            status: .ok,
+                            headers: [
+                                .contentType: "application/octet-stream",
+                                .inferenceHeaderContentLength: String(headerLength),
+                            ],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: payload)))
+                    }
+                    if let version = result.model.version { response.headers[.kaizenModelVersion] = version }
+                    return response
                 } catch let error as ServingError {
                     return Self.failure(error, context)
                 }

@@ -37,7 +37,9 @@ enum ScoringRoutes {
         }
         router.post("/invocations") { request, context in
             do {
-                let prediction = try await service.predict(try await Self.input(of: request, bodyLimit: bodyLimit))
+                let prediction = try await service.predict(
+                    try await Self.input(of: request, bodyLimit: bodyLimit),
+                    routingKey: request.headers[.kaizenRoutingKey])
                 context.notes.record(model: prediction.model, rows: prediction.rows)
                 var response = Response(
                     status: .ok, headers: [.contentType: "application/json"],
@@ -100,4 +102,6 @@ enum ScoringRoutes {
 extension HTTPField.Name {
     /// The registered version that answered a request.
     static let kaizenModelVersion = Self("X-Kaizen-Model-Version")!
+    /// A caller's key for sticky routing between an endpoint's versions.
+    static let kaizenRoutingKey = Self("X-Kaizen-Routing-Key")!
 }

@@ -44,22 +44,51 @@ public func buildServingApplication(
 ) -> some ApplicationProtocol {
     let slot = ModelSlot()
     return buildServingApplication(
+        slot: slot, loader: ModelLoader(slot: slot) { ServingPlan(model: try await load()) },
+        configuration: configuration, logger: logger, watch: watch.map(ModelWatcher.followingPrimary),
+        pollInterval: pollInterval, shadowing: false)
+}
+
+/// Builds a scoring server for an endpoint: it listens at once, loads the plan (the endpoint's versions and
+/// weights) meanwhile, and every `pollInterval` asks `watch` for a new plan (a new revision of the endpoint). Shadow
+/// versions get copies of requests off the request path.
+public func buildServingApplication(
+    loadingPlan load: @escaping @Sendable () async throws -> ServingPlan, configuration: ServingConfiguration,
+    logger: Logger, watch: @escaping @Sendable (_ current: ServingPlan) async throws -> ServingPlan?,
+    pollInterval: Duration
+) -> some ApplicationProtocol {
+    let slot = ModelSlot()
+    return buildServingApplication(
         slot: slot, loader: ModelLoader(slot: slot, load: load), configuration: configuration, logger: logger,
-        watch: watch, pollInterval: pollInterval)
+        watch: watch, pollInterval: pollInterval, shadowing: true)
 }
 
 func buildServingApplication(
     slot: ModelSlot, loader: ModelLoader?, configuration: ServingConfiguration, logger: Logger,
     watch: (@Sendable (_ current: ScoringModel) async throws -> ScoringModel?)?, pollInterval: Duration
 ) -> some ApplicationProtocol {
+    buildServingApplication(
+        slot: slot, loader: loader, configuration: configuration, logger: logger,
+        watch: watch.map(ModelWatcher.followingPrimary), pollInterval: pollInterval, shadowing: false)
+}
+
+func buildServingApplication(
+    slot: ModelSlot, loader: ModelLoader?, configuration: ServingConfiguration, logger: Logger,
+    watch: (@Sendable (_ current: ServingPlan) async throws -> ServingPlan?)?, pollInterval: Duration,
+    shadowing: Bool
+) -> some ApplicationProtocol {
     let metrics = ServingMetrics()
     let batcher = configuration.batching.map { settings in
         MicroBatcher(configuration: settings) { model, rows in metrics.batch(rows, model: model) }
     }
-    let service = ScoringService(slot: slot, batcher: batcher) { model, rows in metrics.batch(rows, model: model) }
+    let mirror = shadowing ? ShadowMirror { model, result in metrics.shadow(model, result) } : nil
+    let service = ScoringService(slot: slot, batcher: batcher, mirror: mirror) { model, rows in
+        metrics.batch(rows, model: model)
+    }
     var services: [any Service] = []
     if let loader { services.append(loader) }
     if let batcher { services.append(batcher) }
+    if let mirror { services.append(mirror) }
     if let watch { services.append(ModelWatcher(slot: slot, interval: pollInterval, logger: logger, check: watch)) }
     return Application(
         router: buildServingRouter(service: service, metrics: metrics, configuration: configuration),

@@ -70,6 +70,35 @@ public final class ServingMetrics: Sendable {
             .record(Double(rows))
     }
 
+    static var shadowRows: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "kaizen", metricName: "shadow_rows", unitName: "total",
+            helpText: "Rows of requests copied to a shadow version and compared with the answer the caller got.")
+    }
+    static var shadowAgreedRows: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "kaizen", metricName: "shadow_agreed_rows", unitName: "total",
+            helpText: "Of those, rows where the shadow's first output equals the answer's.")
+    }
+    static var shadowErrors: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "kaizen", metricName: "shadow_errors", unitName: "total",
+            helpText: "Request copies the shadow version failed to score.")
+    }
+
+    /// Records one request copy scored by a shadow version.
+    public func shadow(_ model: ScoringModel, _ result: Result<(compared: Int, agreed: Int), ServingError>) {
+        switch result {
+        case .success(let counts):
+            registry.makeCounter(descriptor: Self.shadowRows, labels: Self.labels(model))
+                .increment(by: Int64(counts.compared))
+            registry.makeCounter(descriptor: Self.shadowAgreedRows, labels: Self.labels(model))
+                .increment(by: Int64(counts.agreed))
+        case .failure:
+            registry.makeCounter(descriptor: Self.shadowErrors, labels: Self.labels(model)).increment()
+        }
+    }
+
     /// The metrics in Prometheus' text format.
     func exposition() -> [UInt8] {
         registry.emitToBuffer()
