@@ -69,6 +69,13 @@ public struct DeployService: Sendable {
         publish("deleted", current)
     }
 
+    /// Keeps a replica's report of `endpoint`; `false` when the same report (replica id and sequence) was kept
+    /// before.
+    public func record(_ report: ReplicaReport) async throws -> Bool {
+        _ = try await endpoint(named: report.endpoint)
+        return try await endpoints.recordReport(report, receivedAt: currentTimeMillis())
+    }
+
     /// The model and every version with traffic exist; the alias followed, if any, is well formed.
     func validateAgainstRegistry(_ endpoint: Endpoint) async throws {
         guard try await registry.registeredModel(named: endpoint.modelName) != nil else {

@@ -12,4 +12,9 @@ public protocol EndpointStore: Sendable {
     /// makes this an error rather than losing one of the two).
     func updateEndpoint(_ endpoint: Endpoint, expectedRevision: Int64, actor: Actor) async throws
     func deleteEndpoint(named name: String, now: Int64, actor: Actor) async throws
+    /// Keeps a replica's report, once: a report with a replica id and sequence already kept is ignored (and
+    /// `false` returned), so a retried report counts once.
+    func recordReport(_ report: ReplicaReport, receivedAt: Int64) async throws -> Bool
+    /// The reports of `endpoint` received at or after `since` (milliseconds), oldest first.
+    func reports(endpoint: String, since: Int64) async throws -> [ReplicaReport]
 }

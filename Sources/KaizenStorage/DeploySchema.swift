@@ -18,6 +18,17 @@ enum DeploySchema {
                         last_updated_timestamp INTEGER NOT NULL
                     ) WITHOUT ROWID;
                     CREATE INDEX endpoints_by_model ON endpoints(model_name);
+                    CREATE TABLE endpoint_reports (
+                        endpoint TEXT NOT NULL,
+                        replica_id TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        window_start INTEGER NOT NULL,
+                        window_end INTEGER NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        body TEXT NOT NULL,
+                        PRIMARY KEY (endpoint, replica_id, sequence)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX endpoint_reports_by_time ON endpoint_reports(endpoint, received_at);
                     """)
         }
     }

@@ -86,6 +86,34 @@ public struct SQLiteEndpointStore: EndpointStore {
         }
     }
 
+    public func recordReport(_ report: ReplicaReport, receivedAt: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO endpoint_reports(endpoint, replica_id, sequence, window_start, window_end,
+                                                           received_at, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    report.endpoint, report.replicaID, Int64(clamping: report.sequence), report.windowStart,
+                    report.windowEnd, receivedAt, report.json.jsonText,
+                ])
+            return db.changesCount > 0
+        }
+    }
+
+    public func reports(endpoint: String, since: Int64) async throws -> [ReplicaReport] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT body FROM endpoint_reports WHERE endpoint = ? AND received_at >= ?
+                    ORDER BY received_at, replica_id, sequence
+                    """, arguments: [endpoint, since]
+            ).map { row in try ReplicaReport(json: try JSONValue(parsing: row["body"] as String)) }
+        }
+    }
+
     public func deleteEndpoint(named name: String, now: Int64, actor: Actor) async throws {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM endpoints WHERE name = ?", arguments: [name])

@@ -25,7 +25,9 @@ struct EndpointPlans: Sendable {
         self.logger = logger
     }
 
-    func application(configuration: ServingConfiguration, pollInterval: Duration) -> some ApplicationProtocol {
+    func application(
+        configuration: ServingConfiguration, pollInterval: Duration, reportInterval: Duration
+    ) -> some ApplicationProtocol {
         buildServingApplication(
             loadingPlan: {
                 guard let plan = try await plan(replacing: nil) else {
@@ -34,7 +36,7 @@ struct EndpointPlans: Sendable {
                 return plan
             },
             configuration: configuration, logger: logger, watch: { current in try await plan(replacing: current) },
-            pollInterval: pollInterval)
+            pollInterval: pollInterval, reports: (name, client, reportInterval))
     }
 
     /// The endpoint's plan, or nil when its revision is still `current`'s. Versions `current` already loaded are

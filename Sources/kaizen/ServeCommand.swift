@@ -22,6 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
                 + "the endpoint's weights, which are followed every --poll-interval seconds.", valueName: "name"))
     var endpoint: String?
 
+    @Option(help: "With --endpoint: seconds between the replica's reports to the control plane.")
+    var reportInterval = 5.0
+
     @Option(help: "Name to serve the model under (default: the registered model's, or the file's).")
     var modelName: String?
 
@@ -59,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (source.modelURI == nil) != (endpoint == nil) else {
             throw ValidationError("Pass either -m/--model-uri or --endpoint")
         }
+        guard reportInterval > 0, reportInterval <= 3600 else {
+            throw ValidationError("--report-interval must be between 0 and 3600 seconds")
+        }
         if endpoint != nil {
             guard pollInterval > 0 else { throw ValidationError("--endpoint needs a --poll-interval above 0") }
         }
@@ -82,7 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
             accessLog: !noAccessLog && logger.logLevel <= .info)
         if let endpoint {
             let app = try EndpointPlans(name: endpoint, locator: try source.locator(), logger: logger)
-                .application(configuration: configuration, pollInterval: .milliseconds(Int64(pollInterval * 1000)))
+                .application(
+                    configuration: configuration, pollInterval: .milliseconds(Int64(pollInterval * 1000)),
+                    reportInterval: .milliseconds(Int64(reportInterval * 1000)))
             try await app.runService()
             return
         }

@@ -12,6 +12,8 @@ struct AccessLogMiddleware: RouterMiddleware {
 
     let slot: ModelSlot
     let metrics: ServingMetrics
+    /// An endpoint replica's counts for its reports; nil for a server of one model.
+    var stats: ReplicaStats? = nil
     let log: AccessLog
 
     static let endpoints: Set<String> = [
@@ -34,6 +36,9 @@ struct AccessLogMiddleware: RouterMiddleware {
                 : path.hasPrefix("/v2/models/")
                     ? (path.hasSuffix("/infer") ? "/v2/models/infer" : "/v2/models") : "other"
             metrics.request(model: model, endpoint: endpoint, status: status, duration: duration)
+            if let stats, endpoint == "/invocations" || endpoint == "/v2/models/infer" {
+                stats.request(model, status: status, duration: duration)
+            }
             if notes.rows > 0 { metrics.rows(notes.rows, model: model) }
             log.write(
                 method: request.method.rawValue, path: path, status: status, duration: duration, model: model,

@@ -10,7 +10,9 @@ import NIOCore
 enum ScoringRoutes {
     static let supportedTypes = "Types: ['text/csv', 'application/json', 'application/vnd.apache.parquet']"
 
-    static func register(on router: Router<ServingContext>, service: ScoringService, bodyLimit: Int) {
+    static func register(
+        on router: Router<ServingContext>, service: ScoringService, bodyLimit: Int, stats: ReplicaStats? = nil
+    ) {
         // 200 once the model is loaded, 503 before (a Kubernetes readiness probe waits for the model).
         for path in ["/ping", "/health"] {
             router.get(RouterPath(path)) { _, _ in
@@ -40,6 +42,7 @@ enum ScoringRoutes {
                 let prediction = try await service.predict(
                     try await Self.input(of: request, bodyLimit: bodyLimit),
                     routingKey: request.headers[.kaizenRoutingKey])
+                stats?.predictions(prediction)
                 context.notes.record(model: prediction.model, rows: prediction.rows)
                 var response = Response(
                     status: .ok, headers: [.contentType: "application/json"],

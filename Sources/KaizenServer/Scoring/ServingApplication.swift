@@ -1,4 +1,5 @@
 public import Hummingbird
+public import KaizenClient
 import KaizenONNX
 public import KaizenServing
 public import Logging
@@ -7,13 +8,15 @@ import ServiceLifecycle
 
 /// Builds the scoring router: MLflow's scoring protocol, the Open Inference Protocol v2 and `/metrics`.
 public func buildServingRouter(
-    service: ScoringService, metrics: ServingMetrics, configuration: ServingConfiguration
+    service: ScoringService, metrics: ServingMetrics, configuration: ServingConfiguration,
+    stats: ReplicaStats? = nil
 ) -> Router<ServingContext> {
     let router = Router(context: ServingContext.self)
     router.add(
         middleware: AccessLogMiddleware(
-            slot: service.slot, metrics: metrics, log: AccessLog(enabled: configuration.accessLog)))
-    ScoringRoutes.register(on: router, service: service, bodyLimit: configuration.maxRequestBodySize)
+            slot: service.slot, metrics: metrics, stats: stats, log: AccessLog(enabled: configuration.accessLog)))
+    ScoringRoutes.register(
+        on: router, service: service, bodyLimit: configuration.maxRequestBodySize, stats: stats)
     InferenceRoutes.register(on: router, service: service, bodyLimit: configuration.maxRequestBodySize)
     router.get("/metrics") { _, _ in
         Response(
@@ -52,15 +55,26 @@ public func buildServingApplication(
 /// Builds a scoring server for an endpoint: it listens at once, loads the plan (the endpoint's versions and
 /// weights) meanwhile, and every `pollInterval` asks `watch` for a new plan (a new revision of the endpoint). Shadow
 /// versions get copies of requests off the request path.
+///
+/// With `reports`, the replica counts what each version answered (requests, errors, latency, a sketch of the
+/// predictions, shadow agreement) and sends it to the control plane every `interval`.
 public func buildServingApplication(
     loadingPlan load: @escaping @Sendable () async throws -> ServingPlan, configuration: ServingConfiguration,
     logger: Logger, watch: @escaping @Sendable (_ current: ServingPlan) async throws -> ServingPlan?,
-    pollInterval: Duration
+    pollInterval: Duration, reports: (endpoint: String, client: TrackingClient, interval: Duration)? = nil
 ) -> some ApplicationProtocol {
     let slot = ModelSlot()
+    let stats = reports.map { _ in ReplicaStats() }
+    var extra: [any Service] = []
+    if let reports, let stats {
+        extra.append(
+            ReportSender(
+                endpoint: reports.endpoint, client: reports.client, stats: stats, interval: reports.interval,
+                logger: logger))
+    }
     return buildServingApplication(
         slot: slot, loader: ModelLoader(slot: slot, load: load), configuration: configuration, logger: logger,
-        watch: watch, pollInterval: pollInterval, shadowing: true)
+        watch: watch, pollInterval: pollInterval, shadowing: true, stats: stats, extra: extra)
 }
 
 func buildServingApplication(
@@ -75,13 +89,18 @@ func buildServingApplication(
 func buildServingApplication(
     slot: ModelSlot, loader: ModelLoader?, configuration: ServingConfiguration, logger: Logger,
     watch: (@Sendable (_ current: ServingPlan) async throws -> ServingPlan?)?, pollInterval: Duration,
-    shadowing: Bool
+    shadowing: Bool, stats: ReplicaStats? = nil, extra: [any Service] = []
 ) -> some ApplicationProtocol {
     let metrics = ServingMetrics()
     let batcher = configuration.batching.map { settings in
         MicroBatcher(configuration: settings) { model, rows in metrics.batch(rows, model: model) }
     }
-    let mirror = shadowing ? ShadowMirror { model, result in metrics.shadow(model, result) } : nil
+    let mirror =
+        shadowing
+        ? ShadowMirror { model, result, duration in
+            metrics.shadow(model, result)
+            stats?.shadow(model, result, duration: duration)
+        } : nil
     let service = ScoringService(slot: slot, batcher: batcher, mirror: mirror) { model, rows in
         metrics.batch(rows, model: model)
     }
@@ -90,8 +109,9 @@ func buildServingApplication(
     if let batcher { services.append(batcher) }
     if let mirror { services.append(mirror) }
     if let watch { services.append(ModelWatcher(slot: slot, interval: pollInterval, logger: logger, check: watch)) }
+    services += extra
     return Application(
-        router: buildServingRouter(service: service, metrics: metrics, configuration: configuration),
+        router: buildServingRouter(service: service, metrics: metrics, configuration: configuration, stats: stats),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kaizen"),
         services: services, logger: logger)
 }

@@ -38,6 +38,12 @@ enum DeployRoutes {
                 followAlias: followAlias, description: try message.string("description"), actor: Actor(message.actor))
             return .object([("endpoint", endpoint.json)])
         }
+        // Replicas of `kaizen models serve --endpoint` report what they saw every few seconds.
+        endpoints.register("endpoints/report", namespace: "kaizen", methods: [.post]) { message in
+            let report = try ReplicaReport(json: message.fields)
+            let kept = try await deploy.record(report)
+            return .object([("recorded", .bool(kept))])
+        }
         endpoints.register("endpoints/delete", namespace: "kaizen", methods: [.delete]) { message in
             try await deploy.delete(name: try message.requireString("name"), actor: Actor(message.actor))
             return .object([])
