@@ -17,4 +17,14 @@ public protocol EndpointStore: Sendable {
     func recordReport(_ report: ReplicaReport, receivedAt: Int64) async throws -> Bool
     /// The reports of `endpoint` received at or after `since` (milliseconds), oldest first.
     func reports(endpoint: String, since: Int64) async throws -> [ReplicaReport]
+
+    /// Adds a rollout; an error if its endpoint already has one that is not finished.
+    func createRollout(_ rollout: Rollout, modelName: String, actor: Actor) async throws
+    /// Saves a rollout's new state, audited as `action` when there is one (a phase or step change; an evaluation that
+    /// changes nothing but figures is not audited).
+    func updateRollout(_ rollout: Rollout, modelName: String, action: String?, actor: Actor) async throws
+    /// The rollouts of `endpoint`, newest first.
+    func rollouts(endpoint: String) async throws -> [Rollout]
+    /// Every rollout that is not finished, of all endpoints.
+    func activeRollouts() async throws -> [Rollout]
 }

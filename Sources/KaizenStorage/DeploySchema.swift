@@ -29,6 +29,16 @@ enum DeploySchema {
                         PRIMARY KEY (endpoint, replica_id, sequence)
                     ) WITHOUT ROWID;
                     CREATE INDEX endpoint_reports_by_time ON endpoint_reports(endpoint, received_at);
+                    CREATE TABLE rollouts (
+                        id TEXT PRIMARY KEY,
+                        endpoint TEXT NOT NULL,
+                        active INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        state TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX rollouts_by_endpoint ON rollouts(endpoint, created_at);
+                    CREATE UNIQUE INDEX rollouts_one_active ON rollouts(endpoint) WHERE active = 1;
                     """)
         }
     }

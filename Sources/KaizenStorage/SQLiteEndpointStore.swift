@@ -114,6 +114,62 @@ public struct SQLiteEndpointStore: EndpointStore {
         }
     }
 
+    public func createRollout(_ rollout: Rollout, modelName: String, actor: Actor) async throws {
+        try await pool.write { db in
+            if try Row.fetchOne(
+                db, sql: "SELECT id FROM rollouts WHERE endpoint = ? AND active = 1", arguments: [rollout.endpoint])
+                != nil
+            {
+                throw KaizenError(
+                    .custom("INVALID_STATE", 409), "Endpoint '\(rollout.endpoint)' already has a rollout in progress")
+            }
+            try db.execute(
+                sql:
+                    "INSERT INTO rollouts(id, endpoint, active, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    rollout.id, rollout.endpoint, rollout.phase.isTerminal ? 0 : 1, rollout.createdAt,
+                    rollout.updatedAt,
+                    rollout.json.jsonText,
+                ])
+            try SQLiteRegistryStore.audit(
+                db, "start_rollout", name: modelName, version: rollout.candidateVersion, after: rollout.json,
+                now: rollout.updatedAt, actor: actor)
+        }
+    }
+
+    public func updateRollout(_ rollout: Rollout, modelName: String, action: String?, actor: Actor) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE rollouts SET active = ?, updated_at = ?, state = ? WHERE id = ?",
+                arguments: [rollout.phase.isTerminal ? 0 : 1, rollout.updatedAt, rollout.json.jsonText, rollout.id])
+            guard db.changesCount > 0 else { throw KaizenError.notFound("Rollout '\(rollout.id)' does not exist") }
+            guard let action else { return }
+            try SQLiteRegistryStore.audit(
+                db, action, name: modelName, version: rollout.candidateVersion,
+                after: .object([
+                    ("rollout", .string(rollout.id)), ("endpoint", .string(rollout.endpoint)),
+                    ("phase", .string(rollout.phase.name)),
+                ]), now: rollout.updatedAt, actor: actor)
+        }
+    }
+
+    public func rollouts(endpoint: String) async throws -> [Rollout] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT state FROM rollouts WHERE endpoint = ? ORDER BY created_at DESC, id DESC",
+                arguments: [endpoint]
+            ).map { row in try Rollout(json: try JSONValue(parsing: row["state"] as String)) }
+        }
+    }
+
+    public func activeRollouts() async throws -> [Rollout] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT state FROM rollouts WHERE active = 1 ORDER BY created_at").map { row in
+                try Rollout(json: try JSONValue(parsing: row["state"] as String))
+            }
+        }
+    }
+
     public func deleteEndpoint(named name: String, now: Int64, actor: Actor) async throws {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM endpoints WHERE name = ?", arguments: [name])

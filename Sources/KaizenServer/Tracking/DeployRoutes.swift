@@ -5,6 +5,26 @@ import KaizenRegistry
 
 /// Kaizen's deployment endpoints under `/api/2.0/kaizen/endpoints`: create, get, list, update, delete.
 enum DeployRoutes {
+    /// Canary steps: a list of whole percentages.
+    static func steps(_ value: JSONValue) throws(KaizenError) -> [Int] {
+        guard let items = value.arrayValue else { throw .invalidParameter("'steps' must be a list of percentages") }
+        return try items.map { item throws(KaizenError) -> Int in
+            guard case .integer(let step) = item, (1...100).contains(step) else {
+                throw .invalidParameter("'steps' must hold whole percentages from 1 to 100")
+            }
+            return Int(step)
+        }
+    }
+
+    /// A positive whole number, if the field is there; seconds and counts are capped at a day and a billion.
+    static func positive(_ message: RequestMessage, _ field: String) throws(KaizenError) -> Int64? {
+        guard let value = try message.int64(field) else { return nil }
+        guard value > 0, value <= 1_000_000_000 else {
+            throw .invalidParameter("'\(field)' must be a positive whole number")
+        }
+        return value
+    }
+
     static func register(on endpoints: EndpointRegistrar<some RequestContext>, deploy: DeployService) {
         endpoints.register("endpoints/create", namespace: "kaizen", methods: [.post]) { message in
             let endpoint = try await deploy.create(
@@ -43,6 +63,41 @@ enum DeployRoutes {
             let report = try ReplicaReport(json: message.fields)
             let kept = try await deploy.record(report)
             return .object([("recorded", .bool(kept))])
+        }
+        endpoints.register("rollouts/start", namespace: "kaizen", methods: [.post]) { message in
+            let strategy = try RolloutStrategy(
+                name: try message.requireString("strategy"), steps: try message.value("steps").map(Self.steps),
+                promoteAfterShadow: try message.bool("promote_after_shadow") ?? false)
+            let defaults = RolloutSettings()
+            let settings = RolloutSettings(
+                stepRequests: UInt64(try Self.positive(message, "step_requests") ?? Int64(defaults.stepRequests)),
+                stepDuration: try Self.positive(message, "step_seconds").map { $0 * 1000 } ?? defaults.stepDuration,
+                stepTimeout: try Self.positive(message, "step_timeout_seconds").map { $0 * 1000 }
+                    ?? defaults.stepTimeout)
+            let rollout = try await deploy.startRollout(
+                endpoint: try message.requireString("endpoint"), version: try message.requireInt64("version"),
+                strategy: strategy, settings: settings, actor: Actor(message.actor))
+            return .object([("rollout", rollout.json)])
+        }
+        endpoints.register("rollouts/get", namespace: "kaizen", methods: [.get]) { message in
+            .object([("rollout", try await deploy.rollout(endpoint: try message.requireString("endpoint")).json)])
+        }
+        endpoints.register("rollouts/list", namespace: "kaizen", methods: [.get]) { message in
+            .object([
+                (
+                    "rollouts",
+                    .array(try await deploy.rollouts(endpoint: try message.requireString("endpoint")).map(\.json))
+                )
+            ])
+        }
+        for (command, event) in [
+            ("pause", RolloutEvent.pause), ("resume", .resume), ("abort", .abort), ("promote", .promote),
+        ] {
+            endpoints.register("rollouts/\(command)", namespace: "kaizen", methods: [.post]) { message in
+                let rollout = try await deploy.command(
+                    event, endpoint: try message.requireString("endpoint"), actor: Actor(message.actor))
+                return .object([("rollout", rollout.json)])
+            }
         }
         endpoints.register("endpoints/delete", namespace: "kaizen", methods: [.delete]) { message in
             try await deploy.delete(name: try message.requireString("name"), actor: Actor(message.actor))

@@ -18,6 +18,7 @@ public struct KaizenServices: Sendable {
     public let deploy: DeployService
     let webhooks: any WebhookStore
     let dispatcher: WebhookDispatcher
+    let rollouts: RolloutController
 
     /// Builds the services on `stores` and creates the Default experiment if it is missing.
     public init(
@@ -37,8 +38,11 @@ public struct KaizenServices: Sendable {
             logger: logger, maxAttempts: configuration.webhookMaxAttempts)
         registry = RegistryService(store: stores.registry, tracking: tracking, events: dispatcher)
         deploy = DeployService(endpoints: stores.endpoints, registry: stores.registry, events: dispatcher)
+        rollouts = RolloutController(
+            deploy: deploy, checks: ModelContractChecker(registry: stores.registry, artifacts: stores.artifacts),
+            interval: configuration.rolloutInterval, logger: logger)
     }
 
     /// Background services to run beside the HTTP server.
-    public var backgroundServices: [any Service] { [dispatcher] }
+    public var backgroundServices: [any Service] { [dispatcher, rollouts] }
 }

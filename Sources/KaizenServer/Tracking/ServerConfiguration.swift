@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var webhookAllowPrivateAddresses = false
     /// Deliveries per event before a webhook delivery is marked failed.
     public var webhookMaxAttempts = 4
+    /// How often the rollout controller evaluates the rollouts in progress.
+    public var rolloutInterval: Duration = .seconds(1)
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, defaultArtifactRoot: String = "mlflow-artifacts:/",

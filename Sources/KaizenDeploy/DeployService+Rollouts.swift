@@ -1,0 +1,155 @@
+import Foundation
+import KaizenCore
+public import KaizenRegistry
+
+/// Rollouts: starting one, the user's commands, and the controller's periodic step. Every change is saved before
+/// its effects are carried out (weights on the endpoint, webhook events), so a restarted control plane resumes
+/// from the saved state and repeats at most an idempotent weight change.
+extension DeployService {
+    /// The actor the controller's own changes are audited under.
+    public static let controller = Actor("kaizen-rollouts")
+
+    /// Starts a rollout of `version` on `endpointName`, whose traffic must all go to one version (the stable one).
+    public func startRollout(
+        endpoint endpointName: String, version: Int64, strategy: RolloutStrategy, settings: RolloutSettings,
+        actor: Actor
+    ) async throws -> Rollout {
+        let endpoint = try await endpoint(named: endpointName)
+        guard endpoint.traffic.count == 1, let stable = endpoint.traffic.first, stable.weight == 100 else {
+            throw KaizenError(
+                .custom("INVALID_STATE", 409),
+                "Endpoint '\(endpointName)' splits its traffic; a rollout starts from one version with 100%")
+        }
+        guard try await registry.modelVersion(name: endpoint.modelName, version: version) != nil else {
+            throw KaizenError.notFound("Model Version (name=\(endpoint.modelName), version=\(version)) not found")
+        }
+        let (rollout, effects) = try Rollout.start(
+            id: UUID().uuidString.lowercased(), endpoint: endpointName, stableVersion: stable.version,
+            candidateVersion: version, strategy: strategy, settings: settings, now: currentTimeMillis())
+        try await endpoints.createRollout(rollout, modelName: endpoint.modelName, actor: actor)
+        try await carryOut(effects, of: rollout, actor: actor)
+        return rollout
+    }
+
+    /// The newest rollout of `endpoint`.
+    public func rollout(endpoint: String) async throws -> Rollout {
+        guard let rollout = try await endpoints.rollouts(endpoint: endpoint).first else {
+            throw KaizenError.notFound("Endpoint '\(endpoint)' has no rollout")
+        }
+        return rollout
+    }
+
+    public func rollouts(endpoint: String) async throws -> [Rollout] {
+        try await endpoints.rollouts(endpoint: endpoint)
+    }
+
+    /// A user's `pause`, `resume`, `abort` or `promote` of the endpoint's rollout in progress; a 409 when its phase
+    /// does not allow it.
+    public func command(_ event: RolloutEvent, endpoint: String, actor: Actor) async throws -> Rollout {
+        var rollout = try await rollout(endpoint: endpoint)
+        let effects = try rollout.apply(event, now: currentTimeMillis())
+        try await save(rollout, action: "\(event)_rollout", actor: actor)
+        try await carryOut(effects, of: rollout, actor: actor)
+        return rollout
+    }
+
+    /// One pass of the controller over a rollout in progress: contract checks when they are due, then the step's
+    /// analysis on the replicas' reports, then time-outs. Returns the rollout as saved.
+    public func advance(_ rollout: Rollout, checks: any ContractChecker) async throws -> Rollout {
+        var rollout = rollout
+        let before = rollout
+        var effects: [RolloutEffect] = []
+        let now = currentTimeMillis()
+        switch rollout.phase {
+        case .contractChecks:
+            let endpoint = try await endpoint(named: rollout.endpoint)
+            let results = try await checks.check(
+                model: endpoint.modelName, stable: rollout.stableVersion, candidate: rollout.candidateVersion,
+                endpoint: rollout.endpoint, since: rollout.createdAt)
+            if let results {
+                effects += rollout.handle(
+                    results.allSatisfy(\.passed) ? .contractChecksPassed(results) : .contractChecksFailed(results),
+                    now: now)
+            }
+        case .step:
+            let verdict = try await evaluate(rollout)
+            effects += rollout.handle(.stepEvaluated(verdict.0, candidateRequests: verdict.1), now: now)
+        default:
+            break
+        }
+        effects += rollout.handle(.tick, now: now)
+        if rollout != before {
+            let changedPhase = rollout.phase != before.phase
+            try await save(rollout, action: changedPhase ? "advance_rollout" : nil, actor: Self.controller)
+        }
+        try await carryOut(effects, of: rollout, actor: Self.controller)
+        return rollout
+    }
+
+    /// The step's verdict from the reports received since it started: the candidate against the stable version over
+    /// the same window; when the stable version has no live traffic in the step (a step at 100%), against what it
+    /// answered earlier in the rollout.
+    func evaluate(_ rollout: Rollout) async throws -> (StepVerdict, UInt64) {
+        var ledger = ReportLedger()
+        for report in try await endpoints.reports(endpoint: rollout.endpoint, since: rollout.createdAt) {
+            _ = ledger.apply(report)
+        }
+        let candidate = ledger.stats(for: rollout.candidateVersion, since: rollout.stepStartedAt)
+        var stable = ledger.stats(for: rollout.stableVersion, since: rollout.stepStartedAt)
+        let minimum = rollout.settings.stepRequests
+        if stable.requests < minimum {
+            stable = ledger.stats(for: rollout.stableVersion, since: rollout.createdAt)
+        }
+        var thresholds = AnalysisThresholds()
+        thresholds.minimumRequests = minimum
+        thresholds.minimumPredictions = minimum
+        thresholds.minimumShadowComparisons = minimum
+        let shadow = if case .shadow = rollout.strategy { true } else { false }
+        let verdict = StepAnalysis(thresholds: thresholds).verdict(
+            candidate: candidate, stable: stable, requiringShadowAgreement: shadow)
+        return (verdict, shadow ? candidate.shadowCompared : candidate.requests)
+    }
+
+    func save(_ rollout: Rollout, action: String?, actor: Actor) async throws {
+        let endpoint = try await endpoint(named: rollout.endpoint)
+        try await endpoints.updateRollout(rollout, modelName: endpoint.modelName, action: action, actor: actor)
+    }
+
+    /// Weight changes go to the endpoint (replicas follow within a poll interval); notices go to webhooks with the
+    /// rollout as their data.
+    func carryOut(_ effects: [RolloutEffect], of rollout: Rollout, actor: Actor) async throws {
+        for effect in effects {
+            switch effect {
+            case .setWeights(let weights):
+                var traffic = [VersionWeight(version: rollout.stableVersion, weight: weights.stable)]
+                traffic.append(VersionWeight(version: rollout.candidateVersion, weight: weights.candidate))
+                let shadow =
+                    weights.shadow > 0 ? [VersionWeight(version: rollout.candidateVersion, weight: weights.shadow)] : []
+                _ = try await update(name: rollout.endpoint, traffic: traffic, shadow: shadow, actor: actor)
+            case .emit(let notice):
+                let type: WebhookEventType =
+                    switch notice {
+                    case .started: .rolloutStarted
+                    case .step: .rolloutStep
+                    case .promoted: .rolloutPromoted
+                    case .rolledBack: .rolloutRolledBack
+                    case .paused: .rolloutPaused
+                    }
+                events.publish(RegistryEvent(type: type, data: rollout.json, timestamp: currentTimeMillis()))
+            case .runContractChecks:
+                // The controller's next pass runs them (`advance`): they can take a while and must not hold the
+                // caller's request.
+                break
+            }
+        }
+    }
+}
+
+/// Runs a rollout's pre-traffic contract checks; returns nil while they cannot be decided yet (replicas have not
+/// loaded the candidate), else the results.
+public protocol ContractChecker: Sendable {
+    func check(
+        model: String, stable: Int64, candidate: Int64, endpoint: String, since: Int64
+    ) async throws
+        -> [ContractCheckResult]?
+}

@@ -1,0 +1,51 @@
+import KaizenDeploy
+import Logging
+import ServiceLifecycle
+
+/// Drives every rollout in progress, every `interval`: contract checks, the step's analysis on the replicas'
+/// reports, time-outs (``DeployService/advance(_:checks:)``). Its state is the database's, so a restarted control
+/// plane goes on where it stopped. A failure on one rollout is logged and retried at the next pass.
+struct RolloutController: Service {
+    let deploy: DeployService
+    let checks: any ContractChecker
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+            await pass()
+        }
+    }
+
+    func pass() async {
+        let active: [Rollout]
+        do {
+            active = try await deploy.endpoints.activeRollouts()
+        } catch {
+            logger.error("cannot load the rollouts in progress", metadata: ["error": "\(error)"])
+            return
+        }
+        for rollout in active {
+            do {
+                let next = try await deploy.advance(rollout, checks: checks)
+                if next.phase != rollout.phase || next.phase.stepIndex != rollout.phase.stepIndex {
+                    logger.notice(
+                        "rollout \(next.phase.name)",
+                        metadata: [
+                            "endpoint": "\(next.endpoint)", "candidate": "\(next.candidateVersion)",
+                            "step": "\(next.phase.stepIndex.map(String.init) ?? "-")",
+                        ])
+                }
+            } catch {
+                logger.warning(
+                    "rollout pass failed; retried at the next pass",
+                    metadata: ["endpoint": "\(rollout.endpoint)", "rollout": "\(rollout.id)", "error": "\(error)"])
+            }
+        }
+    }
+}
