@@ -42,10 +42,23 @@ struct AnalysisErrorRateTests {
         #expect(result.figures["p_value"] == 1)
     }
 
+    @Test func clientErrorsCountInTheComparisonButNotTheCeiling() {
+        // A candidate that refuses a fifth of the inputs (400s) while the stable version refuses none.
+        let refusing = check(.window(requests: 1000, clientErrors: 200), .window(requests: 1000))
+        #expect(refusing.outcome == .fail)
+        #expect(refusing.figures["candidate_rate"] == 0.2)
+        // Callers' mistakes that both versions see alike are no reason to fail, even above the ceiling.
+        let shared = check(.window(requests: 1000, clientErrors: 100), .window(requests: 1000, clientErrors: 100))
+        #expect(shared.outcome == .pass)
+    }
+
     @Test func theCeilingFailsAtItsValueWhateverStableDoes() {
         let atCeiling = check(.window(requests: 1000, serverErrors: 50), .window(requests: 1000, serverErrors: 80))
         #expect(atCeiling.outcome == .fail)
-        #expect(atCeiling.reason == "candidate error rate 5.00% against stable's 8.00%: at or above the 5.00% ceiling")
+        #expect(
+            atCeiling.reason
+                == "candidate error rate 5.00% against stable's 8.00%: server errors 5.00% at or above the 5.00% ceiling"
+        )
         let below = check(.window(requests: 1000, serverErrors: 49), .window(requests: 1000, serverErrors: 80))
         #expect(below.outcome == .pass)
     }

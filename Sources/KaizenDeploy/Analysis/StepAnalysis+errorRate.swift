@@ -1,8 +1,11 @@
 import Foundation
 
 extension StepAnalysis {
-    /// `error_rate`: server errors per request. Fails at the error-rate ceiling, or on an increase that is both
-    /// significant (one-sided z-test, p < alpha) and larger than the allowed increase.
+    /// `error_rate`: failed requests (4xx and 5xx) per request. Both versions get the same mix of requests, so
+    /// the callers' own mistakes weigh on both alike, and a candidate that refuses inputs the stable version takes
+    /// (an evaluation error is a 400, as in MLflow) shows as an increase. Fails when the candidate's server errors
+    /// reach the ceiling, or on an increase that is both significant (one-sided z-test, p < alpha) and larger than
+    /// the allowed increase.
     func errorRateCheck(candidate: VersionStats, stable: VersionStats) -> CheckResult {
         let minimum = Self.effectiveMinimum(thresholds.minimumRequests)
         var figures = [
@@ -15,9 +18,10 @@ extension StepAnalysis {
             )
         }
         let test = TwoProportionZTest(
-            candidateEvents: candidate.serverErrors, candidateTrials: candidate.requests,
-            stableEvents: stable.serverErrors, stableTrials: stable.requests
+            candidateEvents: candidate.serverErrors &+ candidate.clientErrors, candidateTrials: candidate.requests,
+            stableEvents: stable.serverErrors &+ stable.clientErrors, stableTrials: stable.requests
         )
+        let serverRate = candidate.requests == 0 ? 0 : Double(candidate.serverErrors) / Double(candidate.requests)
         figures["candidate_rate"] = test.candidateRate
         figures["stable_rate"] = test.stableRate
         figures["z"] = test.z
@@ -31,9 +35,11 @@ extension StepAnalysis {
         let significant = test.pValue < thresholds.alpha
         let outcome: VerdictOutcome
         let judgement: String
-        if test.candidateRate >= thresholds.maximumErrorRate {
+        if serverRate >= thresholds.maximumErrorRate {
             outcome = .fail
-            judgement = String(format: "at or above the %.2f%% ceiling", thresholds.maximumErrorRate * 100)
+            judgement = String(
+                format: "server errors %.2f%% at or above the %.2f%% ceiling", serverRate * 100,
+                thresholds.maximumErrorRate * 100)
         } else if significant && increase > thresholds.maximumErrorRateIncrease {
             outcome = .fail
             judgement = String(
