@@ -1,0 +1,227 @@
+"""Progressive rollouts with real processes: the Kaizen control plane (`kaizen server`, which runs the rollout
+controller), a replica of `kaizen models serve --endpoint`, scikit-learn models converted with skl2onnx and logged
+with the real `mlflow` client (with input examples), load from a client that records `X-Kaizen-Model-Version`, and
+the `kaizen rollouts` CLI.
+
+Scenarios (the issue's numbering): (1) a good candidate is promoted through every step, each version serving its
+weight's share; (3) a candidate with flipped labels, which never errs, is rolled back by prediction divergence at
+its first step; (5) a shadow rollout: callers only get the stable answers and the agreement is reported; (6) no
+traffic: the rollout waits, then pauses, never promotes; (8) a candidate whose label is the string "0" where the
+stable one gives the number 0 fails the contract check before any traffic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import HOST, _free_port
+from serving_helpers import KAIZEN_BIN, _spawn, kaizen_env, stop_scoring_server, wait_until_ready
+
+STEP_REQUESTS = 40
+STEP_SECONDS = 2
+# A good candidate's predictions differ from the stable one's only by sampling noise, which the divergence check must
+# not mistake for a change: at 40 predictions a side the Jensen-Shannon distance of two samples of the same binary
+# distribution is often above 0.1; at 200 (the default minimum) it is about 0.04.
+GOOD_STEP_REQUESTS = 200
+
+
+@pytest.fixture(scope="module")
+def models(server):
+    """`rollout-cancer-<n>`: v1 a forest, v2 the same with another seed (a good candidate), v3 with flipped labels,
+    v4 with string labels; each logged with an input example."""
+    import mlflow
+    import mlflow.onnx
+    from mlflow.models import infer_signature
+    from skl2onnx import to_onnx
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import RandomForestClassifier
+
+    mlflow.set_tracking_uri(server.url)
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.astype("float32").rename(columns=lambda c: c.replace(" ", "_"))
+    name = f"rollout-cancer-{int(time.time() * 1000) % 100000}"
+    for seed, labels in ((0, y), (1, y), (0, 1 - y), (0, y.astype(str))):
+        model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=seed).fit(X, labels)
+        with mlflow.start_run():
+            mlflow.onnx.log_model(to_onnx(model, X[:1].values), name="model", input_example=X.head(3),
+                                  signature=infer_signature(X, model.predict(X)), registered_model_name=name)
+    rows = json.loads(X.head(40).to_json(orient="split", index=False))
+    return {"name": name, "rows": rows}
+
+
+def api(server, path: str, method: str = "GET", **body) -> requests.Response:
+    url = f"{server.url}/api/2.0/kaizen/{path}"
+    if method == "GET":
+        return requests.get(url, params=body, timeout=30)
+    return requests.request(method, url, json=body, timeout=30)
+
+
+@pytest.fixture
+def endpoint(server, models, tmp_path):
+    """A fresh endpoint on version 1 and one replica serving it; yields (name, replica url)."""
+    name = f"{models['name']}-{os.urandom(3).hex()}"
+    created = api(server, "endpoints/create", "POST", name=name, model_name=models["name"],
+                  traffic=[{"version": "1", "weight": 100}])
+    assert created.status_code == 200, created.text
+    port = _free_port()
+    command = [str(KAIZEN_BIN), "models", "serve", "--endpoint", name, "--host", HOST, "--port", str(port),
+               "--poll-interval", "0.5", "--report-interval", "0.5", "--no-access-log"]
+    replica = wait_until_ready(_spawn("kaizen", command, kaizen_env(server.url), tmp_path / "replica", port), 60)
+    try:
+        yield name, replica.url
+    finally:
+        stop_scoring_server(replica)
+
+
+class Load:
+    """Requests one row at a time from a background thread, recording (time, version that answered)."""
+
+    def __init__(self, url: str, rows: dict):
+        self.url, self.rows = url, rows
+        self.answers: list[tuple[float, str, list]] = []
+        self.failures: list[str] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        with requests.Session() as session:
+            index = 0
+            while not self.stop.is_set():
+                row = index % len(self.rows["data"])
+                body = {"dataframe_split": {"columns": self.rows["columns"], "data": self.rows["data"][row:row + 1]}}
+                try:
+                    answer = session.post(f"{self.url}/invocations", json=body, timeout=30)
+                    if answer.status_code != 200:
+                        self.failures.append(answer.text[:200])
+                    else:
+                        self.answers.append((time.time() * 1000, answer.headers["X-Kaizen-Model-Version"],
+                                             answer.json()["predictions"]))
+                except requests.RequestException as error:
+                    self.failures.append(str(error))
+                index += 1
+                time.sleep(0.002)
+
+    def __enter__(self) -> "Load":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+
+
+def rollout_cli(server, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(KAIZEN_BIN), "rollouts", *args], env=kaizen_env(server.url), capture_output=True,
+                          text=True, timeout=120)
+
+
+def wait_for_phase(server, endpoint: str, phases: set[str], timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    rollout = None
+    while time.monotonic() < deadline:
+        rollout = api(server, "rollouts/get", endpoint=endpoint).json()["rollout"]
+        if rollout["phase"] in phases:
+            return rollout
+        time.sleep(0.25)
+    raise AssertionError(f"the rollout never reached {phases}: {json.dumps(rollout)[:2000]}")
+
+
+def start(server, endpoint: str, version: str, strategy: str = "canary", **extra) -> dict:
+    started = api(server, "rollouts/start", "POST", endpoint=endpoint, version=version, strategy=strategy,
+                  step_requests=STEP_REQUESTS, step_seconds=STEP_SECONDS, **extra)
+    assert started.status_code == 200, started.text
+    return started.json()["rollout"]
+
+
+def test_good_candidate_is_promoted_through_every_step(server, models, endpoint):
+    name, url = endpoint
+    with Load(url, models["rows"]) as load:
+        started = rollout_cli(server, "start", name, "--to", "2", "--strategy", "canary", "--steps", "20,50,100",
+                              "--step-requests", str(GOOD_STEP_REQUESTS), "--step-seconds", str(STEP_SECONDS))
+        assert started.returncode == 0, started.stderr
+        watched = rollout_cli(server, "status", name, "--watch", "--interval", "0.5")
+        rollout = api(server, "rollouts/get", endpoint=name).json()["rollout"]
+    assert watched.returncode == 0, watched.stdout[-3000:] + watched.stderr
+    assert rollout["phase"] == "promoted", rollout
+    assert [c["name"] for c in rollout["contract_checks"]] == ["loads", "signature", "examples", "latency"]
+    assert all(c["passed"] for c in rollout["contract_checks"]), rollout["contract_checks"]
+    assert [record["decision"] for record in rollout["history"]] == ["advanced"] * 3
+    assert load.failures == []
+    # The share each version served during a step matches its weight. The replica follows a new weight within
+    # its poll interval, so the first second of each step is left out.
+    for record in rollout["history"][:-1]:
+        window = [version for t, version, _ in load.answers if record["started_at"] + 1000 <= t <= record["decided_at"]]
+        assert len(window) >= 50, (record, len(window))
+        share = window.count("2") / len(window)
+        assert abs(share - record["weights"]["candidate"] / 100) < 0.15, (record["weights"], share, len(window))
+    endpoint_now = api(server, "endpoints/get", name=name).json()["endpoint"]
+    assert endpoint_now["traffic"] == [{"version": "2", "weight": 100}]
+    events = requests.get(f"{server.url}/api/2.0/kaizen/registered-models/history", params={"name": models["name"]},
+                          timeout=30).json()["events"]
+    assert {"start_rollout", "advance_rollout"} <= {event["action"] for event in events}
+
+
+def test_flipped_labels_are_rolled_back_by_divergence(server, models, endpoint):
+    name, url = endpoint
+    with Load(url, models["rows"]) as load:
+        start(server, name, "3", steps=[20, 50, 100])
+        rollout = wait_for_phase(server, name, {"rolled_back", "promoted", "paused"}, timeout=60)
+        time.sleep(1.5)  # the replica's next poll takes the candidate's traffic away
+        settled = len(load.answers)
+        time.sleep(1.0)
+    assert rollout["phase"] == "rolled_back", rollout
+    assert rollout["history"][0]["decision"] == "failed"
+    failed = {c["name"]: c for c in rollout["history"][0]["verdict"]["checks"]}
+    assert failed["prediction_divergence"]["outcome"] == "fail"
+    assert failed["error_rate"]["outcome"] == "pass"  # no errors at all: divergence is what caught it
+    assert failed["prediction_divergence"]["figures"]["js_distance"] > 0.5
+    assert load.failures == []
+    assert {version for _, version, _ in load.answers[settled:]} == {"1"}
+    assert api(server, "endpoints/get", name=name).json()["endpoint"]["traffic"] == [{"version": "1", "weight": 100}]
+
+
+def test_shadow_rollout_answers_only_with_stable(server, models, endpoint):
+    name, url = endpoint
+    with Load(url, models["rows"]) as load:
+        start(server, name, "3", strategy="shadow")
+        rollout = wait_for_phase(server, name, {"shadow_completed", "rolled_back", "paused", "promoted"}, 60)
+    assert load.failures == []
+    assert {version for _, version, _ in load.answers} == {"1"}
+    assert rollout["phase"] == "rolled_back", rollout  # flipped labels: the shadow disagrees on every row
+    checks = {c["name"]: c for c in rollout["history"][-1]["verdict"]["checks"]}
+    assert checks["shadow_agreement"]["outcome"] == "fail"
+    assert checks["shadow_agreement"]["figures"]["agreement"] == 0
+    assert checks["shadow_agreement"]["figures"]["compared"] >= STEP_REQUESTS
+
+
+def test_no_traffic_pauses_and_never_promotes(server, models, endpoint):
+    name, _ = endpoint
+    start(server, name, "2", steps=[50, 100], step_timeout_seconds=4)
+    rollout = wait_for_phase(server, name, {"paused", "promoted", "rolled_back"}, timeout=30)
+    assert rollout["phase"] == "paused", rollout
+    assert rollout["reason"] == "step_timeout"
+    outcomes = {c["outcome"] for c in (rollout.get("latest_evaluation") or rollout["history"][-1])["verdict"]["checks"]}
+    assert outcomes == {"not_yet"}
+    resumed = rollout_cli(server, "abort", name)
+    assert resumed.returncode == 0, resumed.stderr
+    assert api(server, "rollouts/get", endpoint=name).json()["rollout"]["phase"] == "aborted"
+    assert api(server, "endpoints/get", name=name).json()["endpoint"]["traffic"] == [{"version": "1", "weight": 100}]
+
+
+def test_a_string_where_stable_gives_a_number_fails_the_contract(server, models, endpoint):
+    name, url = endpoint
+    start(server, name, "4")
+    rollout = wait_for_phase(server, name, {"rolled_back", "step", "promoted"}, timeout=60)
+    assert rollout["phase"] == "rolled_back", rollout
+    checks = {c["name"]: c for c in rollout["contract_checks"]}
+    assert not checks["examples"]["passed"]
+    assert "a string" in checks["examples"]["detail"] and "a number" in checks["examples"]["detail"]
+    # The candidate never got traffic.
+    assert api(server, "endpoints/get", name=name).json()["endpoint"]["traffic"] == [{"version": "1", "weight": 100}]
