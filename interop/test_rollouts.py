@@ -126,7 +126,11 @@ def wait_for_phase(server, endpoint: str, phases: set[str], timeout: float) -> d
     deadline = time.monotonic() + timeout
     rollout = None
     while time.monotonic() < deadline:
-        rollout = api(server, "rollouts/get", endpoint=endpoint).json()["rollout"]
+        answer = api(server, "rollouts/get", endpoint=endpoint)
+        if answer.status_code == 404:  # not started yet (an alias move is noticed at the controller's next pass)
+            time.sleep(0.25)
+            continue
+        rollout = answer.json()["rollout"]
         if rollout["phase"] in phases:
             return rollout
         time.sleep(0.25)
@@ -225,3 +229,43 @@ def test_a_string_where_stable_gives_a_number_fails_the_contract(server, models,
     assert "a string" in checks["examples"]["detail"] and "a number" in checks["examples"]["detail"]
     # The candidate never got traffic.
     assert api(server, "endpoints/get", name=name).json()["endpoint"]["traffic"] == [{"version": "1", "weight": 100}]
+
+
+def test_moving_a_followed_alias_rolls_out_and_a_failure_moves_it_back(server, models, client, tmp_path):
+    name = f"{models['name']}-alias-{os.urandom(3).hex()}"
+    client.set_registered_model_alias(models["name"], "champion", "1")
+    created = api(server, "endpoints/create", "POST", name=name, model_name=models["name"],
+                  traffic=[{"version": "1", "weight": 100}], follow_alias="champion",
+                  alias_rollout={"strategy": "canary", "steps": [20, 100], "step_requests": GOOD_STEP_REQUESTS,
+                                 "step_seconds": STEP_SECONDS})
+    assert created.status_code == 200, created.text
+    assert created.json()["endpoint"]["alias_rollout"]["strategy"] == {"name": "canary", "steps": [20, 100]}
+    port = _free_port()
+    command = [str(KAIZEN_BIN), "models", "serve", "--endpoint", name, "--host", HOST, "--port", str(port),
+               "--poll-interval", "0.5", "--report-interval", "0.5", "--no-access-log"]
+    replica = wait_until_ready(_spawn("kaizen", command, kaizen_env(server.url), tmp_path / "replica", port), 60)
+    try:
+        with Load(replica.url, models["rows"]) as load:
+            client.set_registered_model_alias(models["name"], "champion", "2")  # a good candidate
+            promoted = wait_for_phase(server, name, {"promoted", "rolled_back", "paused"}, timeout=90)
+            assert promoted["phase"] == "promoted" and promoted["candidate_version"] == "2", promoted
+            client.set_registered_model_alias(models["name"], "champion", "3")  # flipped labels
+            deadline = time.monotonic() + 90
+            while True:
+                rollout = api(server, "rollouts/get", endpoint=name).json()["rollout"]
+                if rollout["candidate_version"] == "3" and rollout["phase"] in {"rolled_back", "promoted", "paused"}:
+                    break
+                assert time.monotonic() < deadline, rollout
+                time.sleep(0.25)
+        assert rollout["phase"] == "rolled_back", rollout
+        assert load.failures == []
+        # The failed rollout moved the alias back, as the rollout controller, in the audit trail.
+        assert client.get_model_version_by_alias(models["name"], "champion").version == "2"
+        events = requests.get(f"{server.url}/api/2.0/kaizen/registered-models/history",
+                              params={"name": models["name"]}, timeout=30).json()["events"]
+        moved_back = [e for e in events if e["actor"] == "kaizen-rollouts" and "alias" in e["action"]]
+        assert moved_back, [e["action"] for e in events]
+        assert api(server, "endpoints/get", name=name).json()["endpoint"]["traffic"] == [
+            {"version": "2", "weight": 100}]
+    finally:
+        stop_scoring_server(replica)

@@ -136,6 +136,7 @@ extension DeployService {
                     case .paused: .rolloutPaused
                     }
                 events.publish(RegistryEvent(type: type, data: rollout.json, timestamp: currentTimeMillis()))
+                if notice == .rolledBack { try await restoreAlias(after: rollout) }
             case .runContractChecks:
                 // The controller's next pass runs them (`advance`): they can take a while and must not hold the
                 // caller's request.

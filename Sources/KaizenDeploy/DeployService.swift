@@ -17,14 +17,15 @@ public struct DeployService: Sendable {
     /// Creates an endpoint for `model` with `traffic` (weights summing to 100) and optional `shadow` percentages.
     public func create(
         name: String, model: String, traffic: [VersionWeight], shadow: [VersionWeight] = [],
-        followAlias: String? = nil, description: String = "", actor: Actor
+        followAlias: String? = nil, aliasRollout: AliasRollout? = nil, description: String = "", actor: Actor
     ) async throws -> Endpoint {
         try EndpointValidation.validateName(name)
         let now = currentTimeMillis()
         let endpoint = Endpoint(
             name: name, modelName: model, traffic: try EndpointValidation.traffic(traffic),
             shadow: try EndpointValidation.shadow(shadow, traffic: traffic), followAlias: followAlias,
-            description: description, revision: 1, creationTimestamp: now, lastUpdatedTimestamp: now)
+            aliasRollout: aliasRollout, description: description, revision: 1, creationTimestamp: now,
+            lastUpdatedTimestamp: now)
         try await validateAgainstRegistry(endpoint)
         try await endpoints.createEndpoint(endpoint, actor: actor)
         publish("created", endpoint)
@@ -45,7 +46,7 @@ public struct DeployService: Sendable {
     /// Changes the given fields; what is nil stays. `followAlias` of `.some(nil)` stops following.
     public func update(
         name: String, traffic: [VersionWeight]? = nil, shadow: [VersionWeight]? = nil,
-        followAlias: String?? = nil, description: String? = nil, actor: Actor
+        followAlias: String?? = nil, aliasRollout: AliasRollout?? = nil, description: String? = nil, actor: Actor
     ) async throws -> Endpoint {
         let current = try await endpoint(named: name)
         var next = current
@@ -53,6 +54,7 @@ public struct DeployService: Sendable {
         if let shadow { next.shadow = shadow }
         next.shadow = try EndpointValidation.shadow(next.shadow, traffic: next.traffic)
         if let followAlias { next.followAlias = followAlias }
+        if let aliasRollout { next.aliasRollout = aliasRollout }
         if let description { next.description = description }
         guard next != current else { return current }
         next.revision = current.revision + 1

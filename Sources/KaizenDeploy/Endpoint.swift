@@ -25,6 +25,8 @@ public struct Endpoint: Sendable, Equatable {
     public var shadow: [VersionWeight]
     /// An alias whose moves start a rollout to the version it names.
     public var followAlias: String?
+    /// How those rollouts go; nil for the default canary.
+    public var aliasRollout: AliasRollout?
     public var description: String
     /// Increases with every change; replicas compare it to know when to reload.
     public var revision: Int64
@@ -33,14 +35,15 @@ public struct Endpoint: Sendable, Equatable {
 
     public init(
         name: String, modelName: String, traffic: [VersionWeight], shadow: [VersionWeight] = [],
-        followAlias: String? = nil, description: String = "", revision: Int64 = 1, creationTimestamp: Int64,
-        lastUpdatedTimestamp: Int64
+        followAlias: String? = nil, aliasRollout: AliasRollout? = nil, description: String = "", revision: Int64 = 1,
+        creationTimestamp: Int64, lastUpdatedTimestamp: Int64
     ) {
         self.name = name
         self.modelName = modelName
         self.traffic = traffic
         self.shadow = shadow
         self.followAlias = followAlias
+        self.aliasRollout = aliasRollout
         self.description = description
         self.revision = revision
         self.creationTimestamp = creationTimestamp
@@ -59,6 +62,7 @@ public struct Endpoint: Sendable, Equatable {
             ("traffic", Self.weightsJSON(traffic)), ("shadow", Self.weightsJSON(shadow)),
         ]
         if let followAlias { fields.append(("follow_alias", .string(followAlias))) }
+        if let aliasRollout { fields.append(("alias_rollout", aliasRollout.json)) }
         fields += [
             ("description", .string(description)), ("revision", .integer(revision)),
             ("creation_timestamp", .integer(creationTimestamp)),

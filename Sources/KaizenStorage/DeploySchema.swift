@@ -12,6 +12,7 @@ enum DeploySchema {
                         traffic TEXT NOT NULL,
                         shadow TEXT NOT NULL,
                         follow_alias TEXT,
+                        alias_rollout TEXT,
                         description TEXT NOT NULL,
                         revision INTEGER NOT NULL,
                         creation_timestamp INTEGER NOT NULL,

@@ -18,7 +18,11 @@ public struct SQLiteEndpointStore: EndpointStore {
         }
         return Endpoint(
             name: row["name"], modelName: row["model_name"], traffic: try weights("traffic"),
-            shadow: try weights("shadow"), followAlias: row["follow_alias"], description: row["description"],
+            shadow: try weights("shadow"), followAlias: row["follow_alias"],
+            aliasRollout: try (row["alias_rollout"] as String?).map {
+                try AliasRollout(json: try JSONValue(parsing: $0))
+            },
+            description: row["description"],
             revision: row["revision"], creationTimestamp: row["creation_timestamp"],
             lastUpdatedTimestamp: row["last_updated_timestamp"])
     }
@@ -26,7 +30,8 @@ public struct SQLiteEndpointStore: EndpointStore {
     static func arguments(_ endpoint: Endpoint) -> StatementArguments {
         [
             endpoint.modelName, Endpoint.weightsJSON(endpoint.traffic).jsonText,
-            Endpoint.weightsJSON(endpoint.shadow).jsonText, endpoint.followAlias, endpoint.description,
+            Endpoint.weightsJSON(endpoint.shadow).jsonText, endpoint.followAlias, endpoint.aliasRollout?.json.jsonText,
+            endpoint.description,
             endpoint.revision, endpoint.lastUpdatedTimestamp, endpoint.name,
         ]
     }
@@ -39,9 +44,9 @@ public struct SQLiteEndpointStore: EndpointStore {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO endpoints(model_name, traffic, shadow, follow_alias, description, revision,
-                                          last_updated_timestamp, name, creation_timestamp)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO endpoints(model_name, traffic, shadow, follow_alias, alias_rollout, description,
+                                          revision, last_updated_timestamp, name, creation_timestamp)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: Self.arguments(endpoint) + [endpoint.creationTimestamp])
             try SQLiteRegistryStore.audit(
                 db, "create_endpoint", name: endpoint.modelName, after: endpoint.json,
@@ -76,8 +81,8 @@ public struct SQLiteEndpointStore: EndpointStore {
             }
             try db.execute(
                 sql: """
-                    UPDATE endpoints SET model_name = ?, traffic = ?, shadow = ?, follow_alias = ?, description = ?,
-                                         revision = ?, last_updated_timestamp = ?
+                    UPDATE endpoints SET model_name = ?, traffic = ?, shadow = ?, follow_alias = ?, alias_rollout = ?,
+                                         description = ?, revision = ?, last_updated_timestamp = ?
                     WHERE name = ?
                     """, arguments: Self.arguments(endpoint))
             try SQLiteRegistryStore.audit(

@@ -5,6 +5,21 @@ import KaizenRegistry
 
 /// Kaizen's deployment endpoints under `/api/2.0/kaizen/endpoints`: create, get, list, update, delete.
 enum DeployRoutes {
+    /// A rollout's strategy and settings from the request's fields: `strategy` (canary, blue-green, shadow),
+    /// `steps`, `promote_after_shadow`, `step_requests`, `step_seconds`, `step_timeout_seconds`.
+    static func plan(_ message: RequestMessage) throws(KaizenError) -> AliasRollout {
+        let strategy = try RolloutStrategy(
+            name: try message.requireString("strategy"),
+            steps: try message.value("steps").map { value throws(KaizenError) in try Self.steps(value) },
+            promoteAfterShadow: try message.bool("promote_after_shadow") ?? false)
+        let defaults = RolloutSettings()
+        let settings = RolloutSettings(
+            stepRequests: UInt64(try Self.positive(message, "step_requests") ?? Int64(defaults.stepRequests)),
+            stepDuration: try Self.positive(message, "step_seconds").map { $0 * 1000 } ?? defaults.stepDuration,
+            stepTimeout: try Self.positive(message, "step_timeout_seconds").map { $0 * 1000 } ?? defaults.stepTimeout)
+        return AliasRollout(strategy: strategy, settings: settings)
+    }
+
     /// Canary steps: a list of whole percentages.
     static func steps(_ value: JSONValue) throws(KaizenError) -> [Int] {
         guard let items = value.arrayValue else { throw .invalidParameter("'steps' must be a list of percentages") }
@@ -31,7 +46,10 @@ enum DeployRoutes {
                 name: try message.requireString("name"), model: try message.requireString("model_name"),
                 traffic: try Endpoint.weights(from: try message.value("traffic"), field: "traffic"),
                 shadow: try Endpoint.weights(from: try message.value("shadow"), field: "shadow"),
-                followAlias: try message.string("follow_alias"), description: try message.string("description") ?? "",
+                followAlias: try message.string("follow_alias"),
+                aliasRollout: try message.message("alias_rollout").map { part throws(KaizenError) in try Self.plan(part)
+                },
+                description: try message.string("description") ?? "",
                 actor: Actor(message.actor))
             return .object([("endpoint", endpoint.json)])
         }
@@ -55,7 +73,10 @@ enum DeployRoutes {
                 },
                 shadow: try shadow.map { value throws(KaizenError) in try Endpoint.weights(from: value, field: "shadow")
                 },
-                followAlias: followAlias, description: try message.string("description"), actor: Actor(message.actor))
+                followAlias: followAlias,
+                aliasRollout: try message.message("alias_rollout").map { part throws(KaizenError) in
+                    .some(try Self.plan(part))
+                }, description: try message.string("description"), actor: Actor(message.actor))
             return .object([("endpoint", endpoint.json)])
         }
         // Replicas of `kaizen models serve --endpoint` report what they saw every few seconds.
@@ -65,18 +86,10 @@ enum DeployRoutes {
             return .object([("recorded", .bool(kept))])
         }
         endpoints.register("rollouts/start", namespace: "kaizen", methods: [.post]) { message in
-            let strategy = try RolloutStrategy(
-                name: try message.requireString("strategy"), steps: try message.value("steps").map(Self.steps),
-                promoteAfterShadow: try message.bool("promote_after_shadow") ?? false)
-            let defaults = RolloutSettings()
-            let settings = RolloutSettings(
-                stepRequests: UInt64(try Self.positive(message, "step_requests") ?? Int64(defaults.stepRequests)),
-                stepDuration: try Self.positive(message, "step_seconds").map { $0 * 1000 } ?? defaults.stepDuration,
-                stepTimeout: try Self.positive(message, "step_timeout_seconds").map { $0 * 1000 }
-                    ?? defaults.stepTimeout)
+            let plan = try Self.plan(message)
             let rollout = try await deploy.startRollout(
                 endpoint: try message.requireString("endpoint"), version: try message.requireInt64("version"),
-                strategy: strategy, settings: settings, actor: Actor(message.actor))
+                strategy: plan.strategy, settings: plan.settings, actor: Actor(message.actor))
             return .object([("rollout", rollout.json)])
         }
         endpoints.register("rollouts/get", namespace: "kaizen", methods: [.get]) { message in

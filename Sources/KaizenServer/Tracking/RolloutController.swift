@@ -23,6 +23,15 @@ struct RolloutController: Service {
     }
 
     func pass() async {
+        do {
+            for started in try await deploy.followAliases() {
+                logger.notice(
+                    "alias moved: rollout started",
+                    metadata: ["endpoint": "\(started.endpoint)", "candidate": "\(started.candidateVersion)"])
+            }
+        } catch {
+            logger.warning("cannot follow the endpoints' aliases", metadata: ["error": "\(error)"])
+        }
         let active: [Rollout]
         do {
             active = try await deploy.endpoints.activeRollouts()

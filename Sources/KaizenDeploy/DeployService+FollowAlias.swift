@@ -1,0 +1,50 @@
+import KaizenCore
+import KaizenRegistry
+
+/// Endpoints that follow an alias: moving the alias starts a rollout rather than an instant swap, and a rollout
+/// that fails moves the alias back. Driven by the rollout controller's passes (not by the registry's events), so an
+/// alias moved while the control plane was down is still noticed.
+extension DeployService {
+    /// Starts a rollout (the endpoint's `aliasRollout`, else a default canary) on every following endpoint whose alias names a
+    /// version other than the one it serves, unless a rollout is in progress or the last one to that version
+    /// already ended. Returns the rollouts started.
+    public func followAliases() async throws -> [Rollout] {
+        var started: [Rollout] = []
+        for endpoint in try await list() {
+            guard let alias = endpoint.followAlias,
+                let aliased = try await registry.version(name: endpoint.modelName, alias: alias),
+                let stable = endpoint.traffic.max(by: { $0.weight < $1.weight })?.version,
+                aliased.version != stable
+            else { continue }
+            let rollouts = try await endpoints.rollouts(endpoint: endpoint.name)
+            if rollouts.contains(where: { !$0.phase.isTerminal }) { continue }
+            if let last = rollouts.first, last.candidateVersion == aliased.version { continue }
+            let plan = endpoint.aliasRollout ?? AliasRollout()
+            started.append(
+                try await startRollout(
+                    endpoint: endpoint.name, version: aliased.version, strategy: plan.strategy,
+                    settings: plan.settings, actor: Self.controller))
+        }
+        return started
+    }
+
+    /// After a rollout to a followed alias's version fails, the alias goes back to the stable version (audited as
+    /// the controller's change, announced as an alias event).
+    func restoreAlias(after rollout: Rollout) async throws {
+        let endpoint = try await endpoint(named: rollout.endpoint)
+        guard let alias = endpoint.followAlias,
+            let aliased = try await registry.version(name: endpoint.modelName, alias: alias),
+            aliased.version == rollout.candidateVersion
+        else { return }
+        try await registry.setAlias(
+            name: endpoint.modelName, alias: alias, version: rollout.stableVersion, now: currentTimeMillis(),
+            actor: Self.controller)
+        events.publish(
+            RegistryEvent(
+                type: .aliasCreated,
+                data: .object([
+                    ("name", .string(endpoint.modelName)), ("alias", .string(alias)),
+                    ("version", .string(String(rollout.stableVersion))),
+                ]), timestamp: currentTimeMillis()))
+    }
+}
