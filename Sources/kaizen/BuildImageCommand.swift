@@ -103,69 +103,92 @@ struct BuildImageCommand: AsyncParsableCommand {
         return pairs
     }
 
+    // run() is split into small steps: one long async body with these loops and optionals crashes Swift 6.3's
+    // release optimizer ("While splitting coroutine").
     func run() async throws {
         let started = ContinuousClock.now
         let reference = try ImageReference(parsing: tag)
-        let environment = ProcessInfo.processInfo.environment
-        var epoch: Int64 = 0
-        if let text = environment["SOURCE_DATE_EPOCH"], !text.isEmpty {
-            guard let value = Int64(text), value >= 0 else {
-                throw ValidationError("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; got '\(text)'")
-            }
-            epoch = value
+        let epoch = try sourceDateEpoch()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kaizen-image-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let model = try await resolveModel(into: scratch)
+        let layout = try BlobStore(root: storeFolder(ProcessInfo.processInfo.environment))
+        let built = try build(model, epoch: epoch, as: reference, in: layout, started: started)
+        if push { try await pushImage(built, as: reference, from: layout) }
+        if let digestFile {
+            try Data((built.manifest.digest + "\n").utf8).write(to: URL(fileURLWithPath: digestFile), options: .atomic)
         }
+    }
+
+    /// `SOURCE_DATE_EPOCH`, or 0.
+    func sourceDateEpoch() throws -> Int64 {
+        guard let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], !text.isEmpty else { return 0 }
+        guard let value = Int64(text), value >= 0 else {
+            throw ValidationError("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; got '\(text)'")
+        }
+        return value
+    }
+
+    /// The model's files in `scratch` (or where they are, for a local folder), loaded once to prove Kaizen serves
+    /// it (a model Kaizen cannot serve fails the build, not the pod), with what the labels say about it.
+    func resolveModel(into scratch: URL) async throws -> ServingImage.Model {
         let modelReference = try source.reference()
         let locator = try source.locator()
         let located = try await locator.locate(modelReference)
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kaizen-image-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
         let folder = try await locator.fetch(located, into: scratch)
-        // The image must serve: load the model here, so a model Kaizen cannot serve fails the build, not the pod.
         _ = try ScoringModel(package: try ModelPackage(at: folder), name: located.name, version: located.version)
         var model = ServingImage.Model(
             folder: folder.path, name: located.name, version: located.version, uri: source.modelURI ?? "")
         if case .alias(_, let alias) = modelReference { model.alias = alias }
         if case .run(let id, _) = modelReference { model.runID = id }
         if let version = located.version, let client = locator.client {
-            let answer = try await client.call(
-                "model-versions/get", get: [("name", located.name), ("version", version)])
-            model.runID = answer["model_version"]?["run_id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            model.runID = try await runID(of: located.name, version: version, client: client)
         }
+        return model
+    }
+
+    func runID(of name: String, version: String, client: TrackingClient) async throws -> String? {
+        let answer = try await client.call("model-versions/get", get: [("name", name), ("version", version)])
+        guard let id = answer["model_version"]?["run_id"]?.stringValue, !id.isEmpty else { return nil }
+        return id
+    }
+
+    /// Builds the image into the store, tags it, prints its layers and writes the outputs.
+    func build(
+        _ model: ServingImage.Model, epoch: Int64, as reference: ImageReference, in layout: BlobStore,
+        started: ContinuousClock.Instant
+    ) throws -> BuiltImage {
         let image = ServingImage(
             binary: binary ?? "/proc/self/exe", model: model, labels: try labelPairs(), kaizenVersion: kaizenVersion,
             epoch: epoch)
-        let layout = try BlobStore(root: storeFolder(environment))
         let builder = ImageBuilder(store: layout, compressionLevel: compressionLevel, useCache: !noCache)
         let built = try builder.build(try image.recipe())
         let exporter = ImageExporter(store: layout, epoch: epoch)
         try exporter.tag(built, as: reference)
         for (index, layer) in built.layers.enumerated() {
             let state = built.reused[index] ? "cached" : "built"
-            print(
-                "layer \(index + 1)/\(built.layers.count) \(layer.descriptor.digest) \(megabytes(layer.descriptor.size)) (\(state))"
-            )
+            let size = megabytes(layer.descriptor.size)
+            print("layer \(index + 1)/\(built.layers.count) \(layer.descriptor.digest) \(size) (\(state))")
         }
         let total = built.blobs.reduce(Int64(0)) { $0 + $1.size } + built.manifest.size
-        print(
-            "Built \(reference) \(built.manifest.digest): \(megabytes(total)) compressed in \(seconds(ContinuousClock.now - started))"
-        )
+        let elapsed = seconds(ContinuousClock.now - started)
+        print("Built \(reference) \(built.manifest.digest): \(megabytes(total)) compressed in \(elapsed)")
         for (format, path) in try outputs() {
             try exporter.export(built, as: reference, format: format, to: path)
             print("Wrote \(format.rawValue) \(path)")
         }
-        if push {
-            let pushStarted = ContinuousClock.now
-            let client = RegistryClient(
-                reference: reference, credentials: try RegistryCredentials.lookup(registry: reference.registry),
-                plainHTTP: plainHttp ? true : nil)
-            let result = try await client.push(built, from: layout)
-            print(
-                "Pushed \(reference)@\(result.manifestDigest): \(result.uploaded.count) blobs uploaded, "
-                    + "\(result.skipped.count) already there, in \(seconds(ContinuousClock.now - pushStarted))")
-        }
-        if let digestFile {
-            try Data((built.manifest.digest + "\n").utf8).write(to: URL(fileURLWithPath: digestFile), options: .atomic)
-        }
+        return built
+    }
+
+    func pushImage(_ built: BuiltImage, as reference: ImageReference, from layout: BlobStore) async throws {
+        let started = ContinuousClock.now
+        let client = RegistryClient(
+            reference: reference, credentials: try RegistryCredentials.lookup(registry: reference.registry),
+            plainHTTP: plainHttp ? true : nil)
+        let result = try await client.push(built, from: layout)
+        print(
+            "Pushed \(reference)@\(result.manifestDigest): \(result.uploaded.count) blobs uploaded, "
+                + "\(result.skipped.count) already there, in \(seconds(ContinuousClock.now - started))")
     }
 
     func storeFolder(_ environment: [String: String]) -> URL {

@@ -130,8 +130,9 @@ struct ModelContractChecker: ContractChecker {
         results.append(
             ContractCheckResult(
                 name: "latency", passed: withinBudget,
-                detail: "median \(candidateMedian) for the candidate, \(stableMedian) for the stable version "
-                    + "(budget \(latencyBudget)x, or under \(latencyFloor))"))
+                detail: "median \(Self.milliseconds(candidateMedian)) for the candidate, "
+                    + "\(Self.milliseconds(stableMedian)) for the stable version (budget \(latencyBudget)x, or under "
+                    + "\(Self.milliseconds(latencyFloor)))"))
         return results
     }
 
@@ -185,6 +186,11 @@ struct ModelContractChecker: ContractChecker {
         case .array: "a list"
         case .object: "an object"
         }
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.3f ms", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
     }
 
     static func median(_ times: [Duration]) -> Duration {
