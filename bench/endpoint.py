@@ -4,12 +4,12 @@
 
 The model is bench/serving.py's (RandomForestClassifier, 100 trees of depth 10, breast cancer data, skl2onnx), logged
 twice with the real mlflow client to a Kaizen control plane (`kaizen server`) and registered as versions 1 and 2
-(seeds 0 and 1). Three servers run one after the other on free 127.0.0.1 ports, each measured with wrk (warm-up, then
-`--seconds` at 8 connections) on one-row and 100-row /invocations bodies:
+(seeds 0 and 1). Three servers run side by side on free 127.0.0.1 ports and are loaded in turn, `--rounds` times, with
+wrk (warm-up, then `--seconds` at 8 connections) on one-row and 100-row /invocations bodies; medians are reported:
 
   1. `-m models:/NAME/1`: one model, the baseline
   2. `--endpoint NAME` with version 1 at 100%: routing, reports to the control plane, the plan's follow-up polls
-  3. the same endpoint at 50/50 over versions 1 and 2
+  3. a second endpoint at 50/50 over versions 1 and 2
 
 The issue's goal: an endpoint of one version gives the same figures as `-m` serving, and a 50/50 split costs under 5%
 of throughput. Reported, never asserted; exit status 1 only if a check failed (a non-2xx answer, a server that
@@ -136,8 +136,9 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kaizen-bin", default=os.environ.get("KAIZEN_BIN", str(REPO / ".build/release/kaizen")))
-    parser.add_argument("--seconds", type=int, default=10, help="wrk run per payload and server")
-    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5, help="wrk run per payload, server and round")
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5, help="rounds over the three servers; medians are reported")
     parser.add_argument("--json", metavar="OUT")
     args = parser.parse_args()
     if shutil.which("wrk") is None or not os.access(args.kaizen_bin, os.X_OK):
@@ -159,22 +160,44 @@ def main() -> int:
         created = requests.post(f"{api}/create", json={"name": name, "model_name": name,
                                                        "traffic": [{"version": "1", "weight": 100}]}, timeout=30)
         assert created.status_code == 200, created.text
+        # All three servers run at once (an idle server costs nothing but a poll a second) and are loaded in turn,
+        # round after round: the machine's drift then weighs on each alike, and the median of the rounds is kept.
         configurations = [
-            ("-m", ["-m", f"models:/{name}/1"], None),
-            ("endpoint 1 version", ["--endpoint", name, "--poll-interval", "1"], None),
-            ("endpoint 50/50", ["--endpoint", name, "--poll-interval", "1"],
-             [{"version": "1", "weight": 50}, {"version": "2", "weight": 50}]),
+            ("-m", ["-m", f"models:/{name}/1"]),
+            ("endpoint 1 version", ["--endpoint", name, "--poll-interval", "1"]),
         ]
-        for label, extra, traffic in configurations:
-            if traffic:
-                changed = requests.patch(f"{api}/update", json={"name": name, "traffic": traffic}, timeout=30)
-                assert changed.status_code == 200, changed.text
+        servers = {}
+        for label, extra in configurations:
             serve_port = free_port()
-            process = start([args.kaizen_bin, "models", "serve", *extra, "--host", HOST, "--port", str(serve_port),
-                             "--no-access-log"], env, root / label.replace(" ", "-").replace("/", "-"), serve_port)
-            try:
-                results[label] = measure(label, f"http://{HOST}:{serve_port}/invocations", bodies, args, root)
-            finally:
+            servers[label] = (start([args.kaizen_bin, "models", "serve", *extra, "--host", HOST, "--port",
+                                     str(serve_port), "--no-access-log"], env,
+                                    root / label.replace(" ", "-").replace("/", "-"), serve_port), serve_port)
+        # The split endpoint: a second endpoint at 50/50, served by a third server.
+        created = requests.post(f"{api}/create", json={
+            "name": f"{name}-split", "model_name": name,
+            "traffic": [{"version": "1", "weight": 50}, {"version": "2", "weight": 50}]}, timeout=30)
+        assert created.status_code == 200, created.text
+        serve_port = free_port()
+        servers["endpoint 50/50"] = (start([args.kaizen_bin, "models", "serve", "--endpoint", f"{name}-split",
+                                            "--poll-interval", "1", "--host", HOST, "--port", str(serve_port),
+                                            "--no-access-log"], env, root / "endpoint-split", serve_port), serve_port)
+        try:
+            rounds: dict = {label: {kind: [] for kind in PAYLOADS} for label in servers}
+            for round_index in range(args.rounds):
+                for label, (_, serve_port) in servers.items():
+                    figures = measure(f"{label} round {round_index + 1}", f"http://{HOST}:{serve_port}/invocations",
+                                      bodies, args, root)
+                    for kind, cell in figures.items():
+                        rounds[label][kind].append(cell)
+            for label, kinds in rounds.items():
+                results[label] = {}
+                for kind, cells in kinds.items():
+                    rps = sorted(cell["rps"] for cell in cells)
+                    p99 = sorted(cell["p99_ms"] for cell in cells)
+                    results[label][kind] = {"rps": rps[len(rps) // 2], "p99_ms": p99[len(p99) // 2],
+                                            "rounds_rps": [round(cell["rps"]) for cell in cells]}
+        finally:
+            for process, _ in servers.values():
                 stop(process)
     except Exception as error:  # noqa: BLE001 (report what failed, then the summary)
         fail(f"{type(error).__name__}: {error}")
@@ -183,7 +206,8 @@ def main() -> int:
             stop(server)
         shutil.rmtree(root, ignore_errors=True)
 
-    print(f"\nkaizen models serve: -m against --endpoint, 8 connections, {args.seconds} s per run ({args.kaizen_bin})")
+    print(f"\nkaizen models serve: -m against --endpoint, 8 connections, medians of {args.rounds} rounds of "
+          f"{args.seconds} s ({args.kaizen_bin})")
     base = results.get("-m", {})
     for kind in PAYLOADS:
         print(f"\n  {kind}")
@@ -195,6 +219,7 @@ def main() -> int:
             note = "" if label == "-m" else (
                 f"  {ratio:.3f}x of -m: " + ("met" if ratio >= 1 - GOAL_OVERHEAD else "MISSED") + " (goal >= 0.95)")
             print(f"    {label:<20} {cell['rps']:>9.0f} req/s   p99 {cell['p99_ms']:6.2f} ms{note}")
+            print(f"    {'':<20} rounds: {cell['rounds_rps']}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     if CHECKS:
