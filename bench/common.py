@@ -427,6 +427,35 @@ def wrk_version() -> str:
         return "?"
 
 
+# POST /invocations with one of the bodies per request: each thread walks all bodies, threads out of step.
+WRK_INVOCATIONS = r"""
+local bodies = {
+__BODIES__
+}
+local headers = {["Content-Type"] = "application/json"}
+local reqs = {}
+request = function()
+  counter = counter + 1
+  local i = (counter * 7 + tid) % #bodies + 1
+  local r = reqs[i]
+  if r == nil then
+    r = wrk.format("POST", "/invocations", headers, bodies[i])
+    reqs[i] = r
+  end
+  return r
+end
+"""
+
+
+def lua_long_string(s: str) -> str:
+    """`s` as a Lua long string literal, with enough `=` that it cannot end early."""
+    level = 0
+    while f"]{'=' * level}]" in s:
+        level += 1
+    return f"[{'=' * level}[{s}]{'=' * level}]"
+
+
+
 def run_wrk(script: str, url: str, threads: int, conns: int, duration: int, workdir: Path, tag: str) -> dict:
     lua = workdir / f"{tag}.lua"
     lua.write_text(WRK_COMMON + script)

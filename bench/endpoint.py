@@ -29,36 +29,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
-from common import CHECKS, HOST, REPO, fail, free_port, log, run_wrk  # noqa: E402
+from common import CHECKS, HOST, REPO, WRK_INVOCATIONS, fail, free_port, log, lua_long_string, run_wrk  # noqa: E402
 
 import requests  # noqa: E402
 
-WRK_INVOCATIONS = r"""
-local bodies = {
-__BODIES__
-}
-local headers = {["Content-Type"] = "application/json"}
-local reqs = {}
-request = function()
-  counter = counter + 1
-  local i = (counter * 7 + tid) % #bodies + 1
-  local r = reqs[i]
-  if r == nil then
-    r = wrk.format("POST", "/invocations", headers, bodies[i])
-    reqs[i] = r
-  end
-  return r
-end
-"""
 PAYLOADS = {"1 row": (1, 64), "100 rows": (100, 16)}
 GOAL_OVERHEAD = 0.05
-
-
-def lua_long_string(text: str) -> str:
-    level = 0
-    while f"]{'=' * level}]" in text:
-        level += 1
-    return f"[{'=' * level}[{text}]{'=' * level}]"
 
 
 def start(command: list[str], env: dict, workdir: Path, port: int, path: str = "/ping") -> subprocess.Popen:

@@ -42,7 +42,8 @@ HERE = Path(__file__).resolve().parent
 # package and `import common` still finds bench/common.py.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 from common import (  # noqa: E402  (the shared part of the benchmarks, bench/common.py)
-    HOST, REPO, bench_server, fail, finish, log, new_parser, preflight, print_header, run_wrk,
+    HOST, REPO, WRK_INVOCATIONS, bench_server, fail, finish, log, lua_long_string, new_parser, preflight,
+    print_header, run_wrk,
 )
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -56,23 +57,6 @@ GOAL_THROUGHPUT = 50.0  # Kaizen/MLflow requests/s at 8 connections
 GOAL_P99_MS = 5.0  # Kaizen's p99, one-row requests
 GOAL_MEMORY = 10.0  # MLflow/Kaizen peak RSS
 
-WRK_INVOCATIONS = r"""
-local bodies = {
-__BODIES__
-}
-local headers = {["Content-Type"] = "application/json"}
-local reqs = {}
-request = function()
-  counter = counter + 1
-  local i = (counter * 7 + tid) % #bodies + 1  -- each thread walks all bodies, threads out of step
-  local r = reqs[i]
-  if r == nil then
-    r = wrk.format("POST", "/invocations", headers, bodies[i])
-    reqs[i] = r
-  end
-  return r
-end
-"""
 
 
 # --------------------------------------------------------------------------- model and payloads
@@ -171,13 +155,6 @@ def check_answers(b, model: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- load
-
-
-def lua_long_string(s: str) -> str:
-    level = 0
-    while f"]{'=' * level}]" in s:
-        level += 1
-    return f"[{'=' * level}[{s}]{'=' * level}]"
 
 
 class RssPeak:
