@@ -138,8 +138,9 @@ def wait_for_phase(server, endpoint: str, phases: set[str], timeout: float) -> d
 
 
 def start(server, endpoint: str, version: str, strategy: str = "canary", **extra) -> dict:
+    settings = {"step_requests": STEP_REQUESTS, "step_seconds": STEP_SECONDS, **extra}
     started = api(server, "rollouts/start", "POST", endpoint=endpoint, version=version, strategy=strategy,
-                  step_requests=STEP_REQUESTS, step_seconds=STEP_SECONDS, **extra)
+                  **settings)
     assert started.status_code == 200, started.text
     return started.json()["rollout"]
 
@@ -269,3 +270,115 @@ def test_moving_a_followed_alias_rolls_out_and_a_failure_moves_it_back(server, m
             {"version": "2", "weight": 100}]
     finally:
         stop_scoring_server(replica)
+
+
+def test_restarts_mid_rollout_lose_nothing(tmp_path):
+    """(7) SIGKILL a replica and the control plane mid-rollout: a new replica picks up the current weights, the
+    restarted control plane resumes from the database, the rollout is promoted, and every request the surviving
+    replica answered is in the reports the control plane kept (a report sent while it was down is sent again)."""
+    import sqlite3
+
+    import mlflow
+    import mlflow.onnx
+    from mlflow.models import infer_signature
+    from skl2onnx import to_onnx
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import RandomForestClassifier
+
+    from conftest import _server_command
+    from serving_helpers import metric_sum, parse_prometheus
+
+    root = tmp_path / "control-plane"
+    (root / "artifacts").mkdir(parents=True)
+    port = _free_port()
+    command = _server_command(port, root / "kaizen.db", root / "artifacts")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    url = f"http://{HOST}:{port}"
+
+    def start_control_plane() -> subprocess.Popen:
+        log = open(root / "server.log", "ab")
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/health", timeout=2).status_code == 200:
+                    return process
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise AssertionError((root / "server.log").read_text()[-3000:])
+
+    class ControlPlane:  # what `api` and `rollout_cli` need of a server
+        pass
+
+    plane = ControlPlane()
+    plane.url = url
+    control = start_control_plane()
+    replicas = []
+    loads = []
+    try:
+        mlflow.set_tracking_uri(url)
+        X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+        X = X.astype("float32").rename(columns=lambda c: c.replace(" ", "_"))
+        for seed in (0, 1):
+            model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=seed).fit(X, y)
+            with mlflow.start_run():
+                mlflow.onnx.log_model(to_onnx(model, X[:1].values), name="model", input_example=X.head(3),
+                                      signature=infer_signature(X, model.predict(X)), registered_model_name="restart")
+        rows = json.loads(X.head(40).to_json(orient="split", index=False))
+        created = api(plane, "endpoints/create", "POST", name="restart", model_name="restart",
+                      traffic=[{"version": "1", "weight": 100}])
+        assert created.status_code == 200, created.text
+
+        def start_replica(index: int):
+            replica_port = _free_port()
+            replica_command = [str(KAIZEN_BIN), "models", "serve", "--endpoint", "restart", "--host", HOST, "--port",
+                               str(replica_port), "--poll-interval", "0.5", "--report-interval", "0.5",
+                               "--no-access-log"]
+            replica = wait_until_ready(_spawn("kaizen", replica_command, kaizen_env(url),
+                                              tmp_path / f"replica-{index}", replica_port), 60)
+            replicas.append(replica)
+            load = Load(replica.url, rows).__enter__()
+            loads.append(load)
+            return replica, load
+
+        doomed, doomed_load = start_replica(0)
+        survivor, survivor_load = start_replica(1)
+        start(plane, "restart", "2", steps=[20, 50, 100], step_requests=100, step_seconds=3)
+        wait_for_phase(plane, "restart", {"step"}, timeout=60)
+
+        doomed_load.__exit__()
+        os.killpg(doomed.proc.pid, 9)
+        doomed.proc.wait(timeout=10)
+        start_replica(2)
+
+        os.killpg(control.pid, 9)
+        control.wait(timeout=10)
+        time.sleep(2)  # replicas keep serving; their reports fail and wait
+        control = start_control_plane()
+
+        rollout = wait_for_phase(plane, "restart", {"promoted", "rolled_back", "paused", "aborted"}, timeout=120)
+        assert rollout["phase"] == "promoted", rollout
+        assert [record["decision"] for record in rollout["history"]] == ["advanced"] * 3
+        for load in loads[1:]:
+            load.__exit__()
+        assert survivor_load.failures == [] and loads[-1].failures == []
+
+        # Every /invocations request the survivor answered is in the reports kept for one of the replica ids.
+        time.sleep(2)
+        _, samples = parse_prometheus(requests.get(f"{survivor.url}/metrics", timeout=10).text)
+        answered = metric_sum(samples, "kaizen_requests_total", endpoint="/invocations")
+        with sqlite3.connect(root / "kaizen.db") as db:
+            reported: dict[str, int] = {}
+            for replica_id, body in db.execute("SELECT replica_id, body FROM endpoint_reports"):
+                versions = json.loads(body)["versions"]
+                reported[replica_id] = reported.get(replica_id, 0) + sum(v["requests"] for v in versions.values())
+        assert answered > 0 and answered in reported.values(), (answered, reported)
+    finally:
+        for load in loads:
+            load.stop.set()
+        for replica in replicas:
+            stop_scoring_server(replica)
+        if control.poll() is None:
+            os.killpg(control.pid, 15)
+            control.wait(timeout=20)
