@@ -382,3 +382,19 @@ def test_restarts_mid_rollout_lose_nothing(tmp_path):
         if control.poll() is None:
             os.killpg(control.pid, 15)
             control.wait(timeout=20)
+
+
+def test_blue_green_switches_all_traffic_after_one_judged_step(server, models, endpoint):
+    name, url = endpoint
+    with Load(url, models["rows"]) as load:
+        time.sleep(1)  # the stable version's figures, which a step at 100% has no live traffic for
+        start(server, name, "2", strategy="blue-green")
+        rollout = wait_for_phase(server, name, {"promoted", "rolled_back", "paused"}, timeout=60)
+        time.sleep(1.5)
+        settled = len(load.answers)
+        time.sleep(1)
+    assert rollout["phase"] == "promoted", rollout
+    assert rollout["strategy"] == {"name": "blue_green"}
+    assert [(r["weights"]["candidate"], r["decision"]) for r in rollout["history"]] == [(100, "advanced")]
+    assert load.failures == []
+    assert {version for _, version, _ in load.answers[settled:]} == {"2"}
