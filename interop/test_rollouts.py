@@ -398,3 +398,68 @@ def test_blue_green_switches_all_traffic_after_one_judged_step(server, models, e
     assert [(r["weights"]["candidate"], r["decision"]) for r in rollout["history"]] == [(100, "advanced")]
     assert load.failures == []
     assert {version for _, version, _ in load.answers[settled:]} == {"2"}
+
+
+def failing_candidate(server, name: str) -> str:
+    """Logs a version of `name` that refuses about a fifth of the inputs at run time: version 1's forest, plus a
+    lookup that goes out of range when `mean_texture` is 23 or more (an evaluation error, a 400, as onnxruntime
+    refuses it too). Its input example and the stable one's are in range, so the contract checks pass."""
+    import mlflow
+    import mlflow.onnx
+    import numpy as np
+    import onnx
+    from mlflow.models import infer_signature
+    from onnx import TensorProto, helper, numpy_helper
+    from skl2onnx import to_onnx
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import RandomForestClassifier
+
+    mlflow.set_tracking_uri(server.url)
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.astype("float32").rename(columns=lambda c: c.replace(" ", "_"))
+    model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(X, y)
+    onx = to_onnx(model, X[:1].values)
+    graph = onx.graph
+    label = graph.output[0].name
+    for node in graph.node:
+        node.output[:] = [f"{label}_raw" if out == label else out for out in node.output]
+    graph.initializer.extend([
+        numpy_helper.from_array(np.array([1], dtype=np.int64), "texture_column"),
+        numpy_helper.from_array(np.array([1 / 2.3], dtype=np.float32), "scale"),
+        numpy_helper.from_array(np.array([-1], dtype=np.int64), "flat"),
+        numpy_helper.from_array(np.zeros(10, dtype=np.int64), "table"),
+    ])
+    graph.node.extend([
+        helper.make_node("Gather", [graph.input[0].name, "texture_column"], ["texture"], axis=1),
+        helper.make_node("Mul", ["texture", "scale"], ["scaled"]),
+        helper.make_node("Cast", ["scaled"], ["index_2d"], to=TensorProto.INT64),
+        helper.make_node("Reshape", ["index_2d", "flat"], ["index"]),
+        helper.make_node("Gather", ["table", "index"], ["zeros"], axis=0),
+        helper.make_node("Add", [f"{label}_raw", "zeros"], [label]),
+    ])
+    onnx.checker.check_model(onx)
+    with mlflow.start_run():
+        info = mlflow.onnx.log_model(onx, name="model", input_example=X.head(3),
+                                     signature=infer_signature(X, model.predict(X)), registered_model_name=name)
+    return str(info.registered_model_version)
+
+
+def test_a_candidate_failing_on_a_fifth_of_inputs_is_rolled_back(server, models, endpoint):
+    name, url = endpoint
+    version = failing_candidate(server, models["name"])
+    with Load(url, models["rows"]) as load:
+        start(server, name, version, steps=[20, 50, 100])
+        rollout = wait_for_phase(server, name, {"rolled_back", "promoted", "paused"}, timeout=60)
+        time.sleep(1.5)
+        failures_settled = len(load.failures)
+        answers_settled = len(load.answers)
+        time.sleep(1)
+    assert rollout["phase"] == "rolled_back", rollout
+    assert all(check["passed"] for check in rollout["contract_checks"]), rollout["contract_checks"]
+    assert rollout["history"][0]["decision"] == "failed"
+    error_rate = {c["name"]: c for c in rollout["history"][0]["verdict"]["checks"]}["error_rate"]
+    assert error_rate["outcome"] == "fail", error_rate
+    assert error_rate["figures"]["candidate_rate"] > 0.1 and error_rate["figures"]["stable_rate"] == 0
+    # Only the candidate's step cost failed requests, and only then.
+    assert 0 < failures_settled and len(load.failures) == failures_settled
+    assert {v for _, v, _ in load.answers[answers_settled:]} == {"1"}

@@ -36,8 +36,21 @@ public struct ScoringService: Sendable {
     /// Scores an MLflow scoring request (`/invocations`: a DataFrame, a tensor or named tensors) on the version the
     /// plan routes it to (by `routingKey` when given), and queues its copies for the plan's shadows.
     public func predict(_ input: ScoringInput, routingKey: String? = nil) async throws(ServingError) -> Prediction {
+        let (plan, model) = try route(routingKey)
+        return try await predict(input, with: model, plan: plan, routingKey: routingKey)
+    }
+
+    /// The plan for a request that starts now and the version that answers it: for routes that must know the
+    /// version before the request is read, so a refused request counts against the version that refused it.
+    public func route(_ routingKey: String?) throws(ServingError) -> (ServingPlan, ScoringModel) {
         let plan = try slot.require()
-        let model = plan.route(routingKey)
+        return (plan, plan.route(routingKey))
+    }
+
+    /// Scores `input` on `model`, a version `route` chose from `plan`.
+    public func predict(
+        _ input: ScoringInput, with model: ScoringModel, plan: ServingPlan, routingKey: String?
+    ) async throws(ServingError) -> Prediction {
         let prepared = try model.prepare(input)
         let outputs = try await score(prepared.feeds, rows: prepared.rows, with: model)
         let prediction = Prediction(model: model, rows: prepared.rows, style: prepared.style, outputs: outputs)
@@ -52,7 +65,14 @@ public struct ScoringService: Sendable {
     public func infer(
         _ header: JSONValue, binary: [UInt8] = [], name: String, version: String?, routingKey: String? = nil
     ) async throws(ServingError) -> OpenInference.Response {
-        let model = try self.model(named: name, version: version, routingKey: routingKey)
+        try await infer(
+            header, binary: binary, with: try self.model(named: name, version: version, routingKey: routingKey))
+    }
+
+    /// Scores an Open Inference Protocol request on `model`, a version `model(named:version:routingKey:)` chose.
+    public func infer(
+        _ header: JSONValue, binary: [UInt8] = [], with model: ScoringModel
+    ) async throws(ServingError) -> OpenInference.Response {
         let request = try OpenInference.request(header, binary: binary, for: model)
         let outputs = try await score(request.feeds, rows: request.rows, with: model)
         return OpenInference.response(outputs, request: request, model: model)

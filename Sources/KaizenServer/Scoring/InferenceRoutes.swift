@@ -32,16 +32,21 @@ enum InferenceRoutes {
                 } catch let error as ServingError { return Self.failure(error, context) }
             }
             router.post(RouterPath("/v2/models/:name\(suffix)/infer")) { request, context in
+                var chosen: ScoringModel?
                 do {
+                    // The version is chosen before the body is read: a request it refuses counts against it.
+                    let model = try service.model(
+                        named: context.parameters.get("name") ?? "", version: context.parameters.get("version"),
+                        routingKey: request.headers[.kaizenRoutingKey])
+                    chosen = model
+                    context.notes.record(model: model, rows: 0)
                     let body: [UInt8]
                     do { body = Array(try await request.body.collect(upTo: bodyLimit).readableBytesView) } catch {
                         throw ServingError.tooLarge(limit: bodyLimit)
                     }
                     let field = request.headers[.inferenceHeaderContentLength]
                     let (header, binary) = try OpenInference.header(of: body, headerLength: field)
-                    let result = try await service.infer(
-                        header, binary: binary, name: context.parameters.get("name") ?? "",
-                        version: context.parameters.get("version"), routingKey: request.headers[.kaizenRoutingKey])
+                    let result = try await service.infer(header, binary: binary, with: model)
                     context.notes.record(model: result.model, rows: result.rows)
                     var response: Response
                     if result.binary.isEmpty {
@@ -61,7 +66,9 @@ enum InferenceRoutes {
                     if let version = result.model.version { response.headers[.kaizenModelVersion] = version }
                     return response
                 } catch let error as ServingError {
-                    return Self.failure(error, context)
+                    var response = Self.failure(error, context)
+                    if let version = chosen?.version { response.headers[.kaizenModelVersion] = version }
+                    return response
                 }
             }
         }

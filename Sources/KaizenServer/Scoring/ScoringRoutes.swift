@@ -38,10 +38,16 @@ enum ScoringRoutes {
             }
         }
         router.post("/invocations") { request, context in
+            var chosen: ScoringModel?
             do {
+                // The version is chosen before the body is read: a request it refuses counts against it.
+                let routingKey = request.headers[.kaizenRoutingKey]
+                let (plan, model) = try service.route(routingKey)
+                chosen = model
+                context.notes.record(model: model, rows: 0)
                 let prediction = try await service.predict(
-                    try await Self.input(of: request, bodyLimit: bodyLimit),
-                    routingKey: request.headers[.kaizenRoutingKey])
+                    try await Self.input(of: request, bodyLimit: bodyLimit), with: model, plan: plan,
+                    routingKey: routingKey)
                 stats?.predictions(prediction)
                 context.notes.record(model: prediction.model, rows: prediction.rows)
                 var response = Response(
@@ -51,7 +57,9 @@ enum ScoringRoutes {
                 return response
             } catch let error as ServingError {
                 context.notes.record(error: error.message)
-                return ScoringResponses.error(error)
+                var response = ScoringResponses.error(error)
+                if let version = chosen?.version { response.headers[.kaizenModelVersion] = version }
+                return response
             }
         }
     }
