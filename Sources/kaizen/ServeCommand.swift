@@ -46,8 +46,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Score each request on its own, without micro-batching.")
     var noBatching = false
 
-    @Option(help: "Seconds between checks for a new version when the URI names a stage or an alias (0: never).")
-    var pollInterval = 30.0
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between checks for a new version when the URI names a stage or an alias (default 30; 0: never), "
+                + "or for new weights with --endpoint (default 2: a rollout's steps and roll-backs reach the replica "
+                + "within it).", valueName: "seconds"))
+    var pollInterval: Double?
+
+    /// The poll interval in effect: the option, else the mode's default.
+    var poll: Double { pollInterval ?? (endpoint == nil ? 30 : 2) }
 
     @Option(help: "Largest request body accepted, in bytes.")
     var maxRequestBodySize = 64 << 20
@@ -66,13 +73,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--report-interval must be between 0 and 3600 seconds")
         }
         if endpoint != nil {
-            guard pollInterval > 0 else { throw ValidationError("--endpoint needs a --poll-interval above 0") }
+            guard poll > 0 else { throw ValidationError("--endpoint needs a --poll-interval above 0") }
         }
         guard maxBatchSize >= 1 else { throw ValidationError("--max-batch-size must be at least 1") }
         guard maxBatchWaitMs >= 0, maxBatchWaitMs <= 10_000 else {
             throw ValidationError("--max-batch-wait-ms must be between 0 and 10000")
         }
-        guard pollInterval >= 0 else { throw ValidationError("--poll-interval must not be negative") }
+        guard poll >= 0, poll <= 86_400 else { throw ValidationError("--poll-interval must be 0 to 86400 seconds") }
         guard maxRequestBodySize > 0 else { throw ValidationError("--max-request-body-size must be positive") }
     }
 
@@ -89,7 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let endpoint {
             let app = try EndpointPlans(name: endpoint, locator: try source.locator(), logger: logger)
                 .application(
-                    configuration: configuration, pollInterval: .milliseconds(Int64(pollInterval * 1000)),
+                    configuration: configuration, pollInterval: .milliseconds(Int64(poll * 1000)),
                     reportInterval: .milliseconds(Int64(reportInterval * 1000)))
             try await app.runService()
             return
@@ -97,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
         let reference = try source.reference()
         let locator = try source.locator()
         var watch: (@Sendable (ScoringModel) async throws -> ScoringModel?)?
-        if reference.isMoving && pollInterval > 0 {
+        if reference.isMoving && poll > 0 {
             watch = { current in
                 let located = identified(try await locator.locate(reference))
                 guard located.version != current.version else { return nil }
@@ -117,7 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let app = buildServingApplication(
             loading: load, configuration: configuration, logger: logger, watch: watch,
-            pollInterval: .milliseconds(Int64(pollInterval * 1000)))
+            pollInterval: .milliseconds(Int64(poll * 1000)))
         try await app.runService()
     }
 
