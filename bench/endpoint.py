@@ -29,7 +29,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
-from common import CHECKS, HOST, REPO, WRK_INVOCATIONS, fail, free_port, log, lua_long_string, run_wrk  # noqa: E402
+from common import (  # noqa: E402
+    HOST, REPO, WRK_INVOCATIONS, fail, finish, free_port, log, lua_long_string, run_wrk,
+)
 
 import requests  # noqa: E402
 
@@ -117,6 +119,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="rounds over the three servers; medians are reported")
     parser.add_argument("--json", metavar="OUT")
     args = parser.parse_args()
+    t0 = time.perf_counter()
     if shutil.which("wrk") is None or not os.access(args.kaizen_bin, os.X_OK):
         print("error: needs wrk (make bench-tools) and a Kaizen binary (make release)", file=sys.stderr)
         return 2
@@ -196,12 +199,7 @@ def main() -> int:
                 f"  {ratio:.3f}x of -m: " + ("met" if ratio >= 1 - GOAL_OVERHEAD else "MISSED") + " (goal >= 0.95)")
             print(f"    {label:<20} {cell['rps']:>9.0f} req/s   p99 {cell['p99_ms']:6.2f} ms{note}")
             print(f"    {'':<20} rounds: {cell['rounds_rps']}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
-    if CHECKS:
-        print(f"\n{len(CHECKS)} check(s) failed:\n  " + "\n  ".join(CHECKS))
-        return 1
-    return 0
+    return finish(args, t0, {}, results)
 
 
 if __name__ == "__main__":

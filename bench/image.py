@@ -40,7 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
-from common import CHECKS, HOST, REPO, fail, free_port, log  # noqa: E402
+from common import HOST, REPO, fail, finish, free_port, log  # noqa: E402
 
 import requests  # noqa: E402
 
@@ -180,6 +180,7 @@ def main() -> int:
     parser.add_argument("--skip-peer", action="store_true", help="do not install the peer's Python environment")
     parser.add_argument("--json", metavar="OUT", help="write the results to this JSON file")
     args = parser.parse_args()
+    t0 = time.perf_counter()
     kaizen = args.kaizen_bin
     for tool in ("docker-registry", "umoci", "runc"):
         if shutil.which(tool) is None:
@@ -289,12 +290,7 @@ def main() -> int:
               f"{results['image_bytes'] / mb:.1f} MB: {peer['gzip_bytes'] / results['image_bytes']:.1f}x")
         print("  published: 3.21 GB (iris, PR #2496), >3.7 GB (few-MB model, PR #10954); builds 2-3 min locally, "
               ">10 min on CI (PR #1821)")
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
-    if CHECKS:
-        print(f"\n{len(CHECKS)} check(s) failed:\n  " + "\n  ".join(CHECKS))
-        return 1
-    return 0
+    return finish(args, t0, {}, results)
 
 
 if __name__ == "__main__":

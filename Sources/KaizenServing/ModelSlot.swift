@@ -10,10 +10,6 @@ public final class ModelSlot: Sendable {
         current = Mutex(ServingPlan(model: model))
     }
 
-    public init(plan: ServingPlan) {
-        current = Mutex(plan)
-    }
-
     /// An empty slot, for a server that listens while its model loads.
     public init() {
         current = Mutex(nil)
