@@ -5,7 +5,8 @@ the `kaizen rollouts` CLI.
 
 Scenarios (the issue's numbering): (1) a good candidate is promoted through every step, each version serving its
 weight's share; (3) a candidate with flipped labels, which never errs, is rolled back by prediction divergence at
-its first step; (5) a shadow rollout: callers only get the stable answers and the agreement is reported; (6) no
+its first step; (4) a candidate ten times slower is stopped by the pre-traffic latency contract check, and, where the
+rollout loosens that check, rolled back at its first step by the p99 latency analysis; (5) a shadow rollout: callers only get the stable answers and the agreement is reported; (6) no
 traffic: the rollout waits, then pauses, never promotes; (8) a candidate whose label is the string "0" where the
 stable one gives the number 0 fails the contract check before any traffic.
 """
@@ -463,3 +464,111 @@ def test_a_candidate_failing_on_a_fifth_of_inputs_is_rolled_back(server, models,
     # Only the candidate's step cost failed requests, and only then.
     assert 0 < failures_settled and len(load.failures) == failures_settled
     assert {v for _, v, _ in load.answers[answers_settled:]} == {"1"}
+
+
+def slow_candidate(server, name: str, tmp_path, target_ms: float) -> str:
+    """Logs a version of `name` that answers as version 1's forest does but spends at least `target_ms` per row on
+    Kaizen's engine: a chain of 256x256 MatMuls over the input whose sum, times zero, is added to the label. The chain
+    is sized with `kaizen onnx bench` on the binary under test, so the slowdown holds for debug and release builds."""
+    import mlflow
+    import mlflow.onnx
+    import numpy as np
+    import onnx
+    from mlflow.models import infer_signature
+    from onnx import TensorProto, helper, numpy_helper
+    from skl2onnx import to_onnx
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.astype("float32").rename(columns=lambda c: c.replace(" ", "_"))
+    model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(X, y)
+    rng = np.random.default_rng(0)
+    weights = [numpy_helper.from_array(rng.random((30, 256), dtype=np.float32) * 1e-4, "w_in"),
+               numpy_helper.from_array(rng.random((256, 256), dtype=np.float32) / 256, "w"),
+               numpy_helper.from_array(np.zeros(1, dtype=np.float32), "zero")]
+
+    def build(links: int):
+        onx = to_onnx(model, X[:1].values)
+        graph = onx.graph
+        label = graph.output[0].name
+        for node in graph.node:
+            node.output[:] = [f"{label}_raw" if out == label else out for out in node.output]
+        graph.initializer.extend(weights)
+        graph.node.extend([helper.make_node("MatMul", [graph.input[0].name, "w_in"], ["h0"])])
+        graph.node.extend(helper.make_node("MatMul", [f"h{i}", "w"], [f"h{i + 1}"]) for i in range(links))
+        graph.node.extend([
+            helper.make_node("ReduceSum", [f"h{links}"], ["total"], keepdims=0),
+            helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+            helper.make_node("Cast", ["nothing"], ["nothing_int"], to=TensorProto.INT64),
+            helper.make_node("Add", [f"{label}_raw", "nothing_int"], [label]),
+        ])
+        onnx.checker.check_model(onx)
+        return onx
+
+    def single_row_ms(links: int) -> float:
+        path = tmp_path / f"slow-{links}.onnx"
+        onnx.save(build(links), path)
+        rows = tmp_path / "rows.pb"
+        rows.write_bytes(numpy_helper.from_array(X.head(20).values).SerializeToString())
+        bench = subprocess.run([str(KAIZEN_BIN), "onnx", "bench", str(path), "--input", str(rows), "--batch", "1",
+                                "--seconds", "0.2", "--calls", "20", "--warmup", "2", "--loads", "1"],
+                               capture_output=True, text=True, timeout=300, check=True)
+        return json.loads(bench.stdout)["single_row_us"]["median"] / 1000
+
+    links = max(1, int(np.ceil(target_ms / single_row_ms(1))))
+    measured = single_row_ms(links)
+    assert measured >= target_ms * 0.8, (links, measured, target_ms)
+    mlflow.set_tracking_uri(server.url)
+    with mlflow.start_run():
+        info = mlflow.onnx.log_model(build(links), name="model", input_example=X.head(3),
+                                     signature=infer_signature(X, model.predict(X)), registered_model_name=name)
+    return str(info.registered_model_version)
+
+
+def stable_request_ms(url: str, rows: dict) -> float:
+    """The median time of one-row requests to the stable version, as the load's client sees them."""
+    times = []
+    with requests.Session() as session:
+        for index in range(60):
+            body = {"dataframe_split": {"columns": rows["columns"], "data": rows["data"][index % 40:index % 40 + 1]}}
+            began = time.perf_counter()
+            assert session.post(f"{url}/invocations", json=body, timeout=30).status_code == 200
+            times.append((time.perf_counter() - began) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
+def test_a_ten_times_slower_candidate_is_stopped_by_latency(server, models, endpoint, tmp_path):
+    """(4) A candidate that gives the same answers ten times more slowly (its model time alone is ten times the
+    stable version's whole request time). With the default limits the pre-traffic `latency` contract check stops it;
+    a rollout whose owner loosened that check (`contract_latency_floor_ms`) lets the candidate take its first step,
+    where the `latency_p99` analysis compares it with the stable version on the same live traffic and rolls it back."""
+    name, url = endpoint
+    version = slow_candidate(server, models["name"], tmp_path, target_ms=10 * stable_request_ms(url, models["rows"]))
+
+    start(server, name, version, steps=[20, 50, 100])
+    rollout = wait_for_phase(server, name, {"rolled_back", "step", "promoted"}, timeout=120)
+    assert rollout["phase"] == "rolled_back", rollout
+    checks = {c["name"]: c for c in rollout["contract_checks"]}
+    assert checks["examples"]["passed"] and not checks["latency"]["passed"], checks
+    assert api(server, "endpoints/get", name=name).json()["endpoint"]["traffic"] == [{"version": "1", "weight": 100}]
+
+    with Load(url, models["rows"]) as load:
+        started = rollout_cli(server, "start", name, "--to", version, "--strategy", "canary", "--steps", "20,50,100",
+                              "--step-requests", str(STEP_REQUESTS), "--step-seconds", str(STEP_SECONDS),
+                              "--threshold", "contract_latency_floor_ms=10000")
+        assert started.returncode == 0, started.stderr
+        assert "before traffic, 3x the stable time on examples above 10000 ms" in started.stdout, started.stdout
+        rollout = wait_for_phase(server, name, {"rolled_back", "promoted", "paused"}, timeout=120)
+        time.sleep(1.5)
+        settled = len(load.answers)
+        time.sleep(1)
+    assert rollout["phase"] == "rolled_back", rollout
+    assert all(check["passed"] for check in rollout["contract_checks"]), rollout["contract_checks"]
+    assert rollout["history"][0]["decision"] == "failed"
+    checks = {c["name"]: c for c in rollout["history"][0]["verdict"]["checks"]}
+    assert checks["latency_p99"]["outcome"] == "fail", checks
+    assert checks["latency_p99"]["figures"]["ratio"] > 3, checks["latency_p99"]
+    assert checks["error_rate"]["outcome"] == "pass" and load.failures == []
+    assert {v for _, v, _ in load.answers} == {"1", version}
+    assert {v for _, v, _ in load.answers[settled:]} == {"1"}

@@ -65,7 +65,7 @@ extension DeployService {
             let endpoint = try await endpoint(named: rollout.endpoint)
             let results = try await checks.check(
                 model: endpoint.modelName, stable: rollout.stableVersion, candidate: rollout.candidateVersion,
-                endpoint: rollout.endpoint, since: rollout.createdAt)
+                endpoint: rollout.endpoint, since: rollout.createdAt, thresholds: rollout.settings.thresholds)
             if let results {
                 effects += rollout.handle(
                     results.allSatisfy(\.passed) ? .contractChecksPassed(results) : .contractChecksFailed(results),
@@ -100,12 +100,8 @@ extension DeployService {
         if stable.requests < minimum {
             stable = ledger.stats(for: rollout.stableVersion, since: rollout.createdAt)
         }
-        var thresholds = AnalysisThresholds()
-        thresholds.minimumRequests = minimum
-        thresholds.minimumPredictions = minimum
-        thresholds.minimumShadowComparisons = minimum
         let shadow = if case .shadow = rollout.strategy { true } else { false }
-        let verdict = StepAnalysis(thresholds: thresholds).verdict(
+        let verdict = StepAnalysis(thresholds: rollout.settings.analysisThresholds).verdict(
             candidate: candidate, stable: stable, requiringShadowAgreement: shadow)
         return (verdict, shadow ? candidate.shadowCompared : candidate.requests)
     }
@@ -147,10 +143,10 @@ extension DeployService {
 }
 
 /// Runs a rollout's pre-traffic contract checks; returns nil while they cannot be decided yet (replicas have not
-/// loaded the candidate), else the results.
+/// loaded the candidate), else the results. `thresholds` are the rollout's, with the contract checks' own limits.
 public protocol ContractChecker: Sendable {
     func check(
-        model: String, stable: Int64, candidate: Int64, endpoint: String, since: Int64
+        model: String, stable: Int64, candidate: Int64, endpoint: String, since: Int64, thresholds: AnalysisThresholds
     ) async throws
         -> [ContractCheckResult]?
 }

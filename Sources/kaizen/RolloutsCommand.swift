@@ -61,6 +61,18 @@ struct RolloutsCommand: AsyncParsableCommand {
         @Flag(help: "Shadow only: promote the candidate when the shadow step passes.")
         var promoteAfterShadow = false
 
+        @Option(
+            name: .customLong("threshold"),
+            help: ArgumentHelp(
+                """
+                An analysis limit for this rollout, repeatable: alpha, max_error_rate_increase, max_error_rate, \
+                max_latency_ratio, latency_floor_ms, divergence_metric (js_distance or psi), max_js_distance, max_psi, \
+                min_agreement, contract_latency_budget, contract_latency_floor_ms.
+                """,
+                valueName: "name=value"),
+            transform: RolloutsCommand.threshold)
+        var thresholds: [(String, JSONValue)] = []
+
         func validate() throws {
             guard to > 0 else { throw ValidationError("--to takes a model version number, such as 4") }
             if steps != nil, strategy != .canary { throw ValidationError("--steps applies to --strategy canary only") }
@@ -87,6 +99,7 @@ struct RolloutsCommand: AsyncParsableCommand {
             if let stepSeconds { body.append(("step_seconds", .integer(stepSeconds))) }
             if let stepTimeoutSeconds { body.append(("step_timeout_seconds", .integer(stepTimeoutSeconds))) }
             if promoteAfterShadow { body.append(("promote_after_shadow", true)) }
+            if !thresholds.isEmpty { body.append(("thresholds", .object(thresholds))) }
             let answer = try await options.client().call("rollouts/start", namespace: "kaizen", post: .object(body))
             print(RolloutsCommand.describe(try RolloutsCommand.rollout(in: answer).rollout))
         }
@@ -278,6 +291,23 @@ extension RolloutsCommand {
     }
 }
 
+extension RolloutsCommand {
+    /// `--threshold max_latency_ratio=2`: a known name and a number (or, for `divergence_metric`, a word).
+    static func threshold(_ text: String) throws -> (String, JSONValue) {
+        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, AnalysisThresholds.fieldNames.contains(parts[0]) else {
+            throw ValidationError(
+                "--threshold takes name=value, with name one of \(AnalysisThresholds.fieldNames.joined(separator: ", "))"
+            )
+        }
+        if parts[0] == "divergence_metric" { return (parts[0], .string(parts[1])) }
+        guard let number = Double(parts[1]), number.isFinite else {
+            throw ValidationError("--threshold \(parts[0]) takes a number, not '\(parts[1])'")
+        }
+        return (parts[0], .double(number))
+    }
+}
+
 // MARK: - Status view
 
 extension RolloutsCommand {
@@ -291,6 +321,7 @@ extension RolloutsCommand {
             "Strategy     \(strategyName(rollout.strategy, detailed: true))",
             "Each step    at least \(settings.stepRequests) candidate requests and \(seconds(settings.stepDuration)); "
                 + "pauses after \(seconds(settings.stepTimeout)) without a decision",
+            "Thresholds   \(thresholds(settings.thresholds))",
             "Phase        \(phase(of: rollout, detailed: true))",
             "Weights      \(weights(rollout.currentWeights))",
             "Started      \(formatTime(rollout.createdAt)) UTC",
@@ -429,6 +460,21 @@ extension RolloutsCommand {
     static func number(_ value: Double, format: String) -> String {
         guard value.isFinite else { return value.isNaN ? "n/a" : value > 0 ? "inf" : "-inf" }
         return String(format: format, value)
+    }
+
+    /// The limits in force: `errors +1.00 pts (alpha 0.01, ceiling 5.00%), p99 ≤ 1.5x above 5 ms, js ≤ 0.1, …`.
+    static func thresholds(_ limits: AnalysisThresholds) -> String {
+        let divergence =
+            limits.divergenceMetric == .psi
+            ? "psi ≤ \(number(limits.maximumPSI, format: "%g"))"
+            : "js ≤ \(number(limits.maximumJSDistance, format: "%g"))"
+        return "errors +\(number(limits.maximumErrorRateIncrease * 100, format: "%.2f")) pts "
+            + "(alpha \(number(limits.alpha, format: "%g")), ceiling \(percent(limits.maximumErrorRate))), "
+            + "p99 ≤ \(number(limits.maximumLatencyRatio, format: "%g"))x above "
+            + "\(number(limits.latencyFloor * 1000, format: "%g")) ms, \(divergence), "
+            + "shadow agreement ≥ \(percent(limits.minimumAgreement, digits: 0)); before traffic, "
+            + "\(number(limits.contractLatencyBudget, format: "%g"))x the stable time on examples above "
+            + "\(number(limits.contractLatencyFloor * 1000, format: "%g")) ms"
     }
 
     /// Milliseconds as `60 s`, or `1.5 s`.

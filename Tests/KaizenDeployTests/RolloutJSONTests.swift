@@ -37,9 +37,10 @@ struct RolloutJSONTests {
         #expect(json["candidate_version"] == "4")
         #expect(json["weights"] == .object([("stable", 75), ("candidate", 25), ("shadow", 0)]))
         #expect(json["strategy"] == .object([("name", "canary"), ("steps", [5, 25, 50, 100])]))
-        #expect(
-            json["settings"]
-                == .object([("step_requests", 200), ("step_duration_ms", 60_000), ("step_timeout_ms", 600_000)]))
+        #expect(json["settings"]?["step_requests"] == 200)
+        #expect(json["settings"]?["step_duration_ms"] == 60_000)
+        #expect(json["settings"]?["step_timeout_ms"] == 600_000)
+        #expect(json["settings"]?["thresholds"] == AnalysisThresholds().json)
         #expect(json["history"]?.arrayValue?.count == 2)
         #expect(json["history"]?.arrayValue?.last?["decision"] == "timed_out")
         #expect(json["latest_evaluation"] == nil)
@@ -47,6 +48,29 @@ struct RolloutJSONTests {
         let record = try #require(json["history"]?.arrayValue?.first)
         #expect(record["verdict"]?["outcome"] == "pass")
         #expect(record["verdict"]?["checks"]?.arrayValue?.first?["figures"] == .object([("p_value", 0.5)]))
+    }
+
+    /// A rollout's own thresholds survive the store, and its step requests stand for every minimum sample size.
+    @Test func customThresholdsSurviveAndStepRequestsSetTheMinimums() throws {
+        var limits = AnalysisThresholds(maximumLatencyRatio: 4, latencyFloor: 0.02, divergenceMetric: .psi)
+        limits.minimumAgreement = 0.75
+        let rollout = try Rollout.start(
+            id: "r1", endpoint: "fraud", stableVersion: 3, candidateVersion: 4, strategy: .blueGreen,
+            settings: RolloutSettings(stepRequests: 30, thresholds: limits), now: 0
+        ).rollout
+        let back = try roundTrip(rollout)
+        #expect(back.settings.thresholds.maximumLatencyRatio == 4)
+        #expect(back.settings.thresholds.latencyFloor == 0.02)
+        #expect(back.settings.thresholds.divergenceMetric == .psi)
+        #expect(back.settings.thresholds.minimumAgreement == 0.75)
+        let judged = back.settings.analysisThresholds
+        #expect(
+            judged.minimumRequests == 30 && judged.minimumPredictions == 30 && judged.minimumShadowComparisons == 30)
+        // A partial object keeps the defaults for the rest.
+        let partial = try AnalysisThresholds(json: .object([("alpha", 0.05)]))
+        var expected = AnalysisThresholds()
+        expected.alpha = 0.05
+        #expect(partial == expected)
     }
 
     @Test func nonFiniteFiguresSurvive() throws {
@@ -119,6 +143,10 @@ struct RolloutJSONTests {
             (
                 replacing("settings", with: .object([("step_timeout_ms", 10)])),
                 "Invalid rollout: 'settings' is invalid: The step time-out"
+            ),
+            (
+                replacing("settings", with: .object([("thresholds", .object([("min_agreement", 2)]))])),
+                "Invalid rollout: 'settings.thresholds.min_agreement' must be a number from 0.0 to 1.0"
             ),
             (replacing("history", with: [1]), "Invalid rollout: 'history[0]' must be a JSON object"),
             (replacing("created_at", with: "yesterday"), "Invalid rollout: 'created_at' must be an integer"),

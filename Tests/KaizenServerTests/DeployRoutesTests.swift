@@ -104,4 +104,42 @@ struct DeployRoutesTests {
             #expect(try Routes.body(again)["error_code"] == "RESOURCE_ALREADY_EXISTS")
         }
     }
+
+    /// A rollout's thresholds come from the request, the rest keep their defaults, and `get` shows all of them;
+    /// a bad threshold is refused with the field named and starts nothing.
+    @Test func aRolloutTakesItsOwnThresholds() async throws {
+        try await Routes.Fixture().run { client in
+            try await Self.seed(client)
+            let endpoint = #"{"name":"e","model_name":"fraud","traffic":[{"version":"1","weight":100}]}"#
+            #expect(try await Routes.post(client, "/api/2.0/kaizen/endpoints/create", endpoint).status == .ok)
+            for (thresholds, message) in [
+                (#"{"max_latency_ratio":0.5}"#, "'max_latency_ratio' must be a number from 1.0"),
+                (#"{"alpha":"low"}"#, "'alpha' must be a number"),
+                (#"{"divergence_metric":"kl"}"#, "'divergence_metric' must be one of js_distance, psi"),
+                (#"{"p99":2}"#, "'p99' is not a threshold"),
+                (#"[1]"#, "the document must be a JSON object"),
+            ] {
+                let refused = try await Routes.post(
+                    client, "/api/2.0/kaizen/rollouts/start",
+                    #"{"endpoint":"e","version":"2","strategy":"canary","thresholds":\#(thresholds)}"#)
+                #expect(refused.status == .badRequest)
+                let text = try Routes.body(refused)["message"]?.stringValue ?? ""
+                #expect(text.contains(message), "\(text)")
+            }
+            let none = try await client.execute(uri: "/api/2.0/kaizen/rollouts/list?endpoint=e", method: .get)
+            #expect(try Routes.body(none)["rollouts"] == .array([]))
+
+            let started = try await Routes.post(
+                client, "/api/2.0/kaizen/rollouts/start",
+                #"{"endpoint":"e","version":"2","strategy":"canary","thresholds":{"max_latency_ratio":3,"latency_floor_ms":20,"divergence_metric":"psi"}}"#
+            )
+            #expect(started.status == .ok)
+            let fetched = try await client.execute(uri: "/api/2.0/kaizen/rollouts/get?endpoint=e", method: .get)
+            let thresholds = try Routes.body(fetched)["rollout"]?["settings"]?["thresholds"]
+            #expect(thresholds?["max_latency_ratio"]?.doubleValue == 3)
+            #expect(thresholds?["latency_floor_ms"]?.doubleValue == 20)
+            #expect(thresholds?["divergence_metric"] == "psi")
+            #expect(thresholds?["max_error_rate"]?.doubleValue == 0.05)
+        }
+    }
 }

@@ -27,10 +27,16 @@ public struct AnalysisThresholds: Sendable, Equatable {
     public var minimumShadowComparisons: UInt64
     /// The smallest share of shadow comparisons where the candidate agreed with stable that passes.
     public var minimumAgreement: Double
+    /// The pre-traffic `latency` contract check: the largest candidate/stable ratio of median times on the input
+    /// examples that passes.
+    public var contractLatencyBudget: Double
+    /// Seconds: a candidate whose median time on the examples is at or below this passes the `latency` contract
+    /// check, whatever the ratio.
+    public var contractLatencyFloor: Double
 
     /// Thresholds with the defaults: 200 requests, alpha 0.01, +1 point of error rate, a 5% error ceiling, a 1.5×
     /// latency ratio above a 5 ms floor, 200 predictions, JS distance 0.1 (PSI 0.2), 200 shadow comparisons and 90%
-    /// agreement.
+    /// agreement; before traffic, a 3× median time on the examples above a 5 ms floor.
     public init(
         minimumRequests: UInt64 = 200,
         alpha: Double = 0.01,
@@ -43,7 +49,9 @@ public struct AnalysisThresholds: Sendable, Equatable {
         maximumJSDistance: Double = 0.1,
         maximumPSI: Double = 0.2,
         minimumShadowComparisons: UInt64 = 200,
-        minimumAgreement: Double = 0.9
+        minimumAgreement: Double = 0.9,
+        contractLatencyBudget: Double = 3,
+        contractLatencyFloor: Double = 0.005
     ) {
         self.minimumRequests = minimumRequests
         self.alpha = alpha
@@ -57,5 +65,7 @@ public struct AnalysisThresholds: Sendable, Equatable {
         self.maximumPSI = maximumPSI
         self.minimumShadowComparisons = minimumShadowComparisons
         self.minimumAgreement = minimumAgreement
+        self.contractLatencyBudget = contractLatencyBudget
+        self.contractLatencyFloor = contractLatencyFloor
     }
 }

@@ -1,6 +1,6 @@
 public import KaizenCore
 
-/// When a rollout step may advance and when it gives up waiting. The analysis thresholds are the analysis's own.
+/// When a rollout step may advance, when it gives up waiting, and the limits its analysis judges by.
 public struct RolloutSettings: Sendable, Equatable {
     /// The fewest candidate requests (`--step-requests`) a step needs before it may advance.
     public var stepRequests: UInt64
@@ -9,13 +9,22 @@ public struct RolloutSettings: Sendable, Equatable {
     /// How long a step may go without a decision before the rollout pauses, in milliseconds; longer than
     /// `stepDuration`.
     public var stepTimeout: Int64
+    /// The analysis's limits; their minimum sample sizes are ignored, `stepRequests` stands for all of them.
+    public var thresholds: AnalysisThresholds
 
-    /// 200 requests, one minute, ten minutes.
-    public init(stepRequests: UInt64 = 200, stepDuration: Int64 = 60_000, stepTimeout: Int64 = 600_000) {
+    /// 200 requests, one minute, ten minutes, the default thresholds.
+    public init(
+        stepRequests: UInt64 = 200, stepDuration: Int64 = 60_000, stepTimeout: Int64 = 600_000,
+        thresholds: AnalysisThresholds = AnalysisThresholds()
+    ) {
         self.stepRequests = stepRequests
         self.stepDuration = stepDuration
         self.stepTimeout = stepTimeout
+        self.thresholds = thresholds
     }
+
+    /// The thresholds a step is judged by: `thresholds` with `stepRequests` as every minimum sample size.
+    var analysisThresholds: AnalysisThresholds { thresholds.requiring(stepRequests) }
 
     /// Durations are not negative, and a step's time-out comes after its minimum duration (else a passing step
     /// could pause before it may advance).
@@ -27,12 +36,13 @@ public struct RolloutSettings: Sendable, Equatable {
         }
     }
 
-    /// `{"step_requests": 200, "step_duration_ms": 60000, "step_timeout_ms": 600000}`.
+    /// `{"step_requests": 200, "step_duration_ms": 60000, "step_timeout_ms": 600000, "thresholds": {…}}`.
     public var json: JSONValue {
         .object([
             ("step_requests", JSONObjectReader.integer(stepRequests)),
             ("step_duration_ms", .integer(stepDuration)),
             ("step_timeout_ms", .integer(stepTimeout)),
+            ("thresholds", thresholds.json),
         ])
     }
 
@@ -41,7 +51,10 @@ public struct RolloutSettings: Sendable, Equatable {
         self.init(
             stepRequests: try reader.count("step_requests") ?? defaults.stepRequests,
             stepDuration: try reader.int64("step_duration_ms") ?? defaults.stepDuration,
-            stepTimeout: try reader.int64("step_timeout_ms") ?? defaults.stepTimeout)
+            stepTimeout: try reader.int64("step_timeout_ms") ?? defaults.stepTimeout,
+            thresholds: try reader.object("thresholds").map { reader throws(KaizenError) in
+                try AnalysisThresholds(reader: reader, base: defaults.thresholds)
+            } ?? defaults.thresholds)
         do {
             try validate()
         } catch {

@@ -6,7 +6,8 @@ import KaizenRegistry
 /// Kaizen's deployment endpoints under `/api/2.0/kaizen/endpoints`: create, get, list, update, delete.
 enum DeployRoutes {
     /// A rollout's strategy and settings from the request's fields: `strategy` (canary, blue-green, shadow),
-    /// `steps`, `promote_after_shadow`, `step_requests`, `step_seconds`, `step_timeout_seconds`.
+    /// `steps`, `promote_after_shadow`, `step_requests`, `step_seconds`, `step_timeout_seconds`, `thresholds` (an
+    /// object of the analysis's limits; those left out keep their defaults).
     static func plan(_ message: RequestMessage) throws(KaizenError) -> AliasRollout {
         let strategy = try RolloutStrategy(
             name: try message.requireString("strategy"),
@@ -16,7 +17,10 @@ enum DeployRoutes {
         let settings = RolloutSettings(
             stepRequests: UInt64(try Self.positive(message, "step_requests") ?? Int64(defaults.stepRequests)),
             stepDuration: try Self.positive(message, "step_seconds").map { $0 * 1000 } ?? defaults.stepDuration,
-            stepTimeout: try Self.positive(message, "step_timeout_seconds").map { $0 * 1000 } ?? defaults.stepTimeout)
+            stepTimeout: try Self.positive(message, "step_timeout_seconds").map { $0 * 1000 } ?? defaults.stepTimeout,
+            thresholds: try message.value("thresholds").map { value throws(KaizenError) in
+                try AnalysisThresholds(json: value)
+            } ?? defaults.thresholds)
         return AliasRollout(strategy: strategy, settings: settings)
     }
 

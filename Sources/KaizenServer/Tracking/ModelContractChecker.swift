@@ -15,18 +15,16 @@ import KaizenServing
 ///   requests written for the stable version are accepted;
 /// - `examples`: the candidate answers the input examples saved with either version with the same output names and
 ///   the same JSON types as the stable version (a string `"false"` where the stable version says `false` fails);
-/// - `latency`: on those examples, the candidate's median time is within `latencyBudget` times the stable's (or
-///   under `latencyFloor`).
+/// - `latency`: on those examples, the candidate's median time is within the rollout's `contract_latency_budget`
+///   times the stable's (or under `contract_latency_floor_ms`).
 struct ModelContractChecker: ContractChecker {
     let registry: any RegistryStore
     let artifacts: any ArtifactStore
-    var latencyBudget = 3.0
-    var latencyFloor: Duration = .milliseconds(5)
     /// The most bytes of one version's files read for the checks.
     var maximumBytes: Int64 = 2 << 30
 
     func check(
-        model: String, stable: Int64, candidate: Int64, endpoint: String, since: Int64
+        model: String, stable: Int64, candidate: Int64, endpoint: String, since: Int64, thresholds: AnalysisThresholds
     ) async throws -> [ContractCheckResult]? {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kaizen-contract-\(UUID())")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -49,7 +47,10 @@ struct ModelContractChecker: ContractChecker {
         var results = [ContractCheckResult(name: "loads", passed: true, detail: "version \(candidate) loads")]
         results.append(signature(stable: stableModel, candidate: candidateModel))
         let examples = [stableFolder, candidateFolder].compactMap(Self.inputExample)
-        results += try await compare(stable: stableModel, candidate: candidateModel, on: examples)
+        results += try await compare(
+            stable: stableModel, candidate: candidateModel, on: examples,
+            latencyBudget: thresholds.contractLatencyBudget,
+            latencyFloor: .nanoseconds(Int64(thresholds.contractLatencyFloor * 1e9)))
         return results
     }
 
@@ -84,7 +85,8 @@ struct ModelContractChecker: ContractChecker {
 
     /// Output names and JSON types, and latency, on each example.
     func compare(
-        stable: ScoringModel, candidate: ScoringModel, on examples: [JSONValue]
+        stable: ScoringModel, candidate: ScoringModel, on examples: [JSONValue], latencyBudget: Double,
+        latencyFloor: Duration
     ) async throws -> [ContractCheckResult] {
         guard !examples.isEmpty else {
             let none = "neither version was logged with an input example"
