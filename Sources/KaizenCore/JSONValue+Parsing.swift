@@ -20,7 +20,7 @@ extension JSONValue {
     }
 }
 
-private struct JSONParser {
+struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
@@ -150,6 +150,7 @@ private struct JSONParser {
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        if let plain = parsePlainDecimal() { return plain }
         let start = index
         var isInteger = true
         var negative = false
@@ -216,6 +217,52 @@ private struct JSONParser {
             return .integer(value)
         }
         guard let value = Double(text) else { throw fail("invalid number") }
+        return .double(value)
+    }
+
+    /// The commonest numbers in one tight pass: `-?digits(.digits)?` with at most 19 digits in all and no exponent,
+    /// read to the same value `parseNumber`'s general path gives (the same mantissa and exponent, the same
+    /// conversion). Anything else, or a value that conversion cannot settle, is nil and leaves `index` alone.
+    @inline(__always)
+    mutating func parsePlainDecimal() -> JSONValue? {
+        guard let base = bytes.baseAddress else { return nil }
+        let end = bytes.count
+        var position = index
+        let negative = base[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        var mantissa: UInt64 = 0
+        let integerStart = position
+        while position < end {
+            let digit = base[position] &- 0x30
+            guard digit <= 9 else { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            position += 1
+        }
+        let integerDigits = position - integerStart
+        guard integerDigits > 0, integerDigits == 1 || base[integerStart] != UInt8(ascii: "0") else { return nil }
+        var fractionDigits = 0
+        if position < end, base[position] == UInt8(ascii: ".") {
+            position += 1
+            let fractionStart = position
+            while position < end {
+                let digit = base[position] &- 0x30
+                guard digit <= 9 else { break }
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                position += 1
+            }
+            fractionDigits = position - fractionStart
+            guard fractionDigits > 0 else { return nil }
+        }
+        guard position == end || (base[position] | 0x20) != UInt8(ascii: "e") else { return nil }
+        if fractionDigits == 0 {
+            guard integerDigits <= 18 else { return nil }
+            index = position
+            return .integer(negative ? -Int64(mantissa) : Int64(mantissa))
+        }
+        guard integerDigits + fractionDigits <= 19,
+            let value = DecimalConversion.double(mantissa: mantissa, exponent: -fractionDigits, negative: negative)
+        else { return nil }
+        index = position
         return .double(value)
     }
 

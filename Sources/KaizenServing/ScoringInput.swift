@@ -5,6 +5,12 @@ public enum ScoringInput: Sendable {
     /// A table with named columns (`dataframe_split`, `dataframe_records`, CSV, a list of records):
     /// predictions come back as one record per row.
     case frame(DataFrame)
+    /// A `dataframe_split` table of numbers only, read without a JSON tree; it means what `.frame` of the same
+    /// table means.
+    case numericFrame(NumericFrame)
+    /// `inputs`/`instances` as a list of lists of numbers only, read without a JSON tree; it means what `.tensor` of
+    /// the same list means.
+    case numericTensor(NumericRows)
     /// One nested list (`inputs`/`instances` as a list of lists) for a single-input model: predictions come back
     /// as a dict of output name to full-shape lists.
     case tensor(JSONValue)

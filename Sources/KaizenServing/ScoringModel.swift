@@ -58,6 +58,14 @@ public final class ScoringModel: Sendable {
             // Under a tensor signature MLflow hands the model a dict of arrays, so the answer is a dict of columns.
             let style: OutputStyle = if case .tensors = signature { .columns } else { .records }
             return Prepared(feeds: try feeds(from: frame), rows: frame.rowCount, style: style)
+        case .numericFrame(let frame):
+            let style: OutputStyle = if case .tensors = signature { .columns } else { .records }
+            return Prepared(feeds: try feeds(from: frame), rows: frame.rowCount, style: style)
+        case .numericTensor(let rows):
+            if let tensor = try floatMatrix(rows) {
+                return Prepared(feeds: tensor, rows: rows.rowCount, style: .columns)
+            }
+            return try prepare(.tensor(rows.nestedList))
         case .tensor(let value):
             guard engine.inputs.count == 1, let input = engine.inputs.first else {
                 throw ServingError.badRequest(
@@ -119,33 +127,8 @@ public final class ScoringModel: Sendable {
     /// Feeds from a table: columns matched by name under a column signature (order free, extras ignored),
     /// otherwise by position; all columns form one matrix for a single-input model, one column per input otherwise.
     func feeds(from frame: DataFrame) throws(ServingError) -> [String: Tensor] {
-        var selected: [SelectedColumn] = []
-        if case .columns(let specs) = signature {
-            var positions: [String: Int] = [:]
-            for (index, name) in frame.names.enumerated() where positions[name] == nil { positions[name] = index }
-            var missing: [String] = []
-            for (position, spec) in specs.enumerated() {
-                let name = spec.name ?? String(position)
-                if let index = positions[name] {
-                    selected.append(SelectedColumn(name: name, index: index, declared: spec.type))
-                } else if spec.required {
-                    missing.append(name)
-                } else {
-                    selected.append(SelectedColumn(name: name, index: nil, declared: spec.type))
-                }
-            }
-            guard missing.isEmpty else {
-                let extra = frame.names.filter { name in !specs.contains { $0.name == name } }
-                throw ServingError.missingInputs(
-                    missing, of: "the model's signature",
-                    detail: extra.isEmpty ? "" : " Note that there were extra inputs: \(Self.quotedList(extra)).")
-            }
-        } else {
-            selected = frame.names.enumerated().map { SelectedColumn(name: $1, index: $0, declared: nil) }
-        }
-        if engine.inputs.count == 1, let input = engine.inputs.first,
-            selected.count != 1 || selected[0].name != input.name || inputRank(input) != 1
-        {
+        let selected = try select(frame.names)
+        if let input = matrixInput(for: selected) {
             return [input.name: try matrix(from: selected, of: frame, for: input)]
         }
         var feeds: [String: Tensor] = [:]
@@ -166,14 +149,105 @@ public final class ScoringModel: Sendable {
         return feeds
     }
 
+    /// Feeds from a table of numbers: straight from its buffer into a float32 matrix when the model takes one,
+    /// otherwise through the `DataFrame` it stands for.
+    func feeds(from frame: NumericFrame) throws(ServingError) -> [String: Tensor] {
+        let selected = try select(frame.names)
+        guard let input = matrixInput(for: selected), try elementType(of: input) == .float else {
+            return try feeds(from: frame.dataFrame)
+        }
+        try checkWidth(of: input, against: selected)
+        let rows = frame.rowCount
+        let width = frame.names.count
+        var values = [Float](repeating: 0, count: rows * selected.count)
+        for (position, column) in selected.enumerated() {
+            let integral = column.declared == .long || column.declared == .integer
+            guard let index = column.index else {
+                let missing = try CellConversion.number(.null, integral: integral, column: column.name, type: "float32")
+                for row in 0..<rows { values[row * selected.count + position] = Float(missing) }
+                continue
+            }
+            for row in 0..<rows {
+                let value = frame.rows.values[row * width + index]
+                if integral, value.rounded() != value {
+                    // The full path's error for a fraction under an integer declaration.
+                    _ = try CellConversion.number(.double(value), integral: true, column: column.name, type: "float32")
+                }
+                values[row * selected.count + position] = Float(value)
+            }
+        }
+        let shape = inputRank(input) == 1 && selected.count == 1 ? [rows] : [rows, selected.count]
+        do { return [input.name: try Tensor(shape: shape, floats: values)] } catch {
+            throw ServingError.badRequest("Invalid input: \(error.message)")
+        }
+    }
+
+    /// A list of lists of numbers straight into the float32 matrix of a single-input model, when it takes one of
+    /// that shape under its signature; nil when the full path must decide.
+    func floatMatrix(_ rows: NumericRows) throws(ServingError) -> [String: Tensor]? {
+        guard engine.inputs.count == 1, let input = engine.inputs.first, case .tensor(.float, let shape) = input.type,
+            shape?.count ?? 2 == 2
+        else { return nil }
+        if case .tensors = signature, case .tensor(_, let declared?) = input.type {
+            guard declared.count == 2, declared[0].size ?? rows.rowCount == rows.rowCount,
+                declared[1].size ?? rows.width == rows.width
+            else { return nil }
+        }
+        do {
+            return [
+                input.name: try Tensor(shape: [rows.rowCount, rows.width], floats: rows.values.map { Float($0) })
+            ]
+        } catch {
+            throw ServingError.badRequest("Invalid input: \(error.message)")
+        }
+    }
+
+    /// The single input that takes all the columns as one matrix, when the model has one input and the columns are
+    /// not just that input by name as a vector.
+    func matrixInput(for selected: [SelectedColumn]) -> ValueInfo? {
+        guard engine.inputs.count == 1, let input = engine.inputs.first,
+            selected.count != 1 || selected[0].name != input.name || inputRank(input) != 1
+        else { return nil }
+        return input
+    }
+
+    /// The columns to feed, matched by name under a column signature (order free, extras ignored), otherwise all in
+    /// the request's order; a required signature column the request lacks is an error.
+    func select(_ names: [String]) throws(ServingError) -> [SelectedColumn] {
+        var selected: [SelectedColumn] = []
+        if case .columns(let specs) = signature {
+            var positions: [String: Int] = [:]
+            for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
+            var missing: [String] = []
+            for (position, spec) in specs.enumerated() {
+                let name = spec.name ?? String(position)
+                if let index = positions[name] {
+                    selected.append(SelectedColumn(name: name, index: index, declared: spec.type))
+                } else if spec.required {
+                    missing.append(name)
+                } else {
+                    selected.append(SelectedColumn(name: name, index: nil, declared: spec.type))
+                }
+            }
+            guard missing.isEmpty else {
+                let extra = names.filter { name in !specs.contains { $0.name == name } }
+                throw ServingError.missingInputs(
+                    missing, of: "the model's signature",
+                    detail: extra.isEmpty ? "" : " Note that there were extra inputs: \(Self.quotedList(extra)).")
+            }
+        } else {
+            selected = names.enumerated().map { SelectedColumn(name: $1, index: $0, declared: nil) }
+        }
+        return selected
+    }
+
     func cells(of column: SelectedColumn, in frame: DataFrame) -> [JSONValue] {
         guard let index = column.index else { return Array(repeating: .null, count: frame.rowCount) }
         return Array(frame.column(at: index))
     }
 
-    func matrix(
-        from columns: [SelectedColumn], of frame: DataFrame, for input: ValueInfo
-    ) throws(ServingError) -> Tensor {
+    /// A matrix input declared with a fixed number of columns must get that many.
+    func checkWidth(of input: ValueInfo, against columns: [SelectedColumn]) throws(ServingError) {
         if case .tensor(_, let shape?) = input.type, shape.count == 2, let width = shape[1].size, width != columns.count
         {
             throw ServingError.schema(
@@ -181,6 +255,12 @@ public final class ScoringModel: Sendable {
                     + "columns, the request has \(columns.count) (\(columns.prefix(8).map(\.name).joined(separator: ", "))"
                     + "\(columns.count > 8 ? ", ..." : ""))")
         }
+    }
+
+    func matrix(
+        from columns: [SelectedColumn], of frame: DataFrame, for input: ValueInfo
+    ) throws(ServingError) -> Tensor {
+        try checkWidth(of: input, against: columns)
         let type = try elementType(of: input)
         let rows = frame.rowCount
         let shape = inputRank(input) == 1 && columns.count == 1 ? [rows] : [rows, columns.count]

@@ -16,6 +16,8 @@ public enum ScoringRequest {
 
     /// Parses a JSON request body.
     public static func parseJSON(_ bytes: some Collection<UInt8>) throws(ServingError) -> ScoringInput {
+        let bytes = Array(bytes)  // read twice at most, copied once
+        if let input = numericInput(bytes) { return input }
         let document: JSONValue
         do { document = try JSONValue(parsing: bytes) } catch {
             throw ServingError.badRequest(

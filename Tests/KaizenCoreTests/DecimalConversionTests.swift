@@ -52,5 +52,14 @@ struct DecimalConversionTests {
         #expect(try JSONValue(parsing: "9223372036854775807") == .integer(.max))
         #expect(try JSONValue(parsing: "-9223372036854775808") == .integer(.min))
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: "00012") }
+        // Integers and plain decimals next to exponents and the characters that end a number.
+        #expect(try JSONValue(parsing: "1e5") == .double(100_000))
+        #expect(try JSONValue(parsing: "12E-1") == .double(1.2))
+        #expect(try JSONValue(parsing: "[-7,0.5,3]") == .array([.integer(-7), .double(0.5), .integer(3)]))
+        #expect(try JSONValue(parsing: "999999999999999999") == .integer(999_999_999_999_999_999))
+        #expect(try JSONValue(parsing: "-0.0").doubleValue?.sign == .minus)
+        for bad in ["-", "1.", "-.5", "01.5", "1.e3", "1.5.2"] {
+            #expect(throws: JSONParseError.self, "\(bad)") { try JSONValue(parsing: bad) }
+        }
     }
 }

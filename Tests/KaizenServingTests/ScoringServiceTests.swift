@@ -53,6 +53,62 @@ struct ScoringServiceTests {
         #expect(tensor["variable"]?.arrayValue?.map { $0.arrayValue?.first?.doubleValue } == expected)
     }
 
+    /// The numeric fast path and the full path score a table alike, errors included: the same predictions, the same
+    /// refusal of a fraction under an integer declaration, the same NaN for an optional column left out.
+    @Test func numericTablesScoreAsTheFullPathDoes() async throws {
+        func both(_ model: ScoringModel, _ body: String) async -> (String, String) {
+            func answer(_ input: ScoringInput) async -> String {
+                do {
+                    return String(decoding: try await ScoringService(model: model).predict(input).json(), as: UTF8.self)
+                } catch { return "\(error.code) \(error.message)" }
+            }
+            guard let fast = ScoringRequest.numericInput(Array(body.utf8)) else { return ("not numeric", body) }
+            let full = (try? ScoringRequest.input(of: JSONValue(parsing: body))) ?? .tensor(.null)
+            return (await answer(fast), await answer(full))
+        }
+        let model = try ServingFixtures.regressor(signature: Self.signature)
+        let shuffled = Array(Self.columns.reversed()) + ["unused"]
+        for body in [
+            Self.splitBody(Self.columns, Self.rows),
+            Self.splitBody(shuffled, Self.rows.map { Array($0.reversed()) + [42] }),
+            Self.splitBody(Self.columns, [Self.rows[0]]).replacingOccurrences(of: "1.0", with: "1"),
+        ] {
+            let (fast, full) = await both(model, body)
+            #expect(fast == full)
+            #expect(fast.hasPrefix("{\"predictions\""), "\(fast)")
+        }
+        var integral = Self.columns.map { ColumnSpec(name: $0, type: .float) }
+        integral[0] = ColumnSpec(name: "f0", type: .long)
+        let strict = try ServingFixtures.regressor(signature: .columns(integral))
+        let fraction = await both(strict, Self.splitBody(Self.columns, Self.rows))
+        #expect(fraction.0 == fraction.1 && fraction.0.contains("f0"), "\(fraction)")
+        let whole = await both(strict, Self.splitBody(Self.columns, [Self.rows[1]]))
+        #expect(whole.0 == whole.1 && whole.0.hasPrefix("{\"predictions\""), "\(whole)")
+        var optional = Self.columns.map { ColumnSpec(name: $0, type: .float) }
+        optional[9] = ColumnSpec(name: "f9", type: .float, required: false)
+        let lenient = try ServingFixtures.regressor(signature: .columns(optional))
+        let leftOut = await both(
+            lenient, Self.splitBody(Array(Self.columns.dropLast()), Self.rows.map { $0.dropLast() }))
+        #expect(leftOut.0 == leftOut.1, "\(leftOut)")
+        let wide = await both(
+            try ServingFixtures.regressor(), Self.splitBody(Self.columns + ["extra"], Self.rows.map { $0 + [1] }))
+        #expect(wide.0 == wide.1 && wide.0.contains("takes 10 columns"), "\(wide)")
+        // Lists of lists, under no signature and under a tensor signature of the right and the wrong shape.
+        let lists =
+            "{\"inputs\": ["
+            + Self.rows.map { "[" + $0.map { String($0) }.joined(separator: ",") + "]" }
+            .joined(separator: ",") + "]}"
+        for signature: ModelSignature? in [
+            nil, .tensors([TensorSpec(name: "X", dtype: "float32", shape: [-1, 10])]),
+            .tensors([TensorSpec(name: "X", dtype: "float32", shape: [-1, 9])]),
+        ] {
+            let (fast, full) = await both(try ServingFixtures.regressor(signature: signature), lists)
+            #expect(fast == full, "\(String(describing: signature))")
+        }
+        let (narrow, narrowFull) = await both(try ServingFixtures.regressor(), "{\"inputs\": [[1, 2]]}")
+        #expect(narrow == narrowFull && !narrow.hasPrefix("{\"predictions\""), "\(narrow)")
+    }
+
     @Test func signatureErrorsNameTheColumn() async throws {
         let model = try ServingFixtures.regressor(signature: Self.signature)
         let missing = await #expect(throws: ServingError.self) {
