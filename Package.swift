@@ -178,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KaizenStorageTests",
-            dependencies: ["KaizenStorage", "KaizenTracking", "KaizenRegistry", "KaizenCore"],
+            dependencies: ["KaizenStorage", "KaizenTracking", "KaizenRegistry", "KaizenDeploy", "KaizenCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -78,6 +78,14 @@ public struct DeployService: Sendable {
         return try await endpoints.recordReport(report, receivedAt: currentTimeMillis())
     }
 
+    /// Forgets the reports received more than `retention` milliseconds before `now`, except those a rollout in
+    /// progress still judges by (every report since the oldest such rollout started is kept). Returns how many went.
+    public func pruneReports(now: Int64, retention: Int64) async throws -> Int {
+        var cutoff = now - retention
+        for rollout in try await endpoints.activeRollouts() { cutoff = min(cutoff, rollout.createdAt) }
+        return try await endpoints.deleteReports(receivedBefore: cutoff)
+    }
+
     /// The model and every version with traffic exist; the alias followed, if any, is well formed.
     func validateAgainstRegistry(_ endpoint: Endpoint) async throws {
         guard try await registry.registeredModel(named: endpoint.modelName) != nil else {

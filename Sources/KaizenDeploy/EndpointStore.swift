@@ -17,6 +17,8 @@ public protocol EndpointStore: Sendable {
     func recordReport(_ report: ReplicaReport, receivedAt: Int64) async throws -> Bool
     /// The reports of `endpoint` received at or after `since` (milliseconds), oldest first.
     func reports(endpoint: String, since: Int64) async throws -> [ReplicaReport]
+    /// Forgets the reports of every endpoint received before `cutoff` (milliseconds); returns how many.
+    func deleteReports(receivedBefore cutoff: Int64) async throws -> Int
 
     /// Adds a rollout; an error if its endpoint already has one that is not finished.
     func createRollout(_ rollout: Rollout, modelName: String, actor: Actor) async throws

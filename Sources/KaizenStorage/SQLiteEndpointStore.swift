@@ -119,6 +119,13 @@ public struct SQLiteEndpointStore: EndpointStore {
         }
     }
 
+    public func deleteReports(receivedBefore cutoff: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM endpoint_reports WHERE received_at < ?", arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+
     public func createRollout(_ rollout: Rollout, modelName: String, actor: Actor) async throws {
         try await pool.write { db in
             if try Row.fetchOne(

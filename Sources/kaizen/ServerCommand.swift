@@ -38,6 +38,18 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(
+        help: ArgumentHelp(
+            "Hours replicas' reports are kept; those a rollout in progress needs stay longer (default: 24).",
+            valueName: "hours"))
+    var reportRetentionHours: Double = 24
+
+    func validate() throws {
+        guard reportRetentionHours.isFinite, reportRetentionHours > 0, reportRetentionHours <= 24 * 366 else {
+            throw ValidationError("--report-retention-hours must be a positive number of hours, at most a year")
+        }
+    }
+
     func run() async throws {
         var logger = Logger(label: "kaizen")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -51,6 +63,7 @@ struct ServerCommand: AsyncParsableCommand {
             schemes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         configuration.webhookAllowPrivateAddresses =
             webhookAllowPrivateIps || environment["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"]?.lowercased() == "true"
+        configuration.reportRetention = .seconds(reportRetentionHours * 3600)
         let stores = try ServerStores.open(backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination)
         let app = try await buildApplication(stores: stores, configuration: configuration, logger: logger)
         logger.info(

@@ -40,7 +40,7 @@ public struct KaizenServices: Sendable {
         deploy = DeployService(endpoints: stores.endpoints, registry: stores.registry, events: dispatcher)
         rollouts = RolloutController(
             deploy: deploy, checks: ModelContractChecker(registry: stores.registry, artifacts: stores.artifacts),
-            interval: configuration.rolloutInterval, logger: logger)
+            interval: configuration.rolloutInterval, logger: logger, reportRetention: configuration.reportRetention)
     }
 
     /// Background services to run beside the HTTP server.

@@ -1,17 +1,21 @@
+import KaizenCore
 import KaizenDeploy
 import Logging
 import ServiceLifecycle
 
 /// Drives every rollout in progress, every `interval`: contract checks, the step's analysis on the replicas'
 /// reports, time-outs (``DeployService/advance(_:checks:)``). Its state is the database's, so a restarted control
-/// plane goes on where it stopped. A failure on one rollout is logged and retried at the next pass.
+/// plane goes on where it stopped. A failure on one rollout is logged and retried at the next pass. About once a
+/// minute it also forgets the replicas' reports older than `reportRetention` that no rollout in progress needs.
 struct RolloutController: Service {
     let deploy: DeployService
     let checks: any ContractChecker
     let interval: Duration
     let logger: Logger
+    var reportRetention: Duration = .seconds(24 * 3600)
 
     func run() async throws {
+        var lastPruned = ContinuousClock.now
         while !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
@@ -19,6 +23,20 @@ struct RolloutController: Service {
                 return
             }
             await pass()
+            if ContinuousClock.now - lastPruned >= .seconds(60) {
+                lastPruned = ContinuousClock.now
+                await prune()
+            }
+        }
+    }
+
+    func prune() async {
+        do {
+            let retention = reportRetention.components.seconds * 1000
+            let removed = try await deploy.pruneReports(now: currentTimeMillis(), retention: retention)
+            if removed > 0 { logger.info("old replica reports removed", metadata: ["reports": "\(removed)"]) }
+        } catch {
+            logger.warning("cannot remove old replica reports", metadata: ["error": "\(error)"])
         }
     }
 

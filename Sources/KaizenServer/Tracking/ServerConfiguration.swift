@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var webhookMaxAttempts = 4
     /// How often the rollout controller evaluates the rollouts in progress.
     public var rolloutInterval: Duration = .seconds(1)
+    /// How long replicas' reports are kept (longer while a rollout in progress started before).
+    public var reportRetention: Duration = .seconds(24 * 3600)
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, defaultArtifactRoot: String = "mlflow-artifacts:/",
