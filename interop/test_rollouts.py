@@ -269,6 +269,22 @@ def test_moving_a_followed_alias_rolls_out_and_a_failure_moves_it_back(server, m
         assert moved_back, [e["action"] for e in events]
         assert api(server, "endpoints/get", name=name).json()["endpoint"]["traffic"] == [
             {"version": "2", "weight": 100}]
+
+        # Pointing the alias at the version that failed once more is a deliberate retry: a new rollout starts.
+        with Load(replica.url, models["rows"]):
+            client.set_registered_model_alias(models["name"], "champion", "3")
+            deadline = time.monotonic() + 90
+            while True:
+                retry = api(server, "rollouts/get", endpoint=name).json()["rollout"]
+                if retry["id"] != rollout["id"] and retry["phase"] in {"rolled_back", "promoted", "paused"}:
+                    break
+                assert time.monotonic() < deadline, retry
+                time.sleep(0.25)
+        assert retry["candidate_version"] == "3" and retry["phase"] == "rolled_back", retry
+        assert client.get_model_version_by_alias(models["name"], "champion").version == "2"
+        # With the alias back on the stable version, nothing more starts.
+        time.sleep(2)
+        assert api(server, "rollouts/get", endpoint=name).json()["rollout"]["id"] == retry["id"]
     finally:
         stop_scoring_server(replica)
 

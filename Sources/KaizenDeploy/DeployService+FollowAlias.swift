@@ -5,9 +5,10 @@ import KaizenRegistry
 /// that fails moves the alias back. Driven by the rollout controller's passes (not by the registry's events), so an
 /// alias moved while the control plane was down is still noticed.
 extension DeployService {
-    /// Starts a rollout (the endpoint's `aliasRollout`, else a default canary) on every following endpoint whose alias names a
-    /// version other than the one it serves, unless a rollout is in progress or the last one to that version
-    /// already ended. Returns the rollouts started.
+    /// Starts a rollout (the endpoint's `aliasRollout`, else a default canary) on every following endpoint whose
+    /// alias names a version other than the one it serves, unless a rollout is in progress, or the last rollout was
+    /// to that version and the alias has not been set since it ended (an aborted rollout is not restarted; pointing
+    /// the alias at a version again after its rollout failed is a retry). Returns the rollouts started.
     public func followAliases() async throws -> [Rollout] {
         var started: [Rollout] = []
         for endpoint in try await list() {
@@ -18,7 +19,11 @@ extension DeployService {
             else { continue }
             let rollouts = try await endpoints.rollouts(endpoint: endpoint.name)
             if rollouts.contains(where: { !$0.phase.isTerminal }) { continue }
-            if let last = rollouts.first, last.candidateVersion == aliased.version { continue }
+            if let last = rollouts.first, last.candidateVersion == aliased.version,
+                try await !aliasSet(endpoint.modelName, alias, to: aliased.version, after: last.updatedAt)
+            {
+                continue
+            }
             let plan = endpoint.aliasRollout ?? AliasRollout()
             started.append(
                 try await startRollout(
@@ -26,6 +31,15 @@ extension DeployService {
                     settings: plan.settings, actor: Self.controller))
         }
         return started
+    }
+
+    /// Whether the newest setting of `alias` in the registry's audit trail points it at `version` after `time`.
+    func aliasSet(_ model: String, _ alias: String, to version: Int64, after time: Int64) async throws -> Bool {
+        let newest = try await registry.auditEvents(name: model).last { event in
+            event.action == "set_registered_model_alias" && event.after?["alias"]?.stringValue == alias
+        }
+        guard let newest else { return false }
+        return newest.version == version && newest.timestamp > time
     }
 
     /// After a rollout to a followed alias's version fails, the alias goes back to the stable version (audited as
