@@ -105,10 +105,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KaizenFlavors",
+            dependencies: ["KaizenCore", "KaizenONNX"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KaizenServing",
             dependencies: [
                 "KaizenCore",
                 "KaizenONNX",
+                "KaizenFlavors",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -189,6 +195,11 @@ let package = Package(
         .testTarget(
             name: "KaizenClientTests",
             dependencies: ["KaizenClient", "KaizenCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KaizenFlavorsTests",
+            dependencies: ["KaizenFlavors", "KaizenONNX", "KaizenCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,11 +1,20 @@
 public import Foundation
 import Yams
 
-/// A model on local disk, ready to load: an MLflow model folder (an `MLmodel` file with an `onnx` flavor and the
-/// model file beside it) or a plain `.onnx` file.
+/// A model on local disk, ready to load: an MLflow model folder (an `MLmodel` file with an `onnx` or `xgboost`
+/// flavor and the model file beside it) or a plain `.onnx` file.
 public struct ModelPackage: Sendable {
-    /// The `.onnx` file.
+    /// The format of `modelFile`, from the flavor the package is loaded by.
+    public enum Flavor: Sendable, Equatable {
+        case onnx
+        /// `mlflow.xgboost`: `format` is `ubj` or `json`, `modelClass` what was saved (`xgboost.core.Booster`,
+        /// `xgboost.sklearn.XGBClassifier`, ...).
+        case xgboost(format: String, modelClass: String)
+    }
+
+    /// The model file: `.onnx`, or the library's own file for a native flavor.
     public var modelFile: URL
+    public var flavor: Flavor = .onnx
     /// The input signature from `MLmodel`, if it has one.
     public var signature: ModelSignature?
     /// `model_id` from `MLmodel` (MLflow 3 logged models).
@@ -40,15 +49,26 @@ public struct ModelPackage: Sendable {
             throw ServingError.invalidModel("\(mlmodel.path) is not valid YAML: \(error)")
         }
         let flavors = document["flavors"] as? [String: Any] ?? [:]
-        guard let onnx = flavors["onnx"] as? [String: Any] else {
+        if let onnx = flavors["onnx"] as? [String: Any] {
+            self.modelFile = try Self.file(named: onnx["data"] as? String ?? "model.onnx", inside: folder)
+        } else if let xgboost = flavors["xgboost"] as? [String: Any] {
+            let format = xgboost["model_format"] as? String ?? "xgb"
+            guard format == "ubj" || format == "json" else {
+                throw ServingError.invalidModel(
+                    "The XGBoost model at \(folder.path) is saved as '\(format)'; Kaizen reads the ubj and json formats "
+                        + "(mlflow.xgboost.log_model's default is ubj)")
+            }
+            self.modelFile = try Self.file(named: xgboost["data"] as? String ?? "model.\(format)", inside: folder)
+            self.flavor = .xgboost(
+                format: format, modelClass: xgboost["model_class"] as? String ?? "xgboost.core.Booster")
+        } else {
             let names = flavors.keys.sorted().joined(separator: ", ")
             throw ServingError.invalidModel(
-                "The model at \(folder.path) has no onnx flavor (it has: \(names.isEmpty ? "none" : names)). "
-                    + "Kaizen serves ONNX models: convert with skl2onnx or onnxmltools and log with mlflow.onnx.log_model"
+                "The model at \(folder.path) has no onnx or xgboost flavor (it has: \(names.isEmpty ? "none" : names)). "
+                    + "Kaizen serves ONNX and XGBoost models: convert others with skl2onnx or onnxmltools and log with "
+                    + "mlflow.onnx.log_model"
             )
         }
-        let data = onnx["data"] as? String ?? "model.onnx"
-        self.modelFile = try Self.file(named: data, inside: folder)
         if let signature = document["signature"] as? [String: Any], let inputs = signature["inputs"] as? String {
             self.signature = try ModelSignature(parsingJSON: inputs)
         }

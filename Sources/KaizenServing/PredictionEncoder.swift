@@ -35,6 +35,8 @@ public struct PredictionEncoder {
                 encoder.record(row, of: outputs, rows: rows)
             }
             encoder.append("]")
+        case .array:
+            if let (_, value) = outputs.first { encoder.whole(value) } else { encoder.append("[]") }
         }
         encoder.append("}")
         return encoder.output

@@ -12,6 +12,9 @@ public final class ScoringModel: Sendable {
     public let engine: ONNXModel
     /// The signature from `MLmodel`; `nil` when there is none (the graph's inputs then decide).
     public let signature: ModelSignature?
+    /// The layout every answer takes whatever the request's form, for native flavors whose MLflow pyfunc returns one
+    /// array (`{"predictions": [...]}`); nil to follow the request's form, as ONNX models do.
+    public let fixedStyle: OutputStyle?
 
     /// How predictions are laid out, following what MLflow does for the request's form.
     public enum OutputStyle: Sendable {
@@ -19,6 +22,8 @@ public final class ScoringModel: Sendable {
         case records
         /// Output name to full-shape lists (tensor requests).
         case columns
+        /// The first output as one list (what a NumPy array of predictions becomes).
+        case array
     }
 
     /// A request's feeds, ready for the engine.
@@ -28,20 +33,31 @@ public final class ScoringModel: Sendable {
         public var style: OutputStyle
     }
 
-    public init(engine: ONNXModel, signature: ModelSignature?, name: String, version: String?) {
+    public init(
+        engine: ONNXModel, signature: ModelSignature?, name: String, version: String?, fixedStyle: OutputStyle? = nil
+    ) {
         self.engine = engine
         self.signature = signature
         self.name = name
         self.version = version
+        self.fixedStyle = fixedStyle
     }
 
-    /// Loads the package's ONNX file.
+    /// Loads the package's model file: an ONNX file, or a native flavor's file described as a graph for the engine.
     public convenience init(package: ModelPackage, name: String, version: String?) throws(ServingError) {
-        let engine: ONNXModel
-        do { engine = try ONNXModel(contentsOf: package.modelFile) } catch {
-            throw ServingError.invalidModel("Cannot load \(package.modelFile.lastPathComponent): \(error.message)")
+        switch package.flavor {
+        case .onnx:
+            let engine: ONNXModel
+            do { engine = try ONNXModel(contentsOf: package.modelFile) } catch {
+                throw ServingError.invalidModel("Cannot load \(package.modelFile.lastPathComponent): \(error.message)")
+            }
+            self.init(engine: engine, signature: package.signature, name: name, version: version)
+        case .xgboost(let format, let modelClass):
+            let loaded = try NativeFlavors.xgboost(package.modelFile, format: format, modelClass: modelClass)
+            self.init(
+                engine: loaded.engine, signature: package.signature ?? loaded.signature, name: name, version: version,
+                fixedStyle: .array)
         }
-        self.init(engine: engine, signature: package.signature, name: name, version: version)
     }
 
     /// Scores prepared feeds on the calling thread.
@@ -53,6 +69,12 @@ public final class ScoringModel: Sendable {
 
     /// Turns a request's data into engine feeds, checking it against the signature.
     public func prepare(_ input: ScoringInput) throws(ServingError) -> Prepared {
+        var prepared = try prepareInput(input)
+        if let fixedStyle { prepared.style = fixedStyle }
+        return prepared
+    }
+
+    func prepareInput(_ input: ScoringInput) throws(ServingError) -> Prepared {
         switch input {
         case .frame(let frame):
             // Under a tensor signature MLflow hands the model a dict of arrays, so the answer is a dict of columns.
@@ -65,7 +87,7 @@ public final class ScoringModel: Sendable {
             if let tensor = try floatMatrix(rows) {
                 return Prepared(feeds: tensor, rows: rows.rowCount, style: .columns)
             }
-            return try prepare(.tensor(rows.nestedList))
+            return try prepareInput(.tensor(rows.nestedList))
         case .tensor(let value):
             guard engine.inputs.count == 1, let input = engine.inputs.first else {
                 throw ServingError.badRequest(

@@ -1,0 +1,49 @@
+import Foundation
+import KaizenFlavors
+import KaizenONNX
+
+/// Loading the models MLflow users log in their library's own format (no conversion to ONNX), through
+/// `KaizenFlavors`, with the errors serving reports.
+enum NativeFlavors {
+    /// The largest native model file read (a 300-tree model is a few megabytes).
+    static let maximumBytes = 2 << 30
+
+    /// The classes `mlflow.xgboost` saves and how each predicts.
+    static let xgboostClasses: [String: XGBoostModel.Kind] = [
+        "xgboost.core.Booster": .booster, "xgboost.sklearn.XGBRegressor": .booster,
+        "xgboost.sklearn.XGBRFRegressor": .booster, "xgboost.sklearn.XGBRanker": .booster,
+        "xgboost.sklearn.XGBClassifier": .classifier, "xgboost.sklearn.XGBRFClassifier": .classifier,
+    ]
+
+    /// An XGBoost model file on the engine, with a column signature from its saved feature names when it has them.
+    static func xgboost(
+        _ file: URL, format: String, modelClass: String
+    ) throws(ServingError) -> (engine: ONNXModel, signature: ModelSignature?) {
+        guard let kind = xgboostClasses[modelClass] else {
+            throw ServingError.invalidModel(
+                "XGBoost model class '\(modelClass)' is not supported; Kaizen serves "
+                    + xgboostClasses.keys.sorted().joined(separator: ", "))
+        }
+        let bytes = try read(file)
+        do {
+            let model = try XGBoostModel(bytes: bytes, format: format)
+            let signature: ModelSignature? =
+                model.featureNames.count == model.features
+                ? .columns(model.featureNames.map { ColumnSpec(name: $0, type: .double) }) : nil
+            return (try model.engine(kind: kind), signature)
+        } catch {
+            throw ServingError.invalidModel("Cannot load \(file.lastPathComponent): \(error.message)")
+        }
+    }
+
+    static func read(_ file: URL) throws(ServingError) -> [UInt8] {
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        guard size <= maximumBytes else {
+            throw ServingError.invalidModel("\(file.lastPathComponent) is \(size) bytes, more than \(maximumBytes)")
+        }
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw ServingError.invalidModel("Cannot read \(file.lastPathComponent)")
+        }
+        return [UInt8](data)
+    }
+}
