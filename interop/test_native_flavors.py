@@ -1,0 +1,185 @@
+"""Models served in their library's own format, with no conversion: XGBoost models logged with the real
+`mlflow.xgboost.log_model` (ubj, its default, and json) to a Kaizen server, served by `kaizen models serve -m
+models:/NAME/1`, answers compared with `mlflow.pyfunc.load_model(uri).predict` on the same rows (labels exactly,
+numbers within 1e-6 relative: XGBoost computes in float32) and, for one model of each kind, with the JSON `mlflow
+models serve` answers for the same body. Hostile model files are refused at load with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+import requests
+
+from serving_helpers import (
+    KAIZEN_BIN, json_diff, kaizen_env, start_kaizen_serve, start_mlflow_serve, stop_scoring_server,
+)
+
+
+def _datasets():
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+
+    cancer = load_breast_cancer(return_X_y=True, as_frame=True)
+    diabetes = load_diabetes(return_X_y=True, as_frame=True)
+    iris = load_iris(return_X_y=True, as_frame=True)
+    missing = cancer[0].copy()
+    missing.iloc[::7, 3] = np.nan
+    missing.iloc[::5, 20] = np.nan
+    missing.iloc[::3, 27] = np.nan
+    return {"cancer": cancer, "diabetes": diabetes, "iris": iris, "cancer-missing": (missing, cancer[1])}
+
+
+def _train(kind: str, X, y):
+    import xgboost as xgb
+
+    if kind == "classifier":
+        return xgb.XGBClassifier(n_estimators=30, max_depth=4, random_state=0).fit(X, y)
+    if kind == "regressor":
+        return xgb.XGBRegressor(n_estimators=40, max_depth=4, random_state=0).fit(X, y)
+    objective, rounds, extra = {
+        "binary": ("binary:logistic", 20, {}), "softprob": ("multi:softprob", 10, {"num_class": 3}),
+        "softmax": ("multi:softmax", 10, {"num_class": 3}), "poisson": ("count:poisson", 20, {}),
+        "logitraw": ("binary:logitraw", 10, {}),
+    }[kind]
+    return xgb.train({"objective": objective, "max_depth": 3, "seed": 0, **extra}, xgb.DMatrix(X, y), rounds)
+
+
+# (case name, how it is trained, data set, model_format)
+CASES = [
+    ("classifier-binary", "classifier", "cancer", "ubj"),
+    ("classifier-missing", "classifier", "cancer-missing", "json"),
+    ("classifier-multiclass", "classifier", "iris", "ubj"),
+    ("regressor", "regressor", "diabetes", "ubj"),
+    ("booster-binary", "binary", "cancer-missing", "ubj"),
+    ("booster-softprob", "softprob", "iris", "json"),
+    ("booster-softmax", "softmax", "iris", "ubj"),
+    ("booster-poisson", "poisson", "diabetes", "ubj"),
+    ("booster-logitraw", "logitraw", "cancer", "json"),
+]
+
+
+def _body(X) -> dict:
+    rows = [[None if value != value else value for value in row] for row in X.values.tolist()]
+    return {"dataframe_split": {"columns": list(X.columns), "data": rows}}
+
+
+@pytest.fixture(scope="module")
+def logged(server):
+    """Every case trained and logged to the Kaizen server as `xgb-<case>` version 1."""
+    import mlflow
+    import mlflow.xgboost
+
+    mlflow.set_tracking_uri(server.url)
+    data = _datasets()
+    models = {}
+    for name, kind, dataset, model_format in CASES:
+        X, y = data[dataset]
+        with mlflow.start_run():
+            info = mlflow.xgboost.log_model(_train(kind, X, y), name="model", model_format=model_format,
+                                            input_example=X.head(3), registered_model_name=f"xgb-{name}")
+        models[name] = {"uri": f"models:/xgb-{name}/{info.registered_model_version}", "X": X,
+                        "model_uri": info.model_uri}
+    return models
+
+
+@pytest.mark.parametrize("case", [case[0] for case in CASES])
+def test_answers_equal_mlflow_pyfunc(server, logged, case, tmp_path):
+    import mlflow.pyfunc
+
+    model = logged[case]
+    expected = np.asarray(mlflow.pyfunc.load_model(model["uri"]).predict(model["X"]))
+    kaizen = start_kaizen_serve(model["uri"], tmp_path, tracking_uri=server.url)
+    try:
+        answer = requests.post(f"{kaizen.url}/invocations", json=_body(model["X"]), timeout=60)
+    finally:
+        stop_scoring_server(kaizen)
+    assert answer.status_code == 200, answer.text[:500]
+    got = np.asarray(answer.json()["predictions"])
+    assert got.shape == expected.shape
+    if np.issubdtype(expected.dtype, np.integer):
+        assert got.dtype.kind == "i", got.dtype  # labels stay integers in the JSON
+        assert np.array_equal(got, expected)
+    else:
+        np.testing.assert_allclose(got, expected.astype(np.float64), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("case", ["classifier-multiclass", "booster-softprob"])
+def test_same_json_as_mlflow_models_serve(server, logged, case, tmp_path):
+    import mlflow.artifacts
+
+    model = logged[case]
+    folder = tmp_path / "model"
+    mlflow.artifacts.download_artifacts(artifact_uri=model["uri"], dst_path=str(folder), tracking_uri=server.url)
+    body = _body(model["X"].head(20))
+    reference = start_mlflow_serve(folder, tmp_path / "mlflow")
+    kaizen = start_kaizen_serve(str(folder), tmp_path / "kaizen")
+    try:
+        want = requests.post(f"{reference.url}/invocations", json=body, timeout=120)
+        got = requests.post(f"{kaizen.url}/invocations", json=body, timeout=60)
+        # A list of lists is read as a tensor and answered with the same single array.
+        lists = {"inputs": body["dataframe_split"]["data"]}
+        got_lists = requests.post(f"{kaizen.url}/invocations", json=lists, timeout=60)
+    finally:
+        stop_scoring_server(reference)
+        stop_scoring_server(kaizen)
+    assert want.status_code == got.status_code == 200, (want.text[:300], got.text[:300])
+    assert json_diff(want.json(), got.json()) is None, json_diff(want.json(), got.json())
+    assert got_lists.status_code == 200 and got_lists.json() == got.json()
+
+
+def _xgboost_folder(tmp_path, document: dict | bytes, model_format: str = "json"):
+    """A model folder as mlflow.xgboost saves it, holding `document` as its model file."""
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    data = document if isinstance(document, bytes) else json.dumps(document).encode()
+    (folder / f"model.{model_format}").write_bytes(data)
+    (folder / "MLmodel").write_text(
+        "flavors:\n  xgboost:\n    data: model.%s\n    model_class: xgboost.core.Booster\n    model_format: %s\n"
+        % (model_format, model_format))
+    return folder
+
+
+def _small_model(tmp_path) -> dict:
+    import xgboost as xgb
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    booster = xgb.train({"objective": "binary:logistic", "max_depth": 2}, xgb.DMatrix(X, y > 0), 2)
+    return json.loads(booster.save_raw("json"))
+
+
+def _tree(document: dict) -> dict:
+    return document["learner"]["gradient_booster"]["model"]["trees"][0]
+
+
+HOSTILE = {
+    "cycle": (lambda d: _tree(d)["left_children"].__setitem__(0, 0) or d, "leads back to a node already reached"),
+    "child out of range": (lambda d: _tree(d)["right_children"].__setitem__(0, 10 ** 6) or d, "out of range"),
+    "feature out of range": (lambda d: _tree(d)["split_indices"].__setitem__(0, 999) or d, "splits on feature 999"),
+    "unknown objective": (lambda d: d["learner"]["objective"].__setitem__("name", "os.system") or d,
+                          "objective 'os.system' is not supported"),
+    "categorical split": (lambda d: _tree(d)["split_type"].__setitem__(0, 1) or d, "categorical splits"),
+    "truncated ubj": (b"{L\x00\x00\x00\x00\x00\x00\x00\x07learner{", "Invalid UBJSON"),
+    "huge ubj count": (b"[$d#L\x7f\xff\xff\xff\xff\xff\xff\xff", "more than the data left"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_xgboost_models_are_refused(case, tmp_path):
+    change, message = HOSTILE[case]
+    if isinstance(change, bytes):
+        folder = _xgboost_folder(tmp_path, change, "ubj")
+    else:
+        folder = _xgboost_folder(tmp_path, change(_small_model(tmp_path)))
+    before = sorted(p.name for p in folder.iterdir())
+    rows = tmp_path / "rows.csv"
+    rows.write_text("a,b,c,d\n1,2,3,4\n")
+    result = subprocess.run([str(KAIZEN_BIN), "models", "predict", "-m", str(folder), "-i", str(rows)],
+                            capture_output=True, text=True, timeout=60, env=kaizen_env(None))
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr[-2000:]
+    assert "Fatal error" not in result.stderr and "Segmentation" not in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before  # nothing written into the model folder
