@@ -143,9 +143,26 @@ public struct XGBoostModel: Sendable {
             current = output
         }
         switch transform {
-        case "sigmoid": add("Sigmoid", [current], "transformed")
+        case "sigmoid":
+            // XGBoost's 1 / (1 + exp(-x)) in float32, term for term (the engine's Sigmoid, like onnxruntime's, takes
+            // another route for negative margins, which differs in the last bits of small probabilities).
+            nodes.append(
+                ModelBlueprint.Node("Constant", inputs: [], outputs: ["one"], attributes: [("value_float", .float(1))]))
+            add("Neg", [current], "negated")
+            add("Exp", [current], "exponential")
+            add("Add", [current, "one"], "denominator")
+            add("Reciprocal", [current], "transformed")
         case "exp": add("Exp", [current], "transformed")
-        case "softmax": add("Softmax", [current], "transformed", [("axis", .int(1))])
+        case "softmax":
+            // XGBoost's softmax: exp(x - max) in float32, summed in float64, divided in float32.
+            let margin = current
+            add("ReduceMax", [margin], "largest", [("axes", .ints([1])), ("keepdims", .int(1))])
+            add("Sub", [margin, current], "shifted")
+            add("Exp", [current], "exponentials")
+            add("Cast", [current], "wide", [("to", .int(Int64(ElementType.double.onnxDataType)))])
+            add("ReduceSum", [current], "wide_sum", [("axes", .ints([1])), ("keepdims", .int(1))])
+            add("Cast", [current], "sum", [("to", .int(Int64(ElementType.float.onnxDataType)))])
+            add("Div", ["exponentials", current], "transformed")
         case "argmax":
             add("ArgMax", [current], "best", [("axis", .int(1)), ("keepdims", .int(0))])
             add("Cast", [current], "prediction", [("to", .int(Int64(ElementType.float.onnxDataType)))])
