@@ -85,7 +85,8 @@ struct XGBoostModelTests {
         #expect(probabilities.shape == [2, 2])
         // Class 0 scores 1 or 2 (tree 0), class 1 always 0.25 (tree 1): class 0 wins both rows.
         #expect(try Self.predict(document, kind: .classifier, [[0, 0], [1, 0]]).int64s == [0, 0])
-        let softmax = Self.document(objective: "multi:softmax", baseScore: "[0E0,0E0]", numClass: "2", treeInfo: [0, 1])
+        let softmax = Self.document(
+            objective: "multi:softmax", baseScore: "[0E0,0E0]", numClass: "2", treeInfo: [0, 1])
         #expect(try Self.predict(softmax, kind: .booster, [[0, 0]]).floats == [0])
     }
 
