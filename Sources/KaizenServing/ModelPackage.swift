@@ -10,6 +10,8 @@ public struct ModelPackage: Sendable {
         /// `mlflow.xgboost`: `format` is `ubj` or `json`, `modelClass` what was saved (`xgboost.core.Booster`,
         /// `xgboost.sklearn.XGBClassifier`, ...).
         case xgboost(format: String, modelClass: String)
+        /// `mlflow.lightgbm` with a `Booster` saved in LightGBM's text format.
+        case lightgbm
     }
 
     /// The model file: `.onnx`, or the library's own file for a native flavor.
@@ -61,11 +63,21 @@ public struct ModelPackage: Sendable {
             self.modelFile = try Self.file(named: xgboost["data"] as? String ?? "model.\(format)", inside: folder)
             self.flavor = .xgboost(
                 format: format, modelClass: xgboost["model_class"] as? String ?? "xgboost.core.Booster")
+        } else if let lightgbm = flavors["lightgbm"] as? [String: Any] {
+            let modelClass = lightgbm["model_class"] as? String ?? "lightgbm.basic.Booster"
+            guard modelClass == "lightgbm.basic.Booster" else {
+                throw ServingError.invalidModel(
+                    "The LightGBM model at \(folder.path) is a \(modelClass) saved with "
+                        + "\(lightgbm["serialization_format"] as? String ?? "skops"); Kaizen reads LightGBM Boosters "
+                        + "(lightgbm.train) in LightGBM's text format for now")
+            }
+            self.modelFile = try Self.file(named: lightgbm["data"] as? String ?? "model.lgb", inside: folder)
+            self.flavor = .lightgbm
         } else {
             let names = flavors.keys.sorted().joined(separator: ", ")
             throw ServingError.invalidModel(
-                "The model at \(folder.path) has no onnx or xgboost flavor (it has: \(names.isEmpty ? "none" : names)). "
-                    + "Kaizen serves ONNX and XGBoost models: convert others with skl2onnx or onnxmltools and log with "
+                "The model at \(folder.path) has no onnx, xgboost or lightgbm flavor (it has: \(names.isEmpty ? "none" : names)). "
+                    + "Kaizen serves ONNX, XGBoost and LightGBM models: convert others with skl2onnx or onnxmltools and log with "
                     + "mlflow.onnx.log_model"
             )
         }

@@ -36,6 +36,21 @@ enum NativeFlavors {
         }
     }
 
+    /// A LightGBM text model on the engine.
+    static func lightgbm(_ file: URL) throws(ServingError) -> (engine: ONNXModel, signature: ModelSignature?) {
+        let bytes = try read(file)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ServingError.invalidModel("\(file.lastPathComponent) is not a LightGBM text model (not UTF-8)")
+        }
+        do {
+            // No signature from the feature names: LightGBM writes them with spaces as underscores, and its predict
+            // takes a DataFrame's columns by position, as Kaizen then does.
+            return (try LightGBMModel(text: text).engine(), nil)
+        } catch {
+            throw ServingError.invalidModel("Cannot load \(file.lastPathComponent): \(error.message)")
+        }
+    }
+
     static func read(_ file: URL) throws(ServingError) -> [UInt8] {
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
         guard size <= maximumBytes else {

@@ -26,6 +26,8 @@ public struct ModelBlueprint: Sendable {
         case ints([Int64])
         case floats([Float])
         case strings([String])
+        /// A tensor (float, double, int32, int64, bool or string elements).
+        case tensor(Tensor)
     }
 
     public struct Node: Sendable {
@@ -138,6 +140,24 @@ extension ONNXModel {
         case .strings(let values):
             proto.type = .strings
             proto.strings = values.map { Data($0.utf8) }
+        case .tensor(let tensor):
+            proto.type = .tensor
+            proto.t = Self.tensorProto(tensor)
+        }
+        return proto
+    }
+
+    static func tensorProto(_ tensor: Tensor) -> Onnx_TensorProto {
+        var proto = Onnx_TensorProto()
+        proto.dims = tensor.shape.map(Int64.init)
+        proto.dataType = tensor.elementType.onnxDataType
+        switch tensor.storage {
+        case .float(let values): proto.floatData = values
+        case .double(let values): proto.doubleData = values
+        case .int32(let values): proto.int32Data = values
+        case .int64(let values): proto.int64Data = values
+        case .bool(let values): proto.int32Data = values.map { $0 ? 1 : 0 }
+        case .string(let values): proto.stringData = values.map { Data($0.utf8) }
         }
         return proto
     }

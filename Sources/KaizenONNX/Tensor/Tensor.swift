@@ -65,6 +65,10 @@ public struct Tensor: Sendable, Equatable {
     public init(shape: [Int], doubles: [Double]) throws(ONNXError) {
         try self.init(shape: shape, storage: .double(doubles))
     }
+    /// A scalar (rank 0) double.
+    public init(scalar: Double) {
+        self.init(unchecked: [], .double([scalar]))
+    }
     public init(shape: [Int], int32s: [Int32]) throws(ONNXError) {
         try self.init(shape: shape, storage: .int32(int32s))
     }
