@@ -1,8 +1,9 @@
 """Models served in their library's own format, with no conversion: XGBoost models logged with the real
-`mlflow.xgboost.log_model` (ubj, its default, and json) to a Kaizen server, served by `kaizen models serve -m
-models:/NAME/1`, answers compared with `mlflow.pyfunc.load_model(uri).predict` on the same rows (labels exactly,
-numbers within 1e-6 relative: XGBoost computes in float32) and, for one model of each kind, with the JSON `mlflow
-models serve` answers for the same body. Hostile model files are refused at load with the reason.
+`mlflow.xgboost.log_model` (ubj, its default, and json) and LightGBM Boosters logged with `mlflow.lightgbm.log_model`
+to a Kaizen server, served by `kaizen models serve -m models:/NAME/1`, answers compared with
+`mlflow.pyfunc.load_model(uri).predict` on the same rows (labels exactly; numbers within 1e-6 relative for XGBoost,
+which computes in float32, and 1e-9 for LightGBM, which computes in float64) and, for some models, with the JSON
+`mlflow models serve` answers for the same body. Hostile model files are refused at load with the reason.
 """
 
 from __future__ import annotations
@@ -85,11 +86,43 @@ def logged(server):
     return models
 
 
-@pytest.mark.parametrize("case", [case[0] for case in CASES])
-def test_answers_equal_mlflow_pyfunc(server, logged, case, tmp_path):
+# (case name, lightgbm.train parameters, data set, rounds)
+LIGHTGBM_CASES = [
+    ("binary", {"objective": "binary"}, "cancer", 30),
+    ("binary-missing", {"objective": "binary"}, "cancer-missing", 30),
+    ("regression", {"objective": "regression"}, "diabetes", 50),
+    ("multiclass", {"objective": "multiclass", "num_class": 3}, "iris", 20),
+    ("poisson", {"objective": "poisson"}, "diabetes", 30),
+    ("cross-entropy", {"objective": "cross_entropy"}, "cancer", 10),
+    ("random-forest", {"objective": "binary", "boosting": "rf", "bagging_fraction": 0.8, "bagging_freq": 1},
+     "cancer", 10),
+    ("multiclass-ova", {"objective": "multiclassova", "num_class": 3}, "iris", 10),
+]
+
+
+@pytest.fixture(scope="module")
+def logged_lightgbm(server):
+    """Every LightGBM case trained with lightgbm.train and logged to the Kaizen server as `lgb-<case>` version 1."""
+    import lightgbm as lgb
+    import mlflow
+    import mlflow.lightgbm
+
+    mlflow.set_tracking_uri(server.url)
+    data = _datasets()
+    models = {}
+    for name, parameters, dataset, rounds in LIGHTGBM_CASES:
+        X, y = data[dataset]
+        booster = lgb.train({**parameters, "num_leaves": 15, "verbose": -1, "seed": 0}, lgb.Dataset(X, y), rounds)
+        with mlflow.start_run():
+            info = mlflow.lightgbm.log_model(booster, name="model", input_example=X.head(3),
+                                             registered_model_name=f"lgb-{name}")
+        models[name] = {"uri": f"models:/lgb-{name}/{info.registered_model_version}", "X": X}
+    return models
+
+
+def _compare_with_pyfunc(server, model, tmp_path, rtol: float):
     import mlflow.pyfunc
 
-    model = logged[case]
     expected = np.asarray(mlflow.pyfunc.load_model(model["uri"]).predict(model["X"]))
     kaizen = start_kaizen_serve(model["uri"], tmp_path, tracking_uri=server.url)
     try:
@@ -103,14 +136,24 @@ def test_answers_equal_mlflow_pyfunc(server, logged, case, tmp_path):
         assert got.dtype.kind == "i", got.dtype  # labels stay integers in the JSON
         assert np.array_equal(got, expected)
     else:
-        np.testing.assert_allclose(got, expected.astype(np.float64), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(got, expected.astype(np.float64), rtol=rtol, atol=0)
 
 
-@pytest.mark.parametrize("case", ["classifier-multiclass", "booster-softprob"])
-def test_same_json_as_mlflow_models_serve(server, logged, case, tmp_path):
+@pytest.mark.parametrize("case", [case[0] for case in LIGHTGBM_CASES])
+def test_lightgbm_answers_equal_mlflow_pyfunc(server, logged_lightgbm, case, tmp_path):
+    _compare_with_pyfunc(server, logged_lightgbm[case], tmp_path, rtol=1e-9)
+
+
+@pytest.mark.parametrize("case", [case[0] for case in CASES])
+def test_answers_equal_mlflow_pyfunc(server, logged, case, tmp_path):
+    _compare_with_pyfunc(server, logged[case], tmp_path, rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", ["classifier-multiclass", "booster-softprob", "lightgbm-binary"])
+def test_same_json_as_mlflow_models_serve(server, logged, logged_lightgbm, case, tmp_path):
     import mlflow.artifacts
 
-    model = logged[case]
+    model = logged_lightgbm["binary"] if case == "lightgbm-binary" else logged[case]
     folder = tmp_path / "model"
     mlflow.artifacts.download_artifacts(artifact_uri=model["uri"], dst_path=str(folder), tracking_uri=server.url)
     body = _body(model["X"].head(20))
@@ -165,6 +208,46 @@ HOSTILE = {
     "truncated ubj": (b"{L\x00\x00\x00\x00\x00\x00\x00\x07learner{", "Invalid UBJSON"),
     "huge ubj count": (b"[$d#L\x7f\xff\xff\xff\xff\xff\xff\xff", "more than the data left"),
 }
+
+
+def _lightgbm_text() -> str:
+    import lightgbm as lgb
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    return lgb.train({"objective": "binary", "num_leaves": 4, "verbose": -1}, lgb.Dataset(X, y > 0), 2) \
+        .model_to_string()
+
+
+def _replace_first(text: str, key: str, value: str) -> str:
+    lines = text.split("\n")
+    index = next(i for i, line in enumerate(lines) if line.startswith(key + "="))
+    lines[index] = f"{key}={value}"
+    return "\n".join(lines)
+
+
+HOSTILE_LIGHTGBM = {
+    "cycle": (lambda t: _replace_first(t, "left_child", "0 -1 -2"), "out of range or already reached"),
+    "feature out of range": (lambda t: _replace_first(t, "split_feature", "99 0 0"), "splits on feature 99"),
+    "short list": (lambda t: _replace_first(t, "leaf_value", "1"), "'leaf_value' has 1 values"),
+    "not lightgbm": (lambda t: "import os\nos.system('touch /tmp/pwned')\n", "not in LightGBM's text format"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_LIGHTGBM))
+def test_hostile_lightgbm_models_are_refused(case, tmp_path):
+    change, message = HOSTILE_LIGHTGBM[case]
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "model.lgb").write_text(change(_lightgbm_text()))
+    (folder / "MLmodel").write_text("flavors:\n  lightgbm:\n    data: model.lgb\n"
+                                    "    model_class: lightgbm.basic.Booster\n")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("a,b,c,d\n1,2,3,4\n")
+    result = subprocess.run([str(KAIZEN_BIN), "models", "predict", "-m", str(folder), "-i", str(rows)],
+                            capture_output=True, text=True, timeout=60, env=kaizen_env(None))
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr[-2000:]
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
