@@ -106,7 +106,7 @@ let package = Package(
         ),
         .target(
             name: "KaizenFlavors",
-            dependencies: ["KaizenCore", "KaizenONNX"],
+            dependencies: ["KaizenCore", "KaizenONNX", "CZlib"],
             swiftSettings: swiftSettings
         ),
         .target(

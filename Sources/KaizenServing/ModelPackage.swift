@@ -12,6 +12,8 @@ public struct ModelPackage: Sendable {
         case xgboost(format: String, modelClass: String)
         /// `mlflow.lightgbm` with a `Booster` saved in LightGBM's text format.
         case lightgbm
+        /// `mlflow.sklearn` saved with skops (its default); `predictFunction` is the pyfunc's `predict_fn`.
+        case sklearn(predictFunction: String)
     }
 
     /// The model file: `.onnx`, or the library's own file for a native flavor.
@@ -63,6 +65,16 @@ public struct ModelPackage: Sendable {
             self.modelFile = try Self.file(named: xgboost["data"] as? String ?? "model.\(format)", inside: folder)
             self.flavor = .xgboost(
                 format: format, modelClass: xgboost["model_class"] as? String ?? "xgboost.core.Booster")
+        } else if let sklearn = flavors["sklearn"] as? [String: Any] {
+            let format = sklearn["serialization_format"] as? String ?? "cloudpickle"
+            guard format == "skops" else {
+                throw ServingError.invalidModel(
+                    "The scikit-learn model at \(folder.path) is saved with \(format), which runs code when loaded; "
+                        + "Kaizen reads skops files (mlflow.sklearn.log_model's default, serialization_format='skops')")
+            }
+            self.modelFile = try Self.file(named: sklearn["pickled_model"] as? String ?? "model.skops", inside: folder)
+            let pyfunc = flavors["python_function"] as? [String: Any]
+            self.flavor = .sklearn(predictFunction: pyfunc?["predict_fn"] as? String ?? "predict")
         } else if let lightgbm = flavors["lightgbm"] as? [String: Any] {
             let modelClass = lightgbm["model_class"] as? String ?? "lightgbm.basic.Booster"
             guard modelClass == "lightgbm.basic.Booster" else {
@@ -76,8 +88,8 @@ public struct ModelPackage: Sendable {
         } else {
             let names = flavors.keys.sorted().joined(separator: ", ")
             throw ServingError.invalidModel(
-                "The model at \(folder.path) has no onnx, xgboost or lightgbm flavor (it has: \(names.isEmpty ? "none" : names)). "
-                    + "Kaizen serves ONNX, XGBoost and LightGBM models: convert others with skl2onnx or onnxmltools and log with "
+                "The model at \(folder.path) has no onnx, sklearn, xgboost or lightgbm flavor (it has: \(names.isEmpty ? "none" : names)). "
+                    + "Kaizen serves ONNX, scikit-learn (skops), XGBoost and LightGBM models: convert others with skl2onnx or onnxmltools and log with "
                     + "mlflow.onnx.log_model"
             )
         }

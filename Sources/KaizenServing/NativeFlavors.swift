@@ -36,6 +36,26 @@ enum NativeFlavors {
         }
     }
 
+    /// A scikit-learn model saved with skops on the engine, with a column signature from `feature_names_in_`.
+    static func sklearn(
+        _ file: URL, predictFunction: String
+    ) throws(ServingError) -> (engine: ONNXModel, signature: ModelSignature?) {
+        guard predictFunction == "predict" else {
+            throw ServingError.invalidModel(
+                "The scikit-learn model is served through '\(predictFunction)'; Kaizen computes 'predict' for now")
+        }
+        let bytes = try read(file)
+        do {
+            let model = try SklearnModel(bytes: bytes)
+            let names = model.featureNames
+            let signature: ModelSignature? =
+                names.isEmpty ? nil : .columns(names.map { ColumnSpec(name: $0, type: .double) })
+            return (try model.engine(), signature)
+        } catch {
+            throw ServingError.invalidModel("Cannot load \(file.lastPathComponent): \(error.message)")
+        }
+    }
+
     /// A LightGBM text model on the engine.
     static func lightgbm(_ file: URL) throws(ServingError) -> (engine: ONNXModel, signature: ModelSignature?) {
         let bytes = try read(file)

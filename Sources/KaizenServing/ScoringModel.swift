@@ -57,6 +57,11 @@ public final class ScoringModel: Sendable {
             self.init(
                 engine: loaded.engine, signature: package.signature ?? loaded.signature, name: name, version: version,
                 fixedStyle: .array)
+        case .sklearn(let predictFunction):
+            let loaded = try NativeFlavors.sklearn(package.modelFile, predictFunction: predictFunction)
+            self.init(
+                engine: loaded.engine, signature: package.signature ?? loaded.signature, name: name, version: version,
+                fixedStyle: .array)
         case .lightgbm:
             let loaded = try NativeFlavors.lightgbm(package.modelFile)
             self.init(

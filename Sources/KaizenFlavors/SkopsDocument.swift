@@ -1,0 +1,102 @@
+public import KaizenCore
+
+/// A scikit-learn model saved by skops (what `mlflow.sklearn` writes by default: `model.skops`, a ZIP of
+/// `schema.json` and `.npy` arrays), read without running anything: every node of the schema must use a loader Kaizen
+/// knows (objects, dicts, lists, tuples, JSON values, arrays), and every object must be of a class on the allow-list
+/// of estimators Kaizen computes; anything else (a function, a method, a type, an unknown class, a pickled array) is
+/// refused at load, named.
+public struct SkopsDocument: Sendable {
+    /// One node of the schema, evaluated.
+    public indirect enum Value: Sendable {
+        case json(JSONValue)
+        case array(NPYArray)
+        case list([Value])
+        case dict([String: Value])
+        /// An object of `className` (`module.Class`) with its attributes.
+        case object(className: String, fields: [String: Value])
+
+        public var fields: [String: Value]? {
+            if case .object(_, let fields) = self { fields } else { nil }
+        }
+
+        public var className: String? {
+            if case .object(let name, _) = self { name } else { nil }
+        }
+    }
+
+    public let root: Value
+
+    public static let maximumDepth = 64
+
+    public init(bytes: [UInt8], allowedClasses: Set<String>) throws(FlavorError) {
+        let archive = try ZipArchive(bytes: bytes)
+        let schema: JSONValue
+        do { schema = try JSONValue(parsing: try archive.data("schema.json")) } catch let error as FlavorError {
+            throw error
+        } catch {
+            throw FlavorError("The skops schema is not valid JSON: \(error)")
+        }
+        var reader = Reader(archive: archive, allowed: allowedClasses)
+        self.root = try reader.value(schema, depth: 0)
+    }
+
+    struct Reader {
+        let archive: ZipArchive
+        let allowed: Set<String>
+
+        mutating func value(_ node: JSONValue, depth: Int) throws(FlavorError) -> Value {
+            guard depth <= SkopsDocument.maximumDepth else {
+                throw FlavorError("The skops schema nests deeper than \(SkopsDocument.maximumDepth)")
+            }
+            guard let loader = node["__loader__"]?.stringValue else {
+                throw FlavorError("A skops node has no __loader__")
+            }
+            let module = node["__module__"]?.stringValue ?? "?"
+            let name = node["__class__"]?.stringValue ?? "?"
+            let className = "\(module).\(name)"
+            let content = node["content"]
+            switch loader {
+            case "JsonNode":
+                guard let text = content?.stringValue else { throw FlavorError("A skops JSON node has no content") }
+                do { return .json(try JSONValue(parsing: text)) } catch {
+                    throw FlavorError("A skops JSON node holds invalid JSON: \(error)")
+                }
+            case "ListNode", "TupleNode":
+                guard let items = content?.arrayValue else { throw FlavorError("A skops \(loader) has no list") }
+                var values: [Value] = []
+                for item in items { values.append(try value(item, depth: depth + 1)) }
+                return .list(values)
+            case "DictNode":
+                guard let fields = content?.objectFields else { throw FlavorError("A skops DictNode has no fields") }
+                var values: [String: Value] = [:]
+                for (key, item) in fields { values[key] = try value(item, depth: depth + 1) }
+                return .dict(values)
+            case "NdArrayNode":
+                if let file = node["file"]?.stringValue {
+                    guard node["type"]?.stringValue ?? "numpy" == "numpy" else {
+                        throw FlavorError("The skops array '\(file)' is stored as \(node["type"]?.stringValue ?? "?")")
+                    }
+                    return .array(try NPYArray(bytes: try archive.data(file), name: file))
+                }
+                guard let items = content?.arrayValue else { throw FlavorError("A skops array has no data") }
+                var values: [Value] = []
+                for item in items { values.append(try value(item, depth: depth + 1)) }
+                return .list(values)
+            case "ObjectNode":
+                guard allowed.contains(className) else {
+                    throw FlavorError(
+                        "The skops model holds an object of class '\(className)', which Kaizen does not load")
+                }
+                guard let inner = content else { return .object(className: className, fields: [:]) }
+                guard case .dict(let fields) = try value(inner, depth: depth + 1) else {
+                    throw FlavorError("The skops object '\(className)' has no attribute dict")
+                }
+                return .object(className: className, fields: fields)
+            default:
+                throw FlavorError(
+                    "The skops model holds a \(loader) for '\(className)', which Kaizen does not load "
+                        + "(functions, methods, types and reduced objects are never run)")
+            }
+        }
+    }
+}
