@@ -1,8 +1,8 @@
 """Models served in their library's own format, with no conversion: XGBoost models logged with the real
-`mlflow.xgboost.log_model` (ubj, its default, and json) and LightGBM Boosters logged with `mlflow.lightgbm.log_model`
-to a Kaizen server, served by `kaizen models serve -m models:/NAME/1`, answers compared with
+`mlflow.xgboost.log_model` (ubj, its default, and json), LightGBM Boosters logged with `mlflow.lightgbm.log_model`
+and scikit-learn models logged with `mlflow.sklearn.log_model` (skops, its default) to a Kaizen server, served by `kaizen models serve -m models:/NAME/1`, answers compared with
 `mlflow.pyfunc.load_model(uri).predict` on the same rows (labels exactly; numbers within 1e-6 relative for XGBoost,
-which computes in float32, and 1e-9 for LightGBM, which computes in float64) and, for some models, with the JSON
+which computes in float32, and 1e-9 for LightGBM and scikit-learn, which compute in float64) and, for some models, with the JSON
 `mlflow models serve` answers for the same body. Hostile model files are refused at load with the reason.
 """
 
@@ -125,8 +125,9 @@ def _compare_with_pyfunc(server, model, tmp_path, rtol: float):
 
     expected = np.asarray(mlflow.pyfunc.load_model(model["uri"]).predict(model["X"]))
     kaizen = start_kaizen_serve(model["uri"], tmp_path, tracking_uri=server.url)
+    body = _body(model["X"]) if hasattr(model["X"], "columns") else {"inputs": model["X"].tolist()}
     try:
-        answer = requests.post(f"{kaizen.url}/invocations", json=_body(model["X"]), timeout=60)
+        answer = requests.post(f"{kaizen.url}/invocations", json=body, timeout=60)
     finally:
         stop_scoring_server(kaizen)
     assert answer.status_code == 200, answer.text[:500]
@@ -135,8 +136,61 @@ def _compare_with_pyfunc(server, model, tmp_path, rtol: float):
     if np.issubdtype(expected.dtype, np.integer):
         assert got.dtype.kind == "i", got.dtype  # labels stay integers in the JSON
         assert np.array_equal(got, expected)
+    elif expected.dtype.kind in "OU":
+        assert got.tolist() == expected.tolist()
     else:
         np.testing.assert_allclose(got, expected.astype(np.float64), rtol=rtol, atol=0)
+
+
+def _sklearn_cases():
+    from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge,
+                                      RidgeClassifier, SGDClassifier)
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+    from sklearn.svm import LinearSVC
+
+    return {
+        # The README tour's model: Ridge on NumPy arrays, so a tensor signature and `inputs` requests.
+        "ridge-numpy": (lambda: Ridge(alpha=1.0), "diabetes", True),
+        "linear-regression": (lambda: make_pipeline(StandardScaler(), LinearRegression()), "diabetes", False),
+        "lasso": (lambda: make_pipeline(MinMaxScaler(), Lasso(alpha=0.1)), "diabetes", False),
+        "elastic-net": (lambda: make_pipeline(RobustScaler(), ElasticNet(alpha=0.1)), "diabetes", False),
+        "logistic-binary": (lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)), "cancer",
+                            False),
+        "logistic-multiclass": (lambda: make_pipeline(MaxAbsScaler(), LogisticRegression(max_iter=2000)), "iris",
+                                False),
+        "logistic-string-labels": (lambda: LogisticRegression(max_iter=2000), "iris-names", False),
+        "ridge-classifier": (lambda: RidgeClassifier(), "iris", False),
+        "sgd-classifier": (lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=0)), "cancer", False),
+        "linear-svc": (lambda: make_pipeline(StandardScaler(), LinearSVC()), "cancer", False),
+    }
+
+
+@pytest.fixture(scope="module")
+def logged_sklearn(server):
+    """Every scikit-learn case logged with mlflow.sklearn.log_model (skops, its default) as `skl-<case>`."""
+    import mlflow
+    import mlflow.sklearn
+
+    mlflow.set_tracking_uri(server.url)
+    data = _datasets()
+    iris_X, iris_y = data["iris"]
+    data["iris-names"] = (iris_X, np.array(["setosa", "versicolor", "virginica"])[iris_y])
+    models = {}
+    for name, (make, dataset, as_numpy) in _sklearn_cases().items():
+        X, y = data[dataset]
+        if as_numpy:
+            X, y = X.values, np.asarray(y)
+        with mlflow.start_run():
+            info = mlflow.sklearn.log_model(make().fit(X, y), name="model", input_example=X[:2],
+                                            registered_model_name=f"skl-{name}")
+        models[name] = {"uri": f"models:/skl-{name}/{info.registered_model_version}", "X": X}
+    return models
+
+
+@pytest.mark.parametrize("case", sorted(_sklearn_cases()))
+def test_sklearn_answers_equal_mlflow_pyfunc(server, logged_sklearn, case, tmp_path):
+    _compare_with_pyfunc(server, logged_sklearn[case], tmp_path, rtol=1e-9)
 
 
 @pytest.mark.parametrize("case", [case[0] for case in LIGHTGBM_CASES])
@@ -149,11 +203,13 @@ def test_answers_equal_mlflow_pyfunc(server, logged, case, tmp_path):
     _compare_with_pyfunc(server, logged[case], tmp_path, rtol=1e-6)
 
 
-@pytest.mark.parametrize("case", ["classifier-multiclass", "booster-softprob", "lightgbm-binary"])
-def test_same_json_as_mlflow_models_serve(server, logged, logged_lightgbm, case, tmp_path):
+@pytest.mark.parametrize("case", ["classifier-multiclass", "booster-softprob", "lightgbm-binary",
+                                  "sklearn-logistic-string-labels"])
+def test_same_json_as_mlflow_models_serve(server, logged, logged_lightgbm, logged_sklearn, case, tmp_path):
     import mlflow.artifacts
 
-    model = logged_lightgbm["binary"] if case == "lightgbm-binary" else logged[case]
+    model = (logged_lightgbm["binary"] if case == "lightgbm-binary"
+             else logged_sklearn["logistic-string-labels"] if case.startswith("sklearn-") else logged[case])
     folder = tmp_path / "model"
     mlflow.artifacts.download_artifacts(artifact_uri=model["uri"], dst_path=str(folder), tracking_uri=server.url)
     body = _body(model["X"].head(20))
@@ -266,3 +322,118 @@ def test_hostile_xgboost_models_are_refused(case, tmp_path):
     assert message in result.stderr, result.stderr[-2000:]
     assert "Fatal error" not in result.stderr and "Segmentation" not in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == before  # nothing written into the model folder
+
+
+def _skops_folder(tmp_path, entries: dict[str, bytes], *, raw: bytes | None = None):
+    """A model folder as mlflow.sklearn saves it, whose model.skops holds `entries` (or is `raw`)."""
+    import io
+    import zipfile
+
+    folder = tmp_path / "hostile-sklearn"
+    folder.mkdir()
+    if raw is None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, data in entries.items():
+                if name.startswith("symlink:"):
+                    info = zipfile.ZipInfo(name.removeprefix("symlink:"))
+                    info.external_attr = 0o120777 << 16  # a symbolic link, as `zip --symlinks` stores it
+                    archive.writestr(info, data)
+                else:
+                    archive.writestr(name, data)
+        raw = buffer.getvalue()
+    (folder / "model.skops").write_bytes(raw)
+    (folder / "MLmodel").write_text(
+        "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    predict_fn: predict\n"
+        "  sklearn:\n    pickled_model: model.skops\n    serialization_format: skops\n")
+    return folder
+
+
+def _real_skops() -> bytes:
+    import io
+
+    import skops.io
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    X, y = load_diabetes(return_X_y=True)
+    buffer = io.BytesIO(skops.io.dumps(Ridge().fit(X, y)))
+    return buffer.getvalue()
+
+
+def _skops_entries(schema_change=None, array_change=None) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(_real_skops())) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    if schema_change:
+        schema = json.loads(entries["schema.json"])
+        schema_change(schema)
+        entries["schema.json"] = json.dumps(schema).encode()
+    if array_change:
+        name = next(n for n in entries if n.endswith(".npy"))
+        entries[name] = array_change(entries[name])
+    return entries
+
+
+def _function(module: str, name: str) -> dict:
+    return {"__class__": name, "__module__": module, "__loader__": "FunctionNode",
+            "content": {"module_path": module, "function": name}}
+
+
+def _set_field(key: str, value: dict):
+    return lambda schema: schema["content"]["content"].__setitem__(key, value)
+
+
+HOSTILE_SKOPS = {
+    "os.system function": (lambda t: _skops_folder(t, _skops_entries(_set_field("solver", _function("os", "system")))),
+                           "FunctionNode for 'os.system'"),
+    "builtins.eval function": (lambda t: _skops_folder(t, _skops_entries(
+        _set_field("solver", _function("builtins", "eval")))), "FunctionNode for 'builtins.eval'"),
+    "unknown class": (lambda t: _skops_folder(t, _skops_entries(
+        lambda s: s.update({"__class__": "Popen", "__module__": "subprocess"}))),
+                      "class 'subprocess.Popen', which Kaizen does not load"),
+    "method reference": (lambda t: _skops_folder(t, _skops_entries(_set_field("solver", {
+        "__class__": "method", "__module__": "builtins", "__loader__": "MethodNode", "content": {}}))),
+                         "MethodNode"),
+    "parent-folder entry": (lambda t: _skops_folder(t, {**_skops_entries(), "../evil.npy": b"x"}),
+                            "'../evil.npy', which is not a plain file name"),
+    "absolute entry": (lambda t: _skops_folder(t, {**_skops_entries(), "/tmp/evil": b"x"}),
+                       "not a plain file name"),
+    "symbolic link": (lambda t: _skops_folder(t, {**_skops_entries(), "symlink:link/x": b"/etc/passwd"}),
+                      "not a plain file name"),
+    "10 GB declared": (lambda t: _skops_folder(t, {}, raw=_declare_size(_real_skops(), 10 * 2 ** 30)),
+                       "ZIP64 archives are not supported"),
+    "3 GB declared": (lambda t: _skops_folder(t, {}, raw=_declare_size(_real_skops(), 3 * 2 ** 30)),
+                      "declares 3221225472 bytes"),
+    "truncated array": (lambda t: _skops_folder(t, _skops_entries(array_change=lambda b: b[:-8])),
+                        "bytes for"),
+    "object array": (lambda t: _skops_folder(t, _skops_entries(array_change=lambda b: b.replace(b"<f8", b"|O "))),
+                     "holds '|O"),
+    "not a zip": (lambda t: _skops_folder(t, {}, raw=b"\x80\x04pickle"), "not a ZIP archive"),
+}
+
+
+def _declare_size(archive: bytes, size: int) -> bytes:
+    """The archive with its first central directory entry declaring `size` uncompressed bytes."""
+    data = bytearray(archive)
+    at = data.find(b"PK\x01\x02")
+    data[at + 24:at + 28] = min(size, 0xFFFFFFFF).to_bytes(4, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_SKOPS))
+def test_hostile_skops_models_are_refused(case, tmp_path):
+    make, message = HOSTILE_SKOPS[case]
+    folder = make(tmp_path)
+    before = sorted(p.name for p in folder.iterdir())
+    rows = tmp_path / "rows.csv"
+    rows.write_text(",".join(f"c{i}" for i in range(10)) + "\n" + ",".join(["0.1"] * 10) + "\n")
+    result = subprocess.run([str(KAIZEN_BIN), "models", "predict", "-m", str(folder), "-i", str(rows)],
+                            capture_output=True, text=True, timeout=60, env=kaizen_env(None))
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr[-2000:]
+    assert "Fatal error" not in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert not (tmp_path / "evil.npy").exists()

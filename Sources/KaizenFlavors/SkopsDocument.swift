@@ -92,6 +92,9 @@ public struct SkopsDocument: Sendable {
                     throw FlavorError("The skops object '\(className)' has no attribute dict")
                 }
                 return .object(className: className, fields: fields)
+            case "LossNode" where module == "sklearn.linear_model._sgd_fast" || module == "sklearn._loss._loss":
+                // The loss an SGD model was trained with: kept as a name, never built (predict does not use it).
+                return .object(className: className, fields: [:])
             default:
                 throw FlavorError(
                     "The skops model holds a \(loader) for '\(className)', which Kaizen does not load "
