@@ -147,9 +147,23 @@ def _sklearn_cases():
                                       RidgeClassifier, SGDClassifier)
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+    from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier,
+                                  RandomForestRegressor)
     from sklearn.svm import LinearSVC
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
     return {
+        "decision-tree-classifier": (lambda: DecisionTreeClassifier(max_depth=5, random_state=0), "iris-names",
+                                     False),
+        "decision-tree-regressor": (lambda: DecisionTreeRegressor(max_depth=6, random_state=0), "diabetes", False),
+        "random-forest-classifier": (lambda: RandomForestClassifier(n_estimators=50, max_depth=8, random_state=0),
+                                     "cancer", False),
+        "random-forest-missing": (lambda: RandomForestClassifier(n_estimators=20, random_state=0), "cancer-missing",
+                                  False),
+        "random-forest-regressor": (lambda: RandomForestRegressor(n_estimators=50, random_state=0), "diabetes",
+                                    False),
+        "extra-trees-classifier": (lambda: ExtraTreesClassifier(n_estimators=30, random_state=0), "iris", False),
+        "extra-trees-regressor": (lambda: ExtraTreesRegressor(n_estimators=30, random_state=0), "diabetes", False),
         # The README tour's model: Ridge on NumPy arrays, so a tensor signature and `inputs` requests.
         "ridge-numpy": (lambda: Ridge(alpha=1.0), "diabetes", True),
         "linear-regression": (lambda: make_pipeline(StandardScaler(), LinearRegression()), "diabetes", False),
@@ -182,8 +196,11 @@ def logged_sklearn(server):
         if as_numpy:
             X, y = X.values, np.asarray(y)
         with mlflow.start_run():
+            # skops itself calls scikit-learn's Tree untrusted (scikit-learn indexes its node arrays unchecked);
+            # Kaizen checks every index when it loads one.
             info = mlflow.sklearn.log_model(make().fit(X, y), name="model", input_example=X[:2],
-                                            registered_model_name=f"skl-{name}")
+                                            registered_model_name=f"skl-{name}",
+                                            skops_trusted_types=["sklearn.tree._tree.Tree"])
         models[name] = {"uri": f"models:/skl-{name}/{info.registered_model_version}", "X": X}
     return models
 
@@ -386,7 +403,41 @@ def _set_field(key: str, value: dict):
     return lambda schema: schema["content"]["content"].__setitem__(key, value)
 
 
+def _tree_skops(change) -> dict[str, bytes]:
+    """A fitted DecisionTreeClassifier's skops entries with its node array changed by `change(nodes)`."""
+    import io
+    import zipfile
+
+    import numpy as np
+    import skops.io
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    data = skops.io.dumps(DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    for name, content in entries.items():
+        if name.endswith(".npy") and b"left_child" in content[:400]:
+            nodes = np.load(io.BytesIO(content))
+            change(nodes)
+            out = io.BytesIO()
+            np.save(out, nodes)
+            entries[name] = out.getvalue()
+    return entries
+
+
+def _set_node(field: str, node: int, value):
+    return lambda nodes: nodes[field].__setitem__(node, value)
+
+
 HOSTILE_SKOPS = {
+    "tree child out of range": (lambda t: _skops_folder(t, _tree_skops(_set_node("left_child", 0, 10 ** 9))),
+                                "children out of range or already reached"),
+    "tree cycle": (lambda t: _skops_folder(t, _tree_skops(_set_node("right_child", 1, 0))),
+                   "children out of range or already reached"),
+    "tree feature out of range": (lambda t: _skops_folder(t, _tree_skops(_set_node("feature", 0, 77))),
+                                  "splits on feature 77"),
     "os.system function": (lambda t: _skops_folder(t, _skops_entries(_set_field("solver", _function("os", "system")))),
                            "FunctionNode for 'os.system'"),
     "builtins.eval function": (lambda t: _skops_folder(t, _skops_entries(

@@ -9,6 +9,8 @@ public struct NPYArray: Sendable, Equatable {
         case integers([Int64])
         /// Fixed-width Unicode (`<U10`): NumPy's string arrays, such as string class labels.
         case strings([String])
+        /// A structured array (scikit-learn's tree nodes): each numeric field as a column of doubles.
+        case records([String: [Double]])
     }
 
     public var shape: [Int]
@@ -21,7 +23,7 @@ public struct NPYArray: Sendable, Equatable {
         switch values {
         case .doubles(let values): values
         case .integers(let values): values.map(Double.init)
-        case .strings: []
+        case .strings, .records: []
         }
     }
 
@@ -51,7 +53,7 @@ public struct NPYArray: Sendable, Equatable {
         guard headerLength <= 65_536, headerStart + headerLength <= bytes.count,
             let header = String(validating: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         else { throw fail("has a malformed header") }
-        guard let descr = Self.field(header, "descr"), let order = Self.field(header, "fortran_order"),
+        guard let descr = Self.descr(header), let order = Self.field(header, "fortran_order"),
             let shapeText = Self.field(header, "shape")
         else { throw fail("has a header without descr, fortran_order or shape") }
         let type = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
@@ -70,6 +72,12 @@ public struct NPYArray: Sendable, Equatable {
             count = product
         }
         let data = Array(bytes[(headerStart + headerLength)...])
+        if type.hasPrefix("[") {
+            guard !order.hasPrefix("True") else { throw fail("is a structured array in Fortran order") }
+            self.shape = shape
+            self.values = .records(try Self.records(type, data, count: count, fail: fail))
+            return
+        }
         if type.hasPrefix("<U"), let characters = Int(type.dropFirst(2)), (1...1 << 20).contains(characters) {
             guard !order.hasPrefix("True") || shape.count < 2 else { throw fail("is in Fortran order") }
             self.shape = shape
@@ -118,12 +126,82 @@ public struct NPYArray: Sendable, Equatable {
             case .doubles(let items): values = .doubles(transpose(items))
             case .integers(let items): values = .integers(transpose(items))
             case .strings(let items): values = .strings(transpose(items))
+            case .records: throw fail("is a structured array in Fortran order")
             }
         } else if order.hasPrefix("True"), shape.count > 2 {
             throw fail("is in Fortran order with \(shape.count) dimensions")
         }
         self.shape = shape
         self.values = values
+    }
+
+    /// The `descr` value: a quoted type, or a structured type's list of `('name', 'type')` pairs.
+    static func descr(_ header: String) -> String? {
+        guard let range = header.range(of: "'descr':") else { return nil }
+        let rest = header[range.upperBound...].drop { $0 == " " }
+        guard rest.first == "[" else { return field(header, "descr") }
+        var depth = 0
+        var value = ""
+        for character in rest {
+            value.append(character)
+            if character == "[" { depth += 1 }
+            if character == "]" {
+                depth -= 1
+                if depth == 0 { break }
+            }
+        }
+        return value
+    }
+
+    /// A structured array's fields, read at their packed offsets; fields of types other than `<f8`, `<i8`, `|u1`
+    /// (padding, `|V7`) are skipped over by their width.
+    static func records(
+        _ descr: String, _ data: [UInt8], count: Int, fail: (String) -> FlavorError
+    ) throws(FlavorError) -> [String: [Double]] {
+        var fields: [(name: String, type: String, offset: Int)] = []
+        var offset = 0
+        var scanner = descr.dropFirst().dropLast()
+        while let open = scanner.firstIndex(of: "("), let close = scanner[open...].firstIndex(of: ")") {
+            let parts = scanner[scanner.index(after: open)..<close].split(separator: ",").map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: " '\""))
+            }
+            guard parts.count == 2 else { throw fail("has a structured type with a nested field") }
+            let type = parts[1]
+            let width: Int
+            switch type {
+            case "<f8", "<i8": width = 8
+            case "|u1", "|b1": width = 1
+            default:
+                guard type.hasPrefix("|V"), let size = Int(type.dropFirst(2)), (1...64).contains(size) else {
+                    throw fail("has a structured field of type '\(type)'")
+                }
+                width = size
+            }
+            fields.append((parts[0], type, offset))
+            offset += width
+            scanner = scanner[scanner.index(after: close)...]
+        }
+        let itemSize = offset
+        guard itemSize > 0, fields.count <= 64, data.count == count * itemSize else {
+            throw fail("holds \(data.count) bytes for \(count) records of \(itemSize) bytes")
+        }
+        var columns: [String: [Double]] = [:]
+        for field in fields where !field.name.isEmpty && !field.type.hasPrefix("|V") {
+            var column: [Double] = []
+            column.reserveCapacity(count)
+            for index in 0..<count {
+                let base = index * itemSize + field.offset
+                if field.type == "|u1" || field.type == "|b1" {
+                    column.append(Double(data[base]))
+                    continue
+                }
+                var word: UInt64 = 0
+                for byte in 0..<8 { word |= UInt64(data[base + byte]) << (8 * UInt64(byte)) }
+                column.append(field.type == "<f8" ? Double(bitPattern: word) : Double(Int64(bitPattern: word)))
+            }
+            columns[field.name] = column
+        }
+        return columns
     }
 
     /// `count` strings of `characters` UTF-32 code units each, NUL-padded.

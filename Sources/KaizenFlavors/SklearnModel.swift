@@ -29,10 +29,13 @@ public struct SklearnModel: Sendable {
     ]
     /// Every class a skops file may hold for Kaizen to load it.
     public static let allowedClasses: Set<String> =
-        linearRegressors.union(linearClassifiers).union(transformers).union([
+        linearRegressors.union(linearClassifiers).union(transformers).union(treeRegressors).union(treeClassifiers)
+        .union([
             "sklearn.pipeline.Pipeline",
             // Data a fitted classifier keeps and `predict` does not use.
             "sklearn.preprocessing._label.LabelBinarizer",
+            // A forest's trees (read through skops' TreeNode) and the estimators that hold them.
+            "sklearn.tree._tree.Tree",
         ])
 
     public let root: Value
@@ -74,6 +77,9 @@ public struct SklearnModel: Sendable {
             } else if Self.linearRegressors.contains(name) || Self.linearClassifiers.contains(name) {
                 guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
                 try builder.linear(name, fields, width: width, classifier: Self.linearClassifiers.contains(name))
+            } else if Self.treeRegressors.contains(name) || Self.treeClassifiers.contains(name) {
+                guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
+                try builder.trees(name, fields, width: width, classifier: Self.treeClassifiers.contains(name))
             } else {
                 throw FlavorError("The scikit-learn estimator \(name) is not supported")
             }
@@ -82,7 +88,7 @@ public struct SklearnModel: Sendable {
         guard let output = builder.output else { throw FlavorError("The scikit-learn model has no predictor") }
         return ModelBlueprint(
             inputs: [ModelBlueprint.Port(name: "input", type: .double, shape: [nil, features])], outputs: [output],
-            nodes: builder.nodes, opsets: ["": 13, "ai.onnx.ml": 3], producer: "kaizen-sklearn")
+            nodes: builder.nodes, opsets: ["": 13, "ai.onnx.ml": 5], producer: "kaizen-sklearn")
     }
 
     public func engine() throws(FlavorError) -> ONNXModel {
@@ -285,6 +291,7 @@ public struct SklearnModel: Sendable {
                 case .integers(let items): return try tensor(Tensor(shape: [items.count], int64s: items))
                 case .doubles(let items): return try tensor(Tensor(shape: [items.count], doubles: items))
                 case .strings(let items): return try tensor(Tensor(shape: [items.count], strings: items))
+                case .records: throw FlavorError("\(name).classes_ is a structured array")
                 }
             case .list(let items)?:
                 let labels = items.compactMap { if case .json(.string(let label)) = $0 { label } else { nil } }

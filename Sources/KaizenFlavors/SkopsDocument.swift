@@ -92,6 +92,17 @@ public struct SkopsDocument: Sendable {
                     throw FlavorError("The skops object '\(className)' has no attribute dict")
                 }
                 return .object(className: className, fields: fields)
+            case "TreeNode" where className == "sklearn.tree._tree.Tree":
+                // A fitted tree: its node and value arrays, and the constructor's arguments (n_features,
+                // n_classes, n_outputs) as `__reduce__` gives them.
+                guard let inner = content, case .dict(var fields) = try value(inner, depth: depth + 1),
+                    let arguments = node["__reduce__"]?["args"],
+                    case .list(let values) = try value(arguments, depth: depth + 1), values.count == 3
+                else { throw FlavorError("A skops Tree has no content or constructor arguments") }
+                fields["n_features"] = values[0]
+                fields["n_classes"] = values[1]
+                fields["n_outputs"] = values[2]
+                return .object(className: className, fields: fields)
             case "LossNode" where module == "sklearn.linear_model._sgd_fast" || module == "sklearn._loss._loss":
                 // The loss an SGD model was trained with: kept as a name, never built (predict does not use it).
                 return .object(className: className, fields: [:])

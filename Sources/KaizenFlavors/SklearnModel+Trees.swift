@@ -1,0 +1,197 @@
+import KaizenCore
+import KaizenONNX
+
+extension SklearnModel {
+    /// Decision trees and forests of them, by whether they classify.
+    static let treeRegressors: Set<String> = [
+        "sklearn.tree._classes.DecisionTreeRegressor", "sklearn.tree._classes.ExtraTreeRegressor",
+        "sklearn.ensemble._forest.RandomForestRegressor", "sklearn.ensemble._forest.ExtraTreesRegressor",
+    ]
+    static let treeClassifiers: Set<String> = [
+        "sklearn.tree._classes.DecisionTreeClassifier", "sklearn.tree._classes.ExtraTreeClassifier",
+        "sklearn.ensemble._forest.RandomForestClassifier", "sklearn.ensemble._forest.ExtraTreesClassifier",
+    ]
+
+    /// One fitted tree: scikit-learn's node arrays (a leaf has children -1) and its values per node and class.
+    struct FittedTree {
+        var left: [Int]
+        var right: [Int]
+        var feature: [Int]
+        var threshold: [Double]
+        var missingLeft: [Bool]
+        /// `values[node][k]`: the node's value for class `k` (one entry for a regressor).
+        var values: [[Double]]
+
+        init(_ tree: Value, features: Int, index: Int) throws(FlavorError) {
+            func fail(_ problem: String) -> FlavorError { FlavorError("scikit-learn tree \(index): \(problem)") }
+            guard tree.className == "sklearn.tree._tree.Tree", let fields = tree.fields,
+                case .array(let nodes)? = fields["nodes"], case .records(let columns) = nodes.values,
+                case .array(let valueArray)? = fields["values"]
+            else { throw fail("has no node or value arrays") }
+            if let outputs = fields["n_outputs"].flatMap(SklearnModel.integer), outputs != 1 {
+                throw fail("has \(outputs) outputs; multi-output trees are not supported")
+            }
+            guard let left = columns["left_child"], let right = columns["right_child"],
+                let feature = columns["feature"], let threshold = columns["threshold"]
+            else { throw fail("lacks a node field") }
+            let count = left.count
+            guard count > 0, valueArray.shape.count == 3, valueArray.shape[0] == count, valueArray.shape[1] == 1 else {
+                throw fail("has values of shape \(valueArray.shape) for \(count) nodes")
+            }
+            let classes = valueArray.shape[2]
+            let flat = valueArray.doubles
+            self.values = (0..<count).map { node in Array(flat[(node * classes)..<((node + 1) * classes)]) }
+            self.left = left.map { Int($0) }
+            self.right = right.map { Int($0) }
+            self.feature = feature.map { Int($0) }
+            self.threshold = threshold
+            self.missingLeft = (columns["missing_go_to_left"] ?? Array(repeating: 0, count: count)).map { $0 != 0 }
+            // Every node reached once from the root, children in range, features in range.
+            var reached = [Bool](repeating: false, count: count)
+            var stack = [0]
+            reached[0] = true
+            while let node = stack.popLast() {
+                let (l, r) = (self.left[node], self.right[node])
+                if l == -1 && r == -1 { continue }
+                guard l > 0, r > 0, l < count, r < count, !reached[l], !reached[r] else {
+                    throw fail("node \(node) has children out of range or already reached")
+                }
+                guard self.feature[node] >= 0, self.feature[node] < features else {
+                    throw fail("node \(node) splits on feature \(self.feature[node]) of \(features)")
+                }
+                guard !threshold[node].isNaN else { throw fail("node \(node) has a NaN threshold") }
+                reached[l] = true
+                reached[r] = true
+                stack += [l, r]
+            }
+        }
+    }
+
+    /// The trees of a single tree or a forest.
+    static func trees(of fields: [String: Value], name: String, features: Int) throws(FlavorError) -> [FittedTree] {
+        if let tree = fields["tree_"] { return [try FittedTree(tree, features: features, index: 0)] }
+        guard case .list(let estimators)? = fields["estimators_"], !estimators.isEmpty else {
+            throw FlavorError("\(name) has no fitted trees")
+        }
+        var trees: [FittedTree] = []
+        for (index, estimator) in estimators.enumerated() {
+            guard let tree = estimator.fields?["tree_"] else {
+                throw FlavorError("\(name) tree \(index) is not fitted")
+            }
+            trees.append(try FittedTree(tree, features: features, index: index))
+        }
+        return trees
+    }
+}
+
+extension SklearnModel.Builder {
+    /// A tree or a forest as scikit-learn predicts: features rounded to float32 (its trees' `DTYPE`) and compared
+    /// with the double thresholds (`x <= threshold`); a forest's regressions averaged, its classifiers' normalised
+    /// leaf proportions averaged, then `classes_` at the largest.
+    mutating func trees(
+        _ name: String, _ fields: [String: SklearnModel.Value], width: Int, classifier: Bool
+    ) throws(FlavorError) {
+        let trees = try SklearnModel.trees(of: fields, name: name, features: width)
+        let forest = fields["tree_"] == nil
+        _ = apply("Cast", [current], [("to", .int(Int64(ElementType.float.onnxDataType)))])
+        _ = apply("Cast", [current], [("to", .int(Int64(ElementType.double.onnxDataType)))])
+        let classes = classifier ? try Self.classes(fields, name: name) : nil
+        let targets = classes.map { Int($0.shape[0]) } ?? 1
+        guard trees.allSatisfy({ $0.values.allSatisfy { $0.count == targets } }) else {
+            throw FlavorError("\(name)'s trees hold values for another number of classes than \(targets)")
+        }
+        _ = apply("Identity", [current])
+        nodes.append(try ensemble(trees, targets: targets, normalize: classifier && forest, input: current))
+        current = nodes.last?.outputs[0] ?? current
+        if forest {
+            _ = apply("Div", [current, constant(Tensor(scalar: Double(trees.count)), "trees")])
+        }
+        guard let classes else {
+            let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
+            _ = apply("Squeeze", [current, axes])
+            output = ModelBlueprint.Port(name: current, type: .double, shape: [nil])
+            rename()
+            return
+        }
+        let index = apply("ArgMax", [current], [("axis", .int(1)), ("keepdims", .int(0))])
+        _ = apply("Gather", [constant(classes, "classes"), index], [("axis", .int(0))])
+        output = ModelBlueprint.Port(name: current, type: classes.elementType, shape: [nil])
+        rename()
+    }
+
+    /// One opset-5 `TreeEnsemble` summing, per class, each tree's leaf value for that class (each tree is repeated
+    /// once per class, so every leaf adds to one target, in tree order).
+    mutating func ensemble(
+        _ trees: [SklearnModel.FittedTree], targets: Int, normalize: Bool, input: String
+    ) throws(FlavorError) -> ModelBlueprint.Node {
+        var featureIDs: [Int64] = []
+        var splits: [Double] = []
+        var trueIDs: [Int64] = []
+        var trueLeaf: [Int64] = []
+        var falseIDs: [Int64] = []
+        var falseLeaf: [Int64] = []
+        var missing: [Int64] = []
+        var roots: [Int64] = []
+        var leafTargets: [Int64] = []
+        var leafWeights: [Double] = []
+        for target in 0..<targets {
+            for tree in trees {
+                let count = tree.left.count
+                // Leaves get indices in the leaf list, interior nodes in the node list, in node order.
+                var index = [Int](repeating: -1, count: count)
+                var nextInterior = featureIDs.count
+                for node in 0..<count {
+                    if tree.left[node] == -1 {
+                        index[node] = leafWeights.count
+                        let values = tree.values[node]
+                        let total = values.reduce(0, +)
+                        leafWeights.append(normalize ? values[target] / (total == 0 ? 1 : total) : values[target])
+                        leafTargets.append(Int64(target))
+                    } else {
+                        index[node] = nextInterior
+                        nextInterior += 1
+                    }
+                }
+                roots.append(Int64(featureIDs.count))
+                if tree.left[0] == -1 {
+                    // A tree of one leaf: one interior node whose both branches lead to it.
+                    featureIDs.append(0)
+                    splits.append(.infinity)
+                    trueIDs.append(Int64(index[0]))
+                    falseIDs.append(Int64(index[0]))
+                    trueLeaf.append(1)
+                    falseLeaf.append(1)
+                    missing.append(1)
+                    continue
+                }
+                for node in 0..<count where tree.left[node] != -1 {
+                    let (yes, no) = (tree.left[node], tree.right[node])
+                    featureIDs.append(Int64(tree.feature[node]))
+                    splits.append(tree.threshold[node])
+                    trueIDs.append(Int64(index[yes]))
+                    trueLeaf.append(tree.left[yes] == -1 ? 1 : 0)
+                    falseIDs.append(Int64(index[no]))
+                    falseLeaf.append(tree.left[no] == -1 ? 1 : 0)
+                    missing.append(tree.missingLeft[node] ? 1 : 0)
+                }
+            }
+        }
+        let count = featureIDs.count
+        let name = fresh("trees")
+        return ModelBlueprint.Node(
+            "TreeEnsemble", domain: "ai.onnx.ml", inputs: [input], outputs: [name],
+            attributes: [
+                ("n_targets", .int(Int64(targets))), ("aggregate_function", .int(1)), ("post_transform", .int(0)),
+                ("tree_roots", .ints(roots)), ("nodes_featureids", .ints(featureIDs)),
+                ("nodes_splits", .tensor(try Self.tensor(Tensor(shape: [count], doubles: splits)))),
+                (
+                    "nodes_modes",
+                    .tensor(try Self.tensor(Tensor(shape: [count], int64s: Array(repeating: 0, count: count))))
+                ),
+                ("nodes_truenodeids", .ints(trueIDs)), ("nodes_trueleafs", .ints(trueLeaf)),
+                ("nodes_falsenodeids", .ints(falseIDs)), ("nodes_falseleafs", .ints(falseLeaf)),
+                ("nodes_missing_value_tracks_true", .ints(missing)), ("leaf_targetids", .ints(leafTargets)),
+                ("leaf_weights", .tensor(try Self.tensor(Tensor(shape: [leafWeights.count], doubles: leafWeights)))),
+            ])
+    }
+}
