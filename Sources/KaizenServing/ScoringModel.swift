@@ -185,18 +185,20 @@ public final class ScoringModel: Sendable {
     /// otherwise through the `DataFrame` it stands for.
     func feeds(from frame: NumericFrame) throws(ServingError) -> [String: Tensor] {
         let selected = try select(frame.names)
-        guard let input = matrixInput(for: selected), try elementType(of: input) == .float else {
+        guard let input = matrixInput(for: selected), case let type = try elementType(of: input),
+            type == .float || type == .double
+        else {
             return try feeds(from: frame.dataFrame)
         }
         try checkWidth(of: input, against: selected)
         let rows = frame.rowCount
         let width = frame.names.count
-        var values = [Float](repeating: 0, count: rows * selected.count)
+        var values = [Double](repeating: 0, count: rows * selected.count)
         for (position, column) in selected.enumerated() {
             let integral = column.declared == .long || column.declared == .integer
             guard let index = column.index else {
                 let missing = try CellConversion.number(.null, integral: integral, column: column.name, type: "float32")
-                for row in 0..<rows { values[row * selected.count + position] = Float(missing) }
+                for row in 0..<rows { values[row * selected.count + position] = missing }
                 continue
             }
             for row in 0..<rows {
@@ -205,20 +207,25 @@ public final class ScoringModel: Sendable {
                     // The full path's error for a fraction under an integer declaration.
                     _ = try CellConversion.number(.double(value), integral: true, column: column.name, type: "float32")
                 }
-                values[row * selected.count + position] = Float(value)
+                values[row * selected.count + position] = value
             }
         }
         let shape = inputRank(input) == 1 && selected.count == 1 ? [rows] : [rows, selected.count]
-        do { return [input.name: try Tensor(shape: shape, floats: values)] } catch {
+        do {
+            let tensor =
+                type == .double
+                ? try Tensor(shape: shape, doubles: values) : try Tensor(shape: shape, floats: values.map { Float($0) })
+            return [input.name: tensor]
+        } catch {
             throw ServingError.badRequest("Invalid input: \(error.message)")
         }
     }
 
-    /// A list of lists of numbers straight into the float32 matrix of a single-input model, when it takes one of
-    /// that shape under its signature; nil when the full path must decide.
+    /// A list of lists of numbers straight into the float32 or float64 matrix of a single-input model, when it takes
+    /// one of that shape under its signature; nil when the full path must decide.
     func floatMatrix(_ rows: NumericRows) throws(ServingError) -> [String: Tensor]? {
-        guard engine.inputs.count == 1, let input = engine.inputs.first, case .tensor(.float, let shape) = input.type,
-            shape?.count ?? 2 == 2
+        guard engine.inputs.count == 1, let input = engine.inputs.first, case .tensor(let type, let shape) = input.type,
+            type == .float || type == .double, shape?.count ?? 2 == 2
         else { return nil }
         if case .tensors = signature, case .tensor(_, let declared?) = input.type {
             guard declared.count == 2, declared[0].size ?? rows.rowCount == rows.rowCount,
@@ -226,8 +233,11 @@ public final class ScoringModel: Sendable {
             else { return nil }
         }
         do {
+            let shape = [rows.rowCount, rows.width]
             return [
-                input.name: try Tensor(shape: [rows.rowCount, rows.width], floats: rows.values.map { Float($0) })
+                input.name: type == .double
+                    ? try Tensor(shape: shape, doubles: rows.values)
+                    : try Tensor(shape: shape, floats: rows.values.map { Float($0) })
             ]
         } catch {
             throw ServingError.badRequest("Invalid input: \(error.message)")
