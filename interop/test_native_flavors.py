@@ -142,6 +142,9 @@ def _compare_with_pyfunc(server, model, tmp_path, rtol: float):
         np.testing.assert_allclose(got, expected.astype(np.float64), rtol=rtol, atol=0)
 
 
+HISTOGRAM_TREE = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
+
+
 def _sklearn_cases():
     from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge,
                                       RidgeClassifier, SGDClassifier)
@@ -151,8 +154,41 @@ def _sklearn_cases():
                                   RandomForestRegressor)
     from sklearn.svm import LinearSVC
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+    from sklearn.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor,
+                                  HistGradientBoostingClassifier, HistGradientBoostingRegressor)
 
+    # Cases named `*-proba` are logged with pyfunc_predict_fn="predict_proba".
     return {
+        "gradient-boosting-binary": (lambda: GradientBoostingClassifier(n_estimators=60, random_state=0), "cancer",
+                                     False),
+        "gradient-boosting-multiclass": (lambda: GradientBoostingClassifier(n_estimators=30, random_state=0),
+                                         "iris-names", False),
+        "gradient-boosting-regressor": (lambda: GradientBoostingRegressor(n_estimators=80, random_state=0),
+                                        "diabetes", False),
+        "gradient-boosting-huber": (lambda: GradientBoostingRegressor(loss="huber", n_estimators=40, init="zero",
+                                                                      random_state=0), "diabetes", False),
+        "gradient-boosting-exponential-proba": (
+            lambda: GradientBoostingClassifier(loss="exponential", n_estimators=40, random_state=0), "cancer", False),
+        "gradient-boosting-multiclass-proba": (lambda: GradientBoostingClassifier(n_estimators=30, random_state=0),
+                                               "iris", False),
+        "hist-gradient-boosting-binary": (lambda: HistGradientBoostingClassifier(max_iter=60, random_state=0),
+                                          "cancer-missing", False),
+        "hist-gradient-boosting-multiclass": (lambda: HistGradientBoostingClassifier(max_iter=30, random_state=0),
+                                              "iris-names", False),
+        "hist-gradient-boosting-regressor": (lambda: HistGradientBoostingRegressor(max_iter=80, random_state=0),
+                                             "diabetes", False),
+        "hist-gradient-boosting-poisson": (lambda: HistGradientBoostingRegressor(loss="poisson", max_iter=40),
+                                           "diabetes", False),
+        "hist-gradient-boosting-binary-proba": (lambda: HistGradientBoostingClassifier(max_iter=60, random_state=0),
+                                                "cancer-missing", False),
+        "logistic-binary-proba": (lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
+                                  "cancer", False),
+        "logistic-multiclass-proba": (lambda: LogisticRegression(max_iter=2000), "iris", False),
+        "sgd-log-loss-proba": (lambda: make_pipeline(StandardScaler(), SGDClassifier(loss="log_loss",
+                                                                                     random_state=0)), "iris", False),
+        "decision-tree-proba": (lambda: DecisionTreeClassifier(max_depth=4, random_state=0), "iris", False),
+        "random-forest-proba": (lambda: RandomForestClassifier(n_estimators=30, max_depth=6, random_state=0),
+                                "cancer", False),
         "decision-tree-classifier": (lambda: DecisionTreeClassifier(max_depth=5, random_state=0), "iris-names",
                                      False),
         "decision-tree-regressor": (lambda: DecisionTreeRegressor(max_depth=6, random_state=0), "diabetes", False),
@@ -198,9 +234,10 @@ def logged_sklearn(server):
         with mlflow.start_run():
             # skops itself calls scikit-learn's Tree untrusted (scikit-learn indexes its node arrays unchecked);
             # Kaizen checks every index when it loads one.
-            info = mlflow.sklearn.log_model(make().fit(X, y), name="model", input_example=X[:2],
-                                            registered_model_name=f"skl-{name}",
-                                            skops_trusted_types=["sklearn.tree._tree.Tree"])
+            info = mlflow.sklearn.log_model(
+                make().fit(X, y), name="model", input_example=X[:2], registered_model_name=f"skl-{name}",
+                skops_trusted_types=["sklearn.tree._tree.Tree", HISTOGRAM_TREE],
+                pyfunc_predict_fn="predict_proba" if name.endswith("-proba") else "predict")
         models[name] = {"uri": f"models:/skl-{name}/{info.registered_model_version}", "X": X}
     return models
 
@@ -403,22 +440,27 @@ def _set_field(key: str, value: dict):
     return lambda schema: schema["content"]["content"].__setitem__(key, value)
 
 
-def _tree_skops(change) -> dict[str, bytes]:
-    """A fitted DecisionTreeClassifier's skops entries with its node array changed by `change(nodes)`."""
+def _tree_skops(change, histogram: bool = False) -> dict[str, bytes]:
+    """A fitted DecisionTreeClassifier's (or HistGradientBoostingClassifier's) skops entries with its (first) node
+    array changed by `change(nodes)`."""
     import io
     import zipfile
 
     import numpy as np
     import skops.io
     from sklearn.datasets import load_iris
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.tree import DecisionTreeClassifier
 
     X, y = load_iris(return_X_y=True)
-    data = skops.io.dumps(DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y))
+    model = (HistGradientBoostingClassifier(max_iter=2) if histogram
+             else DecisionTreeClassifier(max_depth=3, random_state=0))
+    data = skops.io.dumps(model.fit(X, y))
+    marker = b"num_threshold" if histogram else b"left_child"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         entries = {name: archive.read(name) for name in archive.namelist()}
     for name, content in entries.items():
-        if name.endswith(".npy") and b"left_child" in content[:400]:
+        if name.endswith(".npy") and marker in content[:400]:
             nodes = np.load(io.BytesIO(content))
             change(nodes)
             out = io.BytesIO()
@@ -436,6 +478,13 @@ HOSTILE_SKOPS = {
                                 "children out of range or already reached"),
     "tree cycle": (lambda t: _skops_folder(t, _tree_skops(_set_node("right_child", 1, 0))),
                    "children out of range or already reached"),
+    "histogram tree cycle": (lambda t: _skops_folder(t, _tree_skops(_set_node("right", 0, 0), histogram=True)),
+                             "children out of range or already reached"),
+    "histogram tree child out of range": (
+        lambda t: _skops_folder(t, _tree_skops(_set_node("left", 0, 10 ** 6), histogram=True)),
+        "children out of range or already reached"),
+    "histogram tree feature out of range": (
+        lambda t: _skops_folder(t, _tree_skops(_set_node("feature_idx", 0, -3), histogram=True)), "splits on feature -3"),
     "tree feature out of range": (lambda t: _skops_folder(t, _tree_skops(_set_node("feature", 0, 77))),
                                   "splits on feature 77"),
     "os.system function": (lambda t: _skops_folder(t, _skops_entries(_set_field("solver", _function("os", "system")))),

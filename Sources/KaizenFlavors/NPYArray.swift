@@ -153,8 +153,8 @@ public struct NPYArray: Sendable, Equatable {
         return value
     }
 
-    /// A structured array's fields, read at their packed offsets; fields of types other than `<f8`, `<i8`, `|u1`
-    /// (padding, `|V7`) are skipped over by their width.
+    /// A structured array's fields, read at their packed offsets; padding fields (`|V7`) are skipped over by their
+    /// width.
     static func records(
         _ descr: String, _ data: [UInt8], count: Int, fail: (String) -> FlavorError
     ) throws(FlavorError) -> [String: [Double]] {
@@ -169,7 +169,8 @@ public struct NPYArray: Sendable, Equatable {
             let type = parts[1]
             let width: Int
             switch type {
-            case "<f8", "<i8": width = 8
+            case "<f8", "<i8", "<u8": width = 8
+            case "<i4", "<u4": width = 4
             case "|u1", "|b1": width = 1
             default:
                 guard type.hasPrefix("|V"), let size = Int(type.dropFirst(2)), (1...64).contains(size) else {
@@ -195,9 +196,15 @@ public struct NPYArray: Sendable, Equatable {
                     column.append(Double(data[base]))
                     continue
                 }
+                let width = field.type.hasSuffix("4") ? 4 : 8
                 var word: UInt64 = 0
-                for byte in 0..<8 { word |= UInt64(data[base + byte]) << (8 * UInt64(byte)) }
-                column.append(field.type == "<f8" ? Double(bitPattern: word) : Double(Int64(bitPattern: word)))
+                for byte in 0..<width { word |= UInt64(data[base + byte]) << (8 * UInt64(byte)) }
+                switch field.type {
+                case "<f8": column.append(Double(bitPattern: word))
+                case "<i8": column.append(Double(Int64(bitPattern: word)))
+                case "<i4": column.append(Double(Int32(truncatingIfNeeded: word)))
+                default: column.append(Double(word))  // <u4, <u8
+                }
             }
             columns[field.name] = column
         }

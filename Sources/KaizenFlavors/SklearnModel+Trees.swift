@@ -46,18 +46,49 @@ extension SklearnModel {
             self.feature = feature.map { Int($0) }
             self.threshold = threshold
             self.missingLeft = (columns["missing_go_to_left"] ?? Array(repeating: 0, count: count)).map { $0 != 0 }
-            // Every node reached once from the root, children in range, features in range.
+            try check(features: features, index: index)
+        }
+
+        /// A histogram gradient boosting tree (`TreePredictor`): its `nodes` records (`is_leaf`, children, raw
+        /// thresholds, `missing_go_to_left`, leaf `value`s that already carry the learning rate).
+        init(predictor: Value, features: Int, index: Int) throws(FlavorError) {
+            guard predictor.className == SklearnModel.treePredictor, let fields = predictor.fields,
+                case .array(let nodes)? = fields["nodes"], case .records(let columns) = nodes.values,
+                let left = columns["left"], let right = columns["right"], let feature = columns["feature_idx"],
+                let threshold = columns["num_threshold"], let leaf = columns["is_leaf"], let value = columns["value"],
+                let missing = columns["missing_go_to_left"], !left.isEmpty
+            else { throw FlavorError("scikit-learn histogram tree \(index): has no node records") }
+            if let categorical = columns["is_categorical"], categorical.contains(where: { $0 != 0 }) {
+                throw FlavorError(
+                    "scikit-learn histogram tree \(index) splits on categories, which Kaizen does not serve yet")
+            }
+            self.left = zip(left, leaf).map { $1 != 0 ? -1 : Int($0) }
+            self.right = zip(right, leaf).map { $1 != 0 ? -1 : Int($0) }
+            self.feature = feature.map { Int($0) }
+            self.threshold = threshold
+            self.missingLeft = missing.map { $0 != 0 }
+            self.values = value.map { [$0] }
+            try check(features: features, index: index)
+        }
+
+        /// Every node reached once from the root, children in range, features in range.
+        func check(features: Int, index: Int) throws(FlavorError) {
+            func fail(_ problem: String) -> FlavorError { FlavorError("scikit-learn tree \(index): \(problem)") }
+            let count = left.count
+            guard right.count == count, feature.count == count, threshold.count == count, missingLeft.count == count,
+                values.count == count
+            else { throw fail("has node arrays of different lengths") }
             var reached = [Bool](repeating: false, count: count)
             var stack = [0]
             reached[0] = true
             while let node = stack.popLast() {
-                let (l, r) = (self.left[node], self.right[node])
+                let (l, r) = (left[node], right[node])
                 if l == -1 && r == -1 { continue }
                 guard l > 0, r > 0, l < count, r < count, !reached[l], !reached[r] else {
                     throw fail("node \(node) has children out of range or already reached")
                 }
-                guard self.feature[node] >= 0, self.feature[node] < features else {
-                    throw fail("node \(node) splits on feature \(self.feature[node]) of \(features)")
+                guard feature[node] >= 0, feature[node] < features else {
+                    throw fail("node \(node) splits on feature \(feature[node]) of \(features)")
                 }
                 guard !threshold[node].isNaN else { throw fail("node \(node) has a NaN threshold") }
                 reached[l] = true
@@ -101,22 +132,25 @@ extension SklearnModel.Builder {
             throw FlavorError("\(name)'s trees hold values for another number of classes than \(targets)")
         }
         _ = apply("Identity", [current])
-        nodes.append(try ensemble(trees, targets: targets, normalize: classifier && forest, input: current))
+        nodes.append(
+            try ensemble(trees, targets: targets, normalize: classifier && (forest || probabilities), input: current))
         current = nodes.last?.outputs[0] ?? current
         if forest {
             _ = apply("Div", [current, constant(Tensor(scalar: Double(trees.count)), "trees")])
         }
         guard let classes else {
+            guard !probabilities else { throw FlavorError("\(name) is a regressor; it has no predict_proba") }
             let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
             _ = apply("Squeeze", [current, axes])
             output = ModelBlueprint.Port(name: current, type: .double, shape: [nil])
             rename()
             return
         }
-        let index = apply("ArgMax", [current], [("axis", .int(1)), ("keepdims", .int(0))])
-        _ = apply("Gather", [constant(classes, "classes"), index], [("axis", .int(0))])
-        output = ModelBlueprint.Port(name: current, type: classes.elementType, shape: [nil])
-        rename()
+        if probabilities {
+            try probabilityColumns(.identity, columns: targets, classes: targets)
+        } else {
+            try label(classes, binary: nil)
+        }
     }
 
     /// One opset-5 `TreeEnsemble` summing, per class, each tree's leaf value for that class (each tree is repeated
@@ -124,6 +158,29 @@ extension SklearnModel.Builder {
     mutating func ensemble(
         _ trees: [SklearnModel.FittedTree], targets: Int, normalize: Bool, input: String
     ) throws(FlavorError) -> ModelBlueprint.Node {
+        var parts: [TreePart] = []
+        for target in 0..<targets {
+            for tree in trees {
+                let leaves = tree.values.map { values in
+                    let total = values.reduce(0, +)
+                    return normalize ? values[target] / (total == 0 ? 1 : total) : values[target]
+                }
+                parts.append(TreePart(tree: tree, target: target, leaves: leaves))
+            }
+        }
+        return try ensemble(parts, targets: targets, input: input)
+    }
+
+    /// A tree adding `leaves[node]` to `target` when it ends at `node`.
+    struct TreePart {
+        var tree: SklearnModel.FittedTree
+        var target: Int
+        var leaves: [Double]
+    }
+
+    /// One opset-5 `TreeEnsemble` summing its parts' leaves per target, in the parts' order.
+    mutating func ensemble(_ parts: [TreePart], targets: Int, input: String) throws(FlavorError) -> ModelBlueprint.Node
+    {
         var featureIDs: [Int64] = []
         var splits: [Double] = []
         var trueIDs: [Int64] = []
@@ -134,46 +191,43 @@ extension SklearnModel.Builder {
         var roots: [Int64] = []
         var leafTargets: [Int64] = []
         var leafWeights: [Double] = []
-        for target in 0..<targets {
-            for tree in trees {
-                let count = tree.left.count
-                // Leaves get indices in the leaf list, interior nodes in the node list, in node order.
-                var index = [Int](repeating: -1, count: count)
-                var nextInterior = featureIDs.count
-                for node in 0..<count {
-                    if tree.left[node] == -1 {
-                        index[node] = leafWeights.count
-                        let values = tree.values[node]
-                        let total = values.reduce(0, +)
-                        leafWeights.append(normalize ? values[target] / (total == 0 ? 1 : total) : values[target])
-                        leafTargets.append(Int64(target))
-                    } else {
-                        index[node] = nextInterior
-                        nextInterior += 1
-                    }
+        for part in parts {
+            let tree = part.tree
+            let count = tree.left.count
+            // Leaves get indices in the leaf list, interior nodes in the node list, in node order.
+            var index = [Int](repeating: -1, count: count)
+            var nextInterior = featureIDs.count
+            for node in 0..<count {
+                if tree.left[node] == -1 {
+                    index[node] = leafWeights.count
+                    leafWeights.append(part.leaves[node])
+                    leafTargets.append(Int64(part.target))
+                } else {
+                    index[node] = nextInterior
+                    nextInterior += 1
                 }
-                roots.append(Int64(featureIDs.count))
-                if tree.left[0] == -1 {
-                    // A tree of one leaf: one interior node whose both branches lead to it.
-                    featureIDs.append(0)
-                    splits.append(.infinity)
-                    trueIDs.append(Int64(index[0]))
-                    falseIDs.append(Int64(index[0]))
-                    trueLeaf.append(1)
-                    falseLeaf.append(1)
-                    missing.append(1)
-                    continue
-                }
-                for node in 0..<count where tree.left[node] != -1 {
-                    let (yes, no) = (tree.left[node], tree.right[node])
-                    featureIDs.append(Int64(tree.feature[node]))
-                    splits.append(tree.threshold[node])
-                    trueIDs.append(Int64(index[yes]))
-                    trueLeaf.append(tree.left[yes] == -1 ? 1 : 0)
-                    falseIDs.append(Int64(index[no]))
-                    falseLeaf.append(tree.left[no] == -1 ? 1 : 0)
-                    missing.append(tree.missingLeft[node] ? 1 : 0)
-                }
+            }
+            roots.append(Int64(featureIDs.count))
+            if tree.left[0] == -1 {
+                // A tree of one leaf: one interior node whose both branches lead to it.
+                featureIDs.append(0)
+                splits.append(.infinity)
+                trueIDs.append(Int64(index[0]))
+                falseIDs.append(Int64(index[0]))
+                trueLeaf.append(1)
+                falseLeaf.append(1)
+                missing.append(1)
+                continue
+            }
+            for node in 0..<count where tree.left[node] != -1 {
+                let (yes, no) = (tree.left[node], tree.right[node])
+                featureIDs.append(Int64(tree.feature[node]))
+                splits.append(tree.threshold[node])
+                trueIDs.append(Int64(index[yes]))
+                trueLeaf.append(tree.left[yes] == -1 ? 1 : 0)
+                falseIDs.append(Int64(index[no]))
+                falseLeaf.append(tree.left[no] == -1 ? 1 : 0)
+                missing.append(tree.missingLeft[node] ? 1 : 0)
             }
         }
         let count = featureIDs.count

@@ -30,6 +30,7 @@ public struct SklearnModel: Sendable {
     /// Every class a skops file may hold for Kaizen to load it.
     public static let allowedClasses: Set<String> =
         linearRegressors.union(linearClassifiers).union(transformers).union(treeRegressors).union(treeClassifiers)
+        .union(boostingRegressors).union(boostingClassifiers).union(boostingParts)
         .union([
             "sklearn.pipeline.Pipeline",
             // Data a fitted classifier keeps and `predict` does not use.
@@ -52,9 +53,16 @@ public struct SklearnModel: Sendable {
         return names.compactMap { if case .json(.string(let name)) = $0 { name } else { nil } }
     }
 
-    /// The graph computing `predict`: input `input` double[N, features], output `prediction`.
-    public func blueprint() throws(FlavorError) -> ModelBlueprint {
+    /// What the graph answers: `predict`, or `predict_proba` (the pyfunc's `predict_fn`).
+    public enum Method: String, Sendable {
+        case predict
+        case predictProba = "predict_proba"
+    }
+
+    /// The graph computing `method`: input `input` double[N, features], output `prediction`.
+    public func blueprint(method: Method = .predict) throws(FlavorError) -> ModelBlueprint {
         var builder = Builder()
+        builder.probabilities = method == .predictProba
         let steps = Self.steps(root)
         guard let first = steps.first?.fields, let features = first["n_features_in_"].flatMap(Self.integer),
             features > 0
@@ -80,6 +88,9 @@ public struct SklearnModel: Sendable {
             } else if Self.treeRegressors.contains(name) || Self.treeClassifiers.contains(name) {
                 guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
                 try builder.trees(name, fields, width: width, classifier: Self.treeClassifiers.contains(name))
+            } else if Self.boostingRegressors.contains(name) || Self.boostingClassifiers.contains(name) {
+                guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
+                try builder.boosting(name, fields, width: width, classifier: Self.boostingClassifiers.contains(name))
             } else {
                 throw FlavorError("The scikit-learn estimator \(name) is not supported")
             }
@@ -91,8 +102,8 @@ public struct SklearnModel: Sendable {
             nodes: builder.nodes, opsets: ["": 13, "ai.onnx.ml": 5], producer: "kaizen-sklearn")
     }
 
-    public func engine() throws(FlavorError) -> ONNXModel {
-        do { return try ONNXModel(blueprint: try blueprint()) } catch let error as FlavorError {
+    public func engine(method: Method = .predict) throws(FlavorError) -> ONNXModel {
+        do { return try ONNXModel(blueprint: try blueprint(method: method)) } catch let error as FlavorError {
             throw error
         } catch {
             throw FlavorError("The scikit-learn model does not load on Kaizen's engine: \(error)")
@@ -125,6 +136,8 @@ public struct SklearnModel: Sendable {
         var width: Int?
         var output: ModelBlueprint.Port?
         var counter = 0
+        /// Whether the final estimator answers `predict_proba` rather than `predict`.
+        var probabilities = false
 
         mutating func fresh(_ stem: String) -> String {
             counter += 1
@@ -244,24 +257,39 @@ public struct SklearnModel: Sendable {
                 return
             }
             let classes = try Self.classes(fields, name: name)
-            let index: String
             if targets == 1 {
                 guard classes.count == 2 else {
                     throw FlavorError("\(name) has one score column for \(classes.count) classes")
                 }
-                let zero = constant(Tensor(scalar: 0), "zero")
-                _ = apply("Greater", [current, zero])
-                _ = apply("Cast", [current], [("to", .int(Int64(ElementType.int64.onnxDataType)))])
-                let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
-                index = apply("Squeeze", [current, axes])
             } else {
                 guard classes.count == targets else {
                     throw FlavorError("\(name) has \(targets) score columns for \(classes.count) classes")
                 }
+            }
+            guard probabilities else {
+                try label(classes, binary: targets == 1 ? "Greater" : nil)
+                return
+            }
+            let logistic = name.hasPrefix("sklearn.linear_model._logistic.LogisticRegression")
+            guard logistic || (name.hasSuffix("SGDClassifier") && fields["loss"]?.string == "log_loss")
+            else { throw FlavorError("\(name) has no predict_proba (only logistic models do)") }
+            try probabilityColumns(
+                logistic ? .logistic(scale: 1) : .oneVsRest, columns: targets, classes: classes.count)
+        }
+
+        /// `classes_` at the best of the scores in `current` ([N, classes]); with one score column, the second class
+        /// where `binary` (`Greater`, `GreaterOrEqual`) holds against 0, the first elsewhere.
+        mutating func label(_ classes: Tensor, binary: String?) throws(FlavorError) {
+            let index: String
+            if let binary {
+                _ = apply(binary, [current, constant(Tensor(scalar: 0), "zero")])
+                _ = apply("Cast", [current], [("to", .int(Int64(ElementType.int64.onnxDataType)))])
+                let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
+                index = apply("Squeeze", [current, axes])
+            } else {
                 index = apply("ArgMax", [current], [("axis", .int(1)), ("keepdims", .int(0))])
             }
-            let table = constant(classes, "classes")
-            _ = apply("Gather", [table, index], [("axis", .int(0))])
+            _ = apply("Gather", [constant(classes, "classes"), index], [("axis", .int(0))])
             output = ModelBlueprint.Port(name: current, type: classes.elementType, shape: [nil])
             rename()
         }

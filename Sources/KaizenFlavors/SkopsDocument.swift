@@ -19,6 +19,11 @@ public struct SkopsDocument: Sendable {
             if case .object(_, let fields) = self { fields } else { nil }
         }
 
+        /// The string a JSON node holds.
+        public var string: String? {
+            if case .json(.string(let text)) = self { text } else { nil }
+        }
+
         public var className: String? {
             if case .object(let name, _) = self { name } else { nil }
         }
@@ -88,7 +93,10 @@ public struct SkopsDocument: Sendable {
                         "The skops model holds an object of class '\(className)', which Kaizen does not load")
                 }
                 guard let inner = content else { return .object(className: className, fields: [:]) }
-                guard case .dict(let fields) = try value(inner, depth: depth + 1) else {
+                let state = try value(inner, depth: depth + 1)
+                // An object without a `__dict__` (links, stateless helpers) has a null state.
+                if case .json(.null) = state { return .object(className: className, fields: [:]) }
+                guard case .dict(let fields) = state else {
                     throw FlavorError("The skops object '\(className)' has no attribute dict")
                 }
                 return .object(className: className, fields: fields)
@@ -103,6 +111,10 @@ public struct SkopsDocument: Sendable {
                 fields["n_classes"] = values[1]
                 fields["n_outputs"] = values[2]
                 return .object(className: className, fields: fields)
+            case "RandomStateNode" where module == "numpy.random.mtrand",
+                "RandomGeneratorNode" where module == "numpy.random._generator":
+                // A random generator's state, which predicting never draws from: kept as a name, never built.
+                return .object(className: className, fields: [:])
             case "LossNode" where module == "sklearn.linear_model._sgd_fast" || module == "sklearn._loss._loss":
                 // The loss an SGD model was trained with: kept as a name, never built (predict does not use it).
                 return .object(className: className, fields: [:])

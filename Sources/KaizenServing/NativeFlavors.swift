@@ -40,9 +40,10 @@ enum NativeFlavors {
     static func sklearn(
         _ file: URL, predictFunction: String
     ) throws(ServingError) -> (engine: ONNXModel, signature: ModelSignature?) {
-        guard predictFunction == "predict" else {
+        guard let method = SklearnModel.Method(rawValue: predictFunction) else {
             throw ServingError.invalidModel(
-                "The scikit-learn model is served through '\(predictFunction)'; Kaizen computes 'predict' for now")
+                "The scikit-learn model is served through '\(predictFunction)'; Kaizen computes 'predict' and "
+                    + "'predict_proba'")
         }
         let bytes = try read(file)
         do {
@@ -50,7 +51,7 @@ enum NativeFlavors {
             let names = model.featureNames
             let signature: ModelSignature? =
                 names.isEmpty ? nil : .columns(names.map { ColumnSpec(name: $0, type: .double) })
-            return (try model.engine(), signature)
+            return (try model.engine(method: method), signature)
         } catch {
             throw ServingError.invalidModel("Cannot load \(file.lastPathComponent): \(error.message)")
         }
