@@ -143,6 +143,11 @@ def _compare_with_pyfunc(server, model, tmp_path, rtol: float):
 
 
 HISTOGRAM_TREE = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
+# What skops calls untrusted in these models (trees scikit-learn indexes unchecked, k-NN search structures, an MLP's
+# optimizer); Kaizen checks the trees' indices and never uses the search structures or the optimizer.
+TRUSTED_TYPES = ["sklearn.tree._tree.Tree", HISTOGRAM_TREE, "sklearn.neighbors._kd_tree.KDTree",
+                 "sklearn.neighbors._ball_tree.BallTree", "sklearn.metrics._dist_metrics.EuclideanDistance64",
+                 "sklearn.neural_network._stochastic_optimizers.AdamOptimizer", "numpy.dtype"]
 
 
 def _sklearn_cases():
@@ -157,8 +162,60 @@ def _sklearn_cases():
     from sklearn.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor,
                                   HistGradientBoostingClassifier, HistGradientBoostingRegressor)
 
+    from sklearn.decomposition import PCA
+    from sklearn.impute import SimpleImputer
+    from sklearn.naive_bayes import BernoulliNB, ComplementNB, GaussianNB, MultinomialNB
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.preprocessing import Normalizer, PolynomialFeatures
+
+    from sklearn.svm import SVC, SVR, NuSVC, NuSVR
+
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
     # Cases named `*-proba` are logged with pyfunc_predict_fn="predict_proba".
     return {
+        "knn-classifier": (lambda: make_pipeline(StandardScaler(), KNeighborsClassifier()), "cancer", False),
+        "knn-ball-tree-proba": (lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(
+            7, algorithm="ball_tree")), "cancer", False),
+        "knn-regressor": (lambda: make_pipeline(StandardScaler(), KNeighborsRegressor(6)), "diabetes", False),
+        "svc-rbf-binary": (lambda: make_pipeline(StandardScaler(), SVC()), "cancer", False),
+        "svc-rbf-multiclass": (lambda: SVC(gamma=0.5), "iris-names", False),
+        "svc-poly": (lambda: make_pipeline(StandardScaler(), SVC(kernel="poly", degree=2, coef0=1.0)), "iris", False),
+        "svc-sigmoid": (lambda: make_pipeline(StandardScaler(), SVC(kernel="sigmoid", gamma=0.01)), "cancer", False),
+        "svc-linear": (lambda: make_pipeline(StandardScaler(), SVC(kernel="linear")), "iris", False),
+        "nu-svc": (lambda: make_pipeline(StandardScaler(), NuSVC(nu=0.3)), "iris", False),
+        "svr-rbf": (lambda: make_pipeline(StandardScaler(), SVR(C=50.0)), "diabetes", False),
+        "nu-svr-poly": (lambda: make_pipeline(StandardScaler(), NuSVR(kernel="poly", degree=2, C=10.0)), "diabetes",
+                        False),
+        "mlp-binary": (lambda: make_pipeline(StandardScaler(), MLPClassifier(
+            hidden_layer_sizes=(16,), max_iter=300, random_state=0)), "cancer", False),
+        "mlp-multiclass-proba": (lambda: MLPClassifier(
+            hidden_layer_sizes=(8, 8), activation="tanh", max_iter=800, random_state=0), "iris", False),
+        "mlp-string-labels": (lambda: MLPClassifier(
+            hidden_layer_sizes=(6,), activation="logistic", max_iter=800, random_state=0), "iris-names", False),
+        "mlp-regressor": (lambda: make_pipeline(StandardScaler(), MLPRegressor(
+            hidden_layer_sizes=(16,), max_iter=800, random_state=0)), "diabetes", False),
+        "gaussian-nb": (lambda: GaussianNB(), "iris-names", False),
+        "gaussian-nb-proba": (lambda: GaussianNB(), "cancer", False),
+        "multinomial-nb": (lambda: make_pipeline(MinMaxScaler(), MultinomialNB()), "iris", False),
+        "complement-nb": (lambda: make_pipeline(MinMaxScaler(), ComplementNB()), "iris", False),
+        "bernoulli-nb-proba": (lambda: make_pipeline(StandardScaler(), BernoulliNB()), "cancer", False),
+        "pca-whiten-logistic": (lambda: make_pipeline(StandardScaler(), PCA(5, whiten=True),
+                                                      LogisticRegression(max_iter=2000)), "cancer", False),
+        "pca-ridge": (lambda: make_pipeline(PCA(6), Ridge()), "diabetes", False),
+        "imputer-logistic": (lambda: make_pipeline(SimpleImputer(), StandardScaler(),
+                                                   LogisticRegression(max_iter=3000)), "cancer-missing", False),
+        "imputer-median-forest": (lambda: make_pipeline(SimpleImputer(strategy="median"),
+                                                        RandomForestClassifier(n_estimators=20, random_state=0)),
+                                  "cancer-missing", False),
+        "polynomial-ridge": (lambda: make_pipeline(PolynomialFeatures(2), Ridge()), "diabetes", False),
+        "polynomial-interactions": (lambda: make_pipeline(PolynomialFeatures(3, interaction_only=True,
+                                                                             include_bias=False), Ridge()),
+                                    "diabetes", False),
+        "normalizer-l1-logistic": (lambda: make_pipeline(Normalizer("l1"), LogisticRegression(max_iter=2000)), "iris",
+                                   False),
+        "normalizer-l2-proba": (lambda: make_pipeline(Normalizer(), LogisticRegression(max_iter=2000)), "iris",
+                                False),
         "gradient-boosting-binary": (lambda: GradientBoostingClassifier(n_estimators=60, random_state=0), "cancer",
                                      False),
         "gradient-boosting-multiclass": (lambda: GradientBoostingClassifier(n_estimators=30, random_state=0),
@@ -236,7 +293,9 @@ def logged_sklearn(server):
             # Kaizen checks every index when it loads one.
             info = mlflow.sklearn.log_model(
                 make().fit(X, y), name="model", input_example=X[:2], registered_model_name=f"skl-{name}",
-                skops_trusted_types=["sklearn.tree._tree.Tree", HISTOGRAM_TREE],
+                # Declared, so log_model does not spend seconds inferring them in a subprocess.
+                pip_requirements=["scikit-learn", "skops"],
+                skops_trusted_types=TRUSTED_TYPES,
                 pyfunc_predict_fn="predict_proba" if name.endswith("-proba") else "predict")
         models[name] = {"uri": f"models:/skl-{name}/{info.registered_model_version}", "X": X}
     return models

@@ -30,7 +30,11 @@ public struct SklearnModel: Sendable {
     /// Every class a skops file may hold for Kaizen to load it.
     public static let allowedClasses: Set<String> =
         linearRegressors.union(linearClassifiers).union(transformers).union(treeRegressors).union(treeClassifiers)
-        .union(boostingRegressors).union(boostingClassifiers).union(boostingParts)
+        .union(boostingRegressors).union(boostingClassifiers).union(boostingParts).union(reshapingTransformers)
+        .union(naiveBayes).union(networkParts).union(kernelClassifiers).union(kernelRegressors)
+        .union(neighborsParts).union([neighborsClassifier, neighborsRegressor]).union([
+            perceptronRegressor, perceptronClassifier,
+        ])
         .union([
             "sklearn.pipeline.Pipeline",
             // Data a fitted classifier keeps and `predict` does not use.
@@ -79,15 +83,32 @@ public struct SklearnModel: Sendable {
                     "Pipeline step \(index) (\(name)) takes \(n) features, the step before gives \(width)")
             }
             let last = index == steps.count - 1
-            if Self.transformers.contains(name) {
+            if Self.transformers.contains(name) || Self.reshapingTransformers.contains(name) {
                 guard !last else { throw FlavorError("The pipeline ends in a transformer (\(name)), not a predictor") }
-                try builder.transform(name, fields, width: width)
+                if Self.transformers.contains(name) {
+                    try builder.transform(name, fields, width: width)
+                } else {
+                    builder.width = try builder.reshape(name, fields, width: width)
+                }
             } else if Self.linearRegressors.contains(name) || Self.linearClassifiers.contains(name) {
                 guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
                 try builder.linear(name, fields, width: width, classifier: Self.linearClassifiers.contains(name))
             } else if Self.treeRegressors.contains(name) || Self.treeClassifiers.contains(name) {
                 guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
                 try builder.trees(name, fields, width: width, classifier: Self.treeClassifiers.contains(name))
+            } else if name == Self.perceptronRegressor || name == Self.perceptronClassifier {
+                guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
+                try builder.perceptron(name, fields, width: width, classifier: name == Self.perceptronClassifier)
+            } else if Self.kernelClassifiers.contains(name) || Self.kernelRegressors.contains(name) {
+                guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
+                try builder.supportVectors(
+                    name, fields, width: width, classifier: Self.kernelClassifiers.contains(name))
+            } else if name == Self.neighborsClassifier || name == Self.neighborsRegressor {
+                guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
+                try builder.neighbors(name, fields, width: width, classifier: name == Self.neighborsClassifier)
+            } else if Self.naiveBayes.contains(name) {
+                guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
+                try builder.naiveBayes(name, fields, width: width)
             } else if Self.boostingRegressors.contains(name) || Self.boostingClassifiers.contains(name) {
                 guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
                 try builder.boosting(name, fields, width: width, classifier: Self.boostingClassifiers.contains(name))
@@ -278,11 +299,11 @@ public struct SklearnModel: Sendable {
         }
 
         /// `classes_` at the best of the scores in `current` ([N, classes]); with one score column, the second class
-        /// where `binary` (`Greater`, `GreaterOrEqual`) holds against 0, the first elsewhere.
-        mutating func label(_ classes: Tensor, binary: String?) throws(FlavorError) {
+        /// where `binary` (`Greater`, `GreaterOrEqual`) holds against `threshold`, the first elsewhere.
+        mutating func label(_ classes: Tensor, binary: String?, threshold: Double = 0) throws(FlavorError) {
             let index: String
             if let binary {
-                _ = apply(binary, [current, constant(Tensor(scalar: 0), "zero")])
+                _ = apply(binary, [current, constant(Tensor(scalar: threshold), "threshold")])
                 _ = apply("Cast", [current], [("to", .int(Int64(ElementType.int64.onnxDataType)))])
                 let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
                 index = apply("Squeeze", [current, axes])

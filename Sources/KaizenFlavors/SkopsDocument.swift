@@ -63,6 +63,13 @@ public struct SkopsDocument: Sendable {
             switch loader {
             case "JsonNode":
                 guard let text = content?.stringValue else { throw FlavorError("A skops JSON node has no content") }
+                // Python's json writes floats that are not finite as bare words.
+                switch text {
+                case "NaN": return .json(.double(.nan))
+                case "Infinity": return .json(.double(.infinity))
+                case "-Infinity": return .json(.double(-.infinity))
+                default: break
+                }
                 do { return .json(try JSONValue(parsing: text)) } catch {
                     throw FlavorError("A skops JSON node holds invalid JSON: \(error)")
                 }
@@ -96,6 +103,8 @@ public struct SkopsDocument: Sendable {
                 let state = try value(inner, depth: depth + 1)
                 // An object without a `__dict__` (links, stateless helpers) has a null state.
                 if case .json(.null) = state { return .object(className: className, fields: [:]) }
+                // One whose `__getstate__` is a tuple (k-NN search trees, distance metrics) keeps it as data.
+                if case .list = state { return .object(className: className, fields: ["__state__": state]) }
                 guard case .dict(let fields) = state else {
                     throw FlavorError("The skops object '\(className)' has no attribute dict")
                 }
@@ -114,6 +123,9 @@ public struct SkopsDocument: Sendable {
             case "RandomStateNode" where module == "numpy.random.mtrand",
                 "RandomGeneratorNode" where module == "numpy.random._generator":
                 // A random generator's state, which predicting never draws from: kept as a name, never built.
+                return .object(className: className, fields: [:])
+            case "DTypeNode" where module == "numpy":
+                // A NumPy dtype (an imputer's fitted dtype): kept as a name, never built.
                 return .object(className: className, fields: [:])
             case "LossNode" where module == "sklearn.linear_model._sgd_fast" || module == "sklearn._loss._loss":
                 // The loss an SGD model was trained with: kept as a name, never built (predict does not use it).

@@ -128,3 +128,24 @@ struct SkopsTests {
         }
     }
 }
+
+/// The column order of `PolynomialFeatures`, against scikit-learn's `powers_` for the same settings.
+struct PolynomialTermsTests {
+    @Test func termsFollowScikitLearnsOrder() {
+        // PolynomialFeatures(2).fit(3 features).powers_: 1, x0, x1, x2, x0², x0x1, x0x2, x1², x1x2, x2².
+        #expect(
+            SklearnModel.polynomialTerms(features: 3, minimum: 0, maximum: 2, interactionOnly: false, bias: true) == [
+                [], [0], [1], [2], [0, 0], [0, 1], [0, 2], [1, 1], [1, 2], [2, 2],
+            ])
+        // PolynomialFeatures((1, 3), interaction_only=True): bias, x0, x1, x2, x0x1, x0x2, x1x2, x0x1x2.
+        #expect(
+            SklearnModel.polynomialTerms(features: 3, minimum: 1, maximum: 3, interactionOnly: true, bias: true) == [
+                [], [0], [1], [2], [0, 1], [0, 2], [1, 2], [0, 1, 2],
+            ])
+        // PolynomialFeatures((2, 2), include_bias=False) over two features: x0², x0x1, x1².
+        #expect(
+            SklearnModel.polynomialTerms(features: 2, minimum: 2, maximum: 2, interactionOnly: false, bias: false) == [
+                [0, 0], [0, 1], [1, 1],
+            ])
+    }
+}

@@ -53,3 +53,32 @@ struct KernelTests {
         }
     }
 }
+
+/// `Where` with broadcasting, as the native scikit-learn imputer uses it.
+struct WhereKernelTests {
+    @Test func choosesByConditionAcrossBroadcastShapes() throws {
+        let condition = try Tensor(shape: [2, 3], bools: [true, false, true, false, false, true])
+        let x = try Tensor(shape: [3], doubles: [10, 20, 30])
+        let y = try Tensor(shape: [2, 3], doubles: [1, 2, 3, 4, 5, 6])
+        let result = try WhereKernel().run([.tensor(condition), .tensor(x), .tensor(y)])
+        let tensor = try #require(result.first?.tensor)
+        #expect(tensor.shape == [2, 3])
+        #expect(tensor.doubles == [10, 2, 30, 4, 5, 30])
+    }
+
+    @Test func refusesMismatchedInputs() throws {
+        let condition = try Tensor(shape: [2], bools: [true, false])
+        let doubles = try Tensor(shape: [2], doubles: [1, 2])
+        let floats = try Tensor(shape: [2], floats: [1, 2])
+        let wrongShape = try Tensor(shape: [3], doubles: [1, 2, 3])
+        #expect(throws: ONNXError.self) {
+            try WhereKernel().run([.tensor(doubles), .tensor(doubles), .tensor(doubles)])
+        }
+        #expect(throws: ONNXError.self) {
+            try WhereKernel().run([.tensor(condition), .tensor(doubles), .tensor(floats)])
+        }
+        #expect(throws: ONNXError.self) {
+            try WhereKernel().run([.tensor(condition), .tensor(doubles), .tensor(wrongShape)])
+        }
+    }
+}

@@ -44,6 +44,7 @@ enum OperatorRegistry {
             list.append(.init(.onnx, operation.rawValue, since: 6) { _ in VariadicKernel(operation: operation) })
         }
         list.append(.init(.onnx, "Identity") { _ in IdentityKernel() })
+        list.append(.init(.onnx, "Where", since: 9) { _ in WhereKernel() })
         list.append(
             .init(.onnx, "Cast", since: 6) { context throws(ONNXError) in
                 let to = try context.required("to", context.int)
