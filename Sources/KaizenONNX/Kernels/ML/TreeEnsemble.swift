@@ -103,6 +103,8 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
 
     /// Adds every tree's leaf weights for `rows` rows of `x` (row-major, `stride` features each) into `scores`
     /// (`rows × targetCount`), trees outer and rows inner in blocks, as onnxruntime orders the sums.
+    @_specialize(where Threshold == Float)
+    @_specialize(where Threshold == Double)
     func accumulate(_ x: UnsafePointer<Threshold>, rows: Int, stride: Int, into scores: UnsafeMutablePointer<Threshold>)
     {
         if let lockstep {
@@ -125,6 +127,8 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
         }
     }
 
+    @_specialize(where Threshold == Float)
+    @_specialize(where Threshold == Double)
     private func accumulate(
         _ lockstep: LockstepForest<Threshold>, _ x: UnsafePointer<Threshold>, rows: Int, stride: Int,
         into scores: UnsafeMutablePointer<Threshold>
