@@ -94,6 +94,7 @@ bench: release venv bench-tools image-tools
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/serving.py --json bench/out/serving.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/image.py --json bench/out/image.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/endpoint.py --json bench/out/endpoint.json
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/flavors.py --json bench/out/flavors.json
 
 # wrk drives the throughput figures; it comes from Debian.
 bench-tools:
