@@ -124,6 +124,40 @@ def cpu_busy(window: float = 1.0) -> float:
         return 0.0
 
 
+def spawn_server(command: list[str], env: dict, workdir: Path, port: int, path: str = "/ping",
+                 timeout: float = 180.0, poll: float = 0.005) -> tuple[subprocess.Popen, float]:
+    """Starts `command` in its own session (output in workdir/stdout) and waits for a 200 on `path`: the process and
+    the seconds from spawn to that 200."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    out = open(workdir / "stdout", "wb")
+    began = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command[:4]} exited: {(workdir / 'stdout').read_text()[-2000:]}")
+        try:
+            if requests.get(f"http://{HOST}:{port}{path}", timeout=2).status_code == 200:
+                return process, time.perf_counter() - began
+        except requests.RequestException:
+            pass
+        time.sleep(poll)
+    process.kill()
+    raise RuntimeError(f"{command[:4]} did not start")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group, SIGKILL after 20 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def read_status_kib(pid: int) -> dict[str, int]:
     out = {}
     try:

@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 from common import (  # noqa: E402
-    HOST, REPO, WRK_INVOCATIONS, fail, finish, free_port, log, lua_long_string, run_wrk,
+    HOST, REPO, WRK_INVOCATIONS, fail, finish, free_port, log, lua_long_string, run_wrk, spawn_server, stop_server,
 )
 
 import requests  # noqa: E402
@@ -40,32 +40,7 @@ GOAL_OVERHEAD = 0.05
 
 
 def start(command: list[str], env: dict, workdir: Path, port: int, path: str = "/ping") -> subprocess.Popen:
-    workdir.mkdir(parents=True, exist_ok=True)
-    out = open(workdir / "stdout", "wb")
-    process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{command[:4]} exited: {(workdir / 'stdout').read_text()[-2000:]}")
-        try:
-            if requests.get(f"http://{HOST}:{port}{path}", timeout=2).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{command[:4]} did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
+    return spawn_server(command, env, workdir, port, path, timeout=120, poll=0.1)[0]
 
 
 def log_models(tracking: str, name: str) -> dict[str, list[str]]:
@@ -177,12 +152,12 @@ def main() -> int:
                                             "rounds_rps": [round(cell["rps"]) for cell in cells]}
         finally:
             for process, _ in servers.values():
-                stop(process)
+                stop_server(process)
     except Exception as error:  # noqa: BLE001 (report what failed, then the summary)
         fail(f"{type(error).__name__}: {error}")
     finally:
         if server is not None:
-            stop(server)
+            stop_server(server)
         shutil.rmtree(root, ignore_errors=True)
 
     print(f"\nkaizen models serve: -m against --endpoint, 8 connections, medians of {args.rounds} rounds of "

@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 from common import (  # noqa: E402
     HOST, REPO, WRK_INVOCATIONS, fail, finish, free_port, log, lua_long_string, process_tree, read_status_kib,
-    run_wrk,
+    run_wrk, spawn_server, stop_server,
 )
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -105,36 +105,6 @@ def save_models(root: Path) -> dict:
     return models
 
 
-def start(command: list[str], env: dict, workdir: Path, port: int) -> tuple[subprocess.Popen, float]:
-    workdir.mkdir(parents=True, exist_ok=True)
-    out = open(workdir / "stdout", "wb")
-    began = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{command[:4]} exited: {(workdir / 'stdout').read_text()[-2000:]}")
-        try:
-            if requests.get(f"http://{HOST}:{port}/ping", timeout=2).status_code == 200:
-                return process, time.perf_counter() - began
-        except requests.RequestException:
-            pass
-        time.sleep(0.005)
-    process.kill()
-    raise RuntimeError(f"{command[:4]} did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-
-
 def rss_mib(pid: int, key: str = "VmRSS") -> float:
     return sum(read_status_kib(p).get(key, 0) for p in process_tree(pid)) / 1024
 
@@ -150,7 +120,7 @@ def predictions(url: str, body: str) -> list:
 def serve(label: str, command: list[str], port: int, model: dict, args, workdir: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    process, startup = start(command, env, workdir, port)
+    process, startup = spawn_server(command, env, workdir, port)
     url = f"http://{HOST}:{port}"
     result: dict = {"startup_ms": startup * 1000}
     try:
@@ -168,7 +138,7 @@ def serve(label: str, command: list[str], port: int, model: dict, args, workdir:
             log(f"{label}, {kind}: {result[kind]['rps']:.0f} req/s, p99 {result[kind]['p99_ms']:.2f} ms")
         result["peak_rss_mib"] = rss_mib(process.pid, "VmHWM")
     finally:
-        stop(process)
+        stop_server(process)
     return result
 
 
