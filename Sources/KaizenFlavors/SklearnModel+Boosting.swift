@@ -144,7 +144,7 @@ extension SklearnModel.Builder {
         }
         guard !probabilities else { throw FlavorError("\(name) is a regressor; it has no predict_proba") }
         guard columns == 1 else { throw FlavorError("\(name) has \(columns) outputs; one was expected") }
-        let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
+        let axes = try columnAxis()
         _ = apply("Squeeze", [current, axes])
         switch fields["_loss"]?.fields?["link"]?.className {
         case "sklearn._loss.link.LogLink"?: _ = apply("Exp", [current])
@@ -178,25 +178,15 @@ extension SklearnModel.Builder {
     /// Appends the nodes turning scores into probabilities (none for `.identity`).
     private mutating func scoreProbabilities(_ link: ScoreLink, columns: Int) throws(FlavorError) {
         if case .identity = link { return }
-        let one = constant(Tensor(scalar: 1), "one")
-        func expit(_ scale: Double) {
-            if scale != 1 { _ = apply("Mul", [current, constant(Tensor(scalar: scale), "scale")]) }
-            _ = apply("Neg", [current])
-            _ = apply("Exp", [current])
-            _ = apply("Add", [current, one])
-            _ = apply("Div", [one, current])
-        }
         if columns == 1 {
-            if case .logistic(let scale) = link { expit(scale) } else { expit(1) }
-            let positive = current
-            let negative = apply("Sub", [one, positive])
-            _ = apply("Concat", [negative, positive], [("axis", .int(1))])
+            if case .logistic(let scale) = link { expit(scale: scale) } else { expit() }
+            complementPair()
         } else if case .logistic = link {
             _ = apply("Softmax", [current], [("axis", .int(1))])
         } else {
-            expit(1)
+            expit()
             let scores = current
-            let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
+            let axes = try columnAxis()
             let total = apply("ReduceSum", [scores, axes], [("keepdims", .int(1))])
             _ = apply("Div", [scores, total])
         }

@@ -107,23 +107,13 @@ extension SklearnModel.Builder {
         let degree = fields["degree"].flatMap(SklearnModel.integer) ?? 3
         let (count, width) = (vectors.shape[0], vectors.shape[1])
         if kind == "rbf" {
-            let axis = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axis")
-            _ = apply("Unsqueeze", [current, axis])
             let table = try Self.tensor(Tensor(shape: [count, width], doubles: vectors.doubles))
-            let difference = apply("Sub", [current, constant(table, "support_vectors")])
-            _ = apply("Mul", [difference, difference])
-            let features = constant(try Self.tensor(Tensor(shape: [1], int64s: [2])), "features")
-            _ = apply("ReduceSum", [current, features], [("keepdims", .int(0))])
+            try squaredDistances(to: table, "support_vectors")
             _ = apply("Mul", [current, constant(Tensor(scalar: -gamma), "gamma")])
             _ = apply("Exp", [current])
             return
         }
-        var transposed = [Double](repeating: 0, count: count * width)
-        for k in 0..<count {
-            for f in 0..<width { transposed[f * count + k] = vectors.doubles[k * width + f] }
-        }
-        let table = try Self.tensor(Tensor(shape: [width, count], doubles: transposed))
-        _ = apply("MatMul", [current, constant(table, "support_vectors")])
+        try multiplyTransposed(vectors.doubles, rows: count, width: width, "support_vectors")
         switch kind {
         case "linear": break
         case "poly", "sigmoid":

@@ -33,13 +33,8 @@ extension SklearnModel.Builder {
         guard rows.shape[1] == width, case .array(let targets)? = fields["_y"], targets.doubles.count == rows.shape[0],
             let k = fields["n_neighbors"].flatMap(SklearnModel.integer), k >= 1, k <= rows.shape[0]
         else { throw FlavorError("\(name) has no fitted rows, targets or n_neighbors for \(width) features") }
-        let axis = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axis")
-        _ = apply("Unsqueeze", [current, axis])
         let table = try Self.tensor(Tensor(shape: rows.shape, doubles: rows.doubles))
-        let difference = apply("Sub", [current, constant(table, "fit_X")])
-        _ = apply("Mul", [difference, difference])
-        let features = constant(try Self.tensor(Tensor(shape: [1], int64s: [2])), "features")
-        _ = apply("ReduceSum", [current, features], [("keepdims", .int(0))])
+        try squaredDistances(to: table, "fit_X")
         let count = constant(try Self.tensor(Tensor(shape: [1], int64s: [Int64(k)])), "k")
         let topK = fresh("topk")
         let nearest = fresh("nearest")
@@ -66,7 +61,7 @@ extension SklearnModel.Builder {
         for (row, target) in targets.doubles.enumerated() { oneHot[row * classCount + Int(target)] = 1 }
         let votes = try Self.tensor(Tensor(shape: [targets.doubles.count, classCount], doubles: oneHot))
         _ = apply("Gather", [constant(votes, "votes"), nearest], [("axis", .int(0))])
-        _ = apply("ReduceSum", [current, axis], [("keepdims", .int(0))])
+        _ = apply("ReduceSum", [current, try columnAxis()], [("keepdims", .int(0))])
         if probabilities {
             _ = apply("Div", [current, constant(Tensor(scalar: Double(k)), "k")])
             output = ModelBlueprint.Port(name: current, type: .double, shape: [nil, classCount])

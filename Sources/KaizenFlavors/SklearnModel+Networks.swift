@@ -24,13 +24,21 @@ extension SklearnModel {
 }
 
 extension SklearnModel.Builder {
-    /// expit as scipy computes it, `1 / (1 + exp(-x))`, on `current`.
-    mutating func expit() {
+    /// expit as scipy computes it, `1 / (1 + exp(-x))`, on `current` (times `scale`).
+    mutating func expit(scale: Double = 1) {
+        if scale != 1 { _ = apply("Mul", [current, constant(Tensor(scalar: scale), "scale")]) }
         let one = constant(Tensor(scalar: 1), "one")
         _ = apply("Neg", [current])
         _ = apply("Exp", [current])
         _ = apply("Add", [current, one])
         _ = apply("Div", [one, current])
+    }
+
+    /// `[1 - p, p]` from the [N, 1] probabilities `p` of the second class, as scikit-learn stacks them.
+    mutating func complementPair() {
+        let positive = current
+        let negative = apply("Sub", [constant(Tensor(scalar: 1), "one"), positive])
+        _ = apply("Concat", [negative, positive], [("axis", .int(1))])
     }
 
     /// `current @ weights + bias` for a [inputs, outputs] weight matrix as scikit-learn stores it.
@@ -82,9 +90,7 @@ extension SklearnModel.Builder {
         if last == "logistic" && outputs == 1 && classes.shape[0] == 2 {
             expit()
             if probabilities {
-                let positive = current
-                let negative = apply("Sub", [constant(Tensor(scalar: 1), "one"), positive])
-                _ = apply("Concat", [negative, positive], [("axis", .int(1))])
+                complementPair()
                 output = ModelBlueprint.Port(name: current, type: .double, shape: [nil, 2])
                 rename()
             } else {
@@ -140,12 +146,7 @@ extension SklearnModel.Builder {
                     offset[k] += negative[(k * width)..<((k + 1) * width)].reduce(0, +)
                 }
             }
-            var transposed = [Double](repeating: 0, count: weights.count)
-            for k in 0..<count {
-                for f in 0..<width { transposed[f * count + k] = weights[k * width + f] }
-            }
-            let matrix = try Self.tensor(Tensor(shape: [width, count], doubles: transposed))
-            _ = apply("MatMul", [current, constant(matrix, "log_prob")])
+            try multiplyTransposed(weights, rows: count, width: width, "log_prob")
             // ComplementNB adds its prior only when it has a single class.
             if !name.hasSuffix("ComplementNB") || count == 1 {
                 _ = apply(
@@ -187,15 +188,9 @@ extension SklearnModel.Builder {
                 * variance.doubles[(k * width)..<((k + 1) * width)].map { Foundation.log(2 * Double.pi * $0) }
                 .reduce(0, +)
         }
-        let axis = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axis")
-        _ = apply("Unsqueeze", [current, axis])
         let means = try Self.tensor(Tensor(shape: [classes, width], doubles: theta.doubles))
-        let deviation = apply("Sub", [current, constant(means, "theta")])
-        _ = apply("Mul", [deviation, deviation])
         let variances = try Self.tensor(Tensor(shape: [classes, width], doubles: variance.doubles))
-        _ = apply("Div", [current, constant(variances, "var")])
-        let features = constant(try Self.tensor(Tensor(shape: [1], int64s: [2])), "features")
-        _ = apply("ReduceSum", [current, features], [("keepdims", .int(0))])
+        try squaredDistances(to: means, dividedBy: variances, "theta")
         _ = apply("Mul", [current, constant(Tensor(scalar: 0.5), "half")])
         let normal = try Self.tensor(Tensor(shape: [classes], doubles: constants))
         _ = apply("Sub", [constant(normal, "normal"), current])

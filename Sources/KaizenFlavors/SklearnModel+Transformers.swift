@@ -41,6 +41,31 @@ extension SklearnModel.Builder {
         try vector(fields, key, width: width)?.doubles
     }
 
+    /// `current @ matrix.T` for a row-major [rows, width] matrix (scikit-learn's `X @ coef_.T`): [N, rows].
+    mutating func multiplyTransposed(_ values: [Double], rows: Int, width: Int, _ stem: String) throws(FlavorError) {
+        var transposed = [Double](repeating: 0, count: rows * width)
+        for row in 0..<rows {
+            for f in 0..<width { transposed[f * rows + row] = values[row * width + f] }
+        }
+        let matrix = try Self.tensor(Tensor(shape: [width, rows], doubles: transposed))
+        _ = apply("MatMul", [current, constant(matrix, stem)])
+    }
+
+    /// For each row of `current` and each row of `table` ([rows, width]), the sum over features of the squared
+    /// differences, each divided by `scale`'s entry when given, summed feature by feature: [N, rows].
+    mutating func squaredDistances(
+        to table: Tensor, dividedBy scale: Tensor? = nil, _ stem: String
+    )
+        throws(FlavorError)
+    {
+        _ = apply("Unsqueeze", [current, try columnAxis()])
+        let difference = apply("Sub", [current, constant(table, stem)])
+        _ = apply("Mul", [difference, difference])
+        if let scale { _ = apply("Div", [current, constant(scale, "scale")]) }
+        let features = constant(try Self.tensor(Tensor(shape: [1], int64s: [2])), "features")
+        _ = apply("ReduceSum", [current, features], [("keepdims", .int(0))])
+    }
+
     /// The axis-1 vector `[1]` the reductions take.
     mutating func columnAxis() throws(FlavorError) -> String {
         constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
@@ -122,16 +147,11 @@ extension SklearnModel.Builder {
         else { throw FlavorError("PCA has no components_ or mean_ for \(width) features") }
         let count = components.shape[0]
         let values = components.doubles
-        var transposed = [Double](repeating: 0, count: values.count)
         var shift = [Double](repeating: 0, count: count)
         for k in 0..<count {
-            for f in 0..<width {
-                transposed[f * count + k] = values[k * width + f]
-                shift[k] += mean[f] * values[k * width + f]
-            }
+            for f in 0..<width { shift[k] += mean[f] * values[k * width + f] }
         }
-        let weights = constant(try Self.tensor(Tensor(shape: [width, count], doubles: transposed)), "components")
-        _ = apply("MatMul", [current, weights])
+        try multiplyTransposed(values, rows: count, width: width, "components")
         _ = apply("Sub", [current, constant(try Self.tensor(Tensor(shape: [count], doubles: shift)), "shift")])
         if Self.flag(fields, "whiten", default: false) {
             guard let variance = try numbers(fields, "explained_variance_", width: count) else {

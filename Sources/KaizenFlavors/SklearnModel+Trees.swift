@@ -140,7 +140,7 @@ extension SklearnModel.Builder {
         }
         guard let classes else {
             guard !probabilities else { throw FlavorError("\(name) is a regressor; it has no predict_proba") }
-            let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
+            let axes = try columnAxis()
             _ = apply("Squeeze", [current, axes])
             output = ModelBlueprint.Port(name: current, type: .double, shape: [nil])
             rename()

@@ -257,18 +257,12 @@ public struct SklearnModel: Sendable {
                 throw FlavorError("\(name).coef_ has shape \(coef.shape) for \(width) features")
             }
             // coef_ is [targets, features] (or [features]); the product needs [features, targets].
-            let values = coef.doubles
-            var transposed = [Double](repeating: 0, count: values.count)
-            for t in 0..<targets {
-                for f in 0..<width { transposed[f * targets + t] = values[t * width + f] }
-            }
-            let weights = constant(try Self.tensor(Tensor(shape: [width, targets], doubles: transposed)), "coef")
-            _ = apply("MatMul", [current, weights])
+            try multiplyTransposed(coef.doubles, rows: targets, width: width, "coef")
             let intercept = try vector(fields, "intercept_", width: targets)
             if let intercept { _ = apply("Add", [current, constant(intercept, "intercept")]) }
             if !classifier {
                 if vectorCoef {
-                    let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
+                    let axes = try columnAxis()
                     _ = apply("Squeeze", [current, axes])
                     output = ModelBlueprint.Port(name: current, type: .double, shape: [nil])
                 } else {
@@ -305,7 +299,7 @@ public struct SklearnModel: Sendable {
             if let binary {
                 _ = apply(binary, [current, constant(Tensor(scalar: threshold), "threshold")])
                 _ = apply("Cast", [current], [("to", .int(Int64(ElementType.int64.onnxDataType)))])
-                let axes = constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
+                let axes = try columnAxis()
                 index = apply("Squeeze", [current, axes])
             } else {
                 index = apply("ArgMax", [current], [("axis", .int(1)), ("keepdims", .int(0))])
