@@ -544,6 +544,8 @@ HOSTILE_SKOPS = {
         "children out of range or already reached"),
     "histogram tree feature out of range": (
         lambda t: _skops_folder(t, _tree_skops(_set_node("feature_idx", 0, -3), histogram=True)), "splits on feature -3"),
+    "tree feature index beyond any integer": (
+        lambda t: _skops_folder(t, _tree_skops(_set_node("feature", 0, 2 ** 63 - 1))), "splits on feature -2"),
     "tree feature out of range": (lambda t: _skops_folder(t, _tree_skops(_set_node("feature", 0, 77))),
                                   "splits on feature 77"),
     "os.system function": (lambda t: _skops_folder(t, _skops_entries(_set_field("solver", _function("os", "system")))),

@@ -52,7 +52,8 @@ extension SklearnModel.Builder {
         let classCount = Int(classes.shape[0])
         guard case .array(let support)? = fields["_n_support"] ?? fields["n_support_"],
             support.doubles.count == classCount, coefficients.shape[0] == classCount - 1,
-            support.doubles.allSatisfy({ $0 >= 0 }), Int(support.doubles.reduce(0, +)) == count
+            support.doubles.allSatisfy({ $0 >= 0 && $0 <= Double(count) && $0 == $0.rounded() }),
+            Int(support.doubles.reduce(0, +)) == count
         else { throw FlavorError("\(name)'s support counts do not match its \(count) vectors") }
         let pairs = classCount * (classCount - 1) / 2
         guard intercepts.doubles.count == pairs else {

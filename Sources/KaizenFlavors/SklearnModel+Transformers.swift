@@ -11,11 +11,11 @@ extension SklearnModel {
 
     /// The exponents of each output column of a fitted `PolynomialFeatures`, as its `powers_` lists them: the bias
     /// (when included), then every combination of `degree` features for each degree from `max(1, _min_degree)`, in
-    /// `itertools` order (with repetition unless `interaction_only`).
+    /// `itertools` order (with repetition unless `interaction_only`); nil when there would be more than `limit`.
     static func polynomialTerms(
-        features: Int, minimum: Int, maximum: Int, interactionOnly: Bool, bias: Bool
+        features: Int, minimum: Int, maximum: Int, interactionOnly: Bool, bias: Bool, limit: Int = 100_000
     )
-        -> [[Int]]
+        -> [[Int]]?
     {
         var terms: [[Int]] = bias ? [[]] : []
         func extend(_ prefix: [Int], from start: Int, remaining: Int) {
@@ -23,7 +23,7 @@ extension SklearnModel {
                 terms.append(prefix)
                 return
             }
-            guard start < features else { return }
+            guard start < features, terms.count <= limit else { return }
             for feature in start..<features {
                 extend(prefix + [feature], from: interactionOnly ? feature + 1 : feature, remaining: remaining - 1)
             }
@@ -31,7 +31,7 @@ extension SklearnModel {
         if maximum >= 1 {
             for degree in max(1, minimum)...maximum { extend([], from: 0, remaining: degree) }
         }
-        return terms
+        return terms.count <= limit ? terms : nil
     }
 }
 
@@ -171,16 +171,18 @@ extension SklearnModel.Builder {
         guard (0...8).contains(maximum), minimum <= maximum, minimum >= 0 else {
             throw FlavorError("PolynomialFeatures of degree \(minimum)...\(maximum) is not supported")
         }
-        let terms = SklearnModel.polynomialTerms(
-            features: width, minimum: minimum, maximum: maximum,
-            interactionOnly: Self.flag(fields, "interaction_only", default: false),
-            bias: Self.flag(fields, "include_bias", default: true))
+        guard
+            let terms = SklearnModel.polynomialTerms(
+                features: width, minimum: minimum, maximum: maximum,
+                interactionOnly: Self.flag(fields, "interaction_only", default: false),
+                bias: Self.flag(fields, "include_bias", default: true))
+        else {
+            throw FlavorError("PolynomialFeatures of degree \(maximum) over \(width) features gives too many columns")
+        }
         if let declared = fields["n_output_features_"].flatMap(SklearnModel.integer), declared != terms.count {
             throw FlavorError("PolynomialFeatures declares \(declared) outputs; its degrees give \(terms.count)")
         }
-        guard !terms.isEmpty, terms.count <= 100_000 else {
-            throw FlavorError("PolynomialFeatures gives \(terms.count) columns")
-        }
+        guard !terms.isEmpty else { throw FlavorError("PolynomialFeatures gives no columns") }
         let input = current
         var blocks: [String] = []
         for degree in 0...maximum {

@@ -41,9 +41,9 @@ extension SklearnModel {
             let classes = valueArray.shape[2]
             let flat = valueArray.doubles
             self.values = (0..<count).map { node in Array(flat[(node * classes)..<((node + 1) * classes)]) }
-            self.left = left.map { Int($0) }
-            self.right = right.map { Int($0) }
-            self.feature = feature.map { Int($0) }
+            self.left = left.map(SklearnModel.FittedTree.index)
+            self.right = right.map(SklearnModel.FittedTree.index)
+            self.feature = feature.map(SklearnModel.FittedTree.index)
             self.threshold = threshold
             self.missingLeft = (columns["missing_go_to_left"] ?? Array(repeating: 0, count: count)).map { $0 != 0 }
             try check(features: features, index: index)
@@ -62,13 +62,18 @@ extension SklearnModel {
                 throw FlavorError(
                     "scikit-learn histogram tree \(index) splits on categories, which Kaizen does not serve yet")
             }
-            self.left = zip(left, leaf).map { $1 != 0 ? -1 : Int($0) }
-            self.right = zip(right, leaf).map { $1 != 0 ? -1 : Int($0) }
-            self.feature = feature.map { Int($0) }
+            self.left = zip(left, leaf).map { $1 != 0 ? -1 : Self.index($0) }
+            self.right = zip(right, leaf).map { $1 != 0 ? -1 : Self.index($0) }
+            self.feature = feature.map(Self.index)
             self.threshold = threshold
             self.missingLeft = missing.map { $0 != 0 }
             self.values = value.map { [$0] }
             try check(features: features, index: index)
+        }
+
+        /// A node or feature index read from an array of doubles; -2 (refused by `check`) for what is no index.
+        static func index(_ value: Double) -> Int {
+            value.isFinite && abs(value) < 1e15 && value == value.rounded() ? Int(value) : -2
         }
 
         /// Every node reached once from the root, children in range, features in range.

@@ -142,6 +142,10 @@ struct PolynomialTermsTests {
             SklearnModel.polynomialTerms(features: 3, minimum: 1, maximum: 3, interactionOnly: true, bias: true) == [
                 [], [0], [1], [2], [0, 1], [0, 2], [1, 2], [0, 1, 2],
             ])
+        // Too many columns is refused, not built.
+        #expect(
+            SklearnModel.polynomialTerms(features: 1000, minimum: 0, maximum: 8, interactionOnly: false, bias: true)
+                == nil)
         // PolynomialFeatures((2, 2), include_bias=False) over two features: x0², x0x1, x1².
         #expect(
             SklearnModel.polynomialTerms(features: 2, minimum: 2, maximum: 2, interactionOnly: false, bias: false) == [
