@@ -228,37 +228,32 @@ public struct XGBoostModel: Sendable {
         var targetNodes: [Int64] = []
         var targetIDs: [Int64] = []
         var weights: [Float] = []
-        for target in 0..<classes {
-            treeIDs.append(Int64(target))
-            nodeIDs.append(0)
+        func appendLeaf(tree: Int, node: Int, target: Int, weight: Float) {
+            treeIDs.append(Int64(tree))
+            nodeIDs.append(Int64(node))
             featureIDs.append(0)
             values.append(0)
             modes.append("LEAF")
             trueIDs.append(0)
             falseIDs.append(0)
             missingTrue.append(0)
-            targetTrees.append(Int64(target))
-            targetNodes.append(0)
+            targetTrees.append(Int64(tree))
+            targetNodes.append(Int64(node))
             targetIDs.append(Int64(target))
-            weights.append(baseMargin(baseScore.count == 1 ? baseScore[0] : baseScore[target]))
+            weights.append(weight)
+        }
+        for target in 0..<classes {
+            let base = baseMargin(baseScore.count == 1 ? baseScore[0] : baseScore[target])
+            appendLeaf(tree: target, node: 0, target: target, weight: base)
         }
         for (position, tree) in trees.enumerated() {
             let index = position + classes
             for node in 0..<tree.left.count {
-                treeIDs.append(Int64(index))
-                nodeIDs.append(Int64(node))
                 if tree.left[node] < 0 {
-                    featureIDs.append(0)
-                    values.append(0)
-                    modes.append("LEAF")
-                    trueIDs.append(0)
-                    falseIDs.append(0)
-                    missingTrue.append(0)
-                    targetTrees.append(Int64(index))
-                    targetNodes.append(Int64(node))
-                    targetIDs.append(Int64(treeClass[position]))
-                    weights.append(tree.condition[node])
+                    appendLeaf(tree: index, node: node, target: treeClass[position], weight: tree.condition[node])
                 } else {
+                    treeIDs.append(Int64(index))
+                    nodeIDs.append(Int64(node))
                     featureIDs.append(Int64(tree.feature[node]))
                     values.append(tree.condition[node])
                     modes.append("BRANCH_LT")
