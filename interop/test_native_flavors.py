@@ -549,9 +549,9 @@ HOSTILE_SKOPS = {
     "tree feature out of range": (lambda t: _skops_folder(t, _tree_skops(_set_node("feature", 0, 77))),
                                   "splits on feature 77"),
     "os.system function": (lambda t: _skops_folder(t, _skops_entries(_set_field("solver", _function("os", "system")))),
-                           "FunctionNode for 'os.system'"),
+                           "the function 'os.system'"),
     "builtins.eval function": (lambda t: _skops_folder(t, _skops_entries(
-        _set_field("solver", _function("builtins", "eval")))), "FunctionNode for 'builtins.eval'"),
+        _set_field("solver", _function("builtins", "eval")))), "the function 'builtins.eval'"),
     "unknown class": (lambda t: _skops_folder(t, _skops_entries(
         lambda s: s.update({"__class__": "Popen", "__module__": "subprocess"}))),
                       "class 'subprocess.Popen', which Kaizen does not load"),

@@ -16,6 +16,25 @@ public struct LightGBMModel: Sendable {
         public var right: [Int]
         public var missingGoesLeft: [Bool]
         public var leafValue: [Double]
+        /// Per interior node, the categories going left when it splits on a category, nil for a numeric split.
+        public var categories: [[Double]?]
+
+        /// The tree as scikit-learn lays one out: interior nodes first, then the leaves, a leaf's children -1.
+        var fitted: SklearnModel.FittedTree {
+            let interior = feature.count
+            func node(_ child: Int) -> Int { child < 0 ? interior + ~child : child }
+            guard interior > 0 else { return SklearnModel.FittedTree(constant: leafValue[0]) }
+            let leaves = leafValue.count
+            var tree = SklearnModel.FittedTree(constant: 0)
+            tree.left = left.map(node) + Array(repeating: -1, count: leaves)
+            tree.right = right.map(node) + Array(repeating: -1, count: leaves)
+            tree.feature = feature + Array(repeating: 0, count: leaves)
+            tree.threshold = threshold + Array(repeating: 0, count: leaves)
+            tree.missingLeft = missingGoesLeft + Array(repeating: false, count: leaves)
+            tree.values = Array(repeating: [0], count: interior) + leafValue.map { [$0] }
+            tree.members = categories + Array(repeating: nil, count: leaves)
+            return tree
+        }
     }
 
     public var objective: String
@@ -93,13 +112,20 @@ public struct LightGBMModel: Sendable {
         var nodes = 0
         for (index, block) in blocks.enumerated() {
             let tree = try Self.tree(block, index: index, features: maxFeature + 1)
-            nodes += tree.leafValue.count * 2
+            nodes += tree.leafValue.count * 2 + tree.categories.reduce(0) { $0 + ($1?.count ?? 0) }
             guard nodes <= Self.maximumNodes else {
                 throw FlavorError("The LightGBM model has more than \(Self.maximumNodes) nodes")
             }
             trees.append(tree)
         }
         guard !trees.isEmpty else { throw FlavorError("The LightGBM model has no trees") }
+        if let line = text.split(separator: "\n").last(where: { $0.hasPrefix("pandas_categorical:") }),
+            !["pandas_categorical:null", "pandas_categorical:[]"].contains(line.trimmingCharacters(in: .whitespaces))
+        {
+            throw FlavorError(
+                "The LightGBM model was fitted on pandas category columns, whose values it maps to codes by a table "
+                    + "Kaizen does not read yet; fit on integer codes (categorical_feature=[...]) to serve it")
+        }
         self.trees = trees
         self.features = maxFeature + 1
     }
@@ -109,56 +135,21 @@ public struct LightGBMModel: Sendable {
     /// The graph computing LightGBM's `predict`: input `input` double[N, features], output `prediction` double[N]
     /// (one class) or double[N, K].
     public func blueprint() throws(FlavorError) -> ModelBlueprint {
-        var nodes: [ModelBlueprint.Node] = []
-        do { nodes.append(try ensemble()) } catch { throw FlavorError("\(error)") }
-        var current = "margin"
-        func add(
-            _ op: String, _ inputs: [String], _ output: String, _ attributes: [(String, ModelBlueprint.Attribute)] = []
-        ) {
-            nodes.append(ModelBlueprint.Node(op, inputs: inputs, outputs: [output], attributes: attributes))
-            current = output
-        }
-        func constant(_ name: String, _ value: Double) {
-            nodes.append(
-                ModelBlueprint.Node(
-                    "Constant", inputs: [], outputs: [name],
-                    attributes: [("value", .tensor(Tensor(scalar: value)))]))
-        }
-        if averageOutput {
-            constant("iterations", Double(trees.count / classes))
-            add("Div", [current, "iterations"], "averaged")
-        }
-        if Self.logistic.contains(objective) {
-            // 1 / (1 + exp(-sigmoid * x)), LightGBM's BinaryLogloss::ConvertOutput.
-            let sigmoid = Double(objectiveParameters["sigmoid"] ?? "1") ?? 1
-            constant("minus_sigmoid", objective == "cross_entropy" ? -1 : -sigmoid)
-            constant("one", 1)
-            add("Mul", [current, "minus_sigmoid"], "scaled")
-            add("Exp", [current], "exponential")
-            add("Add", [current, "one"], "denominator")
-            add("Reciprocal", [current], "transformed")
-        } else if Self.exponential.contains(objective) {
-            add("Exp", [current], "transformed")
-        } else if objective == "multiclass" {
-            // exp(x - max) / sum, all in float64 (Common::Softmax).
-            let margin = current
-            add("ReduceMax", [margin], "largest", [("axes", .ints([1])), ("keepdims", .int(1))])
-            add("Sub", [margin, current], "shifted")
-            add("Exp", [current], "exponentials")
-            add("ReduceSum", [current], "sum", [("axes", .ints([1])), ("keepdims", .int(1))])
-            add("Div", ["exponentials", current], "transformed")
-        }
+        var builder = SklearnModel.Builder()
+        try predict(into: &builder)
         if classes == 1 {
-            add("Squeeze", [current], "prediction", [("axes", .ints([1]))])
+            let axes = try builder.columnAxis()
+            _ = builder.apply("Squeeze", [builder.current, axes])
         } else {
-            add("Identity", [current], "prediction")
+            _ = builder.apply("Identity", [builder.current])
         }
+        builder.output = ModelBlueprint.Port(
+            name: builder.current, type: .double, shape: classes == 1 ? [nil] : [nil, classes])
+        builder.rename()
         return ModelBlueprint(
             inputs: [ModelBlueprint.Port(name: "input", type: .double, shape: [nil, features])],
-            outputs: [
-                ModelBlueprint.Port(name: "prediction", type: .double, shape: classes == 1 ? [nil] : [nil, classes])
-            ],
-            nodes: nodes, opsets: ["": 12, "ai.onnx.ml": 5], producer: "kaizen-lightgbm")
+            outputs: builder.output.map { [$0] } ?? [], nodes: builder.nodes, opsets: ["": 13, "ai.onnx.ml": 5],
+            producer: "kaizen-lightgbm")
     }
 
     public func engine() throws(FlavorError) -> ONNXModel {
@@ -169,65 +160,47 @@ public struct LightGBMModel: Sendable {
         }
     }
 
-    /// The trees as one opset-5 `TreeEnsemble`: interior nodes of every tree in one list, leaves in another. A tree
-    /// of a single leaf gets one interior node whose both branches lead to that leaf.
-    func ensemble() throws -> ModelBlueprint.Node {
-        var features: [Int64] = []
-        var splits: [Double] = []
-        var trueIDs: [Int64] = []
-        var trueLeaf: [Int64] = []
-        var falseIDs: [Int64] = []
-        var falseLeaf: [Int64] = []
-        var missingTrue: [Int64] = []
-        var roots: [Int64] = []
-        var leafTargets: [Int64] = []
-        var leafWeights: [Double] = []
+    /// Appends `predict`'s nodes to `builder`, reading its current tensor ([N, features]) and leaving it at the
+    /// transformed scores ([N, classes]): categorical columns truncated to integers as LightGBM casts them, one
+    /// `TreeEnsemble` summing the trees' leaves per class, the average for random forests, then the objective's
+    /// transform written term for term as LightGBM computes it, in float64.
+    func predict(into builder: inout SklearnModel.Builder) throws(FlavorError) {
+        var categorical = [Bool](repeating: false, count: features)
+        var parts: [SklearnModel.Builder.TreePart] = []
         for (index, tree) in trees.enumerated() {
-            let interiorBase = features.count
-            let leafBase = leafWeights.count
-            roots.append(Int64(interiorBase))
-            if tree.feature.isEmpty {
-                features.append(0)
-                splits.append(.infinity)
-                trueIDs.append(Int64(leafBase))
-                trueLeaf.append(1)
-                falseIDs.append(Int64(leafBase))
-                falseLeaf.append(1)
-                missingTrue.append(1)
+            let fitted = tree.fitted
+            for node in fitted.members.indices where fitted.members[node] != nil {
+                categorical[fitted.feature[node]] = true
             }
-            for node in tree.feature.indices {
-                features.append(Int64(tree.feature[node]))
-                splits.append(tree.threshold[node])
-                func reference(_ child: Int) -> (id: Int64, leaf: Int64) {
-                    child < 0 ? (Int64(leafBase + ~child), 1) : (Int64(interiorBase + child), 0)
-                }
-                let yes = reference(tree.left[node])
-                let no = reference(tree.right[node])
-                trueIDs.append(yes.id)
-                trueLeaf.append(yes.leaf)
-                falseIDs.append(no.id)
-                falseLeaf.append(no.leaf)
-                missingTrue.append(tree.missingGoesLeft[node] ? 1 : 0)
-            }
-            for value in tree.leafValue {
-                leafTargets.append(Int64(index % classes))
-                leafWeights.append(value)
-            }
+            parts.append(.init(tree: fitted, target: index % classes, leaves: fitted.values.map { $0[0] }))
         }
-        let count = features.count
-        return ModelBlueprint.Node(
-            "TreeEnsemble", domain: "ai.onnx.ml", inputs: ["input"], outputs: ["margin"],
-            attributes: [
-                ("n_targets", .int(Int64(classes))), ("aggregate_function", .int(1)), ("post_transform", .int(0)),
-                ("tree_roots", .ints(roots)), ("nodes_featureids", .ints(features)),
-                ("nodes_splits", .tensor(try Tensor(shape: [count], doubles: splits))),
-                ("nodes_modes", .tensor(try Tensor(shape: [count], int64s: Array(repeating: 0, count: count)))),
-                ("nodes_truenodeids", .ints(trueIDs)), ("nodes_trueleafs", .ints(trueLeaf)),
-                ("nodes_falsenodeids", .ints(falseIDs)), ("nodes_falseleafs", .ints(falseLeaf)),
-                ("nodes_missing_value_tracks_true", .ints(missingTrue)),
-                ("leaf_targetids", .ints(leafTargets)),
-                ("leaf_weights", .tensor(try Tensor(shape: [leafWeights.count], doubles: leafWeights))),
-            ])
+        try builder.roundCategories(categorical, truncate: true)
+        builder.nodes.append(try builder.ensemble(parts, targets: classes, input: builder.current))
+        builder.current = builder.nodes.last?.outputs[0] ?? builder.current
+        if averageOutput {
+            _ = builder.apply(
+                "Div", [builder.current, builder.constant(Tensor(scalar: Double(trees.count / classes)), "iterations")])
+        }
+        if Self.logistic.contains(objective) {
+            // 1 / (1 + exp(-sigmoid * x)), LightGBM's BinaryLogloss::ConvertOutput.
+            let sigmoid = Double(objectiveParameters["sigmoid"] ?? "1") ?? 1
+            let factor = objective == "cross_entropy" ? -1 : -sigmoid
+            _ = builder.apply("Mul", [builder.current, builder.constant(Tensor(scalar: factor), "minus_sigmoid")])
+            _ = builder.apply("Exp", [builder.current])
+            _ = builder.apply("Add", [builder.current, builder.constant(Tensor(scalar: 1), "one")])
+            _ = builder.apply("Reciprocal", [builder.current])
+        } else if Self.exponential.contains(objective) {
+            _ = builder.apply("Exp", [builder.current])
+        } else if objective == "multiclass" {
+            // exp(x - max) / sum, all in float64 (Common::Softmax).
+            let margin = builder.current
+            let axes = try builder.columnAxis()
+            // At opset 13 ReduceMax takes its axes as an attribute, ReduceSum as an input.
+            let largest = builder.apply("ReduceMax", [margin], [("axes", .ints([1])), ("keepdims", .int(1))])
+            let exponentials = builder.apply("Exp", [builder.apply("Sub", [margin, largest])])
+            let sum = builder.apply("ReduceSum", [exponentials, axes], [("keepdims", .int(1))])
+            _ = builder.apply("Div", [exponentials, sum])
+        }
     }
 
     /// One `Tree=` block, checked: list lengths from `num_leaves`, children in range and each reached once from
@@ -249,7 +222,6 @@ public struct LightGBMModel: Sendable {
             }
             return values
         }
-        if (Int(block["num_cat"] ?? "0") ?? 0) > 0 { throw fail("categorical splits are not supported yet") }
         if block["is_linear"] == "1" { throw fail("linear trees are not supported") }
         let interior = leaves - 1
         let leafValue = try numbers("leaf_value", leaves) { Double($0) }
@@ -259,14 +231,40 @@ public struct LightGBMModel: Sendable {
         let decision = try numbers("decision_type", interior) { Int($0) }
         let left = try numbers("left_child", interior) { Int($0) }
         let right = try numbers("right_child", interior) { Int($0) }
+        guard let categorySplits = Int(block["num_cat"] ?? "0"), (0...interior).contains(categorySplits) else {
+            throw fail("num_cat is invalid")
+        }
+        let boundaries = try numbers("cat_boundaries", categorySplits > 0 ? categorySplits + 1 : 0) { Int($0) }
+        guard boundaries.last ?? 0 <= maximumNodes / 32 else { throw fail("cat_threshold is too long") }
+        let words = try numbers("cat_threshold", boundaries.last ?? 0) { UInt32($0) }
+        guard boundaries.first ?? 0 == 0, zip(boundaries, boundaries.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw fail("cat_boundaries is not an increasing list from 0")
+        }
         var missingGoesLeft: [Bool] = []
+        var categories: [[Double]?] = []
         for node in 0..<interior {
             guard feature[node] >= 0, feature[node] < features else {
                 throw fail("node \(node) splits on feature \(feature[node]) of \(features)")
             }
             guard !threshold[node].isNaN else { throw fail("node \(node) has a NaN threshold") }
             let type = decision[node]
-            guard type & 1 == 0 else { throw fail("categorical splits are not supported yet") }
+            if type & 1 != 0 {
+                // A category split: `threshold` indexes the node's bitset; a category in it goes left, anything else
+                // (NaN, negatives, unknown categories) right (Tree::CategoricalDecision).
+                guard let split = Int(exactly: threshold[node]), split >= 0, split < categorySplits else {
+                    throw fail("node \(node) names category set \(threshold[node]) of \(categorySplits)")
+                }
+                var members: [Double] = []
+                for word in boundaries[split]..<boundaries[split + 1] {
+                    for bit in 0..<32 where words[word] >> UInt32(bit) & 1 != 0 {
+                        members.append(Double((word - boundaries[split]) * 32 + bit))
+                    }
+                }
+                categories.append(members)
+                missingGoesLeft.append(false)
+                continue
+            }
+            categories.append(nil)
             switch (type >> 2) & 3 {
             case 0: missingGoesLeft.append(0 <= threshold[node])  // NaN is read as 0
             case 2: missingGoesLeft.append(type & 2 != 0)
@@ -301,6 +299,54 @@ public struct LightGBMModel: Sendable {
         }
         return Tree(
             feature: feature, threshold: threshold, left: left, right: right, missingGoesLeft: missingGoesLeft,
-            leafValue: leafValue)
+            leafValue: leafValue, categories: categories)
+    }
+}
+
+extension SklearnModel {
+    /// LightGBM's scikit-learn estimators, which `mlflow.lightgbm` saves with skops; their booster is the text model.
+    static let lightgbmRegressor = "lightgbm.sklearn.LGBMRegressor"
+    static let lightgbmClassifier = "lightgbm.sklearn.LGBMClassifier"
+    static let lightgbmParts: Set<String> = [
+        lightgbmRegressor, lightgbmClassifier, "lightgbm.basic.Booster", "sklearn.preprocessing._label.LabelEncoder",
+    ]
+}
+
+extension SklearnModel.Builder {
+    /// An `LGBMRegressor` (the booster's `predict`) or `LGBMClassifier` (`predict_proba`: the booster's
+    /// probabilities, `[1 - p, p]` for two classes; `predict`: `classes_` at the largest, the second class where
+    /// `p > 0.5` for two).
+    mutating func lightgbm(
+        _ name: String, _ fields: [String: SklearnModel.Value], width: Int, classifier: Bool
+    ) throws(FlavorError) {
+        guard let text = fields["_Booster"]?.fields?["_handle"]?.string else {
+            throw FlavorError("\(name) has no fitted booster")
+        }
+        let model = try LightGBMModel(text: text)
+        guard model.features == width else {
+            throw FlavorError("\(name)'s booster takes \(model.features) features, the model \(width)")
+        }
+        try model.predict(into: &self)
+        guard classifier else {
+            guard !probabilities else { throw FlavorError("\(name) is a regressor; it has no predict_proba") }
+            guard model.classes == 1 else { throw FlavorError("\(name) has \(model.classes) outputs") }
+            let axes = try columnAxis()
+            _ = apply("Squeeze", [current, axes])
+            output = ModelBlueprint.Port(name: current, type: .double, shape: [nil])
+            rename()
+            return
+        }
+        let classes = try Self.classes(fields["_le"]?.fields ?? fields, name: name)
+        let count = Int(classes.shape[0])
+        guard count == (model.classes == 1 ? 2 : model.classes) else {
+            throw FlavorError("\(name) has \(model.classes) score columns for \(count) classes")
+        }
+        guard probabilities else {
+            try label(classes, binary: model.classes == 1 ? "Greater" : nil, threshold: 0.5)
+            return
+        }
+        if model.classes == 1 { complementPair() }
+        output = ModelBlueprint.Port(name: current, type: .double, shape: [nil, count])
+        rename()
     }
 }

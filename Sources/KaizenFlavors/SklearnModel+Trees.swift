@@ -21,6 +21,9 @@ extension SklearnModel {
         var missingLeft: [Bool]
         /// `values[node][k]`: the node's value for class `k` (one entry for a regressor).
         var values: [[Double]]
+        /// Per node, the categories that go left when the node splits on a category (nil: a numeric split). The
+        /// feature is compared as it is, so the caller rounds categorical columns as the library does first.
+        var members: [[Double]?] = []
 
         init(_ tree: Value, features: Int, index: Int) throws(FlavorError) {
             func fail(_ problem: String) -> FlavorError { FlavorError("scikit-learn tree \(index): \(problem)") }
@@ -81,7 +84,7 @@ extension SklearnModel {
             func fail(_ problem: String) -> FlavorError { FlavorError("scikit-learn tree \(index): \(problem)") }
             let count = left.count
             guard right.count == count, feature.count == count, threshold.count == count, missingLeft.count == count,
-                values.count == count
+                values.count == count, members.isEmpty || members.count == count
             else { throw fail("has node arrays of different lengths") }
             var reached = [Bool](repeating: false, count: count)
             var stack = [0]
@@ -176,6 +179,26 @@ extension SklearnModel.Builder {
         return try ensemble(parts, targets: targets, input: input)
     }
 
+    /// The most categories all the splits of one model may list (each set is a bitset in the model file).
+    static let maximumMembers = 20_000_000
+
+    /// Rounds the categorical columns of `current` ([N, width]) as the library reads a category before looking it
+    /// up: `floor` (scikit-learn's cast to uint8 after refusing negatives), or truncation toward zero (LightGBM's
+    /// cast to int). Other columns pass unchanged, NaN stays NaN.
+    mutating func roundCategories(_ categorical: [Bool], truncate: Bool) throws(FlavorError) {
+        guard categorical.contains(true) else { return }
+        let values = current
+        let floor = apply("Floor", [values])
+        var rounded = floor
+        if truncate {
+            let ceil = apply("Ceil", [values])
+            let negative = apply("Less", [values, constant(Tensor(scalar: 0), "zero")])
+            rounded = apply("Where", [negative, ceil, floor])
+        }
+        let mask = constant(try Self.tensor(Tensor(shape: [categorical.count], bools: categorical)), "categorical")
+        _ = apply("Where", [mask, rounded, values])
+    }
+
     /// A tree adding `leaves[node]` to `target` when it ends at `node`.
     struct TreePart {
         var tree: SklearnModel.FittedTree
@@ -196,6 +219,8 @@ extension SklearnModel.Builder {
         var roots: [Int64] = []
         var leafTargets: [Int64] = []
         var leafWeights: [Double] = []
+        var modes: [Int64] = []
+        var membership: [Double] = []
         for part in parts {
             let tree = part.tree
             let count = tree.left.count
@@ -222,12 +247,31 @@ extension SklearnModel.Builder {
                 trueLeaf.append(1)
                 falseLeaf.append(1)
                 missing.append(1)
+                modes.append(0)
                 continue
             }
             for node in 0..<count where tree.left[node] != -1 {
                 let (yes, no) = (tree.left[node], tree.right[node])
                 featureIDs.append(Int64(tree.feature[node]))
-                splits.append(tree.threshold[node])
+                if let members = tree.members.isEmpty ? nil : tree.members[node] {
+                    guard membership.count + members.count < Self.maximumMembers else {
+                        throw FlavorError(
+                            "The model's category splits hold more than \(Self.maximumMembers) categories")
+                    }
+                    if members.isEmpty {
+                        // No category goes left: `x < -inf` is never true (a missing value still follows its flag).
+                        modes.append(1)
+                        splits.append(-.infinity)
+                    } else {
+                        modes.append(6)  // BRANCH_MEMBER
+                        splits.append(0)
+                        membership += members
+                        membership.append(.nan)
+                    }
+                } else {
+                    modes.append(0)
+                    splits.append(tree.threshold[node])
+                }
                 trueIDs.append(Int64(index[yes]))
                 trueLeaf.append(tree.left[yes] == -1 ? 1 : 0)
                 falseIDs.append(Int64(index[no]))
@@ -237,16 +281,18 @@ extension SklearnModel.Builder {
         }
         let count = featureIDs.count
         let name = fresh("trees")
+        var extra: [(String, ModelBlueprint.Attribute)] = []
+        if !membership.isEmpty {
+            extra.append(
+                ("membership_values", .tensor(try Self.tensor(Tensor(shape: [membership.count], doubles: membership)))))
+        }
         return ModelBlueprint.Node(
             "TreeEnsemble", domain: "ai.onnx.ml", inputs: [input], outputs: [name],
-            attributes: [
+            attributes: extra + [
                 ("n_targets", .int(Int64(targets))), ("aggregate_function", .int(1)), ("post_transform", .int(0)),
                 ("tree_roots", .ints(roots)), ("nodes_featureids", .ints(featureIDs)),
                 ("nodes_splits", .tensor(try Self.tensor(Tensor(shape: [count], doubles: splits)))),
-                (
-                    "nodes_modes",
-                    .tensor(try Self.tensor(Tensor(shape: [count], int64s: Array(repeating: 0, count: count))))
-                ),
+                ("nodes_modes", .tensor(try Self.tensor(Tensor(shape: [count], int64s: modes)))),
                 ("nodes_truenodeids", .ints(trueIDs)), ("nodes_trueleafs", .ints(trueLeaf)),
                 ("nodes_falsenodeids", .ints(falseIDs)), ("nodes_falseleafs", .ints(falseLeaf)),
                 ("nodes_missing_value_tracks_true", .ints(missing)), ("leaf_targetids", .ints(leafTargets)),

@@ -32,7 +32,7 @@ public struct SklearnModel: Sendable {
         linearRegressors.union(linearClassifiers).union(transformers).union(treeRegressors).union(treeClassifiers)
         .union(boostingRegressors).union(boostingClassifiers).union(boostingParts).union(reshapingTransformers)
         .union(naiveBayes).union(networkParts).union(kernelClassifiers).union(kernelRegressors)
-        .union(neighborsParts).union([neighborsClassifier, neighborsRegressor]).union([
+        .union(neighborsParts).union([neighborsClassifier, neighborsRegressor]).union(lightgbmParts).union([
             perceptronRegressor, perceptronClassifier,
         ])
         .union([
@@ -68,8 +68,7 @@ public struct SklearnModel: Sendable {
         var builder = Builder()
         builder.probabilities = method == .predictProba
         let steps = Self.steps(root)
-        guard let first = steps.first?.fields, let features = first["n_features_in_"].flatMap(Self.integer),
-            features > 0
+        guard let first = steps.first?.fields, let features = Self.featuresIn(first), features > 0
         else {
             throw FlavorError("The scikit-learn model has no n_features_in_ (was it fitted?)")
         }
@@ -78,7 +77,7 @@ public struct SklearnModel: Sendable {
             guard let name = step.className, let fields = step.fields else {
                 throw FlavorError("Pipeline step \(index) is not an estimator")
             }
-            if let n = fields["n_features_in_"].flatMap(Self.integer), n != width {
+            if let n = Self.featuresIn(fields), n != width {
                 throw FlavorError(
                     "Pipeline step \(index) (\(name)) takes \(n) features, the step before gives \(width)")
             }
@@ -109,6 +108,9 @@ public struct SklearnModel: Sendable {
             } else if Self.naiveBayes.contains(name) {
                 guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
                 try builder.naiveBayes(name, fields, width: width)
+            } else if name == Self.lightgbmRegressor || name == Self.lightgbmClassifier {
+                guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
+                try builder.lightgbm(name, fields, width: width, classifier: name == Self.lightgbmClassifier)
             } else if Self.boostingRegressors.contains(name) || Self.boostingClassifiers.contains(name) {
                 guard last else { throw FlavorError("\(name) is not the last step of the pipeline") }
                 try builder.boosting(name, fields, width: width, classifier: Self.boostingClassifiers.contains(name))
@@ -140,6 +142,11 @@ public struct SklearnModel: Sendable {
             guard case .list(let pair) = step, pair.count == 2, case .object = pair[1] else { return nil }
             return pair[1]
         }
+    }
+
+    /// The number of columns an estimator was fitted on (`n_features_in_`; LightGBM keeps `_n_features_in`).
+    static func featuresIn(_ fields: [String: Value]) -> Int? {
+        (fields["n_features_in_"] ?? fields["_n_features_in"]).flatMap(integer)
     }
 
     static func integer(_ value: Value) -> Int? {

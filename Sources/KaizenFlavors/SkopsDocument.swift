@@ -33,6 +33,15 @@ public struct SkopsDocument: Sendable {
 
     public static let maximumDepth = 64
 
+    /// Types a model may name as data (dtypes, a defaultdict's factory); naming one builds nothing.
+    public static let allowedTypes: Set<String> = [
+        "numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32", "numpy.object_", "numpy.str_",
+        "builtins.str", "builtins.int", "builtins.float", "builtins.object", "collections.OrderedDict",
+    ]
+    /// Functions a model may name: scikit-learn's input check, which a `FunctionTransformer` passing columns through
+    /// holds. Kaizen knows what each does and runs none of them.
+    public static let allowedFunctions: Set<String> = ["sklearn.utils.validation.check_array"]
+
     public init(bytes: [UInt8], allowedClasses: Set<String>) throws(FlavorError) {
         let archive = try ZipArchive(bytes: bytes)
         let schema: JSONValue
@@ -120,6 +129,39 @@ public struct SkopsDocument: Sendable {
                 fields["n_classes"] = values[1]
                 fields["n_outputs"] = values[2]
                 return .object(className: className, fields: fields)
+            case "DefaultDictNode":
+                // A defaultdict (a LightGBM booster's scores): `main` holds the dict, `default_factory` a type.
+                guard let main = content?["main"], let factory = content?["default_factory"] else {
+                    throw FlavorError("A skops defaultdict has no main dict or default factory")
+                }
+                _ = try value(factory, depth: depth + 1)
+                return try value(main, depth: depth + 1)
+            case "TypeNode":
+                // A type named as data (an encoder's dtype, a defaultdict's factory): kept as a name, never built.
+                guard SkopsDocument.allowedTypes.contains(className) else {
+                    throw FlavorError("The skops model names the type '\(className)', which Kaizen does not load")
+                }
+                return .object(className: className, fields: [:])
+            case "FunctionNode":
+                guard SkopsDocument.allowedFunctions.contains(className) else {
+                    throw FlavorError(
+                        "The skops model holds the function '\(className)', which Kaizen does not load "
+                            + "(functions are never run)")
+                }
+                return .object(className: className, fields: [:])
+            case "PartialNode" where className == "functools.partial":
+                // `partial(check_array, dtype=...)`, which a ColumnTransformer's pass-through columns use.
+                guard let function = content?["func"], let arguments = content?["kwds"] else {
+                    throw FlavorError("A skops partial has no function or keywords")
+                }
+                return .object(
+                    className: className,
+                    fields: [
+                        "func": try value(function, depth: depth + 1), "kwds": try value(arguments, depth: depth + 1),
+                    ])
+            case "SliceNode" where className == "builtins.slice":
+                guard let bounds = content else { throw FlavorError("A skops slice has no bounds") }
+                return .json(bounds)
             case "RandomStateNode" where module == "numpy.random.mtrand",
                 "RandomGeneratorNode" where module == "numpy.random._generator":
                 // A random generator's state, which predicting never draws from: kept as a name, never built.

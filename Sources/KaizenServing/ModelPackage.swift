@@ -10,7 +10,8 @@ public struct ModelPackage: Sendable {
         /// `mlflow.xgboost`: `format` is `ubj` or `json`, `modelClass` what was saved (`xgboost.core.Booster`,
         /// `xgboost.sklearn.XGBClassifier`, ...).
         case xgboost(format: String, modelClass: String)
-        /// `mlflow.lightgbm` with a `Booster` saved in LightGBM's text format.
+        /// `mlflow.lightgbm` with a `Booster` saved in LightGBM's text format (its scikit-learn estimators, saved
+        /// with skops, load as `sklearn`).
         case lightgbm
         /// `mlflow.sklearn` saved with skops (its default); `predictFunction` is the pyfunc's `predict_fn`.
         case sklearn(predictFunction: String)
@@ -77,14 +78,20 @@ public struct ModelPackage: Sendable {
             self.flavor = .sklearn(predictFunction: pyfunc?["predict_fn"] as? String ?? "predict")
         } else if let lightgbm = flavors["lightgbm"] as? [String: Any] {
             let modelClass = lightgbm["model_class"] as? String ?? "lightgbm.basic.Booster"
-            guard modelClass == "lightgbm.basic.Booster" else {
-                throw ServingError.invalidModel(
-                    "The LightGBM model at \(folder.path) is a \(modelClass) saved with "
-                        + "\(lightgbm["serialization_format"] as? String ?? "skops"); Kaizen reads LightGBM Boosters "
-                        + "(lightgbm.train) in LightGBM's text format for now")
+            if modelClass == "lightgbm.basic.Booster" {
+                self.modelFile = try Self.file(named: lightgbm["data"] as? String ?? "model.lgb", inside: folder)
+                self.flavor = .lightgbm
+            } else {
+                // LightGBM's scikit-learn estimators are saved as scikit-learn models are.
+                let format = lightgbm["serialization_format"] as? String ?? "cloudpickle"
+                guard format == "skops" else {
+                    throw ServingError.invalidModel(
+                        "The LightGBM model at \(folder.path) is a \(modelClass) saved with \(format), which runs code "
+                            + "when loaded; Kaizen reads skops files (mlflow.lightgbm.log_model's default)")
+                }
+                self.modelFile = try Self.file(named: lightgbm["data"] as? String ?? "model.skops", inside: folder)
+                self.flavor = .sklearn(predictFunction: "predict")
             }
-            self.modelFile = try Self.file(named: lightgbm["data"] as? String ?? "model.lgb", inside: folder)
-            self.flavor = .lightgbm
         } else {
             let names = flavors.keys.sorted().joined(separator: ", ")
             throw ServingError.invalidModel(

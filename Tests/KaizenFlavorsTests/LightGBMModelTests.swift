@@ -61,6 +61,17 @@ struct LightGBMModelTests {
         #expect(try Self.predict(Self.text(type: "0", threshold: "1"), [[.nan, 0]]) == [1.25])
     }
 
+    @Test func categorySplitsSendTheBitsetsMembersLeft() throws {
+        // Categories 0 and 2 (bitset 5) go left; others, negatives and NaN right; a fraction is truncated toward zero
+        // first, as LightGBM casts it to int (-0.5 is category 0).
+        let text = Self.text(
+            type: "9", threshold: "0", tree: ["num_cat": "1", "cat_boundaries": "0 1", "cat_threshold": "5"])
+        let rows: [[Double]] = [
+            [0, 0], [2, 0], [1, 0], [3, 0], [2.9, 0], [-0.5, 0], [-1, 0], [.nan, 0], [40, 0],
+        ]
+        #expect(try Self.predict(text, rows) == [1.25, 1.25, 2.25, 2.25, 1.25, 1.25, 2.25, 2.25, 2.25])
+    }
+
     @Test func transformsAndAveraging() throws {
         let binary = try Self.predict(Self.text(objective: "binary sigmoid:2"), [[0, 0]])
         #expect(binary == [1 / (1 + exp(-2 * 1.25))])
@@ -71,7 +82,17 @@ struct LightGBMModelTests {
     @Test func badModelsAreRefusedWithTheReason() {
         let cases: [(String, String)] = [
             (Self.text(objective: "lambdarank_custom"), "objective 'lambdarank_custom' is not supported"),
-            (Self.text(type: "1"), "categorical splits are not supported yet"),
+            (Self.text(type: "1"), "names category set 0.5 of 0"),
+            (
+                Self.text(
+                    type: "9", threshold: "1", tree: ["num_cat": "1", "cat_boundaries": "0 1", "cat_threshold": "5"]),
+                "names category set 1.0 of 1"
+            ),
+            (
+                Self.text(
+                    type: "9", threshold: "0", tree: ["num_cat": "1", "cat_boundaries": "1 0", "cat_threshold": ""]),
+                "cat_boundaries is not an increasing list from 0"
+            ),
             (Self.text(type: "4"), "treats zero as missing"),
             (Self.text(tree: ["split_feature": "9"]), "splits on feature 9 of 2"),
             (Self.text(tree: ["left_child": "0"]), "out of range or already reached"),
@@ -82,7 +103,8 @@ struct LightGBMModelTests {
             (Self.text(tree: ["threshold": "nan"]), "NaN threshold"),
             (Self.text(tree: ["num_leaves": "-3"]), "num_leaves is missing or invalid"),
             (Self.text(tree: ["is_linear": "1"]), "linear trees are not supported"),
-            (Self.text(tree: ["num_cat": "2"]), "categorical splits are not supported yet"),
+            (Self.text(tree: ["num_cat": "2"]), "num_cat is invalid"),
+            (Self.text(extra: "") + "\npandas_categorical:[[\"a\", \"b\"]]\n", "pandas category columns"),
             ("hello", "not in LightGBM's text format"),
         ]
         for (text, message) in cases {

@@ -108,9 +108,9 @@ struct SkopsTests {
             """#
         let object = #"{"__class__": "Popen", "__module__": "subprocess", "__loader__": "ObjectNode", "content": {}}"#
         let cases: [([UInt8], String)] = [
-            (Self.zip([("schema.json", Array(function.utf8))]), "FunctionNode for 'os.system'"),
+            (Self.zip([("schema.json", Array(function.utf8))]), "the function 'os.system'"),
             (Self.zip([("schema.json", Array(object.utf8))]), "class 'subprocess.Popen', which Kaizen does not load"),
-            (Self.linearRegression(extraField: #", "x": \#(function)"#), "FunctionNode for 'os.system'"),
+            (Self.linearRegression(extraField: #", "x": \#(function)"#), "the function 'os.system'"),
             (Self.zip([("../schema.json", [1])]), "'../schema.json', which is not a plain file name"),
             (Self.zip([("/etc/passwd", [1])]), "not a plain file name"),
             (Self.zip([("schema.json", [1])], declaredSize: 0xF000_0000), "declares 4026531840 bytes"),
