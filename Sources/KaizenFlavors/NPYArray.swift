@@ -15,6 +15,8 @@ public struct NPYArray: Sendable, Equatable {
 
     public var shape: [Int]
     public var values: Values
+    /// Whether the array holds booleans (`|b1`, read as integers 0 and 1), such as a classifier fitted on flags.
+    public var isBoolean = false
 
     public var count: Int { shape.reduce(1, *) }
 
@@ -133,6 +135,7 @@ public struct NPYArray: Sendable, Equatable {
         }
         self.shape = shape
         self.values = values
+        self.isBoolean = type == "|b1"
     }
 
     /// The `descr` value: a quoted type, or a structured type's list of `('name', 'type')` pairs.

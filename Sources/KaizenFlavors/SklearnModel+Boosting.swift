@@ -60,6 +60,26 @@ extension SklearnModel {
     }
 }
 
+extension SklearnModel {
+    /// Per feature of a histogram gradient boosting model, the categories it saw when fitting (nil for a numeric
+    /// feature), from its bin mapper.
+    static func knownCategories(_ fields: [String: Value], name: String, width: Int) throws(FlavorError) -> [[Double]?]
+    {
+        guard let mapper = fields["_bin_mapper"]?.fields, case .array(let flags)? = mapper["is_categorical_"] else {
+            return Array(repeating: nil, count: width)
+        }
+        guard flags.count == width, case .list(let thresholds)? = mapper["bin_thresholds_"], thresholds.count == width
+        else { throw FlavorError("\(name)'s bin mapper does not describe its \(width) features") }
+        return try zip(flags.doubles, thresholds).map { flag, value throws(FlavorError) in
+            guard flag != 0 else { return nil }
+            guard case .array(let categories) = value, categories.count <= 256 else {
+                throw FlavorError("\(name)'s bin mapper lists no categories for a categorical feature")
+            }
+            return categories.doubles
+        }
+    }
+}
+
 extension SklearnModel.FittedTree {
     /// A tree of one leaf holding `value`.
     init(constant value: Double) {
@@ -88,9 +108,17 @@ extension SklearnModel.Builder {
             guard case .array(let baseline)? = fields["_baseline_prediction"], baseline.doubles.count == columns,
                 case .list(let iterations)? = fields["_predictors"]
             else { throw FlavorError("\(name) has no _baseline_prediction or _predictors") }
-            if fields["_preprocessor"].map({ if case .json(.null) = $0 { false } else { true } }) ?? false {
-                throw FlavorError("\(name) has categorical features, which Kaizen does not serve yet")
+            // Category columns go through the model's own encoder (an `OrdinalEncoder` in a `ColumnTransformer`
+            // that puts them first), then are read as whole numbers.
+            if let preprocessor = fields["_preprocessor"], preprocessor.className != nil {
+                guard try self.columns(preprocessor, indices: Array(0..<width), source: source) == width else {
+                    throw FlavorError("\(name)'s category encoder does not keep its \(width) columns")
+                }
+            } else {
+                current = try numbers(Array(0..<width), of: source, for: name)
             }
+            let known = try SklearnModel.knownCategories(fields, name: name, width: width)
+            try roundCategories(known.map { $0 != nil }, truncate: false)
             for (k, value) in baseline.doubles.enumerated() {
                 let tree = SklearnModel.FittedTree(constant: value)
                 parts.append(TreePart(tree: tree, target: k, leaves: [value]))
@@ -100,7 +128,8 @@ extension SklearnModel.Builder {
                     throw FlavorError("\(name) iteration \(index) does not hold \(columns) trees")
                 }
                 for (k, predictor) in predictors.enumerated() {
-                    let tree = try SklearnModel.FittedTree(predictor: predictor, features: width, index: index)
+                    let tree = try SklearnModel.FittedTree(
+                        predictor: predictor, features: width, index: index, known: known)
                     parts.append(TreePart(tree: tree, target: k, leaves: tree.values.map { $0[0] }))
                 }
             }

@@ -54,24 +54,58 @@ extension SklearnModel {
 
         /// A histogram gradient boosting tree (`TreePredictor`): its `nodes` records (`is_leaf`, children, raw
         /// thresholds, `missing_go_to_left`, leaf `value`s that already carry the learning rate).
-        init(predictor: Value, features: Int, index: Int) throws(FlavorError) {
+        init(predictor: Value, features: Int, index: Int, known: [[Double]?]) throws(FlavorError) {
+            func fail(_ problem: String) -> FlavorError {
+                FlavorError("scikit-learn histogram tree \(index): \(problem)")
+            }
             guard predictor.className == SklearnModel.treePredictor, let fields = predictor.fields,
                 case .array(let nodes)? = fields["nodes"], case .records(let columns) = nodes.values,
                 let left = columns["left"], let right = columns["right"], let feature = columns["feature_idx"],
                 let threshold = columns["num_threshold"], let leaf = columns["is_leaf"], let value = columns["value"],
                 let missing = columns["missing_go_to_left"], !left.isEmpty
-            else { throw FlavorError("scikit-learn histogram tree \(index): has no node records") }
-            if let categorical = columns["is_categorical"], categorical.contains(where: { $0 != 0 }) {
-                throw FlavorError(
-                    "scikit-learn histogram tree \(index) splits on categories, which Kaizen does not serve yet")
-            }
+            else { throw fail("has no node records") }
             self.left = zip(left, leaf).map { $1 != 0 ? -1 : Self.index($0) }
             self.right = zip(right, leaf).map { $1 != 0 ? -1 : Self.index($0) }
             self.feature = feature.map(Self.index)
             self.threshold = threshold
             self.missingLeft = missing.map { $0 != 0 }
             self.values = value.map { [$0] }
+            if let categorical = columns["is_categorical"], categorical.contains(where: { $0 != 0 }) {
+                try categorize(categorical, bitsets: fields, columns: columns, known: known, fail: fail)
+            }
             try check(features: features, index: index)
+        }
+
+        /// Category splits of a histogram tree as membership sets. scikit-learn sends a category in the node's
+        /// bitset left, another known category right, and NaN, negatives and unknown categories where missing values
+        /// go: when that is left, the node tests the known categories that go right and its children are swapped.
+        mutating func categorize(
+            _ categorical: [Double], bitsets fields: [String: Value], columns: [String: [Double]],
+            known: [[Double]?], fail: (String) -> FlavorError
+        ) throws(FlavorError) {
+            guard case .array(let bitsets)? = fields["raw_left_cat_bitsets"], bitsets.shape.count == 2,
+                bitsets.shape[1] == 8, let bitsetIndex = columns["bitset_idx"]
+            else { throw fail("has category splits without their bitsets") }
+            let words = bitsets.doubles
+            members = Array(repeating: nil, count: left.count)
+            for node in left.indices where categorical[node] != 0 && left[node] != -1 {
+                let row = Self.index(bitsetIndex[node])
+                guard row >= 0, row < bitsets.shape[0], feature[node] >= 0, feature[node] < known.count,
+                    let categories = known[feature[node]]
+                else { throw fail("node \(node) splits on a category set or feature the model does not have") }
+                let goesLeft = Set(
+                    (0..<256).filter { bit in
+                        let word = words[row * 8 + bit / 32]
+                        return word >= 0 && word < 4_294_967_296 && (UInt32(word) >> UInt32(bit % 32)) & 1 != 0
+                    }.map(Double.init))
+                if missingLeft[node] {
+                    members[node] = categories.filter { !goesLeft.contains($0) }.sorted()
+                    swap(&left[node], &right[node])
+                } else {
+                    members[node] = goesLeft.sorted()
+                }
+                missingLeft[node] = false
+            }
         }
 
         /// A node or feature index read from an array of doubles; -2 (refused by `check`) for what is no index.

@@ -32,7 +32,8 @@ public struct SklearnModel: Sendable {
         linearRegressors.union(linearClassifiers).union(transformers).union(treeRegressors).union(treeClassifiers)
         .union(boostingRegressors).union(boostingClassifiers).union(boostingParts).union(reshapingTransformers)
         .union(naiveBayes).union(networkParts).union(kernelClassifiers).union(kernelRegressors)
-        .union(neighborsParts).union([neighborsClassifier, neighborsRegressor]).union(lightgbmParts).union([
+        .union(neighborsParts).union([neighborsClassifier, neighborsRegressor]).union(lightgbmParts)
+        .union(columnSteps).union([
             perceptronRegressor, perceptronClassifier,
         ])
         .union([
@@ -72,6 +73,22 @@ public struct SklearnModel: Sendable {
         else {
             throw FlavorError("The scikit-learn model has no n_features_in_ (was it fitted?)")
         }
+        // A model reading text (an encoder with text categories) or leaving columns out takes one input per column
+        // it reads, named as it was fitted; otherwise it takes one double matrix.
+        let uses = Self.columnUses(of: steps[0], width: features)
+        var inputs = [ModelBlueprint.Port(name: "input", type: .double, shape: [nil, features])]
+        var source = Builder.Source.matrix("input", width: features)
+        let names = featureNames
+        if uses.contains(.text) || (uses.contains(.unused) && names.count == features) {
+            guard names.count == features, Set(names).count == features else {
+                throw FlavorError("The scikit-learn model reads text columns but was not fitted with column names")
+            }
+            inputs = zip(names, uses).filter { $1 != .unused }.map {
+                ModelBlueprint.Port(name: $0, type: $1 == .text ? .string : .double, shape: [nil, 1])
+            }
+            source = .columns(names, text: uses.map { $0 == .text })
+        }
+        builder.source = source
         var width = features
         for (index, step) in steps.enumerated() {
             guard let name = step.className, let fields = step.fields else {
@@ -82,8 +99,13 @@ public struct SklearnModel: Sendable {
                     "Pipeline step \(index) (\(name)) takes \(n) features, the step before gives \(width)")
             }
             let last = index == steps.count - 1
-            if Self.transformers.contains(name) || Self.reshapingTransformers.contains(name) {
+            if index > 0 { builder.source = .matrix(builder.current, width: width) }
+            if Self.columnSteps.contains(name) {
                 guard !last else { throw FlavorError("The pipeline ends in a transformer (\(name)), not a predictor") }
+                builder.width = try builder.columns(step, indices: Array(0..<width), source: builder.source)
+            } else if Self.transformers.contains(name) || Self.reshapingTransformers.contains(name) {
+                guard !last else { throw FlavorError("The pipeline ends in a transformer (\(name)), not a predictor") }
+                builder.current = try builder.numbers(Array(0..<width), of: builder.source, for: name)
                 if Self.transformers.contains(name) {
                     try builder.transform(name, fields, width: width)
                 } else {
@@ -121,8 +143,8 @@ public struct SklearnModel: Sendable {
         }
         guard let output = builder.output else { throw FlavorError("The scikit-learn model has no predictor") }
         return ModelBlueprint(
-            inputs: [ModelBlueprint.Port(name: "input", type: .double, shape: [nil, features])], outputs: [output],
-            nodes: builder.nodes, opsets: ["": 13, "ai.onnx.ml": 5], producer: "kaizen-sklearn")
+            inputs: inputs, outputs: [output], nodes: builder.nodes, opsets: ["": 13, "ai.onnx.ml": 5],
+            producer: "kaizen-sklearn")
     }
 
     public func engine(method: Method = .predict) throws(FlavorError) -> ONNXModel {
@@ -166,6 +188,8 @@ public struct SklearnModel: Sendable {
         var counter = 0
         /// Whether the final estimator answers `predict_proba` rather than `predict`.
         var probabilities = false
+        /// Where the step being built reads its columns.
+        var source = Source.matrix("input", width: 0)
 
         mutating func fresh(_ stem: String) -> String {
             counter += 1
@@ -338,6 +362,8 @@ public struct SklearnModel: Sendable {
             switch fields["classes_"] {
             case .array(let array)?:
                 switch array.values {
+                case .integers(let items) where array.isBoolean:
+                    return try tensor(Tensor(shape: [items.count], bools: items.map { $0 != 0 }))
                 case .integers(let items): return try tensor(Tensor(shape: [items.count], int64s: items))
                 case .doubles(let items): return try tensor(Tensor(shape: [items.count], doubles: items))
                 case .strings(let items): return try tensor(Tensor(shape: [items.count], strings: items))

@@ -48,10 +48,15 @@ enum NativeFlavors {
         let bytes = try read(file)
         do {
             let model = try SklearnModel(bytes: bytes)
+            let engine = try model.engine(method: method)
             let names = model.featureNames
+            // A model reading text takes one input per column, named and typed as fitted.
+            let text = Set(
+                engine.inputs.filter { if case .tensor(.string, _) = $0.type { true } else { false } }.map(\.name))
             let signature: ModelSignature? =
-                names.isEmpty ? nil : .columns(names.map { ColumnSpec(name: $0, type: .double) })
-            return (try model.engine(method: method), signature)
+                names.isEmpty
+                ? nil : .columns(names.map { ColumnSpec(name: $0, type: text.contains($0) ? .string : .double) })
+            return (engine, signature)
         } catch {
             throw ServingError.invalidModel("Cannot load \(file.lastPathComponent): \(error.message)")
         }
