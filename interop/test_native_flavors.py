@@ -30,7 +30,46 @@ def _datasets():
     missing.iloc[::7, 3] = np.nan
     missing.iloc[::5, 20] = np.nan
     missing.iloc[::3, 27] = np.nan
-    return {"cancer": cancer, "diabetes": diabetes, "iris": iris, "cancer-missing": (missing, cancer[1])}
+    names = (iris[0], np.array(["setosa", "versicolor", "virginica"])[iris[1]])
+    return {"cancer": cancer, "diabetes": diabetes, "iris": iris, "iris-names": names,
+            "cancer-missing": (missing, cancer[1]), **_generated()}
+
+
+def _generated():
+    """Generated data with text categories, integer-coded categories and missing values: `shop` (a text and a
+    numeric category, a number with gaps; labels 0/1), `shop-flags` (the same with True/False labels),
+    `shop-amount` (a regression target), `shop-categories` (the text columns as pandas categories), `codes` (integer
+    category codes with gaps and a number). A `<name>-eval` frame, where there is one, is what the model is asked
+    about: unknown categories and values outside the fitted ones."""
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    n = 400
+    shop = pd.DataFrame({"color": rng.choice(["red", "green", "blue"], n), "size": rng.choice(["S", "M", "L", "XL"], n),
+                         "weight": rng.normal(size=n), "aisle": rng.integers(0, 5, n).astype(float)})
+    shop.loc[::13, "weight"] = np.nan
+    shop.loc[::10, "aisle"] = np.nan
+    flags = ((shop.color == "red") ^ (shop.weight > 0)) | (shop["size"] == "XL")
+    amount = shop.weight.fillna(0) * 2 + (shop.color == "blue") + shop.aisle.fillna(2) * 0.3
+    unknown = shop.copy()
+    unknown.loc[::7, "color"] = "mauve"
+    unknown.loc[::9, "aisle"] = 17.0
+    categories = shop.copy()
+    categories["color"] = categories.color.astype("category")
+    categories["size"] = categories["size"].astype("category")
+    codes = pd.DataFrame({"a": rng.integers(0, 12, n).astype(float), "b": rng.normal(size=n),
+                          "c": rng.integers(0, 40, n).astype(float)})
+    codes.loc[::9, "a"] = np.nan
+    code_labels = ((np.isin(codes.a, [1, 3, 5, 7]) * 2 + codes.b + (codes.c % 3 == 0)) > 1).astype(int)
+    odd = codes.copy()
+    odd.loc[::5, "c"] = 55.0  # never fitted
+    odd.loc[::7, "a"] = -1.0
+    odd.loc[::11, "a"] = 2.7  # read as category 2
+    return {"shop": (shop, flags.astype(int)), "shop-flags": (shop, flags), "shop-amount": (shop, amount),
+            "shop-lenient": (shop, flags.astype(int)), "shop-lenient-eval": (unknown, None),
+            "shop-categories": (categories, flags.astype(int)), "codes": (codes, code_labels),
+            "codes-eval": (odd, None), "codes-amount": (codes, codes.b * 2 + codes.c),
+            "codes-amount-eval": (odd, None)}
 
 
 def _train(kind: str, X, y):
@@ -97,6 +136,11 @@ LIGHTGBM_CASES = [
     ("random-forest", {"objective": "binary", "boosting": "rf", "bagging_fraction": 0.8, "bagging_freq": 1},
      "cancer", 10),
     ("multiclass-ova", {"objective": "multiclassova", "num_class": 3}, "iris", 10),
+    # Integer-coded category columns 0 and 2, asked about codes never fitted, negatives and fractions.
+    ("categories", {"objective": "binary", "min_data_per_group": 5, "cat_smooth": 1, "categorical_feature": [0, 2]},
+     "codes", 20),
+    ("categories-regression", {"objective": "regression", "min_data_per_group": 5, "categorical_feature": [0, 2]},
+     "codes-amount", 20),
 ]
 
 
@@ -112,12 +156,41 @@ def logged_lightgbm(server):
     models = {}
     for name, parameters, dataset, rounds in LIGHTGBM_CASES:
         X, y = data[dataset]
-        booster = lgb.train({**parameters, "num_leaves": 15, "verbose": -1, "seed": 0}, lgb.Dataset(X, y), rounds)
+        parameters = dict(parameters)
+        training = lgb.Dataset(X, y, categorical_feature=parameters.pop("categorical_feature", "auto"))
+        booster = lgb.train({**parameters, "num_leaves": 15, "verbose": -1, "seed": 0}, training, rounds)
         with mlflow.start_run():
             info = mlflow.lightgbm.log_model(booster, name="model", input_example=X.head(3),
                                              registered_model_name=f"lgb-{name}")
-        models[name] = {"uri": f"models:/lgb-{name}/{info.registered_model_version}", "X": X}
+        models[name] = {"uri": f"models:/lgb-{name}/{info.registered_model_version}",
+                        "X": data.get(f"{dataset}-eval", (X, None))[0]}
+    for name, make, dataset, categorical in LIGHTGBM_SKLEARN_CASES:
+        X, y = data[dataset]
+        model = make().fit(X, y, categorical_feature=categorical)
+        with mlflow.start_run():
+            # Saved with skops, mlflow.lightgbm's default for LightGBM's scikit-learn estimators.
+            info = mlflow.lightgbm.log_model(model, name="model", input_example=X.head(3),
+                                             registered_model_name=f"lgb-{name}",
+                                             skops_trusted_types=["sklearn.preprocessing._label.LabelEncoder"])
+        models[name] = {"uri": f"models:/lgb-{name}/{info.registered_model_version}",
+                        "X": data.get(f"{dataset}-eval", (X, None))[0]}
     return models
+
+
+def _lightgbm_estimator(kind: str, **parameters):
+    import lightgbm as lgb
+
+    estimator = lgb.LGBMClassifier if kind == "classifier" else lgb.LGBMRegressor
+    return lambda: estimator(n_estimators=25, num_leaves=15, verbose=-1, random_state=0, **parameters)
+
+
+# (case name, estimator, data set, categorical_feature given to fit)
+LIGHTGBM_SKLEARN_CASES = [
+    ("sklearn-multiclass-names", _lightgbm_estimator("classifier"), "iris-names", "auto"),
+    ("sklearn-binary", _lightgbm_estimator("classifier"), "cancer-missing", "auto"),
+    ("sklearn-regressor", _lightgbm_estimator("regressor"), "diabetes", "auto"),
+    ("sklearn-categories", _lightgbm_estimator("classifier", min_data_per_group=5), "codes", [0, 2]),
+]
 
 
 def _compare_with_pyfunc(server, model, tmp_path, rtol: float):
@@ -133,7 +206,10 @@ def _compare_with_pyfunc(server, model, tmp_path, rtol: float):
     assert answer.status_code == 200, answer.text[:500]
     got = np.asarray(answer.json()["predictions"])
     assert got.shape == expected.shape
-    if np.issubdtype(expected.dtype, np.integer):
+    if expected.dtype.kind == "b":
+        assert got.dtype.kind == "b", got.dtype  # True/False labels stay booleans in the JSON
+        assert np.array_equal(got, expected)
+    elif np.issubdtype(expected.dtype, np.integer):
         assert got.dtype.kind == "i", got.dtype  # labels stay integers in the JSON
         assert np.array_equal(got, expected)
     elif expected.dtype.kind in "OU":
@@ -147,7 +223,9 @@ HISTOGRAM_TREE = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredict
 # optimizer); Kaizen checks the trees' indices and never uses the search structures or the optimizer.
 TRUSTED_TYPES = ["sklearn.tree._tree.Tree", HISTOGRAM_TREE, "sklearn.neighbors._kd_tree.KDTree",
                  "sklearn.neighbors._ball_tree.BallTree", "sklearn.metrics._dist_metrics.EuclideanDistance64",
-                 "sklearn.neural_network._stochastic_optimizers.AdamOptimizer", "numpy.dtype"]
+                 "sklearn.neural_network._stochastic_optimizers.AdamOptimizer", "numpy.dtype",
+                 # A histogram gradient boosting model's own category encoder passes numbers through check_array.
+                 "functools.partial", "sklearn.utils.validation.check_array"]
 
 
 def _sklearn_cases():
@@ -172,8 +250,39 @@ def _sklearn_cases():
 
     from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
     # Cases named `*-proba` are logged with pyfunc_predict_fn="predict_proba".
     return {
+        "columns-onehot-ordinal-logistic": (lambda: make_pipeline(make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["color", "aisle"]), (OrdinalEncoder(), ["size"]),
+            (make_pipeline(SimpleImputer(), StandardScaler()), ["weight"])), LogisticRegression()), "shop", False),
+        "columns-unknown-ignored-proba": (lambda: make_pipeline(make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["color", "aisle"]),
+            (SimpleImputer(), ["weight"])), LogisticRegression()), "shop-lenient", False),
+        "columns-drop-first-ridge": (lambda: make_pipeline(make_column_transformer(
+            (OneHotEncoder(drop="first"), ["color"]), (SimpleImputer(strategy="median"), ["weight"])), Ridge()),
+            "shop-amount", False),
+        "columns-ordinal-unknown-tree": (lambda: make_pipeline(make_column_transformer(
+            (OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2),
+             ["color", "size", "aisle"]), remainder="passthrough"), SimpleImputer(),
+            DecisionTreeClassifier(max_depth=6, random_state=0)), "shop-lenient", False),
+        "columns-imputed-text-proba": (lambda: make_pipeline(make_column_transformer(
+            (make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(drop="if_binary")),
+             ["color", "size"]), (make_pipeline(SimpleImputer(), MinMaxScaler()), ["aisle"]),
+            (SimpleImputer(), ["weight"])), LogisticRegression()),
+            "shop", False),
+        "columns-flag-labels": (lambda: make_pipeline(make_column_transformer(
+            (OneHotEncoder(), ["color", "size"]), (SimpleImputer(), ["weight"])), LogisticRegression()),
+            "shop-flags", False),
+        "hist-gradient-boosting-text-categories": (lambda: HistGradientBoostingClassifier(
+            max_iter=30, categorical_features="from_dtype", random_state=0), "shop-categories", False),
+        "hist-gradient-boosting-category-codes": (lambda: HistGradientBoostingClassifier(
+            max_iter=30, categorical_features=[0, 2], random_state=0), "codes", False),
+        "hist-gradient-boosting-category-regressor": (lambda: HistGradientBoostingRegressor(
+            max_iter=30, categorical_features=[0, 2], random_state=0), "codes-amount", False),
+
         "knn-classifier": (lambda: make_pipeline(StandardScaler(), KNeighborsClassifier()), "cancer", False),
         "knn-ball-tree-proba": (lambda: make_pipeline(StandardScaler(), KNeighborsClassifier(
             7, algorithm="ball_tree")), "cancer", False),
@@ -281,8 +390,6 @@ def logged_sklearn(server):
 
     mlflow.set_tracking_uri(server.url)
     data = _datasets()
-    iris_X, iris_y = data["iris"]
-    data["iris-names"] = (iris_X, np.array(["setosa", "versicolor", "virginica"])[iris_y])
     models = {}
     for name, (make, dataset, as_numpy) in _sklearn_cases().items():
         X, y = data[dataset]
@@ -297,7 +404,8 @@ def logged_sklearn(server):
                 pip_requirements=["scikit-learn", "skops"],
                 skops_trusted_types=TRUSTED_TYPES,
                 pyfunc_predict_fn="predict_proba" if name.endswith("-proba") else "predict")
-        models[name] = {"uri": f"models:/skl-{name}/{info.registered_model_version}", "X": X}
+        evaluated = data.get(f"{dataset}-eval", (X, None))[0]
+        models[name] = {"uri": f"models:/skl-{name}/{info.registered_model_version}", "X": evaluated}
     return models
 
 
@@ -306,7 +414,7 @@ def test_sklearn_answers_equal_mlflow_pyfunc(server, logged_sklearn, case, tmp_p
     _compare_with_pyfunc(server, logged_sklearn[case], tmp_path, rtol=1e-9)
 
 
-@pytest.mark.parametrize("case", [case[0] for case in LIGHTGBM_CASES])
+@pytest.mark.parametrize("case", [case[0] for case in LIGHTGBM_CASES + LIGHTGBM_SKLEARN_CASES])
 def test_lightgbm_answers_equal_mlflow_pyfunc(server, logged_lightgbm, case, tmp_path):
     _compare_with_pyfunc(server, logged_lightgbm[case], tmp_path, rtol=1e-9)
 
@@ -317,12 +425,13 @@ def test_answers_equal_mlflow_pyfunc(server, logged, case, tmp_path):
 
 
 @pytest.mark.parametrize("case", ["classifier-multiclass", "booster-softprob", "lightgbm-binary",
-                                  "sklearn-logistic-string-labels"])
+                                  "sklearn-logistic-string-labels", "sklearn-columns-flag-labels",
+                                  "lightgbm-sklearn-multiclass-names"])
 def test_same_json_as_mlflow_models_serve(server, logged, logged_lightgbm, logged_sklearn, case, tmp_path):
     import mlflow.artifacts
 
-    model = (logged_lightgbm["binary"] if case == "lightgbm-binary"
-             else logged_sklearn["logistic-string-labels"] if case.startswith("sklearn-") else logged[case])
+    model = (logged_lightgbm[case.removeprefix("lightgbm-")] if case.startswith("lightgbm-")
+             else logged_sklearn[case.removeprefix("sklearn-")] if case.startswith("sklearn-") else logged[case])
     folder = tmp_path / "model"
     mlflow.artifacts.download_artifacts(artifact_uri=model["uri"], dst_path=str(folder), tracking_uri=server.url)
     body = _body(model["X"].head(20))
@@ -552,6 +661,15 @@ HOSTILE_SKOPS = {
                            "the function 'os.system'"),
     "builtins.eval function": (lambda t: _skops_folder(t, _skops_entries(
         _set_field("solver", _function("builtins", "eval")))), "the function 'builtins.eval'"),
+    "partial of os.system": (lambda t: _skops_folder(t, _skops_entries(_set_field("solver", {
+        "__class__": "partial", "__module__": "functools", "__loader__": "PartialNode",
+        "content": {"func": _function("os", "system"), "args": {"__class__": "tuple", "__module__": "builtins",
+                    "__loader__": "TupleNode", "content": []}, "kwds": {"__class__": "dict", "__module__": "builtins",
+                                                                        "__loader__": "DictNode", "content": {}}}}))),
+        "the function 'os.system'"),
+    "type subprocess.Popen": (lambda t: _skops_folder(t, _skops_entries(_set_field("solver", {
+        "__class__": "Popen", "__module__": "subprocess", "__loader__": "TypeNode"}))),
+        "the type 'subprocess.Popen', which Kaizen does not load"),
     "unknown class": (lambda t: _skops_folder(t, _skops_entries(
         lambda s: s.update({"__class__": "Popen", "__module__": "subprocess"}))),
                       "class 'subprocess.Popen', which Kaizen does not load"),

@@ -99,6 +99,14 @@ public final class ScoringModel: Sendable {
             }
             return try prepareInput(.tensor(rows.nestedList))
         case .tensor(let value):
+            if engine.inputs.count > 1, case .columns(let specs) = signature, case .array(let rows) = value,
+                rows.allSatisfy({ $0.arrayValue?.count == specs.count })
+            {
+                // Rows under a column signature, as MLflow reads them: each row's cells are the columns in order.
+                let frame = try DataFrame(
+                    names: specs.enumerated().map { $1.name ?? String($0) }, rows: rows)
+                return Prepared(feeds: try feeds(from: frame), rows: frame.rowCount, style: .records)
+            }
             guard engine.inputs.count == 1, let input = engine.inputs.first else {
                 throw ServingError.badRequest(
                     "This model has \(engine.inputs.count) inputs (\(engine.inputs.map(\.name).joined(separator: ", "))); "
