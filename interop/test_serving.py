@@ -1340,8 +1340,9 @@ def test_models_predict_file(kaizen_cli, models, key, fmt, column, tmp_path):
         frame.to_csv(src, index=False)
     else:
         src.write_text("".join(json.dumps(dict(zip(m.columns, row))) + "\n" for row in matrix.tolist()))
+    # Batches of 37 rows: one batch is scored while the next is read, and the answers keep the input's order.
     result = kaizen_cli("models", "predict", "-m", f"models:/{m.name}/1", "--input", str(src), "--output", str(dst),
-                        timeout=180)
+                        "--batch-size", "37", timeout=180)
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     expected = m.run(matrix)[0].reshape(len(matrix), -1)[:, 0]
     if fmt == "csv":

@@ -25,6 +25,8 @@ public struct BatchScorer {
     var rows: [[JSONValue]] = []
     var records: [[(String, JSONValue)]] = []
     var wroteHeader = false
+    /// The batch being scored while the next one is read (one at a time, so answers keep the input's order).
+    var inFlight: Task<Prediction, any Error>?
 
     public init(model: ScoringModel, input: Format, output: Format, batchSize: Int = 4096) {
         self.service = ScoringService(model: model)
@@ -70,6 +72,7 @@ public struct BatchScorer {
             pendingLine = []
         }
         try await flush(into: &out)
+        try await collect(into: &out)
         return out
     }
 
@@ -112,7 +115,21 @@ public struct BatchScorer {
             frame = DataFrame(records: records)
             records.removeAll(keepingCapacity: true)
         }
-        let prediction = try await service.predict(.frame(frame))
+        // Score this batch on another thread while the caller reads the next one; write the previous batch's
+        // answers first.
+        try await collect(into: &out)
+        let service = service
+        inFlight = Task { () async throws(ServingError) -> Prediction in try await service.predict(.frame(frame)) }
+    }
+
+    /// Waits for the batch in flight and writes its answers.
+    mutating func collect(into out: inout [UInt8]) async throws(ServingError) {
+        guard let task = inFlight else { return }
+        inFlight = nil
+        let prediction: Prediction
+        do { prediction = try await task.value } catch let error as ServingError { throw error } catch {
+            throw ServingError.evaluation("\(error)")
+        }
         switch output {
         case .jsonl:
             for row in 0..<prediction.rows {
@@ -126,6 +143,6 @@ public struct BatchScorer {
             }
             for row in 0..<prediction.rows { out.append(contentsOf: prediction.csvRow(row)) }
         }
-        rowsScored += frame.rowCount
+        rowsScored += prediction.rows
     }
 }

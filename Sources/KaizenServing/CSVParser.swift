@@ -1,5 +1,11 @@
 public import KaizenCore
 
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
 /// An incremental RFC 4180 reader: feed it bytes in chunks of any size and take the complete rows.
 ///
 /// Quoted fields may hold commas, doubled quotes and line breaks; `\r\n` and `\n` both end a row. Cells are typed
@@ -88,11 +94,66 @@ public struct CSVParser: Sendable {
     }
 
     mutating func endField() {
+        if !fieldWasQuoted, let number = Self.plainNumber(&field) {
+            row.append(number)
+            field.removeAll(keepingCapacity: true)
+            quoteSeen = false
+            return
+        }
         let text = String(decoding: field, as: UTF8.self)
         row.append(fieldWasQuoted ? .string(text) : Self.cell(text))
         field.removeAll(keepingCapacity: true)
         fieldWasQuoted = false
         quoteSeen = false
+    }
+
+    /// A field that is a plain decimal number (`-12`, `3.5`, `1e-7`), read straight from its bytes as `cell` would
+    /// read its text (no string is made): nil for anything else, which `cell` then types.
+    static func plainNumber(_ field: inout [UInt8]) -> JSONValue? {
+        let count = field.count
+        guard count > 0, count < 64 else { return nil }
+        var digits = 0
+        var integer = true
+        var index = field[0] == UInt8(ascii: "-") ? 1 : 0
+        var value: Int64 = 0
+        var mantissa = 0
+        while index < count {
+            let byte = field[index]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digits += 1
+                if integer { value = value &* 10 &+ Int64(byte - UInt8(ascii: "0")) }
+            } else if byte == UInt8(ascii: "."), integer, mantissa == 0 {
+                integer = false
+                mantissa = index
+            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                guard digits > 0 else { return nil }
+                integer = false
+                // An exponent: an optional sign, then digits to the end.
+                index += 1
+                if index < count && (field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+")) {
+                    index += 1
+                }
+                guard index < count, field[index...].allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+                break
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard digits > 0 else { return nil }
+        if integer {
+            guard digits <= 18 else { return nil }
+            return .integer(field[0] == UInt8(ascii: "-") ? -value : value)
+        }
+        field.append(0)
+        defer { field.removeLast() }
+        return field.withUnsafeBufferPointer { buffer -> JSONValue? in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: count + 1) { start in
+                var end: UnsafeMutablePointer<CChar>?
+                let number = strtod(start, &end)
+                return end == UnsafeMutablePointer(mutating: start) + count ? .double(number) : nil
+            }
+        }
     }
 
     /// A cell's value as pandas would type it.

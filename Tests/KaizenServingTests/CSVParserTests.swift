@@ -29,4 +29,26 @@ struct CSVParserTests {
         _ = try unclosed.append(Array("a\n\"open".utf8))
         #expect(throws: ServingError.self) { try unclosed.finish() }
     }
+
+    @Test func numbersReadFromBytesAreTypedAsTheirText() {
+        let fields = [
+            "0", "-0", "007", "42", "-17", "123456789012345678", "1234567890123456789", "99999999999999999999", "1.",
+            ".5", "-.5", "2.5", "0.30000000000000004", "1e5", "1E-7", "-2.5e+3", "6.02214076e23", "1e", "1e+", "1.2.3",
+            "+5", "-", ".", "e5", "5e5.5", "nan", "inf", "0x10", " 5", "12a", "1_000",
+        ]
+        for text in fields {
+            var bytes = Array(text.utf8)
+            let fast = CSVParser.plainNumber(&bytes)
+            #expect(bytes == Array(text.utf8), "\(text): the field is left as it was")
+            if let fast {
+                #expect(fast == CSVParser.cell(text), "\(text)")
+            } else {
+                // Left to the full reader: nothing a plain decimal number would be.
+                #expect(!["0", "42", "2.5", "1e5", "-.5"].contains(text), "\(text)")
+            }
+        }
+        var parser = CSVParser()
+        let rows = (try? parser.append(Array("a,b\n1.5,2\n-3e2,x\n".utf8))) ?? []
+        #expect(rows == [[.string("a"), .string("b")], [.double(1.5), .integer(2)], [.double(-300), .string("x")]])
+    }
 }
