@@ -67,13 +67,9 @@ public struct ModelPackage: Sendable {
             self.flavor = .xgboost(
                 format: format, modelClass: xgboost["model_class"] as? String ?? "xgboost.core.Booster")
         } else if let sklearn = flavors["sklearn"] as? [String: Any] {
-            let format = sklearn["serialization_format"] as? String ?? "cloudpickle"
-            guard format == "skops" else {
-                throw ServingError.invalidModel(
-                    "The scikit-learn model at \(folder.path) is saved with \(format), which runs code when loaded; "
-                        + "Kaizen reads skops files (mlflow.sklearn.log_model's default, serialization_format='skops')")
-            }
-            self.modelFile = try Self.file(named: sklearn["pickled_model"] as? String ?? "model.skops", inside: folder)
+            self.modelFile = try Self.skopsFile(
+                sklearn, named: sklearn["pickled_model"], what: "The scikit-learn model", logger: "mlflow.sklearn",
+                in: folder)
             let pyfunc = flavors["python_function"] as? [String: Any]
             self.flavor = .sklearn(predictFunction: pyfunc?["predict_fn"] as? String ?? "predict")
         } else if let lightgbm = flavors["lightgbm"] as? [String: Any] {
@@ -83,13 +79,9 @@ public struct ModelPackage: Sendable {
                 self.flavor = .lightgbm
             } else {
                 // LightGBM's scikit-learn estimators are saved as scikit-learn models are.
-                let format = lightgbm["serialization_format"] as? String ?? "cloudpickle"
-                guard format == "skops" else {
-                    throw ServingError.invalidModel(
-                        "The LightGBM model at \(folder.path) is a \(modelClass) saved with \(format), which runs code "
-                            + "when loaded; Kaizen reads skops files (mlflow.lightgbm.log_model's default)")
-                }
-                self.modelFile = try Self.file(named: lightgbm["data"] as? String ?? "model.skops", inside: folder)
+                self.modelFile = try Self.skopsFile(
+                    lightgbm, named: lightgbm["data"], what: "The LightGBM \(modelClass)", logger: "mlflow.lightgbm",
+                    in: folder)
                 self.flavor = .sklearn(predictFunction: "predict")
             }
         } else {
@@ -105,6 +97,20 @@ public struct ModelPackage: Sendable {
         }
         self.modelID = document["model_id"] as? String
         self.runID = document["run_id"] as? String
+    }
+
+    /// The skops file a flavor names (`model.skops` by default); a model saved with pickle or cloudpickle, which
+    /// run code when loaded, is refused.
+    static func skopsFile(
+        _ flavor: [String: Any], named name: Any?, what: String, logger: String, in folder: URL
+    ) throws(ServingError) -> URL {
+        let format = flavor["serialization_format"] as? String ?? "cloudpickle"
+        guard format == "skops" else {
+            throw ServingError.invalidModel(
+                "\(what) at \(folder.path) is saved with \(format), which runs code when loaded; Kaizen reads skops "
+                    + "files (\(logger).log_model's default, serialization_format='skops')")
+        }
+        return try file(named: name as? String ?? "model.skops", inside: folder)
     }
 
     /// The file `name` inside `folder`; a name that is absolute, climbs out with `..`, or leads out through a
