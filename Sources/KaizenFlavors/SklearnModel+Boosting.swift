@@ -115,7 +115,7 @@ extension SklearnModel.Builder {
                     throw FlavorError("\(name)'s category encoder does not keep its \(width) columns")
                 }
             } else {
-                current = try numbers(Array(0..<width), of: source, for: name)
+                current = try numericColumns(Array(0..<width), of: source, for: name)
             }
             let known = try SklearnModel.knownCategories(fields, name: name, width: width)
             try roundCategories(known.map { $0 != nil }, truncate: false)

@@ -171,7 +171,7 @@ extension SklearnModel.Builder {
     }
 
     /// Columns `indices` of `source` as one double matrix [N, count]; text columns cannot be.
-    mutating func numbers(_ indices: [Int], of source: Source, for name: String) throws(FlavorError) -> String {
+    mutating func numericColumns(_ indices: [Int], of source: Source, for name: String) throws(FlavorError) -> String {
         switch source {
         case .matrix(let matrix, let width):
             if indices == Array(0..<width) { return matrix }
@@ -223,10 +223,10 @@ extension SklearnModel.Builder {
             guard SklearnModel.passesThrough(fields) else {
                 throw FlavorError("\(name) applies a function Kaizen does not compute")
             }
-            current = try numbers(indices, of: source, for: name)
+            current = try numericColumns(indices, of: source, for: name)
             return indices.count
         default:
-            current = try numbers(indices, of: source, for: name)
+            current = try numericColumns(indices, of: source, for: name)
             if SklearnModel.transformers.contains(name) {
                 try transform(name, fields, width: indices.count)
                 return indices.count
@@ -253,7 +253,7 @@ extension SklearnModel.Builder {
             switch transformer {
             case .json(.string("drop")): continue
             case .json(.string("passthrough")):
-                parts.append(try numbers(columns, of: source, for: "A pass-through"))
+                parts.append(try numericColumns(columns, of: source, for: "A pass-through"))
                 width += columns.count
             default:
                 width += try self.columns(transformer, indices: columns, source: source)

@@ -105,7 +105,7 @@ public struct SklearnModel: Sendable {
                 builder.width = try builder.columns(step, indices: Array(0..<width), source: builder.source)
             } else if Self.transformers.contains(name) || Self.reshapingTransformers.contains(name) {
                 guard !last else { throw FlavorError("The pipeline ends in a transformer (\(name)), not a predictor") }
-                builder.current = try builder.numbers(Array(0..<width), of: builder.source, for: name)
+                builder.current = try builder.numericColumns(Array(0..<width), of: builder.source, for: name)
                 if Self.transformers.contains(name) {
                     try builder.transform(name, fields, width: width)
                 } else {
