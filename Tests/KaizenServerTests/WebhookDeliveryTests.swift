@@ -136,11 +136,11 @@ struct WebhookDeliveryTests {
         let dispatcher = WebhookDispatcher(
             store: UnavailableStore(), policy: Self.local, logger: Logger(label: "test"), timeout: .seconds(20))
         let direct = WebhookTarget(host: "127.0.0.1", address: nil, followsRedirects: true)
-        let started = ContinuousClock.now
         let (status, error) = await dispatcher.send(Self.delivery(), secret: "", to: "http://127.0.0.1:1/", via: direct)
         #expect(status == nil)
+        // Refused, not timed out: the attempt ended on the refusal rather than waiting out the 20 s timeout (no
+        // clock is read; shared machines make elapsed-time checks flaky).
         #expect(error == "connection refused")
-        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test func aSilentReceiverTimesOut() async throws {

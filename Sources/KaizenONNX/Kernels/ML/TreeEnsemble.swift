@@ -31,6 +31,8 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
     var inlineLeaves = false
     var targetCount = 1
     var featureCount = 0
+    /// The model's number of trees (for averages), however many are walked.
+    var treeCount = 0
     /// The mode every split uses, when they all use one (the fast path).
     var uniformMode: Mode?
     var tracksMissing = false
@@ -67,6 +69,8 @@ struct TreeEnsemble<Threshold: FloatElement>: Sendable {
             throw context.invalid("leaf target \(target) is outside 0..<\(targetCount)")
         }
         try checkAcyclic(context)
+        treeCount = roots.count
+        mergeRepeatedTrees()
         uniformMode =
             splitModes.count == 1 ? Mode(rawValue: splitModes.first!) : (splitModes.isEmpty ? .lessOrEqual : nil)
         lockstep = LockstepForest(self)

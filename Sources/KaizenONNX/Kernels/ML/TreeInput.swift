@@ -29,8 +29,8 @@ enum TreeInput {
                 scores.withUnsafeMutableBufferPointer {
                     forest.accumulate(base, rows: rows, stride: stride, into: $0.baseAddress!)
                 }
-                if aggregate == .average, !forest.roots.isEmpty {
-                    let trees = T(forest.roots.count)
+                if aggregate == .average, forest.treeCount > 0 {
+                    let trees = T(forest.treeCount)
                     for index in scores.indices { scores[index] /= trees }
                 }
                 return scores
