@@ -261,7 +261,7 @@ extension SklearnModel.Builder {
             }
         }
         guard !parts.isEmpty else { throw FlavorError("The ColumnTransformer keeps no columns") }
-        if parts.count > 1 { _ = apply("Concat", parts, [("axis", .int(1))]) } else { current = parts[0] }
+        sideBySide(parts)
         return width
     }
 
@@ -329,7 +329,7 @@ extension SklearnModel.Builder {
             }
         }
         guard !parts.isEmpty else { throw FlavorError("\(name) keeps no columns") }
-        if parts.count > 1 { _ = apply("Concat", parts, [("axis", .int(1))]) } else { current = parts[0] }
+        sideBySide(parts)
         return width
     }
 
@@ -354,7 +354,7 @@ extension SklearnModel.Builder {
             }
             if categories.missing { pieces.append(apply("IsNaN", [cells])) }
         }
-        if pieces.count > 1 { _ = apply("Concat", pieces, [("axis", .int(1))]) }
+        sideBySide(pieces)
         let indicators = apply("Cast", [current], [("to", .int(Int64(ElementType.double.onnxDataType)))])
         let matched = apply("ReduceMax", [indicators], [("axes", .ints([1])), ("keepdims", .int(1))])
         return (indicators, matched)

@@ -67,6 +67,16 @@ extension SklearnModel.Builder {
     }
 
     /// The axis-1 vector `[1]` the reductions take.
+    /// Makes `current` the matrices `parts` ([N, *] each) side by side: one `Concat` on the column axis, none for a
+    /// single part.
+    mutating func sideBySide(_ parts: [String]) {
+        if parts.count > 1 {
+            _ = apply("Concat", parts, [("axis", .int(1))])
+        } else if let only = parts.first {
+            current = only
+        }
+    }
+
     mutating func columnAxis() throws(FlavorError) -> String {
         constant(try Self.tensor(Tensor(shape: [1], int64s: [1])), "axes")
     }
@@ -207,7 +217,7 @@ extension SklearnModel.Builder {
             }
             blocks.append(product)
         }
-        if blocks.count > 1 { _ = apply("Concat", blocks, [("axis", .int(1))]) } else { current = blocks[0] }
+        sideBySide(blocks)
         return terms.count
     }
 }
