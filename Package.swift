@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "KaizenServing", targets: ["KaizenServing"]),
         .library(name: "KaizenImage", targets: ["KaizenImage"]),
         .library(name: "KaizenDeploy", targets: ["KaizenDeploy"]),
+        .library(name: "KaizenMonitoring", targets: ["KaizenMonitoring"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -126,6 +127,11 @@ let package = Package(
             dependencies: ["KaizenCore", "KaizenRegistry"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KaizenMonitoring",
+            dependencies: ["KaizenCore"],
+            swiftSettings: swiftSettings
+        ),
         // zlib from the host (zlib1g-dev on Debian): gzip for image layers.
         .systemLibrary(
             name: "CZlib",
@@ -156,6 +162,7 @@ let package = Package(
                 "KaizenServing",
                 "KaizenImage",
                 "KaizenDeploy",
+                "KaizenMonitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -211,6 +218,11 @@ let package = Package(
             name: "KaizenDeployTests",
             dependencies: ["KaizenDeploy", "KaizenCore"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KaizenMonitoringTests",
+            dependencies: ["KaizenMonitoring", "KaizenCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,7 +5,7 @@
 /// to 10^27 (both exact in an 80-bit float) are combined with one rounding; the result is then rounded to a double
 /// unless the 80-bit value lies within one unit of a halfway point between doubles, where two roundings could
 /// disagree with one: those rare cases return `nil` and the caller uses `strtod`.
-enum DecimalConversion {
+public enum DecimalConversion {
     #if arch(x86_64) && !os(Windows)
         /// 10^exponent for 0 ≤ exponent ≤ 27 by squaring: every factor and partial product is a power of ten whose
         /// power of five fits in 64 bits, so each multiplication is exact.
@@ -24,7 +24,7 @@ enum DecimalConversion {
     #endif
 
     /// `±mantissa × 10^exponent`, or `nil` when the fast path cannot guarantee the correctly rounded double.
-    static func double(mantissa: UInt64, exponent: Int, negative: Bool) -> Double? {
+    public static func double(mantissa: UInt64, exponent: Int, negative: Bool) -> Double? {
         if mantissa == 0 { return negative ? -0.0 : 0.0 }
         // Clinger's fast path: both operands exact in a double, so one IEEE operation rounds once.
         if mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {

@@ -1,0 +1,134 @@
+import KaizenCore
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
+/// How a data file's cell reads, by pandas' rules: its default missing-value markers, numbers, and
+/// `True`/`False`.
+enum CellText {
+    /// A number in the cell: its value and whether it was written as an integer that fits in 64 bits.
+    struct Number {
+        var value: Double
+        var integral: Bool
+    }
+
+    /// pandas' default missing-value markers (`read_csv`'s `na_values`), the empty cell among them.
+    static let missingMarkers: Set<[UInt8]> = Set(
+        [
+            "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
+            "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+        ].map { Array($0.utf8) })
+
+    static func isMissing(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if bytes.isEmpty { return true }
+        // Every marker is at most 9 bytes and starts with one of these.
+        guard bytes.count <= 9 else { return false }
+        switch bytes[0] {
+        case UInt8(ascii: "#"), UInt8(ascii: "-"), UInt8(ascii: "1"), UInt8(ascii: "<"), UInt8(ascii: "N"),
+            UInt8(ascii: "n"):
+            return missingMarkers.contains(Array(bytes))
+        default: return false
+        }
+    }
+
+    /// `true` or `false` for pandas' default true and false words.
+    static func boolean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        switch bytes.count {
+        case 4:
+            let word = Array(bytes)
+            return word == Array("True".utf8) || word == Array("TRUE".utf8) || word == Array("true".utf8) ? true : nil
+        case 5:
+            let word = Array(bytes)
+            return word == Array("False".utf8) || word == Array("FALSE".utf8) || word == Array("false".utf8)
+                ? false : nil
+        default: return nil
+        }
+    }
+
+    /// The number a cell holds (`-12`, `3.5`, `.5`, `1e-7`, `inf`), or nil when it holds something else.
+    static func number(_ bytes: UnsafeBufferPointer<UInt8>) -> Number? {
+        let count = bytes.count
+        guard count > 0, count < 64 else { return nil }
+        var index = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+            negative = bytes[0] == UInt8(ascii: "-")
+            index = 1
+        }
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var digits = 0
+        var dropped = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        while index < count {
+            let byte = bytes[index]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digits += 1
+                if significant < 19 {
+                    if mantissa != 0 || byte != UInt8(ascii: "0") { significant += 1 }
+                    mantissa = mantissa &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
+                    if seenPoint { fractionDigits += 1 }
+                } else {
+                    // Past 19 significant digits the fast path is not exact: the C library reads the cell.
+                    dropped += 1
+                }
+            } else if byte == UInt8(ascii: "."), !seenPoint {
+                seenPoint = true
+            } else {
+                break
+            }
+            index += 1
+        }
+        if digits == 0 { return special(bytes, from: index, negative: negative) }
+        var exponent = 0
+        if index < count {
+            guard bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") else { return nil }
+            index += 1
+            var exponentNegative = false
+            if index < count && (bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+")) {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            guard index < count else { return nil }
+            while index < count {
+                let byte = bytes[index]
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+                if exponent < 100_000 { exponent = exponent * 10 + Int(byte - UInt8(ascii: "0")) }
+                index += 1
+            }
+            if exponentNegative { exponent = -exponent }
+            seenPoint = true
+        }
+        if !seenPoint && digits <= 18 {
+            let value = Double(Int64(mantissa))
+            return Number(value: negative ? -value : value, integral: true)
+        }
+        if significant < 19, dropped == 0,
+            let value = DecimalConversion.double(
+                mantissa: mantissa, exponent: exponent - fractionDigits, negative: negative)
+        {
+            return Number(value: value, integral: false)
+        }
+        return Number(value: Self.parsed(bytes), integral: false)
+    }
+
+    /// `inf`, `-inf`, `infinity` in any case: numbers to pandas.
+    static func special(_ bytes: UnsafeBufferPointer<UInt8>, from index: Int, negative: Bool) -> Number? {
+        let rest = String(decoding: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self).lowercased()
+        guard rest == "inf" || rest == "infinity" else { return nil }
+        return Number(value: negative ? -.infinity : .infinity, integral: false)
+    }
+
+    /// The C library's correctly rounded reading, for the digits the fast path cannot take.
+    static func parsed(_ bytes: UnsafeBufferPointer<UInt8>) -> Double {
+        var text = Array(bytes)
+        text.append(0)
+        return text.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { strtod($0, nil) }
+        }
+    }
+}

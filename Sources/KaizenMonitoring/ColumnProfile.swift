@@ -1,0 +1,112 @@
+import Dispatch
+
+/// A column's values reduced to what drift and data-quality checks read: counts, and the whole distribution of its
+/// values (distinct values with counts, or category counts), so that a profile can stand in for its data.
+public struct ColumnProfile: Sendable {
+    public var name: String
+    /// How the file typed the column.
+    public var storage: DataColumn.StorageKind
+    /// The kind the drift methods treat it as, inferred from this data.
+    public var kind: ColumnKind
+    /// Rows in the data.
+    public var rows: Int
+    /// Rows with no value.
+    public var missing: Int
+    /// Rows holding an infinity (left out of the distribution, as drift methods leave them out).
+    public var infinite: Int
+    /// The values that drift methods compare.
+    public var sample: ColumnSample
+
+    /// Profiles a column.
+    public init(_ column: DataColumn) {
+        name = column.name
+        storage = column.storageKind
+        kind = ColumnKind.inferred(for: column)
+        rows = column.count
+        switch column.values {
+        case .numbers(let values, _, _):
+            var missing = 0
+            var infinite = 0
+            for value in values where !value.isFinite {
+                if value.isNaN { missing += 1 } else { infinite += 1 }
+            }
+            self.missing = missing
+            self.infinite = infinite
+            sample = .numbers(NumericDistribution(sample: values))
+        case .labels(let codes, let labels):
+            missing = column.missingCount
+            infinite = 0
+            sample = .categories(CategoryCounts(codes: codes, labels: labels))
+        }
+    }
+
+    /// How many values the sample holds (rows less missing values and infinities).
+    public var valueCount: Int { rows - missing - infinite }
+}
+
+/// The values a drift method compares: numbers as a distribution, or category counts.
+public enum ColumnSample: Sendable {
+    case numbers(NumericDistribution)
+    case categories(CategoryCounts)
+
+    /// The sample as category counts (numbers counted value by value).
+    public var categories: CategoryCounts {
+        switch self {
+        case .numbers(let distribution): CategoryCounts(distribution)
+        case .categories(let counts): counts
+        }
+    }
+
+    /// The number of distinct values.
+    public var distinctCount: Int {
+        switch self {
+        case .numbers(let distribution): distribution.distinctCount
+        case .categories(let counts): counts.counts.count
+        }
+    }
+}
+
+/// Every column of a data set, profiled.
+public struct DatasetProfile: Sendable {
+    public var columns: [ColumnProfile]
+    public var rows: Int
+
+    /// Profiles every column of `table`, columns in parallel.
+    public init(_ table: DataTable) {
+        let results = ResultSlots<ColumnProfile>(count: table.columns.count)
+        DispatchQueue.concurrentPerform(iterations: table.columns.count) { index in
+            results.set(index, ColumnProfile(table.columns[index]))
+        }
+        columns = results.values()
+        rows = table.rowCount
+    }
+
+    /// The column named `name`.
+    public subscript(name: String) -> ColumnProfile? {
+        columns.first { $0.name == name }
+    }
+}
+
+/// Slots that parallel iterations each fill once, at their own index.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// Each index is written by exactly one iteration, and read only after all have finished.
+    func set(_ index: Int, _ value: Value) {
+        slots[index] = value
+    }
+
+    func values() -> [Value] {
+        slots.map { $0! }
+    }
+}

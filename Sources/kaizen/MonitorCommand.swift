@@ -1,0 +1,174 @@
+public import ArgumentParser
+import Foundation
+import KaizenClient
+import KaizenCore
+public import KaizenMonitoring
+
+/// `kaizen monitor ...`: drift and data quality.
+struct MonitorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monitor", abstract: "Data drift and data quality of current data against a reference.",
+        subcommands: [Drift.self])
+
+    struct Drift: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare two data files (CSV, or JSON lines for .jsonl/.ndjson) column by column.",
+            discussion: """
+                Each column of the current file that the reference also has gets a drift method as Evidently's \
+                DataDriftPreset chooses it (K-S for numbers when the reference has at most 1000 values, normed \
+                Wasserstein beyond; chi-square or Z-test, then Jensen-Shannon, for categories and columns with \
+                few values), or the method given. Methods: \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", ")). \
+                The data set drifts when at least --drift-share of the compared columns drift. Exits 0, or 3 with \
+                --fail-on-drift when the data set drifted.
+                """)
+
+        @Option(help: "The reference data file.")
+        var reference: String
+
+        @Option(help: "The current data file.")
+        var current: String
+
+        @Flag(help: "Print the report as JSON.")
+        var json = false
+
+        @Option(help: "Also write the report as a self-contained HTML page to this file.")
+        var html: String?
+
+        @Option(help: "Share of compared columns that must drift for the data set to drift.")
+        var driftShare = 0.5
+
+        @Option(help: "Method for every column.")
+        var method: DriftMethod?
+
+        @Option(help: "Method for numerical columns.")
+        var numMethod: DriftMethod?
+
+        @Option(help: "Method for categorical columns.")
+        var catMethod: DriftMethod?
+
+        @Option(help: "Method for one column, as COLUMN=METHOD (repeatable).")
+        var columnMethod: [String] = []
+
+        @Option(help: "Threshold for every column.")
+        var threshold: Double?
+
+        @Option(help: "Threshold for numerical columns.")
+        var numThreshold: Double?
+
+        @Option(help: "Threshold for categorical columns.")
+        var catThreshold: Double?
+
+        @Option(help: "Threshold for one column, as COLUMN=VALUE (repeatable).")
+        var columnThreshold: [String] = []
+
+        @Option(help: "Compare only these columns (comma-separated).")
+        var columns: String?
+
+        @Flag(help: "Exit with status 3 when the data set drifted.")
+        var failOnDrift = false
+
+        func validate() throws {
+            guard driftShare > 0, driftShare <= 1 else {
+                throw ValidationError("--drift-share must be above 0 and at most 1")
+            }
+            _ = try options()
+        }
+
+        func options() throws -> DriftOptions {
+            var options = DriftOptions()
+            options.driftShare = driftShare
+            options.method = method
+            options.numericalMethod = numMethod
+            options.categoricalMethod = catMethod
+            options.threshold = threshold
+            options.numericalThreshold = numThreshold
+            options.categoricalThreshold = catThreshold
+            for entry in columnMethod {
+                let (column, value) = try Self.pair(entry, option: "--column-method")
+                guard let method = DriftMethod(rawValue: value) else {
+                    throw ValidationError("Unknown drift method '\(value)' in --column-method \(entry)")
+                }
+                options.columnMethods[column] = method
+            }
+            for entry in columnThreshold {
+                let (column, value) = try Self.pair(entry, option: "--column-threshold")
+                guard let threshold = Double(value), threshold.isFinite else {
+                    throw ValidationError("The threshold in --column-threshold \(entry) is not a number")
+                }
+                options.columnThresholds[column] = threshold
+            }
+            if let columns {
+                options.columns = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            return options
+        }
+
+        static func pair(_ entry: String, option: String) throws -> (String, String) {
+            guard let equals = entry.lastIndex(of: "="), equals != entry.startIndex else {
+                throw ValidationError("\(option) takes COLUMN=VALUE, not '\(entry)'")
+            }
+            return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
+        }
+
+        func run() async throws {
+            let options = try options()
+            let started = ContinuousClock.now
+            let referenceTable = try Self.readTable(reference)
+            let currentTable = try Self.readTable(current)
+            let report = DriftReport(
+                reference: DatasetProfile(referenceTable), current: DatasetProfile(currentTable), options: options)
+            let elapsed = ContinuousClock.now - started
+            if let html {
+                try Data(report.html(reference: reference, current: current).utf8).write(
+                    to: URL(fileURLWithPath: html))
+            }
+            if json {
+                print(String(decoding: report.json.serialized(), as: UTF8.self))
+            } else {
+                print(Self.text(report, elapsed: elapsed))
+            }
+            if failOnDrift && report.datasetDrift { throw ExitCode(3) }
+        }
+
+        static func readTable(_ path: String) throws(KaizenError) -> DataTable {
+            let lowered = path.lowercased()
+            if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") {
+                return try JSONLinesTableReader.read(path: path)
+            }
+            return try CSVTableReader.read(path: path)
+        }
+
+        static func text(_ report: DriftReport, elapsed: Duration) -> String {
+            var table = TextTable(headers: ["column", "type", "method", "score", "threshold", "drift", "missing"])
+            for column in report.columns {
+                let missing = column.quality.map { String(format: "%.3f", $0.missingShare) } ?? "-"
+                if let method = column.method, let score = column.score, let threshold = column.threshold {
+                    table.rows.append([
+                        column.name, column.kind.rawValue, method.rawValue, String(format: "%.6g", score),
+                        String(format: "%g", threshold), column.drifted ? "DRIFT" : "no", missing,
+                    ])
+                } else {
+                    table.rows.append([
+                        column.name, column.kind.rawValue, "-", "-", "-", column.note ?? "not compared", missing,
+                    ])
+                }
+            }
+            var lines = [table.render(maxColumnWidth: 72), ""]
+            lines.append(
+                "Data set drift: \(report.datasetDrift ? "YES" : "no") (\(report.driftedCount) of "
+                    + "\(report.comparedCount) columns drifted; threshold share \(report.driftShare))")
+            if !report.missingFromCurrent.isEmpty {
+                lines.append("Columns missing from current data: \(report.missingFromCurrent.joined(separator: ", "))")
+            }
+            if !report.notInReference.isEmpty {
+                lines.append("Columns not in the reference: \(report.notInReference.joined(separator: ", "))")
+            }
+            lines.append(
+                "Reference \(report.referenceRows) rows, current \(report.currentRows) rows, "
+                    + String(format: "%.2f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+extension DriftMethod: ExpressibleByArgument {}

@@ -1,0 +1,50 @@
+import KaizenCore
+import Testing
+
+@testable import KaizenMonitoring
+
+struct CSVTableReaderTests {
+    func read(_ text: String) throws -> DataTable {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer throws(KaizenError) in
+            try CSVTableReader.read(buffer, source: "test.csv")
+        }
+    }
+
+    @Test func typesColumnsAsPandasDoes() throws {
+        let table = try read(
+            "id,price,flag,city,gappy,note\n1,2.5,True,Oslo,3,\"a, \"\"quoted\"\" note\"\n"
+                + "2,-1e3,False,Rome,,x\r\n\n3,.5,True,Oslo,7,y\n")
+        #expect(table.rowCount == 3)
+        #expect(table.columns.map(\.storageKind) == [.integer, .float, .boolean, .text, .float, .text])
+        guard case .numbers(let prices, _, _) = table["price"]!.values else { Issue.record("price"); return }
+        #expect(prices == [2.5, -1000, 0.5])
+        guard case .labels(let codes, let labels) = table["note"]!.values else { Issue.record("note"); return }
+        #expect(codes.map { labels[Int($0)] } == ["a, \"quoted\" note", "x", "y"])
+        guard case .numbers(let gappy, _, _) = table["gappy"]!.values else { Issue.record("gappy"); return }
+        #expect(gappy[0] == 3 && gappy[1].isNaN && gappy[2] == 7)
+    }
+
+    @Test func aColumnThatTurnsToTextKeepsItsEarlierCellsAsWritten() throws {
+        let table = try read("code\n1.50\n\n2\nNA\nA7\n")
+        guard case .labels(let codes, let labels) = table["code"]!.values else { Issue.record("code"); return }
+        #expect(codes.map { $0 < 0 ? "<missing>" : labels[Int($0)] } == ["1.50", "2", "<missing>", "A7"])
+    }
+
+    @Test func shortRowsAreFilledAndLongRowsRefused() throws {
+        let table = try read("a,b\n1\n2,3\n")
+        guard case .numbers(let b, let integral, _) = table["b"]!.values else { Issue.record("b"); return }
+        #expect(b[0].isNaN && b[1] == 3 && !integral)
+        #expect(throws: KaizenError.self) { try read("a,b\n1,2,3\n") }
+        #expect(throws: KaizenError.self) { try read("a,a\n1,2\n") }
+        #expect(throws: KaizenError.self) { try read("a,b\n\"1,2\n") }
+        #expect(throws: KaizenError.self) { try read("") }
+    }
+
+    @Test func readsNumbersExactly() throws {
+        let cells = ["0.1", "123456789.123456789", "1e-300", "-0.000001", "12345678901234567890", "inf", "-Infinity"]
+        let table = try read("x\n" + cells.joined(separator: "\n") + "\n")
+        guard case .numbers(let values, _, _) = table["x"]!.values else { Issue.record("x"); return }
+        #expect(values == cells.map { Double($0.replacingOccurrences(of: "Infinity", with: "inf"))! })
+    }
+}
