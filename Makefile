@@ -8,7 +8,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run build release install test swift-test interop image-tools dependent-check bench bench-tools venv lint clean onnx-fixtures
+.PHONY: run build release install test swift-test interop image-tools dependent-check bench bench-tools venv monitor-venv lint clean onnx-fixtures
 
 run: build
 	.build/debug/kaizen server
@@ -49,6 +49,19 @@ $(STAMP): interop/requirements.txt
 	$(VPY) -m pip install --quiet -r interop/requirements.txt
 	touch $(STAMP)
 
+# The references for `kaizen monitor` (Evidently, NannyML) need pandas below 3, so they get a virtualenv of their own.
+MONITOR_VENV := .venv-monitor
+MVPY := $(MONITOR_VENV)/bin/python
+MONITOR_STAMP := $(MONITOR_VENV)/.installed
+
+monitor-venv: $(MONITOR_STAMP)
+
+$(MONITOR_STAMP): interop-monitor/requirements.txt
+	test -x $(MVPY) || $(PYTHON) -m venv $(MONITOR_VENV)
+	$(MVPY) -m pip install --quiet --upgrade pip
+	$(MVPY) -m pip install --quiet -r interop-monitor/requirements.txt
+	touch $(MONITOR_STAMP)
+
 # Warnings are errors for Kaizen's own targets (Package.swift: treatAllWarnings), never for dependencies.
 swift-test: onnx-fixtures
 	$(SWIFT) build --build-tests
@@ -68,8 +81,9 @@ $(ONNX_FIXTURES_STAMP): interop/onnx/make_parity_fixtures.py interop/onnx/make_n
 	$(VPY) interop/onnx/make_node_tests.py $(ONNX_FIXTURES)/node
 	touch $@
 
-interop: build venv image-tools
+interop: build venv monitor-venv image-tools
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(VPY) -m pytest -q interop
+	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(MVPY) -m pytest -q -p no:warnings interop-monitor
 
 # interop/test_image.py checks `kaizen models build-image` with real container tools from Debian: docker-registry
 # (distribution 2.8) takes the pushes, skopeo reads layouts, archives and registries, umoci unpacks and runc runs the
@@ -86,7 +100,7 @@ dependent-check: onnx-fixtures
 
 test: lint swift-test interop dependent-check
 
-bench: release venv bench-tools image-tools
+bench: release venv monitor-venv bench-tools image-tools
 	mkdir -p bench/out
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/tracking.py --json bench/out/tracking.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/registry.py --json bench/out/registry.json
@@ -95,6 +109,7 @@ bench: release venv bench-tools image-tools
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/image.py --json bench/out/image.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/endpoint.py --json bench/out/endpoint.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/flavors.py --json bench/out/flavors.json
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(MVPY) bench/drift.py --json bench/out/drift.json
 
 # wrk drives the throughput figures; it comes from Debian.
 bench-tools:
@@ -104,4 +119,4 @@ lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build $(VENV) $(MONITOR_VENV)

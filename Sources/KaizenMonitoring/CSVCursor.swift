@@ -103,6 +103,51 @@ struct CSVCursor {
         return Field(start: 0, end: scratch.count, unescaped: true, endsRow: endsRow)
     }
 
+    /// Moves past up to `count` fields of a row in text without quotes, eight bytes at a time. Returns false when
+    /// the row ended first (the cursor is then at the next row).
+    mutating func skipFields(_ count: Int) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var remaining = count
+        var index = position
+        let end = bytes.count
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        while remaining > 0 {
+            if index + 8 <= end {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let commas = Self.zeroBytes(word ^ (ones &* 0x2C), low)
+                let breaks = Self.zeroBytes(word ^ (ones &* 0x0A), low)
+                let found = commas.nonzeroBitCount
+                if breaks == 0 && found < remaining {
+                    remaining -= found
+                    index += 8
+                    continue
+                }
+            }
+            // A line break or the field sought is in the next bytes: one at a time.
+            guard index < end else {
+                position = end
+                return false
+            }
+            let byte = bytes[index]
+            index += 1
+            if byte == 0x0A {
+                position = index
+                line += 1
+                return false
+            }
+            if byte == UInt8(ascii: ",") { remaining -= 1 }
+        }
+        position = index
+        return true
+    }
+
+    /// 0x80 in each byte of `word` that is zero, exactly (no borrow between bytes).
+    @inline(__always)
+    static func zeroBytes(_ word: UInt64, _ low: UInt64) -> UInt64 {
+        ~(((word & low) &+ low) | word | low)
+    }
+
     /// Calls `body` with the field's content.
     func withContent<Result>(_ field: Field, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         if field.unescaped {

@@ -1,59 +1,151 @@
 public import KaizenCore
 
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
 /// Reads a CSV file with a header row into a `DataTable`, typing columns as pandas' `read_csv` does.
 ///
 /// Blank lines are skipped; a row with fewer fields than the header has missing values at its end; a row with
 /// more, a repeated or empty column name, or an unclosed quote is refused with the line it is on.
 public enum CSVTableReader {
-    /// Reads the file at `path`.
-    public static func read(path: String) throws(KaizenError) -> DataTable {
+    /// Reads the file at `path`: every column, or only those named in `columns`.
+    public static func read(path: String, columns: Set<String>? = nil) throws(KaizenError) -> DataTable {
         let file = try MappedFile(path: path)
-        return try withExtendedLifetime(file) { () throws(KaizenError) -> DataTable in
-            try read(file.bytes, source: path)
+        return try read(file, source: path, columns: columns)
+    }
+
+    /// Reads a mapped file, letting its pages go as they are passed.
+    public static func read(
+        _ file: MappedFile, source: String, columns: Set<String>? = nil, checkingRows: Bool = true,
+        hasQuotes: Bool = true
+    ) throws(KaizenError) -> DataTable {
+        try withExtendedLifetime(file) { () throws(KaizenError) -> DataTable in
+            try read(file.bytes, source: source, columns: columns, checkingRows: checkingRows, hasQuotes: hasQuotes) {
+                file.release(before: $0)
+            }
         }
     }
 
-    /// Reads CSV text; `source` names it in error messages.
-    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, source: String) throws(KaizenError) -> DataTable {
+    /// The column names in the header of CSV text.
+    public static func header(_ bytes: UnsafeBufferPointer<UInt8>, source: String) throws(KaizenError) -> [String] {
         var cursor = CSVCursor(bytes)
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { cursor.position = 3 }
+        if hasByteOrderMark(bytes) { cursor.position = 3 }
+        return try header(&cursor, source: source)
+    }
+
+    /// Reads CSV text: every column, or only those named in `columns` (the others are skipped unread); `source`
+    /// names the text in error messages. Rows with more fields than the header are refused, unless
+    /// `checkingRows` is false and the text has no quotes (`hasQuotes` false): the rest of a row past the last
+    /// wanted column is then skipped unread (a caller that reads a file in several passes checks in one). `passed`
+    /// is called now and then with the offset the reader has passed.
+    public static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>, source: String, columns wanted: Set<String>? = nil,
+        checkingRows: Bool = true, hasQuotes: Bool = true, passed: (Int) -> Void = { _ in }
+    ) throws(KaizenError) -> DataTable {
+        var cursor = CSVCursor(bytes)
+        if hasByteOrderMark(bytes) { cursor.position = 3 }
         let names = try header(&cursor, source: source)
         let dataStart = cursor.position
         let dataLine = cursor.line
-        var builders = names.map { ColumnBuilder(name: $0) }
+        // The builder of each field position, -1 for a column that is not read.
+        var slots = [Int](repeating: -1, count: names.count)
+        var builders: [ColumnBuilder] = []
+        for (position, name) in names.enumerated() where wanted?.contains(name) ?? true {
+            slots[position] = builders.count
+            builders.append(ColumnBuilder(name: name))
+        }
+        let lastWanted = slots.lastIndex { $0 >= 0 } ?? -1
+        // The next field position at or after each one that is read.
+        var nextWanted = [Int](repeating: names.count, count: names.count + 1)
+        for position in stride(from: names.count - 1, through: 0, by: -1) {
+            nextWanted[position] = slots[position] >= 0 ? position : nextWanted[position + 1]
+        }
+        // Without quotes a line break always ends a row, so the rest of a row past the last wanted column can be
+        // skipped in one search.
+        let skipping = !checkingRows && !hasQuotes
         var rows = 0
-        while !cursor.isAtEnd {
+        rowLoop: while !cursor.isAtEnd {
             let rowLine = cursor.line
+            var index = 0
+            if skipping && nextWanted[0] > 0 {
+                if cursor.bytes[cursor.position] == 0x0A || cursor.bytes[cursor.position] == 0x0D {
+                    _ = try cursor.next()
+                    continue
+                }
+                if !cursor.skipFields(nextWanted[0]) {
+                    for slot in slots where slot >= 0 { builders[slot].appendMissing() }
+                    rows += 1
+                    continue rowLoop
+                }
+                index = nextWanted[0]
+            }
             var field = try cursor.next()
-            if field.endsRow && field.start == field.end && !field.unescaped && isBlankLine(cursor, field) {
+            if index == 0 && field.endsRow && field.start == field.end && !field.unescaped
+                && isBlankLine(cursor, field)
+            {
                 continue
             }
-            var index = 0
             while true {
-                guard index < builders.count else {
+                guard index < names.count else {
                     throw .invalidParameter(
                         "Invalid CSV in \(source): line \(rowLine) has more fields than the header's \(names.count)")
                 }
-                let fits = cursor.withContent(field) { builders[index].append($0) }
-                if !fits {
-                    var rereader = CSVCursor(bytes, from: dataStart)
-                    rereader.line = dataLine
-                    try relabel(&builders[index], column: index, rows: rows, cursor: &rereader)
-                    _ = cursor.withContent(field) { builders[index].append($0) }
+                let slot = slots[index]
+                if slot >= 0 {
+                    let fits = cursor.withContent(field) { builders[slot].append($0) }
+                    if !fits {
+                        var rereader = CSVCursor(bytes, from: dataStart)
+                        rereader.line = dataLine
+                        try relabel(&builders[slot], column: index, rows: rows, cursor: &rereader)
+                        _ = cursor.withContent(field) { builders[slot].append($0) }
+                    }
                 }
                 index += 1
                 if field.endsRow { break }
+                if skipping {
+                    if index > lastWanted {
+                        skipRow(&cursor)
+                        break
+                    }
+                    let next = nextWanted[index]
+                    if next > index {
+                        if !cursor.skipFields(next - index) {
+                            index = next
+                            break
+                        }
+                        index = next
+                    }
+                }
                 field = try cursor.next()
             }
-            while index < builders.count {
-                builders[index].appendMissing()
+            while index <= lastWanted {
+                if slots[index] >= 0 { builders[slots[index]].appendMissing() }
                 index += 1
             }
             rows += 1
+            if rows & 0xFFFF == 0 { passed(cursor.position) }
         }
         return DataTable(columns: builders.map { $0.column() }, rowCount: rows)
     }
 
+    /// Moves past the rest of a row without reading its fields.
+    static func skipRow(_ cursor: inout CSVCursor) {
+        let bytes = cursor.bytes
+        let start = cursor.position
+        if let found = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) {
+            cursor.position = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+            cursor.line += 1
+        } else {
+            cursor.position = bytes.count
+        }
+    }
+
+    static func hasByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+    }
     static func header(_ cursor: inout CSVCursor, source: String) throws(KaizenError) -> [String] {
         var names: [String] = []
         while !cursor.isAtEnd {

@@ -51,7 +51,9 @@ public struct CategoryCounts: Sendable, Equatable {
     }
 
     /// Both samples' counts over the categories either has, in ascending order of category.
-    static func aligned(_ reference: CategoryCounts, _ current: CategoryCounts) -> (
+    static func aligned(
+        _ reference: CategoryCounts, _ current: CategoryCounts
+    ) -> (
         keys: [CategoryKey], reference: [Double], current: [Double]
     ) {
         let keys = Set(reference.counts.keys).union(current.counts.keys).sorted()

@@ -16,20 +16,19 @@ enum CellText {
     }
 
     /// pandas' default missing-value markers (`read_csv`'s `na_values`), the empty cell among them.
-    static let missingMarkers: Set<[UInt8]> = Set(
-        [
-            "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
-            "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
-        ].map { Array($0.utf8) })
+    static let missingMarkers: [[UInt8]] = [
+        "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
+        "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+    ].map { Array($0.utf8) }
 
     static func isMissing(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         if bytes.isEmpty { return true }
-        // Every marker is at most 9 bytes and starts with one of these.
-        guard bytes.count <= 9 else { return false }
+        // Every marker is 2 to 9 bytes and starts with one of these.
+        guard bytes.count >= 2, bytes.count <= 9 else { return false }
         switch bytes[0] {
         case UInt8(ascii: "#"), UInt8(ascii: "-"), UInt8(ascii: "1"), UInt8(ascii: "<"), UInt8(ascii: "N"),
             UInt8(ascii: "n"):
-            return missingMarkers.contains(Array(bytes))
+            return missingMarkers.contains { $0.count == bytes.count && $0.elementsEqual(bytes) }
         default: return false
         }
     }
@@ -37,16 +36,14 @@ enum CellText {
     /// `true` or `false` for pandas' default true and false words.
     static func boolean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         switch bytes.count {
-        case 4:
-            let word = Array(bytes)
-            return word == Array("True".utf8) || word == Array("TRUE".utf8) || word == Array("true".utf8) ? true : nil
-        case 5:
-            let word = Array(bytes)
-            return word == Array("False".utf8) || word == Array("FALSE".utf8) || word == Array("false".utf8)
-                ? false : nil
-        default: return nil
+        case 4: trueWords.contains { $0.elementsEqual(bytes) } ? true : nil
+        case 5: falseWords.contains { $0.elementsEqual(bytes) } ? false : nil
+        default: nil
         }
     }
+
+    static let trueWords = ["True", "TRUE", "true"].map { Array($0.utf8) }
+    static let falseWords = ["False", "FALSE", "false"].map { Array($0.utf8) }
 
     /// The number a cell holds (`-12`, `3.5`, `.5`, `1e-7`, `inf`), or nil when it holds something else.
     static func number(_ bytes: UnsafeBufferPointer<UInt8>) -> Number? {

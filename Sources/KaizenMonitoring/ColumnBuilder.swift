@@ -25,18 +25,19 @@ struct ColumnBuilder {
     /// Adds a cell; false when the cell does not fit the column's type so far, and the caller must re-read the
     /// column's earlier cells as labels (`becomeLabels`) before adding it again.
     mutating func append(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
+        // A number first: no missing-value marker reads as one (the NaN words are NaN either way).
+        if state == .numbers, let number = CellText.number(cell) {
+            numbers.append(number.value)
+            if !number.integral { integral = false }
+            valueCount += 1
+            return true
+        }
         if CellText.isMissing(cell) {
             appendMissing()
             return true
         }
         switch state {
         case .numbers:
-            if let number = CellText.number(cell) {
-                numbers.append(number.value)
-                if !number.integral { integral = false }
-                valueCount += 1
-                return true
-            }
             if valueCount == 0, let flag = CellText.boolean(cell) {
                 state = .booleans
                 numbers.append(flag ? 1 : 0)

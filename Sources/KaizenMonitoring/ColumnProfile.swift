@@ -21,7 +21,6 @@ public struct ColumnProfile: Sendable {
     public init(_ column: DataColumn) {
         name = column.name
         storage = column.storageKind
-        kind = ColumnKind.inferred(for: column)
         rows = column.count
         switch column.values {
         case .numbers(let values, _, _):
@@ -38,6 +37,7 @@ public struct ColumnProfile: Sendable {
             infinite = 0
             sample = .categories(CategoryCounts(codes: codes, labels: labels))
         }
+        kind = ColumnKind.inferred(storage: storage, distinct: sample.distinctCount, present: rows - missing)
     }
 
     /// How many values the sample holds (rows less missing values and infinities).
@@ -71,14 +71,19 @@ public struct DatasetProfile: Sendable {
     public var columns: [ColumnProfile]
     public var rows: Int
 
-    /// Profiles every column of `table`, columns in parallel.
-    public init(_ table: DataTable) {
-        let results = ResultSlots<ColumnProfile>(count: table.columns.count)
-        DispatchQueue.concurrentPerform(iterations: table.columns.count) { index in
-            results.set(index, ColumnProfile(table.columns[index]))
+    /// Profiles every column of `table`, columns in parallel; each column's values are let go as soon as its
+    /// profile is made, so the table and its profile are never both whole in memory.
+    public init(_ table: consuming DataTable) {
+        rows = table.rowCount
+        let count = table.columns.count
+        let pending = ResultSlots<DataColumn>(count: count)
+        for (index, column) in table.columns.enumerated() { pending.set(index, column) }
+        table.columns = []
+        let results = ResultSlots<ColumnProfile>(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            results.set(index, ColumnProfile(pending.take(index)))
         }
         columns = results.values()
-        rows = table.rowCount
     }
 
     /// The column named `name`.
@@ -104,6 +109,13 @@ final class ResultSlots<Value>: @unchecked Sendable {
     /// Each index is written by exactly one iteration, and read only after all have finished.
     func set(_ index: Int, _ value: Value) {
         slots[index] = value
+    }
+
+    /// Moves the value out of its slot; each index is taken by exactly one iteration.
+    func take(_ index: Int) -> Value {
+        let value = slots[index]!
+        slots[index] = nil
+        return value
     }
 
     func values() -> [Value] {

@@ -26,8 +26,9 @@ public struct ColumnSummary: Sendable {
             quantiles = [0.05, 0.25, 0.5, 0.75, 0.95].map(distribution.quantile)
         default:
             let counts = profile.sample.categories.counts
-            topCategories = Array(counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-                .prefix(10).map { ($0.key, $0.value) })
+            topCategories = Array(
+                counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+                    .prefix(10).map { ($0.key, $0.value) })
         }
     }
 }

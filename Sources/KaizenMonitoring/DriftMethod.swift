@@ -89,26 +89,12 @@ public enum ColumnKind: String, Sendable, Codable {
     /// The kind Evidently infers from a column of the current data: floats are numerical; integers are
     /// categorical up to 10 distinct values; booleans are categorical; strings are text when more than half of the
     /// present values are distinct, categorical otherwise.
-    public static func inferred(for column: DataColumn) -> ColumnKind {
-        switch column.values {
-        case .numbers(let values, let integral, let boolean):
-            if boolean { return .categorical }
-            if !integral { return .numerical }
-            var distinct = Set<Double>()
-            for value in values {
-                distinct.insert(value)
-                if distinct.count > 10 { return .numerical }
-            }
-            return .categorical
-        case .labels(let codes, let labels):
-            var used = [Bool](repeating: false, count: labels.count)
-            var present = 0
-            for code in codes where code >= 0 {
-                used[Int(code)] = true
-                present += 1
-            }
-            let distinct = used.reduce(0) { $0 + ($1 ? 1 : 0) }
-            return Double(distinct) > Double(present) * 0.5 ? .text : .categorical
+    public static func inferred(storage: DataColumn.StorageKind, distinct: Int, present: Int) -> ColumnKind {
+        switch storage {
+        case .boolean: .categorical
+        case .float: .numerical
+        case .integer: distinct <= 10 ? .categorical : .numerical
+        case .text: Double(distinct) > Double(present) * 0.5 ? .text : .categorical
         }
     }
 }

@@ -33,7 +33,8 @@ extension DriftReport {
         page += "<p class=\"\(datasetDrift ? "drift" : "")\">Data set drift: \(datasetDrift ? "yes" : "no"): "
         page += "\(driftedCount) of \(comparedCount) columns drifted (threshold share \(driftShare)).</p>\n"
         if !missingFromCurrent.isEmpty {
-            page += "<p>Columns missing from the current data: \(escaped(missingFromCurrent.joined(separator: ", ")))</p>\n"
+            page +=
+                "<p>Columns missing from the current data: \(escaped(missingFromCurrent.joined(separator: ", ")))</p>\n"
         }
         if !notInReference.isEmpty {
             page += "<p>Columns not in the reference: \(escaped(notInReference.joined(separator: ", ")))</p>\n"
@@ -58,7 +59,8 @@ extension DriftReport {
         page += "<span style=\"background:var(--cur)\"></span>current</p>\n<div class=\"columns\">\n"
         for column in columns {
             guard let histogram = column.histogram else { continue }
-            page += "<figure><figcaption>\(escaped(column.name))\(column.drifted ? " <span class=\"drift\">drift</span>" : "")"
+            page +=
+                "<figure><figcaption>\(escaped(column.name))\(column.drifted ? " <span class=\"drift\">drift</span>" : "")"
             page += "</figcaption>\n\(svg(histogram))</figure>\n"
         }
         page += "</div></body></html>\n"
@@ -85,7 +87,8 @@ extension DriftReport {
                 svg += " height=\"\(format(barHeight))\" fill=\"\(color)\"><title>\(percent(share))</title></rect>"
             }
         }
-        svg += "<line x1=\"0\" y1=\"\(bottom)\" x2=\"\(width)\" y2=\"\(bottom)\" stroke=\"currentColor\" stroke-width=\".5\"/>"
+        svg +=
+            "<line x1=\"0\" y1=\"\(bottom)\" x2=\"\(width)\" y2=\"\(bottom)\" stroke=\"currentColor\" stroke-width=\".5\"/>"
         if let first = histogram.edges.first, let last = histogram.edges.last {
             svg += "<text x=\"0\" y=\"134\" font-size=\"10\" fill=\"currentColor\">\(format(first))</text>"
             svg += "<text x=\"\(width)\" y=\"134\" font-size=\"10\" text-anchor=\"end\" fill=\"currentColor\">"
@@ -93,7 +96,8 @@ extension DriftReport {
         } else {
             for (index, label) in histogram.categories.enumerated() {
                 let x = (Double(index) + 0.5) * slot
-                svg += "<text x=\"\(format(x))\" y=\"134\" font-size=\"9\" text-anchor=\"middle\" fill=\"currentColor\">"
+                svg +=
+                    "<text x=\"\(format(x))\" y=\"134\" font-size=\"9\" text-anchor=\"middle\" fill=\"currentColor\">"
                 svg += "\(escaped(String(label.prefix(8))))</text>"
             }
         }

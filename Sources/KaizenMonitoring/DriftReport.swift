@@ -39,23 +39,57 @@ public struct DriftReport: Sendable {
     /// Whether the data set drifted: at least `driftShare` of the compared columns did.
     public var datasetDrift: Bool { comparedCount > 0 && driftedShare >= driftShare }
 
+    init(
+        columns: [Column], referenceRows: Int, currentRows: Int, driftShare: Double, missingFromCurrent: [String],
+        notInReference: [String]
+    ) {
+        self.columns = columns
+        self.referenceRows = referenceRows
+        self.currentRows = currentRows
+        self.driftShare = driftShare
+        self.missingFromCurrent = missingFromCurrent
+        self.notInReference = notInReference
+    }
+
     /// Compares `current` with `reference`, columns in parallel.
     public init(reference: DatasetProfile, current: DatasetProfile, options: DriftOptions = DriftOptions()) {
-        var names = current.columns.map(\.name)
-        if let chosen = options.columns { names = names.filter(chosen.contains) }
+        let profiles = current.columns
+        self.init(
+            reference: reference, currentNames: profiles.map(\.name), currentRows: current.rows, options: options
+        ) { profiles[$0] }
+    }
+
+    /// Compares a current table with `reference`, columns in parallel; each current column is profiled, compared
+    /// and let go in turn, so memory holds the table and no more.
+    public init(reference: DatasetProfile, current: consuming DataTable, options: DriftOptions = DriftOptions()) {
+        let pending = ResultSlots<DataColumn>(count: current.columns.count)
+        let names = current.columns.map(\.name)
+        for (index, column) in current.columns.enumerated() { pending.set(index, column) }
+        current.columns = []
+        self.init(reference: reference, currentNames: names, currentRows: current.rowCount, options: options) {
+            ColumnProfile(pending.take($0))
+        }
+    }
+
+    init(
+        reference: DatasetProfile, currentNames: [String], currentRows: Int, options: DriftOptions,
+        profile: @Sendable (Int) -> ColumnProfile
+    ) {
+        var chosen = Array(currentNames.indices)
+        if let wanted = options.columns { chosen = chosen.filter { wanted.contains(currentNames[$0]) } }
         let referenceNames = Set(reference.columns.map(\.name))
-        let currentNames = Set(current.columns.map(\.name))
-        missingFromCurrent = reference.columns.map(\.name).filter { !currentNames.contains($0) }
-        notInReference = names.filter { !referenceNames.contains($0) }
-        let compared = names.filter(referenceNames.contains)
+        let currentSet = Set(currentNames)
+        missingFromCurrent = reference.columns.map(\.name).filter { !currentSet.contains($0) }
+        notInReference = chosen.map { currentNames[$0] }.filter { !referenceNames.contains($0) }
+        let compared = chosen.filter { referenceNames.contains(currentNames[$0]) }
         let results = ResultSlots<Column>(count: compared.count)
         DispatchQueue.concurrentPerform(iterations: compared.count) { index in
-            let name = compared[index]
-            results.set(index, Self.compare(reference[name]!, current[name]!, options: options))
+            let column = compared[index]
+            results.set(index, Self.compare(reference[currentNames[column]]!, profile(column), options: options))
         }
         columns = results.values()
         referenceRows = reference.rows
-        currentRows = current.rows
+        self.currentRows = currentRows
         driftShare = options.driftShare
     }
 
@@ -90,8 +124,9 @@ public struct DriftReport: Sendable {
         }
         let distinct: Int
         switch (reference.sample, current.sample) {
-        case (.numbers(let r), .numbers(let c)): distinct = Set(r.values).union(c.values).count
-        default: distinct = Set(reference.sample.categories.counts.keys).union(current.sample.categories.counts.keys).count
+        case (.numbers(let r), .numbers(let c)): distinct = NumericDistribution.distinctCount(r, c)
+        default:
+            distinct = Set(reference.sample.categories.counts.keys).union(current.sample.categories.counts.keys).count
         }
         let method =
             options.method(for: current.name, kind: kind)
@@ -109,13 +144,17 @@ public struct DriftReport: Sendable {
         return column
     }
 
-    static func score(_ method: DriftMethod, _ reference: ColumnProfile, _ current: ColumnProfile, kind: ColumnKind)
+    static func score(
+        _ method: DriftMethod, _ reference: ColumnProfile, _ current: ColumnProfile, kind: ColumnKind
+    )
         -> Double
     {
         let integral = reference.storage == .integer && current.storage == .integer
         switch (method, reference.sample, current.sample) {
         case (.ks, .numbers(let r), .numbers(let c)):
-            return KolmogorovSmirnov.twoSample(r.sortedSample, c.sortedSample).pValue
+            // Both samples are finite, sorted and non-empty here, so the test cannot refuse them.
+            return (try? KolmogorovSmirnov.twoSample(sortedReference: r.sortedSample, sortedCurrent: c.sortedSample))?
+                .pValue ?? .nan
         case (.wasserstein, .numbers(let r), .numbers(let c)):
             return DriftStatistics.normedWasserstein(r, c)
         case (.hellinger, .numbers(let r), .numbers(let c)) where kind == .numerical:

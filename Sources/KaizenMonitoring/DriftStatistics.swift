@@ -65,7 +65,8 @@ enum DriftStatistics {
     /// The two-sided two-proportion Z-test on the share of values other than the first category, with the pooled
     /// proportion: `2 (1 − Φ(|z|))`. 1 when both samples hold the same single value.
     static func zTest(_ reference: CategoryCounts, _ current: CategoryCounts) -> Double {
-        if reference.counts.count == 1, current.counts.count == 1, reference.counts.keys.first == current.counts.keys.first
+        if reference.counts.count == 1, current.counts.count == 1,
+            reference.counts.keys.first == current.counts.keys.first
         {
             return 1
         }

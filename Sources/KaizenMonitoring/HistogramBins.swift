@@ -33,8 +33,15 @@ struct HistogramBins: Sendable {
         self.init(first: first, last: last, bins: max(bins, 1))
     }
 
-    /// `bins` equal bins from `first` to `last` (`numpy.linspace` edges).
+    /// `bins` equal bins from `first` to `last` (`numpy.linspace` edges); a range of one value is widened by 0.5
+    /// each way, as NumPy widens it.
     init(first: Double, last: Double, bins: Int) {
+        var first = first
+        var last = last
+        if first == last {
+            first -= 0.5
+            last += 0.5
+        }
         self.first = first
         self.last = last
         let delta = last - first
@@ -58,11 +65,17 @@ struct HistogramBins: Sendable {
         return index
     }
 
-    /// How many of a distribution's values fall in each bin.
+    /// How many of a distribution's values fall in each bin. The values are in order, so the bin only moves
+    /// right: each value is in the bin whose left edge is at or below it and whose right edge is above it (the last
+    /// bin's included), which is where `bin(of:)` puts it.
     func counts(_ distribution: NumericDistribution) -> [Double] {
         var counts = [Double](repeating: 0, count: count)
+        var bin = 0
+        let last = count - 1
         for (value, occurrences) in zip(distribution.values, distribution.counts) {
-            if let bin = bin(of: value) { counts[bin] += Double(occurrences) }
+            guard value >= first, value <= self.last else { continue }
+            while bin < last && value >= edges[bin + 1] { bin += 1 }
+            counts[bin] += Double(occurrences)
         }
         return counts
     }

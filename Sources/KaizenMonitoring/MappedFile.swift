@@ -40,6 +40,37 @@ public final class MappedFile: @unchecked Sendable {
         bytes = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: length)
     }
 
+    /// Lets the kernel drop the pages before byte `offset` from this process's memory (they are read again from
+    /// the file if touched), so a reader that has passed them does not hold the whole file resident.
+    public func release(before offset: Int) {
+        guard let base else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = min(offset, length) / page * page
+        if end > 0 { _ = madvise(base, end, MADV_DONTNEED) }
+    }
+
+    /// Line breaks in the file, and whether it holds a double quote, found in one pass that lets pages go behind
+    /// it.
+    public func survey() -> (lines: Int, hasQuotes: Bool) {
+        guard let start = bytes.baseAddress else { return (0, false) }
+        var lines = 0
+        var hasQuotes = false
+        let chunk = 16 << 20
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + chunk, bytes.count)
+            if !hasQuotes { hasQuotes = memchr(start + offset, 0x22, end - offset) != nil }
+            var position = offset
+            while position < end, let found = memchr(start + position, 0x0A, end - position) {
+                lines += 1
+                position = start.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            offset = end
+            release(before: offset)
+        }
+        return (lines, hasQuotes)
+    }
+
     deinit {
         if let base { munmap(base, length) }
     }

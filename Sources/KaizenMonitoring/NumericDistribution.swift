@@ -53,6 +53,21 @@ public struct NumericDistribution: Sendable, Equatable {
     /// The number of distinct values.
     public var distinctCount: Int { values.count }
 
+    /// The number of distinct values in two samples together.
+    static func distinctCount(_ a: NumericDistribution, _ b: NumericDistribution) -> Int {
+        var i = 0
+        var j = 0
+        var count = 0
+        while i < a.values.count && j < b.values.count {
+            let x = a.values[i]
+            let y = b.values[j]
+            if x <= y { i += 1 }
+            if y <= x { j += 1 }
+            count += 1
+        }
+        return count + (a.values.count - i) + (b.values.count - j)
+    }
+
     public var minimum: Double? { values.first }
     public var maximum: Double? { values.last }
 
@@ -109,36 +124,52 @@ public struct NumericDistribution: Sendable, Equatable {
     }
 }
 
-/// Least-significant-digit radix sort of 64-bit keys, 16 bits per pass; a pass is skipped when every key has the
+/// Least-significant-digit radix sort of 64-bit keys, 11 bits per pass (2,048 buckets, whose write positions stay
+/// in cache); the histograms of every pass are counted in one read, and a pass is skipped when every key has the
 /// same digit there (common in the high bits of doubles of one sign and scale).
 enum RadixSort {
+    static let bits = 11
+    static let buckets = 1 << bits
+    static let passes = (64 + bits - 1) / bits
+
     static func sort(_ keys: inout [UInt64]) {
         let count = keys.count
-        guard count > 64 else {
+        guard count > 256 else {
             keys.sort()
             return
         }
+        var histograms = [Int](repeating: 0, count: buckets * passes)
+        keys.withUnsafeBufferPointer { source in
+            histograms.withUnsafeMutableBufferPointer { counts in
+                for key in source {
+                    var rest = key
+                    for pass in 0..<passes {
+                        counts[pass * buckets + Int(rest & UInt64(buckets - 1))] += 1
+                        rest >>= UInt64(bits)
+                    }
+                }
+            }
+        }
         var buffer = [UInt64](repeating: 0, count: count)
-        var histogram = [Int](repeating: 0, count: 65536)
         var sourceIsKeys = true
-        for shift in stride(from: 0, to: 64, by: 16) {
-            let done: Bool = keys.withUnsafeMutableBufferPointer { keyBuffer in
+        for pass in 0..<passes {
+            let shift = UInt64(pass * bits)
+            let skipped: Bool = keys.withUnsafeMutableBufferPointer { keyBuffer in
                 buffer.withUnsafeMutableBufferPointer { otherBuffer in
-                    histogram.withUnsafeMutableBufferPointer { counts in
+                    histograms.withUnsafeMutableBufferPointer { all in
+                        let counts = UnsafeMutableBufferPointer(
+                            rebasing: all[(pass * buckets)..<((pass + 1) * buckets)])
                         let source = sourceIsKeys ? keyBuffer : otherBuffer
                         let target = sourceIsKeys ? otherBuffer : keyBuffer
-                        for index in 0..<65536 { counts[index] = 0 }
-                        for key in source { counts[Int((key >> UInt64(shift)) & 0xFFFF)] += 1 }
-                        let first = Int((source[0] >> UInt64(shift)) & 0xFFFF)
-                        if counts[first] == count { return true }
+                        if counts[Int((source[0] >> shift) & UInt64(buckets - 1))] == count { return true }
                         var offset = 0
-                        for index in 0..<65536 {
+                        for index in 0..<buckets {
                             let size = counts[index]
                             counts[index] = offset
                             offset += size
                         }
                         for key in source {
-                            let digit = Int((key >> UInt64(shift)) & 0xFFFF)
+                            let digit = Int((key >> shift) & UInt64(buckets - 1))
                             target[counts[digit]] = key
                             counts[digit] += 1
                         }
@@ -146,7 +177,7 @@ enum RadixSort {
                     }
                 }
             }
-            if !done { sourceIsKeys.toggle() }
+            if !skipped { sourceIsKeys.toggle() }
         }
         if !sourceIsKeys { keys = buffer }
     }

@@ -64,6 +64,9 @@ struct MonitorCommand: AsyncParsableCommand {
         @Option(help: "Compare only these columns (comma-separated).")
         var columns: String?
 
+        @Option(help: "Megabytes of column values held at once: CSV files are read in passes over groups of columns.")
+        var memory = 128
+
         @Flag(help: "Exit with status 3 when the data set drifted.")
         var failOnDrift = false
 
@@ -71,6 +74,7 @@ struct MonitorCommand: AsyncParsableCommand {
             guard driftShare > 0, driftShare <= 1 else {
                 throw ValidationError("--drift-share must be above 0 and at most 1")
             }
+            guard memory > 0 else { throw ValidationError("--memory must be positive") }
             _ = try options()
         }
 
@@ -113,10 +117,8 @@ struct MonitorCommand: AsyncParsableCommand {
         func run() async throws {
             let options = try options()
             let started = ContinuousClock.now
-            let referenceTable = try Self.readTable(reference)
-            let currentTable = try Self.readTable(current)
-            let report = DriftReport(
-                reference: DatasetProfile(referenceTable), current: DatasetProfile(currentTable), options: options)
+            let report = try DriftFiles.report(
+                reference: reference, current: current, options: options, memoryBudget: memory << 20)
             let elapsed = ContinuousClock.now - started
             if let html {
                 try Data(report.html(reference: reference, current: current).utf8).write(
@@ -128,14 +130,6 @@ struct MonitorCommand: AsyncParsableCommand {
                 print(Self.text(report, elapsed: elapsed))
             }
             if failOnDrift && report.datasetDrift { throw ExitCode(3) }
-        }
-
-        static func readTable(_ path: String) throws(KaizenError) -> DataTable {
-            let lowered = path.lowercased()
-            if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") {
-                return try JSONLinesTableReader.read(path: path)
-            }
-            return try CSVTableReader.read(path: path)
         }
 
         static func text(_ report: DriftReport, elapsed: Duration) -> String {
@@ -165,7 +159,9 @@ struct MonitorCommand: AsyncParsableCommand {
             }
             lines.append(
                 "Reference \(report.referenceRows) rows, current \(report.currentRows) rows, "
-                    + String(format: "%.2f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                    + String(
+                        format: "%.2f s",
+                        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
             return lines.joined(separator: "\n")
         }
     }

@@ -1,0 +1,119 @@
+import Dispatch
+public import KaizenCore
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
+/// A drift report on two data files, read in passes over groups of columns so that memory holds one group's
+/// values at a time, not whole files: for CSV, each pass reads only its columns' fields and skips the rest of each
+/// row. JSON lines are read whole.
+public enum DriftFiles {
+    /// Compares the data file at `current` with the one at `reference` (CSV, or JSON lines for `.jsonl` and
+    /// `.ndjson`); a pass holds about `memoryBudget` bytes of values.
+    public static func report(
+        reference: String, current: String, options: DriftOptions = DriftOptions(), memoryBudget: Int = 128 << 20
+    ) throws(KaizenError) -> DriftReport {
+        guard !isJSONLines(reference), !isJSONLines(current) else {
+            let referenceProfile = DatasetProfile(try table(at: reference))
+            return DriftReport(reference: referenceProfile, current: try table(at: current), options: options)
+        }
+        let referenceFile = try MappedFile(path: reference)
+        let currentFile = try MappedFile(path: current)
+        let referenceNames = try CSVTableReader.header(referenceFile.bytes, source: reference)
+        let currentNames = try CSVTableReader.header(currentFile.bytes, source: current)
+        let referenceSet = Set(referenceNames)
+        let currentSet = Set(currentNames)
+        let chosen = currentNames.filter { options.columns?.contains($0) ?? true }
+        let compared = chosen.filter(referenceSet.contains)
+        let referenceSurvey = referenceFile.survey()
+        let currentSurvey = currentFile.survey()
+        // Two passes run at once, each within half the budget.
+        let rows = referenceSurvey.lines + currentSurvey.lines
+        let groupSize = max(1, memoryBudget / 2 / max(8 * rows, 1))
+        var groups = stride(from: 0, to: compared.count, by: groupSize).map {
+            Array(compared[$0..<min($0 + groupSize, compared.count)])
+        }
+        if groups.isEmpty { groups = [[]] }
+        let passes = groups.map { group in
+            Pass(
+                reference: referenceFile, referenceSource: reference, referenceLast: referenceNames.last!,
+                referenceHasQuotes: referenceSurvey.hasQuotes, current: currentFile, currentSource: current,
+                currentLast: currentNames.last!, currentHasQuotes: currentSurvey.hasQuotes, columns: group)
+        }
+        let outcomes = ResultSlots<Result<Pass.Outcome, KaizenError>>(count: passes.count)
+        let workers = min(2, passes.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: passes.count, by: workers) {
+                // The last pass reads both files' last columns, so it sees every field and refuses malformed rows.
+                outcomes.set(
+                    index,
+                    Result { () throws(KaizenError) in
+                        try passes[index].run(options: options, checkingRows: index == passes.count - 1)
+                    })
+            }
+        }
+        var columns: [DriftReport.Column] = []
+        var referenceRows = 0
+        var currentRows = 0
+        for outcome in outcomes.values() {
+            let result = try outcome.get()
+            columns += result.columns
+            referenceRows = result.referenceRows
+            currentRows = result.currentRows
+        }
+        return DriftReport(
+            columns: columns, referenceRows: referenceRows, currentRows: currentRows, driftShare: options.driftShare,
+            missingFromCurrent: referenceNames.filter { !currentSet.contains($0) },
+            notInReference: chosen.filter { !referenceSet.contains($0) })
+    }
+
+    /// One pass over both files for a group of columns.
+    struct Pass: @unchecked Sendable {
+        struct Outcome {
+            var columns: [DriftReport.Column]
+            var referenceRows: Int
+            var currentRows: Int
+        }
+
+        let reference: MappedFile
+        let referenceSource: String
+        let referenceLast: String
+        let referenceHasQuotes: Bool
+        let current: MappedFile
+        let currentSource: String
+        let currentLast: String
+        let currentHasQuotes: Bool
+        let columns: [String]
+
+        func run(options: DriftOptions, checkingRows: Bool) throws(KaizenError) -> Outcome {
+            var compared = options
+            compared.columns = columns
+            let referenceTable = try CSVTableReader.read(
+                reference, source: referenceSource,
+                columns: Set(columns + (checkingRows ? [referenceLast] : [])), checkingRows: checkingRows,
+                hasQuotes: referenceHasQuotes)
+            let referenceRows = referenceTable.rowCount
+            let profile = DatasetProfile(referenceTable)
+            let currentTable = try CSVTableReader.read(
+                current, source: currentSource, columns: Set(columns + (checkingRows ? [currentLast] : [])),
+                checkingRows: checkingRows, hasQuotes: currentHasQuotes)
+            let currentRows = currentTable.rowCount
+            let report = DriftReport(reference: profile, current: currentTable, options: compared)
+            return Outcome(columns: report.columns, referenceRows: referenceRows, currentRows: currentRows)
+        }
+    }
+
+    /// Whether a path names a JSON-lines file.
+    public static func isJSONLines(_ path: String) -> Bool {
+        let lowered = path.lowercased()
+        return lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson")
+    }
+
+    /// Reads a whole data file.
+    public static func table(at path: String) throws(KaizenError) -> DataTable {
+        isJSONLines(path) ? try JSONLinesTableReader.read(path: path) : try CSVTableReader.read(path: path)
+    }
+}

@@ -1,0 +1,73 @@
+import KaizenCore
+import Testing
+
+@testable import KaizenMonitoring
+
+struct DriftReportTests {
+    func table(_ text: String) throws -> DataTable {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer throws(KaizenError) in
+            try CSVTableReader.read(buffer, source: "test.csv")
+        }
+    }
+
+    func report(_ reference: String, _ current: String, options: DriftOptions = DriftOptions()) throws -> DriftReport {
+        DriftReport(
+            reference: DatasetProfile(try table(reference)), current: DatasetProfile(try table(current)),
+            options: options)
+    }
+
+    @Test func columnsThatCannotBeComparedSayWhy() throws {
+        let reference = "x,y,only_ref,empty,word\n" + (0..<50).map { "\($0),a,1,,w\($0 % 3)" }.joined(separator: "\n")
+        let current = "x,y,empty,word,extra\n" + (0..<50).map { "\($0 + 40),b,,\($0),1" }.joined(separator: "\n")
+        let report = try report(reference, current)
+        #expect(report.missingFromCurrent == ["only_ref"])
+        #expect(report.notInReference == ["extra"])
+        let columns = Dictionary(uniqueKeysWithValues: report.columns.map { ($0.name, $0) })
+        #expect(columns["x"]?.method == .ks && columns["x"]?.drifted == true)
+        #expect(columns["y"]?.method == .z && columns["y"]?.drifted == true)
+        #expect(columns["empty"]?.method == nil)
+        #expect(columns["empty"]?.note?.contains("no values") == true)
+        #expect(columns["word"]?.note?.contains("type mismatch") == true)
+        #expect(report.comparedCount == 2 && report.driftedCount == 2 && report.datasetDrift)
+        #expect(columns["y"]?.quality?.newCategories == [.label("b")])
+        #expect(columns["y"]?.quality?.newCategoryShare == 1)
+        #expect(columns["x"]?.quality?.outOfRangeShare == 0.8)
+    }
+
+    @Test func constantColumnsHaveADefinedScore() throws {
+        let reference = "c\n" + Array(repeating: "7", count: 20).joined(separator: "\n")
+        let same = try report(reference, reference)
+        #expect(same.columns[0].method == .z && same.columns[0].score == 1 && !same.columns[0].drifted)
+        #expect(same.columns[0].quality?.constant == true)
+        let options = { () -> DriftOptions in
+            var options = DriftOptions()
+            options.method = .wasserstein
+            return options
+        }()
+        // Wasserstein needs numbers; a categorical column refuses it with a note instead of a NaN.
+        let refused = try report(reference, reference, options: options)
+        #expect(refused.columns[0].method == nil && refused.columns[0].note?.contains("does not apply") == true)
+    }
+
+    @Test func jsonLinesAreTypedLikeCSV() throws {
+        let text = #"""
+            {"a": 1, "b": 2.5, "c": "x", "d": true}
+            {"a": 2, "c": "y", "d": false}
+
+            {"a": 3, "b": null, "c": 4, "d": true, "e": "late"}
+            """#
+        let table = try Array(text.utf8).withUnsafeBufferPointer { buffer throws(KaizenError) in
+            try JSONLinesTableReader.read(buffer, source: "test.jsonl")
+        }
+        #expect(table.rowCount == 3)
+        #expect(table.columns.map(\.name) == ["a", "b", "c", "d", "e"])
+        #expect(table.columns.map(\.storageKind) == [.integer, .float, .text, .boolean, .text])
+        #expect(table["e"]?.missingCount == 2)
+        #expect(throws: KaizenError.self) {
+            try Array("{\"a\": [1]}\n".utf8).withUnsafeBufferPointer { buffer throws(KaizenError) in
+                try JSONLinesTableReader.read(buffer, source: "bad.jsonl")
+            }
+        }
+    }
+}
