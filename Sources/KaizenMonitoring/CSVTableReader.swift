@@ -37,10 +37,10 @@ public enum CSVTableReader {
     }
 
     /// Reads CSV text: every column, or only those named in `columns` (the others are skipped unread); `source`
-    /// names the text in error messages. Rows with more fields than the header are refused, unless
-    /// `checkingRows` is false and the text has no quotes (`hasQuotes` false): the rest of a row past the last
-    /// wanted column is then skipped unread (a caller that reads a file in several passes checks in one). `passed`
-    /// is called now and then with the offset the reader has passed.
+    /// names the text in error messages. In text without quotes (`hasQuotes` false), fields of columns not read
+    /// are skipped eight bytes at a time. Rows with more fields than the header are refused, unless `checkingRows`
+    /// is false (a caller that reads a file in several passes checks in one). `passed` is called now and then with
+    /// the offset the reader has passed.
     public static func read(
         _ bytes: UnsafeBufferPointer<UInt8>, source: String, columns wanted: Set<String>? = nil,
         checkingRows: Bool = true, hasQuotes: Bool = true, passed: (Int) -> Void = { _ in }
@@ -65,7 +65,7 @@ public enum CSVTableReader {
         }
         // Without quotes a line break always ends a row, so the rest of a row past the last wanted column can be
         // skipped in one search.
-        let skipping = !checkingRows && !hasQuotes
+        let skipping = !hasQuotes
         var rows = 0
         rowLoop: while !cursor.isAtEnd {
             let rowLine = cursor.line
@@ -107,7 +107,13 @@ public enum CSVTableReader {
                 if field.endsRow { break }
                 if skipping {
                     if index > lastWanted {
-                        skipRow(&cursor)
+                        if !checkingRows {
+                            skipRow(&cursor)
+                        } else if index + cursor.skipRest() > names.count {
+                            throw .invalidParameter(
+                                "Invalid CSV in \(source): line \(rowLine) has more fields than the header's "
+                                    + "\(names.count)")
+                        }
                         break
                     }
                     let next = nextWanted[index]
@@ -126,7 +132,7 @@ public enum CSVTableReader {
                 index += 1
             }
             rows += 1
-            if rows & 0xFFFF == 0 { passed(cursor.position) }
+            if rows & 0x3FFF == 0 { passed(cursor.position) }
         }
         return DataTable(columns: builders.map { $0.column() }, rowCount: rows)
     }

@@ -17,13 +17,17 @@ public struct ColumnProfile: Sendable {
     /// The values that drift methods compare.
     public var sample: ColumnSample
 
-    /// Profiles a column.
-    public init(_ column: DataColumn) {
+    /// Profiles a column; numbers are sorted in the column's own storage when the caller hands over its only
+    /// reference.
+    public init(_ column: consuming DataColumn) {
         name = column.name
         storage = column.storageKind
         rows = column.count
-        switch column.values {
-        case .numbers(let values, _, _):
+        var numbers: [Double]? = nil
+        if case .numbers(let values, _, _) = column.values { numbers = values }
+        if let values = numbers.take() {
+            // The numbers move out of the column, so that sorting them in place copies nothing.
+            column.values = .labels(codes: [], labels: [])
             var missing = 0
             var infinite = 0
             for value in values where !value.isFinite {
@@ -31,11 +35,15 @@ public struct ColumnProfile: Sendable {
             }
             self.missing = missing
             self.infinite = infinite
-            sample = .numbers(NumericDistribution(sample: values))
-        case .labels(let codes, let labels):
+            sample = .numbers(NumericDistribution(sorting: values))
+        } else {
             missing = column.missingCount
             infinite = 0
-            sample = .categories(CategoryCounts(codes: codes, labels: labels))
+            var counts = CategoryCounts(counts: [:])
+            if case .labels(let codes, let labels) = column.values {
+                counts = CategoryCounts(codes: codes, labels: labels)
+            }
+            sample = .categories(counts)
         }
         kind = ColumnKind.inferred(storage: storage, distinct: sample.distinctCount, present: rows - missing)
     }

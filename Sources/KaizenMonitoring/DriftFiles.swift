@@ -30,24 +30,25 @@ public enum DriftFiles {
         let compared = chosen.filter(referenceSet.contains)
         let referenceSurvey = referenceFile.survey()
         let currentSurvey = currentFile.survey()
-        // Two passes run at once, each within half the budget.
+        // Two passes run at once, each within half the budget; but never more than 8 passes, as each reads the
+        // files again: past that, memory grows with the rows instead.
         let rows = referenceSurvey.lines + currentSurvey.lines
-        let groupSize = max(1, memoryBudget / 2 / max(8 * rows, 1))
+        let groupSize = max(1, memoryBudget / 2 / max(8 * rows, 1), (compared.count + 7) / 8)
         var groups = stride(from: 0, to: compared.count, by: groupSize).map {
             Array(compared[$0..<min($0 + groupSize, compared.count)])
         }
         if groups.isEmpty { groups = [[]] }
         let passes = groups.map { group in
             Pass(
-                reference: referenceFile, referenceSource: reference, referenceLast: referenceNames.last!,
+                reference: referenceFile, referenceSource: reference,
                 referenceHasQuotes: referenceSurvey.hasQuotes, current: currentFile, currentSource: current,
-                currentLast: currentNames.last!, currentHasQuotes: currentSurvey.hasQuotes, columns: group)
+                currentHasQuotes: currentSurvey.hasQuotes, columns: group)
         }
         let outcomes = ResultSlots<Result<Pass.Outcome, KaizenError>>(count: passes.count)
         let workers = min(2, passes.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: passes.count, by: workers) {
-                // The last pass reads both files' last columns, so it sees every field and refuses malformed rows.
+                // The last pass counts every row's fields and refuses rows longer than the header.
                 outcomes.set(
                     index,
                     Result { () throws(KaizenError) in
@@ -80,11 +81,9 @@ public enum DriftFiles {
 
         let reference: MappedFile
         let referenceSource: String
-        let referenceLast: String
         let referenceHasQuotes: Bool
         let current: MappedFile
         let currentSource: String
-        let currentLast: String
         let currentHasQuotes: Bool
         let columns: [String]
 
@@ -93,13 +92,13 @@ public enum DriftFiles {
             compared.columns = columns
             let referenceTable = try CSVTableReader.read(
                 reference, source: referenceSource,
-                columns: Set(columns + (checkingRows ? [referenceLast] : [])), checkingRows: checkingRows,
+                columns: Set(columns), checkingRows: checkingRows,
                 hasQuotes: referenceHasQuotes)
             let referenceRows = referenceTable.rowCount
             let profile = DatasetProfile(referenceTable)
             let currentTable = try CSVTableReader.read(
-                current, source: currentSource, columns: Set(columns + (checkingRows ? [currentLast] : [])),
-                checkingRows: checkingRows, hasQuotes: currentHasQuotes)
+                current, source: currentSource, columns: Set(columns), checkingRows: checkingRows,
+                hasQuotes: currentHasQuotes)
             let currentRows = currentTable.rowCount
             let report = DriftReport(reference: profile, current: currentTable, options: compared)
             return Outcome(columns: report.columns, referenceRows: referenceRows, currentRows: currentRows)

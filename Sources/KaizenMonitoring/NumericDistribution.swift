@@ -20,22 +20,34 @@ public struct NumericDistribution: Sendable, Equatable {
     /// The distribution of the finite values in `sample` (NaN and infinities are left out, as drift methods
     /// leave them out).
     public init(sample: some Collection<Double>) {
-        var keys: [UInt64] = []
-        keys.reserveCapacity(sample.count)
-        for value in sample where value.isFinite {
-            keys.append(Self.sortKey(value == 0 ? 0 : value))
-        }
-        RadixSort.sort(&keys)
+        self.init(sorting: Array(sample))
+    }
+
+    /// The distribution of the finite values in `sample`, sorted in the sample's own storage (no copy when the
+    /// caller hands over its only reference).
+    public init(sorting sample: consuming [Double]) {
         var values: [Double] = []
         var counts: [Int] = []
-        var index = 0
-        while index < keys.count {
-            let key = keys[index]
-            var next = index + 1
-            while next < keys.count && keys[next] == key { next += 1 }
-            values.append(Self.value(ofKey: key))
-            counts.append(next - index)
-            index = next
+        sample.withUnsafeMutableBufferPointer { doubles in
+            var kept = 0
+            for value in doubles where value.isFinite {
+                // The key's bits in the double's place; -0.0 and 0.0 are one value.
+                doubles[kept] = Double(bitPattern: Self.sortKey(value == 0 ? 0 : value))
+                kept += 1
+            }
+            doubles.withMemoryRebound(to: UInt64.self) { all in
+                let keys = UnsafeMutableBufferPointer(rebasing: all[0..<kept])
+                RadixSort.sort(keys)
+                var index = 0
+                while index < kept {
+                    let key = keys[index]
+                    var next = index + 1
+                    while next < kept && keys[next] == key { next += 1 }
+                    values.append(Self.value(ofKey: key))
+                    counts.append(next - index)
+                    index = next
+                }
+            }
         }
         self.init(values: values, counts: counts)
     }
@@ -132,14 +144,16 @@ enum RadixSort {
     static let buckets = 1 << bits
     static let passes = (64 + bits - 1) / bits
 
-    static func sort(_ keys: inout [UInt64]) {
+    static func sort(_ keys: UnsafeMutableBufferPointer<UInt64>) {
         let count = keys.count
         guard count > 256 else {
-            keys.sort()
+            var small = keys
+            small.sort()
             return
         }
         var histograms = [Int](repeating: 0, count: buckets * passes)
-        keys.withUnsafeBufferPointer { source in
+        do {
+            let source = UnsafeBufferPointer(keys)
             histograms.withUnsafeMutableBufferPointer { counts in
                 for key in source {
                     var rest = key
@@ -150,35 +164,33 @@ enum RadixSort {
                 }
             }
         }
-        var buffer = [UInt64](repeating: 0, count: count)
+        let otherBuffer = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: count)
+        defer { otherBuffer.deallocate() }
+        let keyBuffer = keys
         var sourceIsKeys = true
         for pass in 0..<passes {
             let shift = UInt64(pass * bits)
-            let skipped: Bool = keys.withUnsafeMutableBufferPointer { keyBuffer in
-                buffer.withUnsafeMutableBufferPointer { otherBuffer in
-                    histograms.withUnsafeMutableBufferPointer { all in
-                        let counts = UnsafeMutableBufferPointer(
-                            rebasing: all[(pass * buckets)..<((pass + 1) * buckets)])
-                        let source = sourceIsKeys ? keyBuffer : otherBuffer
-                        let target = sourceIsKeys ? otherBuffer : keyBuffer
-                        if counts[Int((source[0] >> shift) & UInt64(buckets - 1))] == count { return true }
-                        var offset = 0
-                        for index in 0..<buckets {
-                            let size = counts[index]
-                            counts[index] = offset
-                            offset += size
-                        }
-                        for key in source {
-                            let digit = Int((key >> shift) & UInt64(buckets - 1))
-                            target[counts[digit]] = key
-                            counts[digit] += 1
-                        }
-                        return false
-                    }
+            let skipped: Bool = histograms.withUnsafeMutableBufferPointer { all in
+                let counts = UnsafeMutableBufferPointer(
+                    rebasing: all[(pass * buckets)..<((pass + 1) * buckets)])
+                let source = sourceIsKeys ? keyBuffer : otherBuffer
+                let target = sourceIsKeys ? otherBuffer : keyBuffer
+                if counts[Int((source[0] >> shift) & UInt64(buckets - 1))] == count { return true }
+                var offset = 0
+                for index in 0..<buckets {
+                    let size = counts[index]
+                    counts[index] = offset
+                    offset += size
                 }
+                for key in source {
+                    let digit = Int((key >> shift) & UInt64(buckets - 1))
+                    target[counts[digit]] = key
+                    counts[digit] += 1
+                }
+                return false
             }
             if !skipped { sourceIsKeys.toggle() }
         }
-        if !sourceIsKeys { keys = buffer }
+        if !sourceIsKeys { _ = keys.update(fromContentsOf: otherBuffer) }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KaizenCore
 import Testing
 
@@ -68,6 +69,43 @@ struct DriftReportTests {
             try Array("{\"a\": [1]}\n".utf8).withUnsafeBufferPointer { buffer throws(KaizenError) in
                 try JSONLinesTableReader.read(buffer, source: "bad.jsonl")
             }
+        }
+    }
+}
+
+struct DriftFilesTests {
+    /// A report read in many small passes equals one read whole, and the last pass still refuses a long row.
+    @Test func passesOverColumnGroupsGiveTheWholeReport() throws {
+        let folder = "/tmp/kaizen-drift-files-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var random = SplitMix64(seed: 7)
+        func file(_ name: String, rows: Int, shift: Double) throws -> String {
+            var text = "a,b,c,d,e,f,g,h\n"
+            for _ in 0..<rows {
+                let values = (0..<8).map { column -> String in
+                    let x = Double(random.next() % 10_000) / 1000 + (column < 3 ? shift : 0)
+                    return column == 6 ? ["u", "v", "w"][Int(random.next() % 3)] : String(x)
+                }
+                text += values.joined(separator: ",") + "\n"
+            }
+            let path = folder + "/" + name
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let reference = try file("reference.csv", rows: 1500, shift: 0)
+        let current = try file("current.csv", rows: 900, shift: 1)
+        let whole = try DriftFiles.report(reference: reference, current: current, memoryBudget: 1 << 30)
+        let passes = try DriftFiles.report(reference: reference, current: current, memoryBudget: 1)
+        #expect(whole.columns.map(\.name) == ["a", "b", "c", "d", "e", "f", "g", "h"])
+        #expect(passes.columns.map(\.name) == whole.columns.map(\.name))
+        #expect(passes.columns.map(\.score) == whole.columns.map(\.score))
+        #expect(whole.columns.map(\.drifted) == [true, true, true, false, false, false, false, false])
+        #expect(passes.referenceRows == 1500 && passes.currentRows == 900)
+        let long = folder + "/long.csv"
+        try Data("a,b,c,d,e,f,g,h\n1,2,3,4,5,6,x,8\n1,2,3,4,5,6,y,8,9\n".utf8).write(to: URL(fileURLWithPath: long))
+        #expect(throws: KaizenError.self) {
+            try DriftFiles.report(reference: reference, current: long, memoryBudget: 1)
         }
     }
 }
