@@ -30,10 +30,10 @@ public enum DriftFiles {
         let compared = chosen.filter(referenceSet.contains)
         let referenceSurvey = referenceFile.survey()
         let currentSurvey = currentFile.survey()
-        // Two passes run at once, each within half the budget; but never more than 8 passes, as each reads the
+        // Two passes run at once, each within half the budget; but never more than 12 passes, as each reads the
         // files again: past that, memory grows with the rows instead.
         let rows = referenceSurvey.lines + currentSurvey.lines
-        let groupSize = max(1, memoryBudget / 2 / max(8 * rows, 1), (compared.count + 7) / 8)
+        let groupSize = max(1, memoryBudget / 2 / max(8 * rows, 1), (compared.count + 11) / 12)
         var groups = stride(from: 0, to: compared.count, by: groupSize).map {
             Array(compared[$0..<min($0 + groupSize, compared.count)])
         }
