@@ -5,7 +5,8 @@ Data: 50 numeric columns (normal, 6 decimals) and 10 categorical ones (6 labels)
 current files of 100,000 and 1,000,000 rows (and 10,000,000 with --rows 10000000; larger files repeat the 1M file's
 rows, which keeps their distribution) in which 5 numeric and 2 categorical columns are shifted. Each tool runs in a
 fresh process on the two files, from reading them to the finished report; the figures are wall time and the
-process's peak resident memory (wait4's ru_maxrss). Evidently's answers (method, score, decision per column) are
+process's peak resident memory (wait4's ru_maxrss, read by a small launcher process); Kaizen's time is the median of
+--repeats runs (3). Evidently's answers (method, score, decision per column) are
 checked against Kaizen's before any ratio is printed. Run with the monitor virtualenv's Python
 (`.venv-monitor/bin/python bench/drift.py`, as `make bench` does); KAIZEN_BIN names the binary (release build).
 """
@@ -100,27 +101,46 @@ def data_files(folder: Path, reference_rows: int, sizes: list[int]) -> tuple[Pat
     return reference, files
 
 
-def measured(command: list[str], stdout=None) -> tuple[float, float, int]:
+# A process started straight from this one would report this one's peak memory as its own (Linux records the parent's
+# high-water mark in the child's maxrss at exec, after fork or vfork), so each tool is started by a fresh, small
+# Python process that times it and reads its rusage.
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+process = subprocess.Popen(sys.argv[2:], stdout=open(sys.argv[1], "w") if sys.argv[1] != "-" else None)
+_, status, usage = os.wait4(process.pid, 0)
+print(json.dumps({"seconds": time.perf_counter() - started, "rss_kib": usage.ru_maxrss,
+                  "status": os.waitstatus_to_exitcode(status)}))
+"""
+
+
+def measured(command: list[str], stdout: Path | None = None) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MiB and exit status of one process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        sys.stderr.write(process.stderr.read().decode()[-2000:])
-    return elapsed, usage.ru_maxrss / 1024, process.returncode
+    completed = subprocess.run([sys.executable, "-c", LAUNCHER, str(stdout) if stdout else "-", *command],
+                               capture_output=True, text=True)
+    if completed.returncode != 0 or not completed.stdout.strip():
+        sys.stderr.write(completed.stderr[-2000:])
+        return 0.0, 0.0, completed.returncode or 1
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    if result["status"] != 0:
+        sys.stderr.write(completed.stderr[-2000:])
+    return result["seconds"], result["rss_kib"] / 1024, result["status"]
 
 
-def run_kaizen(reference: Path, current: Path, output: Path) -> dict:
-    with open(output, "w") as out:
+def run_kaizen(reference: Path, current: Path, output: Path, repeats: int) -> dict:
+    """The median wall time and the largest peak memory of `repeats` runs."""
+    runs = []
+    for _ in range(repeats):
         seconds, rss, status = measured(
             [str(KAIZEN_BIN), "monitor", "drift", "--reference", str(reference), "--current", str(current), "--json"],
-            stdout=out)
-    if status != 0:
-        raise SystemExit(f"kaizen monitor drift failed ({status})")
+            stdout=output)
+        if status != 0:
+            raise SystemExit(f"kaizen monitor drift failed ({status})")
+        runs.append((seconds, rss))
     report = json.loads(output.read_text())
-    return {"seconds": seconds, "rss_mib": rss, "report": report}
+    times = sorted(seconds for seconds, _ in runs)
+    return {"seconds": times[len(times) // 2], "all_seconds": [round(t, 2) for t in times],
+            "rss_mib": max(rss for _, rss in runs), "report": report}
 
 
 def run_evidently(reference: Path, current: Path, output: Path) -> dict:
@@ -154,6 +174,8 @@ def main() -> int:
                         help="run Evidently only up to this many current rows (it needs hours beyond)")
     parser.add_argument("--data", type=Path, default=REPO / "bench" / "out" / "drift-data",
                         help="folder for the generated files (kept between runs)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="Kaizen runs per size (the median time is reported; Evidently runs once)")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     if not KAIZEN_BIN.exists():
@@ -169,8 +191,8 @@ def main() -> int:
         scratch = Path(scratch)
         for rows in args.rows:
             log(f"kaizen, {rows:,} current rows")
-            kaizen = run_kaizen(reference, currents[rows], scratch / "kaizen.json")
-            row = {"rows": rows, "kaizen": {key: kaizen[key] for key in ("seconds", "rss_mib")}}
+            kaizen = run_kaizen(reference, currents[rows], scratch / "kaizen.json", args.repeats)
+            row = {"rows": rows, "kaizen": {key: kaizen[key] for key in ("seconds", "all_seconds", "rss_mib")}}
             if rows <= args.evidently_max_rows:
                 log(f"evidently, {rows:,} current rows")
                 evidently_result = run_evidently(reference, currents[rows], scratch / "evidently.json")
@@ -196,6 +218,7 @@ def main() -> int:
             note = evidently_row["failed"] if evidently_row else "not run"
             print(f"{row['rows']:>13,}  {kaizen['seconds']:>9.2f}  {note:>12}  {'':>9}  {kaizen['rss_mib']:>11.0f}")
     for row in results:
+        print(f"  kaizen at {row['rows']:,} rows, every run: {row['kaizen']['all_seconds']} s")
         evidently_row = row.get("evidently") or {}
         if "drift_s" in evidently_row:
             print(f"  evidently at {row['rows']:,} rows: read_csv {evidently_row['read_s']:.1f} s, "
