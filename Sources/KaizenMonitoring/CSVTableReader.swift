@@ -83,11 +83,7 @@ public enum CSVTableReader {
                 index = nextWanted[0]
             }
             var field = try cursor.next()
-            if index == 0 && field.endsRow && field.start == field.end && !field.unescaped
-                && isBlankLine(cursor, field)
-            {
-                continue
-            }
+            if index == 0 && isBlankLine(cursor, field) { continue }
             while true {
                 guard index < names.count else {
                     throw .invalidParameter(
@@ -186,9 +182,7 @@ public enum CSVTableReader {
         var row = 0
         while row < rows, !cursor.isAtEnd {
             var field = try cursor.next()
-            if field.endsRow && field.start == field.end && !field.unescaped && isBlankLine(cursor, field) {
-                continue
-            }
+            if isBlankLine(cursor, field) { continue }
             var index = 0
             while true {
                 if index == column { _ = cursor.withContent(field) { builder.append($0) } }
@@ -201,7 +195,9 @@ public enum CSVTableReader {
         }
     }
 
+    /// Whether a row's first field is a blank line: empty, not quoted (`""` is an empty value), and ending the row.
     static func isBlankLine(_ cursor: CSVCursor, _ field: CSVCursor.Field) -> Bool {
-        field.start == 0 || cursor.bytes[field.start - 1] != UInt8(ascii: "\"")
+        field.endsRow && field.start == field.end && !field.unescaped
+            && (field.start == 0 || cursor.bytes[field.start - 1] != UInt8(ascii: "\""))
     }
 }

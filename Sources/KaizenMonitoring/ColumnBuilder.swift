@@ -65,8 +65,8 @@ struct ColumnBuilder {
     /// Turns the column into labels with no rows yet: the caller re-reads the earlier cells.
     mutating func becomeLabels() {
         state = .labels
-        numbers = []
         codes.reserveCapacity(numbers.capacity)
+        numbers = []
         valueCount = 0
     }
 

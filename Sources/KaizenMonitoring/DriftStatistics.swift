@@ -123,9 +123,11 @@ enum DriftStatistics {
 
     /// Hellinger distance between density histograms on Sturges bins over the distinct values of both samples.
     static func hellinger(_ reference: NumericDistribution, _ current: NumericDistribution, integral: Bool) -> Double {
-        let keys = Set(reference.values).union(current.values)
+        // The distinct values of both samples: their extremes and their number, from the sorted distributions.
         let bins = HistogramBins(
-            sturgesFrom: keys.min() ?? 0, to: keys.max() ?? 0, size: keys.count, integral: integral)
+            sturgesFrom: min(reference.minimum ?? 0, current.minimum ?? 0),
+            to: max(reference.maximum ?? 0, current.maximum ?? 0),
+            size: NumericDistribution.distinctCount(reference, current), integral: integral)
         let h1 = bins.densities(reference)
         let h2 = bins.densities(current)
         let width = (bins.last - bins.first) / Double(bins.count)

@@ -54,20 +54,10 @@ struct HistogramBins: Sendable {
         self.edges = edges
     }
 
-    /// The bin of `value`, or nil outside the range.
-    func bin(of value: Double) -> Int? {
-        guard value >= first, value <= last else { return nil }
-        let bins = count
-        var index = Int((value - first) / (last - first) * Double(bins))
-        if index == bins { index -= 1 }
-        if value < edges[index] { index -= 1 }
-        if index != bins - 1 && value >= edges[index + 1] { index += 1 }
-        return index
-    }
-
     /// How many of a distribution's values fall in each bin. The values are in order, so the bin only moves
     /// right: each value is in the bin whose left edge is at or below it and whose right edge is above it (the last
-    /// bin's included), which is where `bin(of:)` puts it.
+    /// bin's included), where NumPy's placement (an index computed from the range, then moved by one when an edge
+    /// says so) puts it; values outside the range are not counted.
     func counts(_ distribution: NumericDistribution) -> [Double] {
         var counts = [Double](repeating: 0, count: count)
         var bin = 0
