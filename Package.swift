@@ -45,6 +45,7 @@ let package = Package(
     targets: [
         .target(
             name: "KaizenCore",
+            dependencies: ["CZlib"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -77,6 +78,7 @@ let package = Package(
                 "KaizenTracking",
                 "KaizenRegistry",
                 "KaizenDeploy",
+                "KaizenMonitoring",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -88,6 +90,7 @@ let package = Package(
                 "KaizenTracking",
                 "KaizenRegistry",
                 "KaizenDeploy",
+                "KaizenMonitoring",
                 "KaizenArtifacts",
                 "KaizenServing",
                 "KaizenONNX",
@@ -129,10 +132,10 @@ let package = Package(
         ),
         .target(
             name: "KaizenMonitoring",
-            dependencies: ["KaizenCore"],
+            dependencies: ["KaizenCore", "KaizenArtifacts"],
             swiftSettings: swiftSettings
         ),
-        // zlib from the host (zlib1g-dev on Debian): gzip for image layers.
+        // zlib from the host (zlib1g-dev on Debian): gzip for image layers and inference-log segments.
         .systemLibrary(
             name: "CZlib",
             path: "Sources/CZlib",

@@ -48,6 +48,21 @@ public struct TrackingClient: Sendable {
         return try await send(request)
     }
 
+    /// Sends `body` as it is to `/api/2.0/<namespace>/<path>` with POST, with fields in the query string.
+    public func upload(
+        _ path: String, namespace: String = "mlflow", query: [(String, String)], body: [UInt8], contentType: String
+    ) async throws -> JSONValue {
+        var components = URLComponents(
+            url: baseURL.appendingPathComponent("api/2.0/\(namespace)/" + path), resolvingAgainstBaseURL: false)
+        components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        guard let url = components?.url else { throw KaizenError.invalidParameter("Bad request URL for \(path)") }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return try await send(request)
+    }
+
     /// Sends one request on a client of its own.
     func send(_ request: HTTPClientRequest) async throws -> JSONValue {
         try await withHTTPClient(readTimeout: .seconds(30)) { http in try await send(request, on: http) }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KaizenCore
 
 /// A layer as an image refers to it: the compressed blob's descriptor and the digest of the uncompressed tar.
 public struct Layer: Sendable, Equatable {
@@ -24,7 +25,8 @@ struct LayerWriter {
         let output = try FileWriter(path: path)
         var tarHash = SHA256()
         var blobHash = SHA256()
-        let gzip = try GzipCompressor(level: level)
+        let gzip: GzipCompressor
+        do { gzip = try GzipCompressor(level: level) } catch { throw ImageError(.io, error.message) }
         let compressed = { (bytes: UnsafeRawBufferPointer) throws(ImageError) in
             blobHash.update(bufferPointer: bytes)
             try output.append(bytes)

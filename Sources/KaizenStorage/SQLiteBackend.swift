@@ -13,6 +13,8 @@ public struct SQLiteBackend: Sendable {
     public let webhooks: SQLiteWebhookStore
     /// The endpoint store on the pool (its audit records go to the registry's trail).
     public let endpoints: SQLiteEndpointStore
+    /// The monitoring store on the pool.
+    public let monitoring: SQLiteMonitorStore
 
     /// Opens (creating if needed) the database at `location`, a path or an MLflow-style `sqlite:///relative.db` /
     /// `sqlite:////absolute.db` URI, and brings its schema up to date.
@@ -22,5 +24,6 @@ public struct SQLiteBackend: Sendable {
         registry = SQLiteRegistryStore(pool: pool)
         webhooks = SQLiteWebhookStore(pool: pool)
         endpoints = SQLiteEndpointStore(pool: pool)
+        monitoring = SQLiteMonitorStore(pool: pool)
     }
 }

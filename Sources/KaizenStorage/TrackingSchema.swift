@@ -8,6 +8,7 @@ enum TrackingSchema {
         register(in: &migrator)
         RegistrySchema.register(in: &migrator)
         DeploySchema.register(in: &migrator)
+        MonitorSchema.register(in: &migrator)
         return migrator
     }
 

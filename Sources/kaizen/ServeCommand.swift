@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KaizenClient
+import KaizenCore
+import KaizenMonitoring
 import KaizenServer
 import KaizenServing
 import Logging
@@ -62,6 +64,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not write a JSON access-log line per request to standard output.")
     var noAccessLog = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep an inference log under this name (with --endpoint: the endpoint's name unless --no-inference-log): "
+                + "request ids, inputs and outputs, shipped in gzip'd segments to the tracking server.",
+            valueName: "name"))
+    var inferenceLog: String?
+
+    @Flag(help: "With --endpoint: keep no inference log.")
+    var noInferenceLog = false
+
+    @Option(help: "Share of requests the inference log keeps, 0 to 1.")
+    var logSampleRate = 1.0
+
+    @Option(help: "Most requests the inference log keeps per second (0: no cap).")
+    var logRateCap = 10_000
+
+    @Option(help: "Most requests waiting to be written to a segment; more are dropped and counted.")
+    var logQueue = 65_536
+
+    @Option(help: "A segment closes at this many megabytes of JSON lines, or at --log-segment-seconds.")
+    var logSegmentMb = 8.0
+
+    @Option(help: "A segment closes this many seconds after its first request, or at --log-segment-mb.")
+    var logSegmentSeconds = 60.0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -81,6 +108,22 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard poll >= 0, poll <= 86_400 else { throw ValidationError("--poll-interval must be 0 to 86400 seconds") }
         guard maxRequestBodySize > 0 else { throw ValidationError("--max-request-body-size must be positive") }
+        if let inferenceLog {
+            do { try InferenceSegment.validateName(inferenceLog, field: "inference log name") } catch {
+                throw ValidationError(error.message)
+            }
+        }
+        guard logSampleRate >= 0, logSampleRate <= 1 else { throw ValidationError("--log-sample-rate must be 0 to 1") }
+        guard logRateCap >= 0 else { throw ValidationError("--log-rate-cap must be 0 or more") }
+        guard logQueue >= 1, logQueue <= 10_000_000 else {
+            throw ValidationError("--log-queue must be between 1 and 10000000")
+        }
+        guard logSegmentMb > 0, logSegmentMb <= 48 else {
+            throw ValidationError("--log-segment-mb must be above 0 and at most 48")
+        }
+        guard logSegmentSeconds >= 0.1, logSegmentSeconds <= 86_400 else {
+            throw ValidationError("--log-segment-seconds must be between 0.1 and 86400")
+        }
     }
 
     func run() async throws {
@@ -92,7 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
                 ? nil
                 : MicroBatcher.Configuration(
                     maximumRows: maxBatchSize, maximumWait: .microseconds(Int64(maxBatchWaitMs * 1000))),
-            accessLog: !noAccessLog && logger.logLevel <= .info)
+            accessLog: !noAccessLog && logger.logLevel <= .info, inferenceLogging: try inferenceLogging())
         if let endpoint {
             let app = try EndpointPlans(name: endpoint, locator: try source.locator(), logger: logger)
                 .application(
@@ -126,6 +169,22 @@ struct ServeCommand: AsyncParsableCommand {
             loading: load, configuration: configuration, logger: logger, watch: watch,
             pollInterval: .milliseconds(Int64(poll * 1000)))
         try await app.runService()
+    }
+
+    /// The inference log's settings, when one is kept: it needs the tracking server to ship to.
+    func inferenceLogging() throws -> ServingConfiguration.InferenceLogging? {
+        guard let name = inferenceLog ?? (noInferenceLog ? nil : endpoint) else { return nil }
+        guard let client = try source.locator().client else {
+            throw ValidationError(
+                "The inference log is shipped to the tracking server: set --tracking-uri or MLFLOW_TRACKING_URI")
+        }
+        var shipping = InferenceShipper.Settings()
+        shipping.segmentBytes = Int(logSegmentMb * 1_048_576)
+        shipping.segmentAge = .milliseconds(Int64(logSegmentSeconds * 1000))
+        return ServingConfiguration.InferenceLogging(
+            name: name, client: client,
+            log: InferenceLog.Settings(sampleRate: logSampleRate, rateCap: logRateCap, capacity: logQueue),
+            shipping: shipping)
     }
 
     /// `located` under the name and version given on the command line.

@@ -11,6 +11,7 @@ extension ServerStores {
         let database = try SQLiteBackend(location: backendStoreURI)
         return ServerStores(
             tracking: database.tracking, registry: database.registry, webhooks: database.webhooks,
-            artifacts: try LocalArtifactStore(root: artifactsDestination), endpoints: database.endpoints)
+            artifacts: try LocalArtifactStore(root: artifactsDestination), endpoints: database.endpoints,
+            monitoring: database.monitoring)
     }
 }

@@ -24,7 +24,8 @@ struct TrackingRoutesTests {
             let database = try SQLiteBackend(location: directory + "/kaizen.db")
             let stores = ServerStores(
                 tracking: database.tracking, registry: database.registry, webhooks: database.webhooks,
-                artifacts: try LocalArtifactStore(root: directory + "/artifacts"), endpoints: database.endpoints)
+                artifacts: try LocalArtifactStore(root: directory + "/artifacts"), endpoints: database.endpoints,
+                monitoring: database.monitoring)
             let services = try await KaizenServices(stores: stores, configuration: configuration)
             let app = Application(router: buildRouter(services: services, configuration: configuration))
             try await app.test(.router) { client in try await test(client) }

@@ -11,7 +11,8 @@ enum ScoringRoutes {
     static let supportedTypes = "Types: ['text/csv', 'application/json', 'application/vnd.apache.parquet']"
 
     static func register(
-        on router: Router<ServingContext>, service: ScoringService, bodyLimit: Int, stats: ReplicaStats? = nil
+        on router: Router<ServingContext>, service: ScoringService, bodyLimit: Int, stats: ReplicaStats? = nil,
+        log: InferenceLog? = nil
     ) {
         // 200 once the model is loaded, 503 before (a Kubernetes readiness probe waits for the model).
         for path in ["/ping", "/health"] {
@@ -39,25 +40,28 @@ enum ScoringRoutes {
         }
         router.post("/invocations") { request, context in
             var chosen: ScoringModel?
+            let requestID = RequestID.resolve(request.headers[.requestID])
             do {
                 // The version is chosen before the body is read: a request it refuses counts against it.
                 let routingKey = request.headers[.kaizenRoutingKey]
                 let (plan, model) = try service.route(routingKey)
                 chosen = model
                 context.notes.record(model: model, rows: 0)
-                let prediction = try await service.predict(
-                    try await Self.input(of: request, bodyLimit: bodyLimit), with: model, plan: plan,
-                    routingKey: routingKey)
+                let input = try await Self.input(of: request, bodyLimit: bodyLimit)
+                let prediction = try await service.predict(input, with: model, plan: plan, routingKey: routingKey)
+                log?.offer(requestID: requestID, input: input, prediction: prediction)
                 stats?.predictions(prediction)
                 context.notes.record(model: prediction.model, rows: prediction.rows)
                 var response = Response(
                     status: .ok, headers: [.contentType: "application/json"],
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: prediction.json())))
+                response.headers[.requestID] = requestID
                 if let version = prediction.model.version { response.headers[.kaizenModelVersion] = version }
                 return response
             } catch let error as ServingError {
                 context.notes.record(error: error.message)
                 var response = ScoringResponses.error(error)
+                response.headers[.requestID] = requestID
                 if let version = chosen?.version { response.headers[.kaizenModelVersion] = version }
                 return response
             }
@@ -115,4 +119,6 @@ extension HTTPField.Name {
     static let kaizenModelVersion = Self("X-Kaizen-Model-Version")!
     /// A caller's key for sticky routing between an endpoint's versions.
     static let kaizenRoutingKey = Self("X-Kaizen-Routing-Key")!
+    /// The request's id: the caller's, or one the server made; inference-log records and feedback carry it.
+    static let requestID = Self("X-Request-Id")!
 }

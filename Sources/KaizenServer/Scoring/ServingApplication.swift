@@ -9,19 +9,19 @@ import ServiceLifecycle
 /// Builds the scoring router: MLflow's scoring protocol, the Open Inference Protocol v2 and `/metrics`.
 public func buildServingRouter(
     service: ScoringService, metrics: ServingMetrics, configuration: ServingConfiguration,
-    stats: ReplicaStats? = nil
+    stats: ReplicaStats? = nil, log: (InferenceLog, InferenceShipper.Progress)? = nil
 ) -> Router<ServingContext> {
     let router = Router(context: ServingContext.self)
     router.add(
         middleware: AccessLogMiddleware(
             slot: service.slot, metrics: metrics, stats: stats, log: AccessLog(enabled: configuration.accessLog)))
     ScoringRoutes.register(
-        on: router, service: service, bodyLimit: configuration.maxRequestBodySize, stats: stats)
+        on: router, service: service, bodyLimit: configuration.maxRequestBodySize, stats: stats, log: log?.0)
     InferenceRoutes.register(on: router, service: service, bodyLimit: configuration.maxRequestBodySize)
     router.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition() + (log.map(logMetrics) ?? []))))
     }
     return router
 }
@@ -110,8 +110,17 @@ func buildServingApplication(
     if let mirror { services.append(mirror) }
     if let watch { services.append(ModelWatcher(slot: slot, interval: pollInterval, logger: logger, check: watch)) }
     services += extra
+    var log: (InferenceLog, InferenceShipper.Progress)?
+    if let logging = configuration.inferenceLogging {
+        let shipper = InferenceShipper(
+            name: logging.name, client: logging.client, log: InferenceLog(settings: logging.log),
+            settings: logging.shipping, logger: logger)
+        services.append(shipper)
+        log = (shipper.log, shipper.progress)
+    }
     return Application(
-        router: buildServingRouter(service: service, metrics: metrics, configuration: configuration, stats: stats),
+        router: buildServingRouter(
+            service: service, metrics: metrics, configuration: configuration, stats: stats, log: log),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kaizen"),
         services: services, logger: logger)
 }

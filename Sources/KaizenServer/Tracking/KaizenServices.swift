@@ -1,6 +1,7 @@
 public import KaizenArtifacts
 import KaizenCore
 public import KaizenDeploy
+public import KaizenMonitoring
 public import KaizenRegistry
 public import KaizenTracking
 public import Logging
@@ -16,6 +17,8 @@ public struct KaizenServices: Sendable {
     public let artifacts: any ArtifactStore
     /// Deployment endpoints; their changes are audited and announced as the registry's are.
     public let deploy: DeployService
+    /// The inference log's segments and the reports over them.
+    public let monitor: MonitorService
     let webhooks: any WebhookStore
     let dispatcher: WebhookDispatcher
     let rollouts: RolloutController
@@ -37,6 +40,7 @@ public struct KaizenServices: Sendable {
                 allowPrivateAddresses: configuration.webhookAllowPrivateAddresses),
             logger: logger, maxAttempts: configuration.webhookMaxAttempts)
         registry = RegistryService(store: stores.registry, tracking: tracking, events: dispatcher)
+        monitor = MonitorService(store: stores.monitoring, artifacts: stores.artifacts)
         deploy = DeployService(endpoints: stores.endpoints, registry: stores.registry, events: dispatcher)
         rollouts = RolloutController(
             deploy: deploy, checks: ModelContractChecker(registry: stores.registry, artifacts: stores.artifacts),

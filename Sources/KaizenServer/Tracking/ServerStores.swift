@@ -1,5 +1,6 @@
 public import KaizenArtifacts
 public import KaizenDeploy
+public import KaizenMonitoring
 public import KaizenRegistry
 public import KaizenTracking
 
@@ -16,16 +17,19 @@ public struct ServerStores: Sendable {
     public var artifacts: any ArtifactStore
     /// Deployment endpoints; their audit records go to the registry's trail.
     public var endpoints: any EndpointStore
+    /// The inference log's segments (their bytes go to `artifacts`).
+    public var monitoring: any MonitorStore
 
     /// Bundles stores that the caller opened.
     public init(
         tracking: any TrackingStore, registry: any RegistryStore, webhooks: any WebhookStore,
-        artifacts: any ArtifactStore, endpoints: any EndpointStore
+        artifacts: any ArtifactStore, endpoints: any EndpointStore, monitoring: any MonitorStore
     ) {
         self.tracking = tracking
         self.registry = registry
         self.webhooks = webhooks
         self.artifacts = artifacts
         self.endpoints = endpoints
+        self.monitoring = monitoring
     }
 }

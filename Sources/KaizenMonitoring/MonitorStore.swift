@@ -1,0 +1,10 @@
+/// Where monitoring keeps its records: the inference log's segments (their bytes are in the artifact store).
+public protocol MonitorStore: Sendable {
+    /// Records `segment`; false, and nothing changed, when the store already has the endpoint's segment with that
+    /// replica and sequence (a replica that resends after a lost answer).
+    func addSegment(_ segment: InferenceSegment) async throws -> Bool
+    /// The endpoint's segment with that replica and sequence, if stored.
+    func segment(endpoint: String, replicaID: String, sequence: Int64) async throws -> InferenceSegment?
+    /// The endpoint's segments with a record in `[from, to)` (epoch milliseconds; nil is open), oldest first.
+    func segments(endpoint: String, from: Int64?, to: Int64?) async throws -> [InferenceSegment]
+}

@@ -1,0 +1,115 @@
+public import KaizenCore
+import Synchronization
+
+/// The inference log's hand-off point on the request path: a scored request is offered here and taken, in order, by
+/// the shipper that writes and sends segments. Offering never blocks and never allocates beyond the bounded queue:
+/// a request outside the sample, over the rate cap, or arriving while the queue is full is counted and let go.
+public final class InferenceLog: Sendable {
+    public struct Settings: Sendable, Equatable {
+        /// Share of requests logged, 0 to 1.
+        public var sampleRate: Double
+        /// Most requests logged per second; 0 is no cap.
+        public var rateCap: Int
+        /// Most requests waiting for the shipper; more are dropped and counted.
+        public var capacity: Int
+
+        public init(sampleRate: Double = 1, rateCap: Int = 10_000, capacity: Int = 65_536) {
+            self.sampleRate = sampleRate
+            self.rateCap = rateCap
+            self.capacity = capacity
+        }
+    }
+
+    /// One logged request: what came in, what went out, and when.
+    public struct Entry: Sendable {
+        public let requestID: String
+        /// Milliseconds since the epoch.
+        public let time: Int64
+        public let input: ScoringInput
+        public let prediction: Prediction
+    }
+
+    /// What became of the requests offered since the process started.
+    public struct Counts: Sendable, Equatable {
+        /// Taken into the queue.
+        public var queued: Int64 = 0
+        /// Left out by sampling.
+        public var sampledOut: Int64 = 0
+        /// Left out by the rate cap.
+        public var capped: Int64 = 0
+        /// Sampled but dropped because the queue was full.
+        public var dropped: Int64 = 0
+    }
+
+    struct State {
+        var entries: [Entry] = []
+        var counts = Counts()
+        /// Dropped since the last `take`.
+        var droppedSinceTake: Int64 = 0
+        /// The rate cap's allowance in the current second.
+        var second: Int64 = 0
+        var loggedThisSecond = 0
+        var random: SplitMix64
+    }
+
+    public let settings: Settings
+    let state: Mutex<State>
+
+    public init(settings: Settings = Settings(), seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+        self.settings = settings
+        state = Mutex(State(random: SplitMix64(seed: seed)))
+    }
+
+    /// Offers a scored request; true when it was queued.
+    @discardableResult
+    public func offer(
+        requestID: String, input: ScoringInput, prediction: Prediction, time: Int64 = currentTimeMillis()
+    ) -> Bool {
+        let settings = settings
+        return state.withLock { state in
+            if settings.sampleRate < 1 {
+                let draw = Double(state.random.next() >> 11) * 0x1p-53
+                guard draw < settings.sampleRate else {
+                    state.counts.sampledOut += 1
+                    return false
+                }
+            }
+            if settings.rateCap > 0 {
+                let second = time / 1000
+                if second != state.second {
+                    state.second = second
+                    state.loggedThisSecond = 0
+                }
+                guard state.loggedThisSecond < settings.rateCap else {
+                    state.counts.capped += 1
+                    return false
+                }
+                state.loggedThisSecond += 1
+            }
+            guard state.entries.count < settings.capacity else {
+                state.counts.dropped += 1
+                state.droppedSinceTake += 1
+                return false
+            }
+            state.entries.append(Entry(requestID: requestID, time: time, input: input, prediction: prediction))
+            state.counts.queued += 1
+            return true
+        }
+    }
+
+    /// The queued requests, oldest first, and how many were dropped since the last call; the queue starts empty.
+    public func take() -> (entries: [Entry], dropped: Int64) {
+        state.withLock { state in
+            var taken: [Entry] = []
+            taken.reserveCapacity(state.entries.count)
+            swap(&taken, &state.entries)
+            defer { state.droppedSinceTake = 0 }
+            return (taken, state.droppedSinceTake)
+        }
+    }
+
+    /// Requests waiting for the shipper.
+    public var waiting: Int { state.withLock { $0.entries.count } }
+
+    public var counts: Counts { state.withLock { $0.counts } }
+}

@@ -1,0 +1,26 @@
+import GRDB
+
+/// The SQLite schema of monitoring: the inference log's segments (their bytes live in the artifact store).
+enum MonitorSchema {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("monitor-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE inference_segments (
+                        endpoint TEXT NOT NULL,
+                        replica_id TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        first_time INTEGER NOT NULL,
+                        last_time INTEGER NOT NULL,
+                        records INTEGER NOT NULL,
+                        requests INTEGER NOT NULL,
+                        dropped INTEGER NOT NULL,
+                        bytes INTEGER NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        PRIMARY KEY (endpoint, replica_id, sequence)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX inference_segments_by_time ON inference_segments(endpoint, first_time);
+                    """)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+public import GRDB
+public import KaizenMonitoring
+
+/// The SQLite implementation of `MonitorStore`.
+public struct SQLiteMonitorStore: MonitorStore {
+    let pool: DatabasePool
+
+    public init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    static func segment(_ row: Row) -> InferenceSegment {
+        InferenceSegment(
+            endpoint: row["endpoint"], replicaID: row["replica_id"], sequence: row["sequence"],
+            firstTime: row["first_time"], lastTime: row["last_time"], records: row["records"],
+            requests: row["requests"], dropped: row["dropped"], bytes: row["bytes"], receivedAt: row["received_at"])
+    }
+
+    public func addSegment(_ segment: InferenceSegment) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO inference_segments(endpoint, replica_id, sequence, first_time, last_time,
+                                                             records, requests, dropped, bytes, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    segment.endpoint, segment.replicaID, segment.sequence, segment.firstTime, segment.lastTime,
+                    segment.records, segment.requests, segment.dropped, segment.bytes, segment.receivedAt,
+                ])
+            return db.changesCount > 0
+        }
+    }
+
+    public func segment(endpoint: String, replicaID: String, sequence: Int64) async throws -> InferenceSegment? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM inference_segments WHERE endpoint = ? AND replica_id = ? AND sequence = ?",
+                arguments: [endpoint, replicaID, sequence]
+            ).map(Self.segment)
+        }
+    }
+
+    public func segments(endpoint: String, from: Int64?, to: Int64?) async throws -> [InferenceSegment] {
+        // A segment spans at most the replica's rotation time, so the index on first_time narrows the scan and
+        // last_time finishes the overlap test.
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM inference_segments
+                    WHERE endpoint = ? AND first_time < ? AND last_time >= ?
+                    ORDER BY first_time, replica_id, sequence
+                    """, arguments: [endpoint, to ?? Int64.max, from ?? Int64.min]
+            ).map(Self.segment)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+"""The inference log with real processes: a Kaizen control plane (`kaizen server`), `kaizen models serve
+--inference-log NAME` on a scikit-learn model converted with skl2onnx and logged with the real `mlflow` client, and
+plain HTTP.
+
+Checked: every scored request answers an `X-Request-Id` (the caller's own when it sends one); the log's segments reach
+the control plane and are listed there; their gzip'd JSON lines hold exactly the rows sent, with the inputs as sent
+and the outputs as answered; a server killed with SIGKILL loses at most the rows its `/metrics` counted as unshipped;
+the segments route refuses malformed, mismatched and hostile uploads without storing anything, and stores a resent
+segment once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import signal
+import time
+
+import pytest
+import requests
+
+from conftest import HOST
+from serving_helpers import parse_prometheus, start_kaizen_serve, stop_scoring_server
+
+SEGMENTS = "/api/2.0/kaizen/monitor/segments"
+
+
+@pytest.fixture(scope="module")
+def iris_model(server):
+    """Registered model `log-iris-<n>` version 1: a logistic regression on iris, as ONNX."""
+    import mlflow
+    import mlflow.onnx
+    from mlflow.models import infer_signature
+    from skl2onnx import to_onnx
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    mlflow.set_tracking_uri(server.url)
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X = X.astype("float32").rename(columns=lambda c: c.replace(" (cm)", "").replace(" ", "_"))
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    name = f"log-iris-{int(time.time() * 1000) % 100000}"
+    with mlflow.start_run():
+        mlflow.onnx.log_model(to_onnx(model, X[:1].values, options={"zipmap": False}), name="model",
+                              signature=infer_signature(X, model.predict(X)), registered_model_name=name)
+    return {"name": name, "X": X}
+
+
+def unshipped(srv) -> dict[str, float]:
+    _, samples = parse_prometheus(requests.get(f"{srv.url}/metrics", timeout=10).text)
+    values = {}
+    for name, labels, value in samples:
+        if name.startswith("kaizen_inference_log"):
+            values[name + "".join(f"/{v}" for v in labels.values())] = value
+    return values
+
+
+def stored_lines(server, name: str, *, served: bool = True) -> list[dict]:
+    listed = requests.get(f"{server.url}/api/2.0/kaizen/monitor/segments/list", params={"endpoint": name}, timeout=10)
+    assert listed.status_code == 200, listed.text
+    lines = []
+    for segment in listed.json()["segments"]:
+        blob = requests.get(f"{server.url}/api/2.0/mlflow-artifacts/artifacts/{segment['path']}", timeout=10)
+        assert blob.status_code == 200, (segment, blob.text)
+        text = gzip.decompress(blob.content).decode()
+        rows = [json.loads(line) for line in text.splitlines()]
+        assert len(rows) == segment["records"], segment
+        if served:
+            assert len({row["kaizen.request_id"] for row in rows}) == segment["requests"], segment
+        lines += rows
+    return lines
+
+
+def wait_shipped(srv, timeout: float = 30) -> dict[str, float]:
+    deadline = time.time() + timeout
+    while True:
+        values = unshipped(srv)
+        if (values["kaizen_inference_log_unshipped/queued_requests"] == 0
+                and values["kaizen_inference_log_unshipped/segment_rows"] == 0):
+            return values
+        assert time.time() < deadline, values
+        time.sleep(0.2)
+
+
+def test_every_request_is_logged_with_its_id_inputs_and_outputs(server, iris_model, tmp_path):
+    name = iris_model["name"]
+    X = iris_model["X"]
+    srv = start_kaizen_serve(f"models:/{name}/1", tmp_path, "--inference-log", name, "--log-segment-seconds", "0.5",
+                             "--no-access-log", tracking_uri=server.url)
+    try:
+        sent = {}
+        session = requests.Session()
+        for start in range(0, 150, 3):
+            rows = X.iloc[start:start + (1 if start % 2 else 3)]
+            body = {"dataframe_split": json.loads(rows.to_json(orient="split", index=False))}
+            headers = {"X-Request-Id": f"caller-{start}"} if start % 5 == 0 else {}
+            answer = session.post(f"{srv.url}/invocations", json=body, headers=headers, timeout=10)
+            assert answer.status_code == 200, answer.text
+            request_id = answer.headers["X-Request-Id"]
+            if start % 5 == 0:
+                assert request_id == f"caller-{start}"
+            sent[request_id] = (rows, answer.json()["predictions"])
+        refused = session.post(f"{srv.url}/invocations", data="{", headers={"Content-Type": "application/json"})
+        assert refused.status_code == 400 and refused.headers.get("X-Request-Id")
+        wait_shipped(srv)
+        lines = stored_lines(server, name)
+        assert len(lines) == sum(len(rows) for rows, _ in sent.values())
+        by_request = {}
+        for line in lines:
+            by_request.setdefault(line["kaizen.request_id"], []).append(line)
+        assert set(by_request) == set(sent)
+        for request_id, (rows, predictions) in sent.items():
+            logged = sorted(by_request[request_id], key=lambda line: line["kaizen.row"])
+            assert [line["kaizen.row"] for line in logged] == list(range(len(rows)))
+            for line, (_, row), prediction in zip(logged, rows.iterrows(), predictions):
+                assert line["kaizen.version"] == "1"
+                for column in X.columns:
+                    assert line[column] == pytest.approx(float(row[column]), rel=1e-6), (column, line)
+                assert line["output.label"] == prediction["label"]
+                assert [line[f"output.probabilities_{k}"] for k in range(3)] == pytest.approx(
+                    prediction["probabilities"], rel=1e-9)
+    finally:
+        stop_scoring_server(srv)
+
+
+def test_a_killed_server_loses_at_most_what_it_counted_unshipped(server, iris_model, tmp_path):
+    name = iris_model["name"] + "-kill"
+    X = iris_model["X"]
+    # Segments close every ~4 KB of lines, so some are shipped and the last one is open when the server dies.
+    srv = start_kaizen_serve(f"models:/{iris_model['name']}/1", tmp_path, "--inference-log", name,
+                             "--log-segment-mb", "0.004", "--log-segment-seconds", "3600", "--no-access-log",
+                             tracking_uri=server.url)
+    try:
+        session = requests.Session()
+        ids = set()
+        for start in range(100):
+            rows = X.iloc[start:start + 1]
+            body = {"dataframe_split": json.loads(rows.to_json(orient="split", index=False))}
+            answer = session.post(f"{srv.url}/invocations", json=body, timeout=10)
+            assert answer.status_code == 200
+            ids.add(answer.headers["X-Request-Id"])
+        time.sleep(1.5)
+        before = unshipped(srv)
+        srv.proc.send_signal(signal.SIGKILL)
+        srv.proc.wait(10)
+    finally:
+        stop_scoring_server(srv)
+    counted = (before["kaizen_inference_log_unshipped/queued_requests"]
+               + before["kaizen_inference_log_unshipped/segment_rows"])
+    assert counted > 0, before
+    lines = stored_lines(server, name)
+    logged = {line["kaizen.request_id"] for line in lines}
+    assert logged <= ids
+    assert len(lines) == len(logged)
+    assert len(ids) - len(logged) <= counted, (len(ids), len(logged), before)
+    assert len(lines) >= before["kaizen_inference_log_shipped_records_total"]
+
+
+def segment_query(name: str, **overrides) -> dict:
+    query = {"endpoint": name, "replica_id": "replica-a", "sequence": 1, "first_time": 1764806400000,
+             "last_time": 1764806401000, "records": 2, "requests": 1, "dropped": 0}
+    query.update(overrides)
+    return query
+
+
+def test_segments_route_refuses_bad_uploads_and_stores_resends_once(server, unique):
+    name = unique("segments")
+    body = gzip.compress(b'{"a": 1}\n{"a": 2}\n')
+    url = server.url + SEGMENTS
+    cases = [
+        (segment_query(name), b"not gzip", "not gzip data"),
+        (segment_query(name), body[:-6], "cannot be decompressed"),
+        (segment_query(name, records=3), body, "holds 2 complete lines"),
+        (segment_query(name), gzip.compress(b'{"a": 1}\n{"a": 2}'), "holds 1 complete lines"),
+        (segment_query("../etc"), body, "Invalid endpoint"),
+        (segment_query("%2e%2e"), body, "Invalid endpoint"),
+        (segment_query(name, replica_id="a/../../b"), body, "Invalid replica_id"),
+        (segment_query(name, sequence=0), body, "'sequence'"),
+        (segment_query(name, sequence="x"), body, "sequence"),
+        (segment_query(name, requests=5), body, "requests"),
+        (segment_query(name, last_time=1), body, "first <= last"),
+        ({"endpoint": name}, body, "replica_id"),
+    ]
+    for query, data, message in cases:
+        answer = requests.post(url, params=query, data=data, headers={"Content-Type": "application/gzip"}, timeout=10)
+        assert answer.status_code == 400, (query, answer.text)
+        assert answer.json()["error_code"] == "INVALID_PARAMETER_VALUE", answer.text
+        assert message in answer.json()["message"], (message, answer.text)
+    listed = requests.get(f"{server.url}/api/2.0/kaizen/monitor/segments/list", params={"endpoint": name}, timeout=10)
+    assert listed.json()["segments"] == []
+    bomb = gzip.compress(b"\n" * (600 << 20))
+    answer = requests.post(url, params=segment_query(name, records=1), data=bomb, timeout=60)
+    assert answer.status_code == 400 and "decompresses to more than" in answer.json()["message"], answer.text
+    first = requests.post(url, params=segment_query(name), data=body, timeout=10)
+    again = requests.post(url, params=segment_query(name), data=gzip.compress(b"{}\n{}\n"), timeout=10)
+    assert (first.status_code, again.status_code) == (200, 200), (first.text, again.text)
+    assert first.json()["stored"] is True and again.json()["stored"] is False
+    assert first.json()["segment"] == again.json()["segment"]
+    assert stored_lines(server, name, served=False) == [{"a": 1}, {"a": 2}]
+    bad = requests.get(f"{server.url}/api/2.0/kaizen/monitor/segments/list", params={"endpoint": "../x"}, timeout=10)
+    assert bad.status_code == 400, bad.text
