@@ -118,7 +118,7 @@ def main() -> int:
         # round after round: the machine's drift then weighs on each alike, and the median of the rounds is kept.
         configurations = [
             ("-m", ["-m", f"models:/{name}/1"]),
-            ("endpoint 1 version", ["--endpoint", name, "--poll-interval", "1"]),
+            ("endpoint 1 version", ["--endpoint", name, "--poll-interval", "1", "--no-inference-log"]),
         ]
         servers = {}
         for label, extra in configurations:
@@ -133,7 +133,8 @@ def main() -> int:
         assert created.status_code == 200, created.text
         serve_port = free_port()
         servers["endpoint 50/50"] = (start([args.kaizen_bin, "models", "serve", "--endpoint", f"{name}-split",
-                                            "--poll-interval", "1", "--host", HOST, "--port", str(serve_port),
+                                            "--poll-interval", "1", "--no-inference-log", "--host", HOST,
+                                            "--port", str(serve_port),
                                             "--no-access-log"], env, root / "endpoint-split", serve_port), serve_port)
         try:
             rounds: dict = {label: {kind: [] for kind in PAYLOADS} for label in servers}

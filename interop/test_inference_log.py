@@ -75,8 +75,8 @@ def wait_shipped(srv, timeout: float = 30) -> dict[str, float]:
     deadline = time.time() + timeout
     while True:
         values = unshipped(srv)
-        if (values["kaizen_inference_log_unshipped/queued_requests"] == 0
-                and values["kaizen_inference_log_unshipped/segment_rows"] == 0):
+        if (values["kaizen_inference_log_unshipped_rows/queued"] == 0
+                and values["kaizen_inference_log_unshipped_rows/segment"] == 0):
             return values
         assert time.time() < deadline, values
         time.sleep(0.2)
@@ -145,8 +145,8 @@ def test_a_killed_server_loses_at_most_what_it_counted_unshipped(server, iris_mo
         srv.proc.wait(10)
     finally:
         stop_scoring_server(srv)
-    counted = (before["kaizen_inference_log_unshipped/queued_requests"]
-               + before["kaizen_inference_log_unshipped/segment_rows"])
+    counted = (before["kaizen_inference_log_unshipped_rows/queued"]
+               + before["kaizen_inference_log_unshipped_rows/segment"])
     assert counted > 0, before
     lines = stored_lines(server, name)
     logged = {line["kaizen.request_id"] for line in lines}

@@ -10,7 +10,8 @@ public final class InferenceLog: Sendable {
         public var sampleRate: Double
         /// Most requests logged per second; 0 is no cap.
         public var rateCap: Int
-        /// Most requests waiting for the shipper; more are dropped and counted.
+        /// Most rows waiting for the shipper (a request's rows are queued whole or not at all); requests beyond are
+        /// dropped and counted. This bounds the log's memory: the queue holds the requests' parsed inputs.
         public var capacity: Int
 
         public init(sampleRate: Double = 1, rateCap: Int = 10_000, capacity: Int = 65_536) {
@@ -43,6 +44,8 @@ public final class InferenceLog: Sendable {
 
     struct State {
         var entries: [Entry] = []
+        /// Rows in `entries`.
+        var rows = 0
         var counts = Counts()
         /// Dropped since the last `take`.
         var droppedSinceTake: Int64 = 0
@@ -86,12 +89,13 @@ public final class InferenceLog: Sendable {
                 }
                 state.loggedThisSecond += 1
             }
-            guard state.entries.count < settings.capacity else {
+            guard state.rows + prediction.rows <= settings.capacity else {
                 state.counts.dropped += 1
                 state.droppedSinceTake += 1
                 return false
             }
             state.entries.append(Entry(requestID: requestID, time: time, input: input, prediction: prediction))
+            state.rows += prediction.rows
             state.counts.queued += 1
             return true
         }
@@ -103,13 +107,14 @@ public final class InferenceLog: Sendable {
             var taken: [Entry] = []
             taken.reserveCapacity(state.entries.count)
             swap(&taken, &state.entries)
+            state.rows = 0
             defer { state.droppedSinceTake = 0 }
             return (taken, state.droppedSinceTake)
         }
     }
 
-    /// Requests waiting for the shipper.
-    public var waiting: Int { state.withLock { $0.entries.count } }
+    /// Requests and rows waiting for the shipper.
+    public var waiting: (requests: Int, rows: Int) { state.withLock { ($0.entries.count, $0.rows) } }
 
     public var counts: Counts { state.withLock { $0.counts } }
 }

@@ -7,8 +7,9 @@ public import KaizenMonitoring
 /// `kaizen monitor ...`: drift and data quality.
 struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "monitor", abstract: "Data drift and data quality of current data against a reference.",
-        subcommands: [Drift.self])
+        commandName: "monitor",
+        abstract: "Data drift and data quality against a reference; estimated performance of classifiers.",
+        subcommands: [Drift.self, Estimate.self])
 
     struct Drift: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -80,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most requests the inference log keeps per second (0: no cap).")
     var logRateCap = 10_000
 
-    @Option(help: "Most requests waiting to be written to a segment; more are dropped and counted.")
+    @Option(help: "Most rows waiting to be written to a segment; requests beyond are dropped and counted.")
     var logQueue = 65_536
 
     @Option(help: "A segment closes at this many megabytes of JSON lines, or at --log-segment-seconds.")

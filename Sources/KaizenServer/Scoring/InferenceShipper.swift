@@ -187,6 +187,7 @@ extension InferenceSegment {
 func logMetrics(_ log: InferenceLog, _ progress: InferenceShipper.Progress) -> [UInt8] {
     let counts = log.counts
     let shipped = progress.counts.withLock { $0 }
+    let waiting = log.waiting
     let text = """
         # HELP kaizen_inference_log_requests_total Scored requests offered to the inference log, by what became of them.
         # TYPE kaizen_inference_log_requests_total counter
@@ -203,10 +204,11 @@ func logMetrics(_ log: InferenceLog, _ progress: InferenceShipper.Progress) -> [
         # HELP kaizen_inference_log_failed_sends_total Attempts to send a segment that failed (each is retried).
         # TYPE kaizen_inference_log_failed_sends_total counter
         kaizen_inference_log_failed_sends_total \(shipped.failedSends)
-        # HELP kaizen_inference_log_unshipped Logged requests (queued) and rows (in segments) not yet acknowledged.
-        # TYPE kaizen_inference_log_unshipped gauge
-        kaizen_inference_log_unshipped{unit="queued_requests"} \(log.waiting)
-        kaizen_inference_log_unshipped{unit="segment_rows"} \(shipped.unshippedRecords)
+        # HELP kaizen_inference_log_unshipped_rows Logged rows the control plane has not acknowledged: waiting in the \
+        queue, or written to a segment.
+        # TYPE kaizen_inference_log_unshipped_rows gauge
+        kaizen_inference_log_unshipped_rows{stage="queued"} \(waiting.rows)
+        kaizen_inference_log_unshipped_rows{stage="segment"} \(shipped.unshippedRecords)
 
         """
     return Array(text.utf8)
