@@ -199,3 +199,112 @@ def test_segments_route_refuses_bad_uploads_and_stores_resends_once(server, uniq
     assert stored_lines(server, name, served=False) == [{"a": 1}, {"a": 2}]
     bad = requests.get(f"{server.url}/api/2.0/kaizen/monitor/segments/list", params={"endpoint": "../x"}, timeout=10)
     assert bad.status_code == 400, bad.text
+
+
+def test_reference_feedback_and_report(server, iris_model, tmp_path, kaizen_cli):
+    """Traffic from the training distribution, then with two columns shifted; labels for half the requests. The
+    report flags exactly the shifted columns in the shifted range, and its accuracy, F1 and precision equal
+    scikit-learn's on the labelled pairs."""
+    import numpy as np
+    from sklearn.datasets import load_iris
+    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+
+    name = iris_model["name"] + "-report"
+    # The data as clients hold it (float64), not the float32 copy the model was converted with: the reference and
+    # the requests must write the same decimals.
+    X = load_iris(as_frame=True).data.rename(columns=lambda c: c.replace(" (cm)", "").replace(" ", "_"))
+    y = load_iris().target
+    reference = tmp_path / "reference.csv"
+    X.to_csv(reference, index=False)
+    done = kaizen_cli("monitor", "reference", name, str(reference))
+    assert done.returncode == 0, done.stderr
+    assert "150 rows" in done.stdout
+    srv = start_kaizen_serve(f"models:/{iris_model['name']}/1", tmp_path, "--inference-log", name,
+                             "--log-segment-seconds", "0.5", "--no-access-log", tracking_uri=server.url)
+    rng = np.random.default_rng(7)
+    session = requests.Session()
+    phases = {}
+    try:
+        for phase, shift in (("steady", {}), ("shifted", {"sepal_length": 3.0, "petal_width": 1.5})):
+            start = int(time.time() * 1000)
+            answers = []
+            for _ in range(80):
+                picks = rng.integers(0, len(X), size=int(rng.integers(1, 4)))
+                rows = X.iloc[picks].copy()
+                for column, delta in shift.items():
+                    rows[column] = rows[column] + delta
+                body = {"dataframe_split": json.loads(rows.to_json(orient="split", index=False))}
+                answer = session.post(f"{srv.url}/invocations", json=body, timeout=10)
+                assert answer.status_code == 200, answer.text
+                answers.append((answer.headers["X-Request-Id"], [int(y[i]) for i in picks],
+                                [p["label"] for p in answer.json()["predictions"]]))
+            time.sleep(0.05)
+            phases[phase] = (start, int(time.time() * 1000), answers)
+        # Labels for every other request: through the server's POST /feedback, and from a file with the CLI.
+        labelled = [a for phase in phases.values() for a in phase[2]][::2]
+        half = len(labelled) // 2
+        via_server = [{"request_id": rid, "label": labels} for rid, labels, _ in labelled[:half]]
+        answer = session.post(f"{srv.url}/feedback", json=via_server, timeout=10)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["accepted"] == sum(len(labels) for _, labels, _ in labelled[:half])
+        lines = ["request_id,row,label"] + [f"{rid},{row},{label}" for rid, labels, _ in labelled[half:]
+                                            for row, label in enumerate(labels)]
+        (tmp_path / "labels.csv").write_text("\n".join(lines) + "\n")
+        done = kaizen_cli("monitor", "feedback", name, str(tmp_path / "labels.csv"), "--row-column", "row")
+        assert done.returncode == 0, done.stderr
+        # Bad feedback: clear errors, nothing kept; an unknown id is kept and simply never joins.
+        for bad, message in (({"label": 1}, "request_id"), ({"request_id": "x"}, "label"),
+                             ({"request_id": "x", "label": {"a": 1}}, "a label is"),
+                             ({"request_id": "x y", "label": 1}, "visible ASCII"),
+                             ([], "No feedback"), ({"request_id": "x", "label": 1, "row": -1}, "'row'")):
+            answer = session.post(f"{srv.url}/feedback", json=bad, timeout=10)
+            assert answer.status_code == 400 and message in answer.json()["message"], (bad, answer.text)
+        assert session.post(f"{srv.url}/feedback", data="{", timeout=10).status_code == 400
+        assert session.post(f"{srv.url}/feedback", json={"request_id": "never-seen", "label": 1},
+                            timeout=10).status_code == 200
+        wait_shipped(srv)
+    finally:
+        stop_scoring_server(srv)
+
+    def report(start: int, end: int) -> dict:
+        done = kaizen_cli("monitor", "report", name, "--since", str(start), "--until", str(end), "--window",
+                          "1d", "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    for phase, expected in (("steady", set()), ("shifted", {"sepal_length", "petal_width"})):
+        start, end, answers = phases[phase]
+        result = report(start, end)
+        assert len(result["windows"]) == 1, result
+        window = result["windows"][0]
+        assert window["rows"] == sum(len(labels) for _, labels, _ in answers)
+        assert window["requests"] == len(answers)
+        drift = window["drift"]
+        flagged = {c["name"] for c in drift["columns"] if c["drift"]}
+        assert flagged & set(X.columns) == expected, [(c["name"], c.get("score")) for c in drift["columns"]]
+        truth, predicted = [], []
+        labelled_ids = {rid for rid, _, _ in labelled}
+        for rid, labels, predictions in answers:
+            if rid in labelled_ids:
+                truth += labels
+                predicted += predictions
+        assert window["labeled_rows"] == len(truth)
+        figures = window["performance"]
+        assert abs(figures["accuracy"] - accuracy_score(truth, predicted)) <= 1e-9
+        assert abs(figures["f1_macro"] - f1_score(truth, predicted, average="macro")) <= 1e-9
+        assert abs(figures["precision_macro"] - precision_score(truth, predicted, average="macro",
+                                                                zero_division=0)) <= 1e-9
+        assert abs(figures["recall_macro"] - recall_score(truth, predicted, average="macro",
+                                                          zero_division=0)) <= 1e-9
+    text = kaizen_cli("monitor", "report", name, "--since", str(phases["steady"][0]), "--window", "1h")
+    assert text.returncode == 0 and "accuracy" in text.stdout, text.stdout + text.stderr
+    # An empty range is a report with no windows; a bad window or time is a clear error.
+    empty = report(1000, 2000)
+    assert empty["windows"] == [] and empty["segments"] == 0
+    bad = kaizen_cli("monitor", "report", name, "--window", "soon")
+    assert bad.returncode != 0 and "not a duration" in bad.stderr
+    # A reference the server cannot read is refused and the stored one stays.
+    (tmp_path / "bad.jsonl").write_text('{"a": 1}\n[1, 2]\n')
+    refused = kaizen_cli("monitor", "reference", name, str(tmp_path / "bad.jsonl"))
+    assert refused.returncode != 0 and "not a JSON object" in refused.stderr, refused.stderr
+    assert report(phases["shifted"][0], phases["shifted"][1])["reference"] is True

@@ -1,4 +1,5 @@
-/// Where monitoring keeps its records: the inference log's segments (their bytes are in the artifact store).
+/// Where monitoring keeps its records: the inference log's segments (their bytes are in the artifact store) and the
+/// feedback joined to them.
 public protocol MonitorStore: Sendable {
     /// Records `segment`; false, and nothing changed, when the store already has the endpoint's segment with that
     /// replica and sequence (a replica that resends after a lost answer).
@@ -7,4 +8,8 @@ public protocol MonitorStore: Sendable {
     func segment(endpoint: String, replicaID: String, sequence: Int64) async throws -> InferenceSegment?
     /// The endpoint's segments with a record in `[from, to)` (epoch milliseconds; nil is open), oldest first.
     func segments(endpoint: String, from: Int64?, to: Int64?) async throws -> [InferenceSegment]
+    /// Keeps feedback for `endpoint`; a label sent again for the same request and row replaces the earlier one.
+    func addFeedback(_ items: [Feedback], endpoint: String) async throws
+    /// The endpoint's feedback for these requests.
+    func feedback(endpoint: String, requestIDs: [String]) async throws -> [Feedback]
 }

@@ -1,6 +1,7 @@
 import GRDB
 
-/// The SQLite schema of monitoring: the inference log's segments (their bytes live in the artifact store).
+/// The SQLite schema of monitoring: the inference log's segments (their bytes live in the artifact store) and the
+/// feedback sent for logged requests.
 enum MonitorSchema {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("monitor-v1") { db in
@@ -20,6 +21,14 @@ enum MonitorSchema {
                         PRIMARY KEY (endpoint, replica_id, sequence)
                     ) WITHOUT ROWID;
                     CREATE INDEX inference_segments_by_time ON inference_segments(endpoint, first_time);
+                    CREATE TABLE inference_feedback (
+                        endpoint TEXT NOT NULL,
+                        request_id TEXT NOT NULL,
+                        row INTEGER NOT NULL,
+                        label TEXT NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        PRIMARY KEY (endpoint, request_id, row)
+                    ) WITHOUT ROWID;
                     """)
         }
     }

@@ -1,4 +1,5 @@
 public import GRDB
+import KaizenCore
 public import KaizenMonitoring
 
 /// The SQLite implementation of `MonitorStore`.
@@ -53,6 +54,47 @@ public struct SQLiteMonitorStore: MonitorStore {
                     ORDER BY first_time, replica_id, sequence
                     """, arguments: [endpoint, to ?? Int64.max, from ?? Int64.min]
             ).map(Self.segment)
+        }
+    }
+
+    public func addFeedback(_ items: [Feedback], endpoint: String) async throws {
+        try await pool.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO inference_feedback(endpoint, request_id, row, label, received_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """)
+            for item in items {
+                try statement.execute(arguments: [
+                    endpoint, item.requestID, item.row, item.label.json.jsonText, item.receivedAt,
+                ])
+            }
+        }
+    }
+
+    public func feedback(endpoint: String, requestIDs: [String]) async throws -> [Feedback] {
+        try await pool.read { db in
+            var found: [Feedback] = []
+            // SQLite takes at most 32766 parameters; 500 ids per query keeps each statement small.
+            var start = 0
+            while start < requestIDs.count {
+                let ids = requestIDs[start..<min(start + 500, requestIDs.count)]
+                start += ids.count
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT request_id, row, label, received_at FROM inference_feedback
+                        WHERE endpoint = ? AND request_id IN (\(marks))
+                        """, arguments: StatementArguments([endpoint] + Array(ids)))
+                for row in rows {
+                    found.append(
+                        Feedback(
+                            requestID: row["request_id"], row: row["row"],
+                            label: try FeedbackLabel(stored: row["label"]), receivedAt: row["received_at"]))
+                }
+            }
+            return found
         }
     }
 }

@@ -9,7 +9,7 @@ struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monitor",
         abstract: "Data drift and data quality against a reference; estimated performance of classifiers.",
-        subcommands: [Drift.self, Estimate.self])
+        subcommands: [Drift.self, Estimate.self, Reference.self, Feedback.self, Report.self])
 
     struct Drift: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

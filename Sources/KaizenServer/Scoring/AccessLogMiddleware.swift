@@ -17,7 +17,8 @@ struct AccessLogMiddleware: RouterMiddleware {
     let log: AccessLog
 
     static let endpoints: Set<String> = [
-        "/invocations", "/ping", "/health", "/version", "/metrics", "/v2", "/v2/health/live", "/v2/health/ready",
+        "/invocations", "/ping", "/health", "/version", "/metrics", "/feedback", "/v2", "/v2/health/live",
+        "/v2/health/ready",
     ]
 
     func handle(

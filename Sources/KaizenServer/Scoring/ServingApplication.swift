@@ -18,6 +18,7 @@ public func buildServingRouter(
     ScoringRoutes.register(
         on: router, service: service, bodyLimit: configuration.maxRequestBodySize, stats: stats, log: log?.0)
     InferenceRoutes.register(on: router, service: service, bodyLimit: configuration.maxRequestBodySize)
+    FeedbackRoutes.register(on: router, logging: configuration.inferenceLogging)
     router.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

@@ -26,6 +26,54 @@ enum MonitorRoutes {
                 return JSONResponse.make(.object([("segment", kept.json), ("stored", .bool(stored))]))
             }
         }
+        // A reference data file (CSV, or JSON lines with format=jsonl) as the body.
+        for prefix in ["/api", "/ajax-api"] {
+            router.post(RouterPath("\(prefix)/2.0/kaizen/monitor/reference")) { request, _ in
+                let message = RequestMessage(fields: QueryString.parse(request.uri.query ?? ""), fromQuery: true)
+                let endpoint = try message.requireString("endpoint")
+                let formatName = try message.string("format") ?? "csv"
+                guard let format = MonitorService.DataFormat(rawValue: formatName) else {
+                    throw KaizenError.invalidParameter("'format' is csv or jsonl, not '\(formatName.prefix(50))'")
+                }
+                let body: ByteBuffer
+                do {
+                    body = try await request.body.collect(upTo: MonitorService.maximumReferenceBytes)
+                } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                    throw KaizenError.invalidParameter(
+                        "A reference is at most \(MonitorService.maximumReferenceBytes >> 20) MB")
+                }
+                let (rows, columns) = try await monitor.setReference(
+                    endpoint: endpoint, data: Array(body.readableBytesView), format: format,
+                    source: "The reference for \(endpoint)")
+                return JSONResponse.make(
+                    .object([("rows", .integer(Int64(rows))), ("columns", .array(columns.map(JSONValue.string)))]))
+            }
+        }
+        endpoints.register("monitor/feedback", namespace: "kaizen", methods: [.post]) { message in
+            let endpoint = try message.requireString("endpoint")
+            let items = try Feedback.items(from: message.fields)
+            return .object([("accepted", .integer(Int64(try await monitor.addFeedback(items, endpoint: endpoint))))])
+        }
+        endpoints.register("monitor/report", namespace: "kaizen", methods: [.get]) { message in
+            let endpoint = try message.requireString("endpoint")
+            let now = currentTimeMillis()
+            let window = try message.int64("window_seconds") ?? 3600
+            guard window > 0, window <= 366 * 86_400 else {
+                throw KaizenError.invalidParameter("'window_seconds' must be 1 to 31622400")
+            }
+            let to = try message.int64("to") ?? now
+            var options = MonitorReport.Options(
+                from: try message.int64("from") ?? (to - 86_400_000), to: to, window: window * 1000,
+                prediction: try message.string("prediction"))
+            if let task = try message.string("task") {
+                guard let parsed = MonitorReport.Task(rawValue: task) else {
+                    throw KaizenError.invalidParameter("'task' is classification or regression")
+                }
+                options.task = parsed
+            }
+            let reference = try await monitor.reference(endpoint: endpoint)
+            return try await monitor.report(endpoint: endpoint, options: options, reference: reference).json
+        }
         endpoints.register("monitor/segments/list", namespace: "kaizen", methods: [.get]) { message in
             let segments = try await monitor.segments(
                 endpoint: try message.requireString("endpoint"), from: try message.int64("from"),

@@ -1,0 +1,86 @@
+import KaizenArtifacts
+import KaizenCore
+
+extension MonitorService {
+    /// The largest reference file taken.
+    public static let maximumReferenceBytes = 1 << 30
+
+    /// The data formats a reference can come in.
+    public enum DataFormat: String, Sendable {
+        case csv
+        case jsonLines = "jsonl"
+
+        /// The format a file name implies: JSON lines for `.jsonl`/`.ndjson`, CSV otherwise.
+        public init(fileName: String) {
+            let lowered = fileName.lowercased()
+            self = lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") ? .jsonLines : .csv
+        }
+    }
+
+    /// Where an endpoint's reference data lives in the artifact store.
+    static func referencePath(_ endpoint: String, _ format: DataFormat) throws(KaizenError) -> ArtifactPath {
+        try ArtifactPath(validating: "monitoring/\(endpoint)/reference/reference.\(format.rawValue)")
+    }
+
+    /// Makes `data` the endpoint's reference: it is read and profiled first (so a file that cannot be compared is
+    /// refused and nothing is kept), then stored, replacing the previous reference. Returns the profile's rows and
+    /// columns.
+    public func setReference(
+        endpoint: String, data: [UInt8], format: DataFormat, source: String
+    ) async throws -> (rows: Int, columns: [String]) {
+        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        guard data.count <= Self.maximumReferenceBytes else {
+            throw KaizenError.invalidParameter("A reference is at most \(Self.maximumReferenceBytes >> 20) MB")
+        }
+        let profile = DatasetProfile(try Self.table(data, format: format, source: source))
+        guard profile.rows > 0 else { throw KaizenError.invalidParameter("The reference \(source) has no rows") }
+        let other: DataFormat = format == .csv ? .jsonLines : .csv
+        _ = try await artifacts.write(
+            try Self.referencePath(endpoint, format),
+            from: AsyncStream { continuation in
+                continuation.yield(data)
+                continuation.finish()
+            })
+        try await artifacts.delete(try Self.referencePath(endpoint, other))
+        return (profile.rows, profile.columns.map(\.name))
+    }
+
+    /// The endpoint's reference profile, nil when it has none.
+    public func reference(endpoint: String) async throws -> DatasetProfile? {
+        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        for format in [DataFormat.csv, .jsonLines] {
+            let path = try Self.referencePath(endpoint, format)
+            let content: ArtifactContent
+            do { content = try await artifacts.read(path) } catch let error as KaizenError
+                where error.code == .resourceDoesNotExist
+            {
+                continue
+            }
+            var data: [UInt8] = []
+            for try await chunk in content { data += chunk }
+            return DatasetProfile(try Self.table(data, format: format, source: "the reference of \(endpoint)"))
+        }
+        return nil
+    }
+
+    /// A data file's bytes read as a table.
+    static func table(_ data: [UInt8], format: DataFormat, source: String) throws(KaizenError) -> DataTable {
+        let result = data.withUnsafeBufferPointer { bytes in
+            Result { () throws(KaizenError) -> DataTable in
+                switch format {
+                case .csv: try CSVTableReader.read(bytes, source: source)
+                case .jsonLines: try JSONLinesTableReader.read(bytes, source: source)
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Keeps feedback sent for `endpoint`'s requests; returns how many labels were kept. Feedback for a request the
+    /// log does not hold (yet) is kept too: it joins when the request's segment arrives.
+    public func addFeedback(_ items: [Feedback], endpoint: String) async throws -> Int {
+        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try await store.addFeedback(items, endpoint: endpoint)
+        return items.count
+    }
+}
