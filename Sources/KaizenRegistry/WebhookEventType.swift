@@ -28,9 +28,11 @@ public struct WebhookEventType: Sendable, Hashable, CustomStringConvertible {
     public static let rolloutPromoted = WebhookEventType(entity: "ROLLOUT", action: "PROMOTED")
     public static let rolloutRolledBack = WebhookEventType(entity: "ROLLOUT", action: "ROLLED_BACK")
     public static let rolloutPaused = WebhookEventType(entity: "ROLLOUT", action: "PAUSED")
+    /// A monitoring rule held for a window of an endpoint's traffic.
+    public static let monitorAlert = WebhookEventType(entity: "MONITOR", action: "ALERT")
 
     /// Whether only Kaizen knows this event (MLflow clients cannot parse it).
-    public var isKaizenOnly: Bool { ["MODEL_VERSION_STAGE", "ENDPOINT", "ROLLOUT"].contains(entity) }
+    public var isKaizenOnly: Bool { ["MODEL_VERSION_STAGE", "ENDPOINT", "ROLLOUT", "MONITOR"].contains(entity) }
 
     /// The entity/action pairs MLflow accepts (its prompt and budget events included), plus Kaizen's.
     public static let valid: [String: [String]] = [
@@ -39,7 +41,7 @@ public struct WebhookEventType: Sendable, Hashable, CustomStringConvertible {
         "PROMPT_TAG": ["SET", "DELETED"], "PROMPT_VERSION_TAG": ["SET", "DELETED"],
         "PROMPT_ALIAS": ["CREATED", "DELETED"],
         "BUDGET_POLICY": ["EXCEEDED"], "MODEL_VERSION_STAGE": ["TRANSITIONED"], "ENDPOINT": ["UPDATED"],
-        "ROLLOUT": ["STARTED", "STEP", "PROMOTED", "ROLLED_BACK", "PAUSED"],
+        "ROLLOUT": ["STARTED", "STEP", "PROMOTED", "ROLLED_BACK", "PAUSED"], "MONITOR": ["ALERT"],
     ]
 
     /// Checks the pair against the valid ones, with MLflow's message.

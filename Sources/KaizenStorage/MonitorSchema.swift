@@ -31,5 +31,25 @@ enum MonitorSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("monitor-v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE monitor_rules (
+                        endpoint TEXT PRIMARY KEY,
+                        body TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE monitor_alerts (
+                        endpoint TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        window_start INTEGER NOT NULL,
+                        version TEXT NOT NULL,
+                        fired_at INTEGER NOT NULL,
+                        body TEXT NOT NULL,
+                        PRIMARY KEY (endpoint, rule, window_start, version)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX monitor_alerts_by_time ON monitor_alerts(endpoint, fired_at);
+                    """)
+        }
     }
 }

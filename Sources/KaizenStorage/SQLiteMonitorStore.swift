@@ -1,6 +1,7 @@
 public import GRDB
 import KaizenCore
 public import KaizenMonitoring
+import KaizenRegistry
 
 /// The SQLite implementation of `MonitorStore`.
 public struct SQLiteMonitorStore: MonitorStore {
@@ -95,6 +96,57 @@ public struct SQLiteMonitorStore: MonitorStore {
                 }
             }
             return found
+        }
+    }
+
+    public func setRules(_ rules: MonitorRules) async throws {
+        try await pool.write { db in
+            if rules.rules.isEmpty {
+                try db.execute(sql: "DELETE FROM monitor_rules WHERE endpoint = ?", arguments: [rules.endpoint])
+            } else {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO monitor_rules(endpoint, body, updated_at) VALUES (?, ?, ?)",
+                    arguments: [rules.endpoint, rules.json.jsonText, currentTimeMillis()])
+            }
+        }
+    }
+
+    public func allRules() async throws -> [MonitorRules] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT body FROM monitor_rules ORDER BY endpoint").map { row in
+                try MonitorRules(json: try JSONValue(parsing: Array((row["body"] as String).utf8)))
+            }
+        }
+    }
+
+    public func recordAlert(_ alert: MonitorAlert, modelName: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO monitor_alerts(endpoint, rule, window_start, version, fired_at, body)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    alert.endpoint, alert.rule, alert.windowStart, alert.version ?? "", alert.firedAt,
+                    alert.json.jsonText,
+                ])
+            guard db.changesCount > 0 else { return false }
+            try SQLiteRegistryStore.audit(
+                db, "monitor_alert", name: modelName, version: alert.version.flatMap { Int64($0) }, after: alert.json,
+                now: alert.firedAt, actor: Actor("kaizen-monitor"))
+            return true
+        }
+    }
+
+    public func alerts(endpoint: String, limit: Int) async throws -> [MonitorAlert] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT body FROM monitor_alerts WHERE endpoint = ?
+                    ORDER BY fired_at DESC, window_start DESC, rule LIMIT ?
+                    """, arguments: [endpoint, limit]
+            ).map { row in try MonitorAlert(json: try JSONValue(parsing: Array((row["body"] as String).utf8))) }
         }
     }
 }

@@ -44,7 +44,19 @@ struct ServerCommand: AsyncParsableCommand {
             valueName: "hours"))
     var reportRetentionHours: Double = 24
 
+    @Option(help: "Seconds between evaluations of the endpoints' monitoring rules.")
+    var monitorIntervalSeconds: Double = 30
+
+    @Option(help: "Seconds after a window ends before its rules are evaluated (the replicas' segments arrive meanwhile).")
+    var monitorGraceSeconds: Double = 90
+
     func validate() throws {
+        guard monitorIntervalSeconds >= 0.1, monitorIntervalSeconds <= 86_400 else {
+            throw ValidationError("--monitor-interval-seconds must be between 0.1 and 86400")
+        }
+        guard monitorGraceSeconds >= 0, monitorGraceSeconds <= 86_400 else {
+            throw ValidationError("--monitor-grace-seconds must be between 0 and 86400")
+        }
         guard reportRetentionHours.isFinite, reportRetentionHours > 0, reportRetentionHours <= 24 * 366 else {
             throw ValidationError("--report-retention-hours must be a positive number of hours, at most a year")
         }
@@ -64,6 +76,8 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.webhookAllowPrivateAddresses =
             webhookAllowPrivateIps || environment["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"]?.lowercased() == "true"
         configuration.reportRetention = .seconds(reportRetentionHours * 3600)
+        configuration.monitorInterval = .seconds(monitorIntervalSeconds)
+        configuration.monitorGrace = .seconds(monitorGraceSeconds)
         let stores = try ServerStores.open(backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination)
         let app = try await buildApplication(stores: stores, configuration: configuration, logger: logger)
         logger.info(

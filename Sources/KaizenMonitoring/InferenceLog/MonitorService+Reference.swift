@@ -17,14 +17,17 @@ extension MonitorService {
         }
     }
 
-    /// Where an endpoint's reference data lives in the artifact store.
-    static func referencePath(_ endpoint: String, _ format: DataFormat) throws(KaizenError) -> ArtifactPath {
-        try ArtifactPath(validating: "monitoring/\(endpoint)/reference/reference.\(format.rawValue)")
+    /// Where an endpoint's reference profile lives in the artifact store.
+    static func referencePath(_ endpoint: String) throws(KaizenError) -> ArtifactPath {
+        try ArtifactPath(validating: "monitoring/\(endpoint)/reference/profile.json.gz")
     }
 
-    /// Makes `data` the endpoint's reference: it is read and profiled first (so a file that cannot be compared is
-    /// refused and nothing is kept), then stored, replacing the previous reference. Returns the profile's rows and
-    /// columns.
+    /// The most bytes a stored profile may decompress to.
+    static let maximumProfileBytes = 4 << 30
+
+    /// Makes `data` the endpoint's reference: it is read and profiled once (so a file that cannot be compared is
+    /// refused and nothing is kept), and the profile (every column's distinct values and counts, gzip'd JSON) is
+    /// stored, replacing the previous one; every report reuses it. Returns the profile's rows and columns.
     public func setReference(
         endpoint: String, data: [UInt8], format: DataFormat, source: String
     ) async throws -> (rows: Int, columns: [String]) {
@@ -34,33 +37,32 @@ extension MonitorService {
         }
         let profile = DatasetProfile(try Self.table(data, format: format, source: source))
         guard profile.rows > 0 else { throw KaizenError.invalidParameter("The reference \(source) has no rows") }
-        let other: DataFormat = format == .csv ? .jsonLines : .csv
+        let compressor = try GzipCompressor(level: 1)
+        var compressed: [UInt8] = []
+        compressor.compress(profile.serialized(), appendingTo: &compressed)
+        compressor.finish(appendingTo: &compressed)
         _ = try await artifacts.write(
-            try Self.referencePath(endpoint, format),
+            try Self.referencePath(endpoint),
             from: AsyncStream { continuation in
-                continuation.yield(data)
+                continuation.yield(compressed)
                 continuation.finish()
             })
-        try await artifacts.delete(try Self.referencePath(endpoint, other))
         return (profile.rows, profile.columns.map(\.name))
     }
 
-    /// The endpoint's reference profile, nil when it has none.
+    /// The endpoint's stored reference profile, nil when it has none.
     public func reference(endpoint: String) async throws -> DatasetProfile? {
         try InferenceSegment.validateName(endpoint, field: "endpoint")
-        for format in [DataFormat.csv, .jsonLines] {
-            let path = try Self.referencePath(endpoint, format)
-            let content: ArtifactContent
-            do { content = try await artifacts.read(path) } catch let error as KaizenError
-                where error.code == .resourceDoesNotExist
-            {
-                continue
-            }
-            var data: [UInt8] = []
-            for try await chunk in content { data += chunk }
-            return DatasetProfile(try Self.table(data, format: format, source: "the reference of \(endpoint)"))
+        let content: ArtifactContent
+        do { content = try await artifacts.read(try Self.referencePath(endpoint)) } catch let error as KaizenError
+        where error.code == .resourceDoesNotExist {
+            return nil
         }
-        return nil
+        var compressed: [UInt8] = []
+        for try await chunk in content { compressed += chunk }
+        let text = try GzipDecompressor.decompress(
+            compressed, limit: Self.maximumProfileBytes, source: "The reference profile of \(endpoint)")
+        return try DatasetProfile(serialized: text, maximumSize: Self.maximumProfileBytes)
     }
 
     /// A data file's bytes read as a table.

@@ -16,7 +16,10 @@ extension MonitorService {
             throw KaizenError.invalidParameter(
                 "A report needs a window above 0 and a range whose end is after its start")
         }
-        guard (options.to - options.from) / options.window < Int64(Self.maximumWindows) else {
+        // Windows start at whole multiples of their length since the epoch (whole hours for 1h), so reports over
+        // different ranges and the alert rules cut traffic alike; the first and last are clipped to the range.
+        let origin = options.from - ((options.from % options.window) + options.window) % options.window
+        guard (options.to - origin) / options.window < Int64(Self.maximumWindows) else {
             throw KaizenError.invalidParameter(
                 "The range holds more than \(Self.maximumWindows) windows; take a longer window or a shorter range")
         }
@@ -50,7 +53,7 @@ extension MonitorService {
             guard let time = times.number(at: row), time >= Double(options.from), time < Double(options.to) else {
                 continue
             }
-            let key = GroupKey(window: (Int64(time) - options.from) / options.window, version: versions?.text(at: row))
+            let key = GroupKey(window: (Int64(time) - origin) / options.window, version: versions?.text(at: row))
             groups[key, default: []].append(row)
         }
         var requestIDs: Set<String> = []
@@ -72,9 +75,10 @@ extension MonitorService {
         report.task = task
         for key in groups.keys.sorted() {
             let rows = groups[key]!
-            let start = options.from + key.window * options.window
+            let start = origin + key.window * options.window
             var window = MonitorReport.Window(
-                start: start, end: min(start + options.window, options.to), version: key.version, rows: rows.count,
+                start: max(start, options.from), end: min(start + options.window, options.to), version: key.version,
+                rows: rows.count,
                 requests: Set(rows.compactMap { ids.text(at: $0) }).count, labeled: 0, mismatchedLabels: 0,
                 missingShare: [])
             let inputs = table.selecting(rows: rows) { !$0.hasPrefix("kaizen.") }

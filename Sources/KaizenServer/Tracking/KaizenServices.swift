@@ -22,6 +22,7 @@ public struct KaizenServices: Sendable {
     let webhooks: any WebhookStore
     let dispatcher: WebhookDispatcher
     let rollouts: RolloutController
+    let alerter: MonitorAlerter
 
     /// Builds the services on `stores` and creates the Default experiment if it is missing.
     public init(
@@ -42,11 +43,14 @@ public struct KaizenServices: Sendable {
         registry = RegistryService(store: stores.registry, tracking: tracking, events: dispatcher)
         monitor = MonitorService(store: stores.monitoring, artifacts: stores.artifacts)
         deploy = DeployService(endpoints: stores.endpoints, registry: stores.registry, events: dispatcher)
+        alerter = MonitorAlerter(
+            monitor: monitor, endpoints: stores.endpoints, events: dispatcher, interval: configuration.monitorInterval,
+            grace: configuration.monitorGrace, logger: logger)
         rollouts = RolloutController(
             deploy: deploy, checks: ModelContractChecker(registry: stores.registry, artifacts: stores.artifacts),
             interval: configuration.rolloutInterval, logger: logger, reportRetention: configuration.reportRetention)
     }
 
     /// Background services to run beside the HTTP server.
-    public var backgroundServices: [any Service] { [dispatcher, rollouts] }
+    public var backgroundServices: [any Service] { [dispatcher, rollouts, alerter] }
 }

@@ -7,8 +7,29 @@ import NIOCore
 /// them.
 enum MonitorRoutes {
     static func register<Context: RequestContext>(
-        on router: Router<Context>, endpoints: EndpointRegistrar<Context>, monitor: MonitorService, bodyLimit: Int
+        on router: Router<Context>, endpoints: EndpointRegistrar<Context>, monitor: MonitorService,
+        alerter: MonitorAlerter
     ) {
+        // The latest monitored figures per endpoint, version and column, for Prometheus.
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: alerter.exposition())))
+        }
+        endpoints.register("monitor/rules/set", namespace: "kaizen", methods: [.post]) { message in
+            let rules = try MonitorRules(json: message.fields)
+            try await monitor.setRules(rules)
+            return .object([("rules", rules.json)])
+        }
+        endpoints.register("monitor/rules/get", namespace: "kaizen", methods: [.get]) { message in
+            let endpoint = try message.requireString("endpoint")
+            return .object([("rules", try await monitor.rules(endpoint: endpoint)?.json ?? .null)])
+        }
+        endpoints.register("monitor/alerts/list", namespace: "kaizen", methods: [.get]) { message in
+            let alerts = try await monitor.alerts(
+                endpoint: try message.requireString("endpoint"), limit: Int(try message.int64("max_results") ?? 100))
+            return .object([("alerts", .array(alerts.map(\.json)))])
+        }
         // The segment's description in the query string, its gzip'd JSON lines as the body.
         for prefix in ["/api", "/ajax-api"] {
             router.post(RouterPath("\(prefix)/2.0/kaizen/monitor/segments")) { request, _ in

@@ -21,6 +21,10 @@ public struct ServerConfiguration: Sendable {
     public var rolloutInterval: Duration = .seconds(1)
     /// How long replicas' reports are kept (longer while a rollout in progress started before).
     public var reportRetention: Duration = .seconds(24 * 3600)
+    /// How often monitoring rules are evaluated.
+    public var monitorInterval: Duration = .seconds(30)
+    /// How long after a window ends its rules are first evaluated (the replicas' segments arrive meanwhile).
+    public var monitorGrace: Duration = .seconds(90)
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, defaultArtifactRoot: String = "mlflow-artifacts:/",

@@ -18,8 +18,7 @@ public func buildRouter(
     RegistryRoutes.register(on: endpoints, registry: services.registry)
     WebhookRoutes.register(on: endpoints, store: services.webhooks, dispatcher: services.dispatcher)
     DeployRoutes.register(on: endpoints, deploy: services.deploy)
-    MonitorRoutes.register(
-        on: router, endpoints: endpoints, monitor: services.monitor, bodyLimit: configuration.maxRequestBodySize)
+    MonitorRoutes.register(on: router, endpoints: endpoints, monitor: services.monitor, alerter: services.alerter)
     ArtifactRoutes.register(on: router, store: services.artifacts)
     ArtifactRoutes.registerRunListing(on: endpoints, tracking: services.tracking, store: services.artifacts)
     return router
