@@ -47,7 +47,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between evaluations of the endpoints' monitoring rules.")
     var monitorIntervalSeconds: Double = 30
 
-    @Option(help: "Seconds after a window ends before its rules are evaluated (the replicas' segments arrive meanwhile).")
+    @Option(
+        help: "Seconds after a window ends before its rules are evaluated (the replicas' segments arrive meanwhile).")
     var monitorGraceSeconds: Double = 90
 
     func validate() throws {

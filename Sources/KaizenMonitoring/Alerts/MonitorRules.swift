@@ -27,7 +27,9 @@ public struct MonitorRules: Sendable, Equatable {
     /// Rules as `json` writes them (and as the API takes them: `rules` a list of `{"name", "condition"}` or of
     /// condition strings).
     public init(json: JSONValue) throws(KaizenError) {
-        guard let endpoint = json["endpoint"]?.stringValue else { throw .invalidParameter("Rules name their 'endpoint'") }
+        guard let endpoint = json["endpoint"]?.stringValue else {
+            throw .invalidParameter("Rules name their 'endpoint'")
+        }
         try InferenceSegment.validateName(endpoint, field: "endpoint")
         guard let list = json["rules"]?.arrayValue, list.count <= 100 else {
             throw .invalidParameter("'rules' must be a list of at most 100 rules")

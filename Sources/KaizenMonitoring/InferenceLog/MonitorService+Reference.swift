@@ -55,7 +55,8 @@ extension MonitorService {
         try InferenceSegment.validateName(endpoint, field: "endpoint")
         let content: ArtifactContent
         do { content = try await artifacts.read(try Self.referencePath(endpoint)) } catch let error as KaizenError
-        where error.code == .resourceDoesNotExist {
+            where error.code == .resourceDoesNotExist
+        {
             return nil
         }
         var compressed: [UInt8] = []

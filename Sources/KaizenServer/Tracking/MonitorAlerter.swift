@@ -86,7 +86,9 @@ final class MonitorAlerter: Service {
             "{endpoint=\"\(label(endpoint))\",version=\"\(label(window.version ?? ""))\"\(extra)}"
         }
         gauge("window_rows", "Rows logged in the endpoint's latest evaluated window, per version.")
-        for (endpoint, window) in windows { lines.append("kaizen_monitor_window_rows\(series(endpoint, window)) \(window.rows)") }
+        for (endpoint, window) in windows {
+            lines.append("kaizen_monitor_window_rows\(series(endpoint, window)) \(window.rows)")
+        }
         gauge("dataset_drift", "1 when the latest window drifted from the reference as a data set.")
         gauge("drift_share", "Share of compared columns that drifted in the latest window.")
         gauge("drift_score", "A column's drift score in the latest window (p-value or distance, as its method gives).")
@@ -99,7 +101,8 @@ final class MonitorAlerter: Service {
                 for column in drift.columns {
                     guard let score = column.score else { continue }
                     lines.append(
-                        "kaizen_monitor_drift_score\(series(endpoint, window, ",column=\"\(label(column.name))\"")) \(score)")
+                        "kaizen_monitor_drift_score\(series(endpoint, window, ",column=\"\(label(column.name))\"")) \(score)"
+                    )
                 }
             }
             for (column, share) in window.missingShare {
