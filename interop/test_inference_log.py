@@ -308,3 +308,24 @@ def test_reference_feedback_and_report(server, iris_model, tmp_path, kaizen_cli)
     refused = kaizen_cli("monitor", "reference", name, str(tmp_path / "bad.jsonl"))
     assert refused.returncode != 0 and "not a JSON object" in refused.stderr, refused.stderr
     assert report(phases["shifted"][0], phases["shifted"][1])["reference"] is True
+    # The steady traffic itself as the reference: the shifted traffic drifts from it on the two shifted columns.
+    steady_start, steady_end, _ = phases["steady"]
+    done = kaizen_cli("monitor", "reference", name, "--window", f"{steady_start}/{steady_end}")
+    assert done.returncode == 0, done.stderr
+    shifted = report(phases["shifted"][0], phases["shifted"][1])["windows"][0]["drift"]
+    assert {c["name"] for c in shifted["columns"] if c["drift"]} & set(X.columns) == {"sepal_length", "petal_width"}
+    empty = kaizen_cli("monitor", "reference", name, "--window", "1000/2000")
+    assert empty.returncode != 0 and "logged no traffic" in empty.stderr
+    # A run's artifact as the reference (the model's training data, logged with the real client).
+    import mlflow
+
+    mlflow.set_tracking_uri(server.url)
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(reference), artifact_path="data")
+    done = kaizen_cli("monitor", "reference", name, "--from", f"runs:/{run.info.run_id}/data/reference.csv")
+    assert done.returncode == 0 and "150 rows" in done.stdout, done.stdout + done.stderr
+    for bad in (f"runs:/{run.info.run_id}/../x.csv", "runs:/nothex/x.csv", f"runs:/{run.info.run_id}/data/none.csv"):
+        refused = kaizen_cli("monitor", "reference", name, "--from", bad)
+        assert refused.returncode != 0, bad
+    both = kaizen_cli("monitor", "reference", name, str(reference), "--window", "1/2")
+    assert both.returncode != 0 and "Give one reference" in both.stderr

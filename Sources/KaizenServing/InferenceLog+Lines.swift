@@ -11,21 +11,72 @@ extension InferenceLog.Entry {
         swap(&encoder.output, &output)
         defer { swap(&encoder.output, &output) }
         let rows = prediction.rows
+        // What every line of the entry repeats is encoded once: the identity and the column keys.
+        encoder.append("{\"kaizen.request_id\": ")
+        encoder.string(requestID)
+        encoder.append(", \"kaizen.row\": ")
+        let head = Array(encoder.output.suffix(from: output.count))
+        encoder.output.removeSubrange(output.count...)
+        var tail = Array(", \"kaizen.time\": \(time), \"kaizen.version\": ".utf8)
+        if let version = prediction.model.version {
+            JSONValue.string(version).write(to: &tail)
+        } else {
+            tail += Array("null".utf8)
+        }
         let inputs = InputColumns(input, model: prediction.model)
+        let outputs = prediction.outputs.map { OutputColumns($0.0, $0.1, rows: rows) }
         for row in 0..<rows {
-            encoder.append("{\"kaizen.request_id\": ")
-            encoder.string(requestID)
-            encoder.append(", \"kaizen.row\": ")
+            encoder.output += head
             encoder.output.append(contentsOf: String(row).utf8)
-            encoder.append(", \"kaizen.time\": ")
-            encoder.output.append(contentsOf: String(time).utf8)
-            encoder.append(", \"kaizen.version\": ")
-            if let version = prediction.model.version { encoder.string(version) } else { encoder.append("null") }
+            encoder.output += tail
             inputs.write(row, into: &encoder)
-            for (name, value) in prediction.outputs {
-                encoder.outputColumns(name, value, row: row, rows: rows)
-            }
+            for columns in outputs { columns.write(row, into: &encoder) }
             encoder.append("}\n")
+        }
+    }
+}
+
+/// An output's columns for the log, keys encoded once: `output.<name>`, or `output.<name>_<i>` for a wider output,
+/// `output.<name>_<key>` for a map per row.
+struct OutputColumns {
+    let value: Value
+    let keys: [[UInt8]]
+    let rows: Int
+
+    init(_ name: String, _ value: Value, rows: Int) {
+        self.value = value
+        self.rows = rows
+        switch value {
+        case .tensor(let tensor):
+            guard tensor.rank >= 1, tensor.shape[0] == rows else {
+                keys = []
+                return
+            }
+            let width = tensor.shape.dropFirst().reduce(1, *)
+            keys = (0..<width).map { PredictionEncoder.key(width == 1 ? "output.\(name)" : "output.\(name)_\($0)") }
+        case .mapSequence(let maps):
+            switch maps.keys {
+            case .int64(let mapKeys): keys = mapKeys.map { PredictionEncoder.key("output.\(name)_\($0)") }
+            case .string(let mapKeys): keys = mapKeys.map { PredictionEncoder.key("output.\(name)_\($0)") }
+            }
+        }
+    }
+
+    func write(_ row: Int, into encoder: inout PredictionEncoder) {
+        guard !keys.isEmpty else { return }
+        switch value {
+        case .tensor(let tensor):
+            for (column, key) in keys.enumerated() {
+                encoder.output += key
+                encoder.element(tensor, row * keys.count + column)
+            }
+        case .mapSequence(let maps):
+            guard row < maps.count else { return }
+            let values = maps.values(ofMap: row)
+            for (position, key) in keys.enumerated() {
+                encoder.output += key
+                encoder.float(values[values.startIndex + position])
+            }
         }
     }
 }
@@ -36,27 +87,42 @@ struct InputColumns {
     /// Column names of a tensor input: the signature's, else `<input>_<i>`.
     let tensorNames: (Int) -> String
 
+    /// Encoded keys of a table's columns (`, "name": `), for the frames and rows of numbers.
+    let keys: [[UInt8]]
+
     init(_ input: ScoringInput, model: ScoringModel) {
         self.input = input
         var named: [String] = []
         if case .columns(let specs)? = model.signature { named = specs.compactMap(\.name) }
         let base = model.engine.inputs.first?.name ?? "input"
-        tensorNames = { index in index < named.count ? named[index] : "\(base)_\(index)" }
+        let tensorNames = { (index: Int) in index < named.count ? named[index] : "\(base)_\(index)" }
+        self.tensorNames = tensorNames
+        switch input {
+        case .frame(let frame): keys = frame.names.map(PredictionEncoder.key)
+        case .numericFrame(let frame): keys = frame.names.map(PredictionEncoder.key)
+        case .numericTensor(let rows): keys = (0..<rows.width).map { PredictionEncoder.key(tensorNames($0)) }
+        case .tensor, .named: keys = []
+        }
     }
 
     func write(_ row: Int, into encoder: inout PredictionEncoder) {
         switch input {
         case .frame(let frame):
             let width = frame.names.count
-            for (column, name) in frame.names.enumerated() {
-                encoder.field(name, frame.cells[row * width + column])
+            for (column, key) in keys.enumerated() {
+                encoder.output += key
+                encoder.cell(frame.cells[row * width + column])
             }
         case .numericFrame(let frame):
-            for (column, name) in frame.names.enumerated() {
-                encoder.number(name, frame.rows, row: row, column: column)
+            for (column, key) in keys.enumerated() {
+                encoder.output += key
+                encoder.number(frame.rows, row: row, column: column)
             }
         case .numericTensor(let rows):
-            for column in 0..<rows.width { encoder.number(tensorNames(column), rows, row: row, column: column) }
+            for (column, key) in keys.enumerated() {
+                encoder.output += key
+                encoder.number(rows, row: row, column: column)
+            }
         case .tensor(let value):
             encoder.tensorRow(value.arrayValue?[safe: row] ?? .null, names: tensorNames)
         case .named(let pairs):
@@ -73,9 +139,21 @@ struct InputColumns {
 }
 
 extension PredictionEncoder {
+    /// `, "name": ` encoded.
+    static func key(_ name: String) -> [UInt8] {
+        var encoder = PredictionEncoder()
+        encoder.key(name)
+        return encoder.output
+    }
+
     /// `, "name": value` for a flat cell; a list or an object is written as a string of its JSON.
     mutating func field(_ name: String, _ value: JSONValue) {
         key(name)
+        cell(value)
+    }
+
+    /// A cell's value; a list or an object is written as a string of its JSON.
+    mutating func cell(_ value: JSONValue) {
         switch value {
         case .array, .object: string(String(decoding: value.serialized(), as: UTF8.self))
         default: value.write(to: &output)
@@ -89,8 +167,7 @@ extension PredictionEncoder {
     }
 
     /// A cell of rows read as numbers, written as the client wrote it (an integer stays an integer).
-    mutating func number(_ name: String, _ rows: NumericRows, row: Int, column: Int) {
-        key(name)
+    mutating func number(_ rows: NumericRows, row: Int, column: Int) {
         let index = row * rows.width + column
         if rows.integerSyntax[index] {
             output.append(contentsOf: String(Int64(rows.values[index])).utf8)
@@ -105,34 +182,6 @@ extension PredictionEncoder {
             for (index, item) in items.enumerated() { field(names(index), item) }
         } else {
             field(names(0), row)
-        }
-    }
-
-    /// Row `row` of an output as `output.<name>` columns.
-    mutating func outputColumns(_ name: String, _ value: Value, row: Int, rows: Int) {
-        switch value {
-        case .tensor(let tensor):
-            guard tensor.rank >= 1, tensor.shape[0] == rows else { return }
-            let width = tensor.shape.dropFirst().reduce(1, *)
-            for column in 0..<width {
-                key(width == 1 ? "output.\(name)" : "output.\(name)_\(column)")
-                element(tensor, row * width + column)
-            }
-        case .mapSequence(let maps):
-            guard row < maps.count else { return }
-            let values = maps.values(ofMap: row)
-            switch maps.keys {
-            case .int64(let keys):
-                for (position, mapKey) in keys.enumerated() {
-                    key("output.\(name)_\(mapKey)")
-                    float(values[values.startIndex + position])
-                }
-            case .string(let keys):
-                for (position, mapKey) in keys.enumerated() {
-                    key("output.\(name)_\(mapKey)")
-                    float(values[values.startIndex + position])
-                }
-            }
         }
     }
 }

@@ -8,30 +8,76 @@ extension MonitorCommand {
     /// `kaizen monitor reference ENDPOINT FILE`: the data an endpoint's traffic is compared with.
     struct Reference: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Store the reference data an endpoint's logged traffic is compared with (CSV or JSON lines).",
+            abstract: "Store the reference data an endpoint's logged traffic is compared with.",
             discussion: """
-                The file is sent to the tracking server, which reads and profiles it before keeping it (a file it \
-                cannot read is refused and the previous reference stays). Its columns are matched by name with the \
-                logged inputs and outputs (outputs are logged as output.<name>).
+                The reference is a data file (CSV, or JSON lines for .jsonl/.ndjson), an artifact of a run \
+                (--from runs:/<run_id>/path/train.csv, such as the model's training data), or a window of the \
+                traffic an endpoint logged (--window 2026-12-01/2026-12-02, of --source, default this endpoint). The \
+                tracking server reads and profiles it once and keeps the profile (data it cannot read is refused and \
+                the previous reference stays). Columns are matched by name with the logged inputs and outputs \
+                (outputs are logged as output.<name>).
                 """)
 
         @Argument(help: "The endpoint (or inference-log name).")
         var endpoint: String
 
         @Argument(help: "The data file: CSV, or JSON lines for .jsonl/.ndjson.")
-        var file: String
+        var file: String?
+
+        @Option(help: "A run's artifact as the reference: runs:/<run_id>/<path>.")
+        var from: String?
+
+        @Option(help: "A window of logged traffic as the reference: START/END (times as kaizen monitor report takes).")
+        var window: String?
+
+        @Option(help: "With --window: the endpoint whose traffic is taken (default: this one).")
+        var source: String?
 
         @OptionGroup var options: ClientOptions
 
-        func run() async throws {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-                throw ValidationError("Cannot read \(file): \(error.localizedDescription)")
+        func validate() throws {
+            guard [file != nil, from != nil, window != nil].filter({ $0 }).count == 1 else {
+                throw ValidationError("Give one reference: a FILE, --from runs:/<run_id>/<path>, or --window START/END")
             }
-            let format = MonitorService.DataFormat(fileName: file)
-            let answer = try await options.client().upload(
-                "monitor/reference", namespace: "kaizen", query: [("endpoint", endpoint), ("format", format.rawValue)],
-                body: [UInt8](data), contentType: format == .csv ? "text/csv" : "application/x-ndjson")
+            if let window { _ = try Self.range(window, now: 0) }
+        }
+
+        /// START/END as epoch milliseconds.
+        static func range(_ text: String, now: Int64) throws -> (Int64, Int64) {
+            let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--window takes START/END, not '\(text)'") }
+            return (try Report.time(parts[0], now: now), try Report.time(parts[1], now: now))
+        }
+
+        func run() async throws {
+            let client = try options.client()
+            let answer: JSONValue
+            if let window {
+                let (start, end) = try Self.range(window, now: currentTimeMillis())
+                answer = try await client.call(
+                    "monitor/reference/from-log", namespace: "kaizen",
+                    post: .object([
+                        ("endpoint", .string(endpoint)), ("source_endpoint", .string(source ?? endpoint)),
+                        ("from", .integer(start)), ("to", .integer(end)),
+                    ]))
+            } else {
+                let name: String
+                let bytes: [UInt8]
+                if let from {
+                    (name, bytes) = try await client.runArtifact(from, limit: MonitorService.maximumReferenceBytes)
+                } else {
+                    let path = file ?? ""
+                    do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+                        throw ValidationError("Cannot read \(path): \(error.localizedDescription)")
+                    }
+                    name = path
+                }
+                let format = MonitorService.DataFormat(fileName: name)
+                answer = try await client.upload(
+                    "monitor/reference", namespace: "kaizen",
+                    query: [("endpoint", endpoint), ("format", format.rawValue)], body: bytes,
+                    contentType: format == .csv ? "text/csv" : "application/x-ndjson")
+            }
             let rows = answer["rows"]?.int64Value ?? 0
             let columns = answer["columns"]?.arrayValue?.compactMap(\.stringValue) ?? []
             print("Reference for \(endpoint): \(rows) rows, columns \(columns.joined(separator: ", "))")

@@ -37,6 +37,36 @@ extension MonitorService {
         }
         let profile = DatasetProfile(try Self.table(data, format: format, source: source))
         guard profile.rows > 0 else { throw KaizenError.invalidParameter("The reference \(source) has no rows") }
+        try await keepReference(profile, endpoint: endpoint)
+        return (profile.rows, profile.columns.map(\.name))
+    }
+
+    /// Makes the traffic `source` logged in `[from, to)` the endpoint's reference: its inputs and outputs, as
+    /// `setReference(endpoint:data:format:source:)` keeps a file's.
+    public func setReference(
+        endpoint: String, fromLogOf source: String, from: Int64, to: Int64
+    ) async throws -> (rows: Int, columns: [String]) {
+        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try InferenceSegment.validateName(source, field: "endpoint")
+        guard to > from else { throw KaizenError.invalidParameter("The window's end must be after its start") }
+        guard let table = try await logTable(endpoint: source, from: from, to: to).table,
+            let times = table["kaizen.time"]
+        else {
+            throw KaizenError.invalidParameter("\(source) logged no traffic between \(from) and \(to)")
+        }
+        let rows = (0..<table.rowCount).filter { row in
+            times.number(at: row).map { $0 >= Double(from) && $0 < Double(to) } ?? false
+        }
+        guard !rows.isEmpty else {
+            throw KaizenError.invalidParameter("\(source) logged no traffic between \(from) and \(to)")
+        }
+        let profile = DatasetProfile(table.selecting(rows: rows) { !$0.hasPrefix("kaizen.") })
+        try await keepReference(profile, endpoint: endpoint)
+        return (profile.rows, profile.columns.map(\.name))
+    }
+
+    /// Stores `profile` as the endpoint's reference, gzip'd.
+    func keepReference(_ profile: DatasetProfile, endpoint: String) async throws {
         let compressor = try GzipCompressor(level: 1)
         var compressed: [UInt8] = []
         compressor.compress(profile.serialized(), appendingTo: &compressed)
@@ -47,7 +77,6 @@ extension MonitorService {
                 continuation.yield(compressed)
                 continuation.finish()
             })
-        return (profile.rows, profile.columns.map(\.name))
     }
 
     /// The endpoint's stored reference profile, nil when it has none.

@@ -23,24 +23,11 @@ extension MonitorService {
             throw KaizenError.invalidParameter(
                 "The range holds more than \(Self.maximumWindows) windows; take a longer window or a shorter range")
         }
-        let segments = try await store.segments(endpoint: endpoint, from: options.from, to: options.to)
+        let (table, segments) = try await logTable(endpoint: endpoint, from: options.from, to: options.to)
         var report = MonitorReport(
             endpoint: endpoint, options: options, windows: [], segments: segments.count,
             dropped: segments.reduce(0) { $0 + $1.dropped }, hasReference: reference != nil)
-        var text: [UInt8] = []
-        for segment in segments {
-            text += try await lines(of: segment)
-            guard text.count <= Self.maximumReportText else {
-                throw KaizenError.invalidParameter(
-                    "The range holds more than \(Self.maximumReportText >> 20) MB of logged rows; report on a shorter "
-                        + "range")
-            }
-        }
-        guard !text.isEmpty else { return report }
-        let table = try text.withUnsafeBufferPointer { (bytes) throws(KaizenError) in
-            try JSONLinesTableReader.read(bytes, source: "The inference log of \(endpoint)")
-        }
-        text = []
+        guard let table else { return report }
         guard let times = table["kaizen.time"], let ids = table["kaizen.request_id"],
             let rowNumbers = table["kaizen.row"]
         else {
@@ -112,6 +99,27 @@ extension MonitorService {
             report.windows.append(window)
         }
         return report
+    }
+
+    /// The rows logged for `endpoint` in segments that overlap `[from, to)` (rows outside the range included), as one
+    /// table; nil when there are none.
+    func logTable(
+        endpoint: String, from: Int64, to: Int64
+    ) async throws -> (table: DataTable?, segments: [InferenceSegment]) {
+        let segments = try await store.segments(endpoint: endpoint, from: from, to: to)
+        var text: [UInt8] = []
+        for segment in segments {
+            text += try await lines(of: segment)
+            guard text.count <= Self.maximumReportText else {
+                throw KaizenError.invalidParameter(
+                    "The range holds more than \(Self.maximumReportText >> 20) MB of logged rows; take a shorter range")
+            }
+        }
+        guard !text.isEmpty else { return (nil, segments) }
+        let table = try text.withUnsafeBufferPointer { (bytes) throws(KaizenError) in
+            try JSONLinesTableReader.read(bytes, source: "The inference log of \(endpoint)")
+        }
+        return (table, segments)
     }
 
     struct GroupKey: Hashable, Comparable {

@@ -70,6 +70,13 @@ enum MonitorRoutes {
                     .object([("rows", .integer(Int64(rows))), ("columns", .array(columns.map(JSONValue.string)))]))
             }
         }
+        endpoints.register("monitor/reference/from-log", namespace: "kaizen", methods: [.post]) { message in
+            let endpoint = try message.requireString("endpoint")
+            let (rows, columns) = try await monitor.setReference(
+                endpoint: endpoint, fromLogOf: try message.string("source_endpoint") ?? endpoint,
+                from: try message.requireInt64("from"), to: try message.requireInt64("to"))
+            return .object([("rows", .integer(Int64(rows))), ("columns", .array(columns.map(JSONValue.string)))])
+        }
         endpoints.register("monitor/feedback", namespace: "kaizen", methods: [.post]) { message in
             let endpoint = try message.requireString("endpoint")
             let items = try Feedback.items(from: message.fields)
