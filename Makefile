@@ -110,6 +110,7 @@ bench: release venv monitor-venv bench-tools image-tools
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/endpoint.py --json bench/out/endpoint.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/flavors.py --json bench/out/flavors.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(MVPY) bench/drift.py --json bench/out/drift.json
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/inference_log.py --json bench/out/inference_log.json
 
 # wrk drives the throughput figures; it comes from Debian.
 bench-tools:
