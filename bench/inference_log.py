@@ -150,11 +150,18 @@ def main() -> int:
             if not off or not on:
                 continue
             ratio = on["rps"] / off["rps"]
-            goal = ("met" if ratio >= 1 - GOAL_OVERHEAD else "MISSED") + " (goal >= 0.90)" if kind == "1 row" else ""
+            # The two servers of a round ran seconds apart, so a round's ratio is less exposed to the machine's drift
+            # than the ratio of medians; both are printed, the goal is judged on the median of the rounds' ratios.
+            paired = sorted(a / b for a, b in zip(on["rounds_rps"], off["rounds_rps"]))
+            paired_median = paired[len(paired) // 2]
+            goal = ("met" if paired_median >= 1 - GOAL_OVERHEAD else "MISSED") + " (goal >= 0.90)" if kind == "1 row" \
+                else ""
+            results[f"{model}, {kind}, on/off"] = {"ratio_of_medians": ratio, "median_of_round_ratios": paired_median}
             print(f"\n  {model}, {kind}")
             print(f"    log off {off['rps']:>9.0f} req/s   p99 {off['p99_ms']:6.2f} ms   rounds {off['rounds_rps']}")
             print(f"    log on  {on['rps']:>9.0f} req/s   p99 {on['p99_ms']:6.2f} ms   rounds {on['rounds_rps']}")
-            print(f"    on/off  {ratio:.3f}x {goal}")
+            print(f"    on/off  {ratio:.3f}x of medians; {paired_median:.3f}x median of the rounds' ratios "
+                  f"{[round(r, 2) for r in paired]} {goal}")
         label = f"{model}, log on"
         if label in counts:
             queued = counts[label].get('kaizen_inference_log_requests_total{outcome="queued"}', 0)

@@ -7,7 +7,7 @@ public enum CategoryKey: Hashable, Sendable, Comparable, CustomStringConvertible
     public var description: String {
         switch self {
         case .number(let value):
-            value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+            value.labelText
         case .label(let text): text
         }
     }

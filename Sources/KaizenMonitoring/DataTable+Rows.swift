@@ -27,7 +27,7 @@ extension DataColumn {
             let value = values[row]
             if value.isNaN { return nil }
             if boolean { return value == 1 ? "True" : "False" }
-            return value == value.rounded() && abs(value) < 9e15 ? String(Int64(value)) : String(value)
+            return value.labelText
         case .labels(let codes, let labels):
             return codes[row] < 0 ? nil : labels[Int(codes[row])]
         }

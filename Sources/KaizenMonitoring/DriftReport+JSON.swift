@@ -83,7 +83,7 @@ extension CategoryKey {
     var json: JSONValue {
         switch self {
         case .number(let value):
-            value == value.rounded() && abs(value) < 1e15 ? .integer(Int64(value)) : .double(value)
+            value.wholeNumber.map(JSONValue.integer) ?? .double(value)
         case .label(let text): .string(text)
         }
     }

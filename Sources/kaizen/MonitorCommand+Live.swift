@@ -134,7 +134,7 @@ extension MonitorCommand {
                     label =
                         boolean
                         ? .bool(value == 1)
-                        : value == value.rounded() && abs(value) < 9e15 ? .integer(Int64(value)) : .double(value)
+                        : value.wholeNumber.map(JSONValue.integer) ?? .double(value)
                 case .labels:
                     guard let text = labels.text(at: row) else {
                         throw ValidationError("Row \(row + 1) of \(file) has no label")

@@ -63,7 +63,7 @@ public struct AlertRule: Sendable, Equatable {
     }
 
     static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        value.labelText
     }
 
     /// Parses `metric[(column)] [op number]`; a bare `dataset_drift` or `column_drift(c)` means `== 1`.

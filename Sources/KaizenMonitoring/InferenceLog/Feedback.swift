@@ -104,7 +104,7 @@ public enum FeedbackLabel: Sendable, Equatable, Hashable {
     public var json: JSONValue {
         switch self {
         case .number(let number):
-            number == number.rounded() && abs(number) < 9e15 ? .integer(Int64(number)) : .double(number)
+            number.wholeNumber.map(JSONValue.integer) ?? .double(number)
         case .text(let text): .string(text)
         case .bool(let flag): .bool(flag)
         }

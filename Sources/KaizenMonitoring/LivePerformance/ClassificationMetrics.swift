@@ -79,7 +79,7 @@ public enum PredictionLabel: Sendable, Hashable, Comparable {
     public var text: String {
         switch self {
         case .number(let value):
-            value == value.rounded() && abs(value) < 9e15 ? String(Int64(value)) : String(value)
+            value.labelText
         case .text(let text): text
         }
     }

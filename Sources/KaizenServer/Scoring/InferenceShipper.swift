@@ -80,8 +80,7 @@ public struct InferenceShipper: Service {
         self.settings = settings
         self.logger = logger
         self.progress = progress
-        let host = ProcessInfo.processInfo.hostName.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-        replicaID = String(host.prefix(100)) + "-" + UUID().uuidString.prefix(8).lowercased()
+        replicaID = ReportSender.newReplicaID()
     }
 
     public func run() async throws {

@@ -24,7 +24,7 @@ public struct ReportSender: Service {
         self.stats = stats
         self.interval = interval
         self.logger = logger
-        replicaID = ProcessInfo.processInfo.hostName + "-" + UUID().uuidString.prefix(8).lowercased()
+        replicaID = Self.newReplicaID()
     }
 
     public func run() async throws {
@@ -55,5 +55,14 @@ public struct ReportSender: Service {
                     metadata: ["endpoint": "\(endpoint)", "sequence": "\(report.sequence)", "error": "\(error)"])
             }
         }
+    }
+}
+
+extension ReportSender {
+    /// A replica's id, unique per process: the host name (letters, digits and `-` only, so it is safe in paths) and a
+    /// random suffix.
+    static func newReplicaID() -> String {
+        let host = ProcessInfo.processInfo.hostName.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        return String(host.prefix(100)) + "-" + UUID().uuidString.prefix(8).lowercased()
     }
 }

@@ -36,13 +36,9 @@ enum MonitorRoutes {
                 let message = RequestMessage(fields: QueryString.parse(request.uri.query ?? ""), fromQuery: true)
                 let segment = try Self.segment(message)
                 try segment.validate()
-                let body: ByteBuffer
-                do {
-                    body = try await request.body.collect(upTo: MonitorService.maximumSegmentBytes)
-                } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-                    throw KaizenError.invalidParameter(
-                        "A segment is at most \(MonitorService.maximumSegmentBytes) compressed bytes")
-                }
+                let body = try await Self.body(
+                    of: request, limit: MonitorService.maximumSegmentBytes,
+                    refusal: "A segment is at most \(MonitorService.maximumSegmentBytes) compressed bytes")
                 let (kept, stored) = try await monitor.receive(segment, compressed: Array(body.readableBytesView))
                 return JSONResponse.make(.object([("segment", kept.json), ("stored", .bool(stored))]))
             }
@@ -56,13 +52,9 @@ enum MonitorRoutes {
                 guard let format = MonitorService.DataFormat(rawValue: formatName) else {
                     throw KaizenError.invalidParameter("'format' is csv or jsonl, not '\(formatName.prefix(50))'")
                 }
-                let body: ByteBuffer
-                do {
-                    body = try await request.body.collect(upTo: MonitorService.maximumReferenceBytes)
-                } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-                    throw KaizenError.invalidParameter(
-                        "A reference is at most \(MonitorService.maximumReferenceBytes >> 20) MB")
-                }
+                let body = try await Self.body(
+                    of: request, limit: MonitorService.maximumReferenceBytes,
+                    refusal: "A reference is at most \(MonitorService.maximumReferenceBytes >> 20) MB")
                 let (rows, columns) = try await monitor.setReference(
                     endpoint: endpoint, data: Array(body.readableBytesView), format: format,
                     source: "The reference for \(endpoint)")
@@ -107,6 +99,15 @@ enum MonitorRoutes {
                 endpoint: try message.requireString("endpoint"), from: try message.int64("from"),
                 to: try message.int64("to"))
             return .object([("segments", .array(segments.map(\.json)))])
+        }
+    }
+
+    /// The request's body, at most `limit` bytes; a larger one is refused with `refusal`.
+    static func body(of request: Request, limit: Int, refusal: String) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw KaizenError.invalidParameter(refusal)
         }
     }
 
