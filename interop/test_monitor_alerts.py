@@ -5,7 +5,7 @@ scikit-learn model logged with the real `mlflow` client, and a webhook listener 
 Checked: rules are refused with clear errors when malformed; a rule fires exactly once per window (and version) it
 holds, as a signed `monitor.alert` webhook delivery carrying the figures, listed by the alerts API, kept in the
 model's audit trail; a rule on a drifted column fires only for the windows with shifted traffic; the tracking
-server's /metrics exposes the latest window's figures as gauges.
+server's /metrics exposes the latest window's figures as gauges, and keeps them when traffic stops.
 """
 
 from __future__ import annotations
@@ -157,6 +157,9 @@ def test_alerts_fire_once_per_window_as_signed_webhooks(control_plane, tmp_path)
         assert audit.status_code == 200, audit.text
         actions = [event["action"] for event in audit.json()["events"]]
         assert actions.count("monitor_alert") == len(seen), actions
+        # Once the windows with traffic have left the evaluated range, the gauges keep their last figures.
+        quiet_from = (max(windows) / 1000 + WINDOW_S) + 2 * WINDOW_S + 1 + 1
+        time.sleep(max(0.0, quiet_from - time.time()))
         _, samples = parse_prometheus(requests.get(f"{control_plane}/metrics", timeout=10).text)
         names = {sample[0] for sample in samples}
         assert {"kaizen_monitor_window_rows", "kaizen_monitor_drift_score", "kaizen_monitor_alerts_total"} <= names

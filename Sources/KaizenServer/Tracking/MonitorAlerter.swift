@@ -9,7 +9,8 @@ import Synchronization
 
 /// Evaluates the endpoints' monitoring rules every `interval`: an alert that fires is kept in the audit trail and
 /// sent as the signed, retried webhook event `monitor.alert` (through the same delivery as the registry's events).
-/// Keeps each endpoint's latest report for the server's `/metrics` gauges.
+/// Keeps each endpoint's latest window per version for the server's `/metrics` gauges: a gauge keeps its last
+/// figure while no traffic comes, instead of vanishing.
 final class MonitorAlerter: Service {
     let monitor: MonitorService
     let endpoints: any EndpointStore
@@ -17,8 +18,8 @@ final class MonitorAlerter: Service {
     let interval: Duration
     let grace: Duration
     let logger: Logger
-    /// The latest report per endpoint.
-    let latest = Mutex<[String: MonitorReport]>([:])
+    /// The latest window with traffic per endpoint and version.
+    let latest = Mutex<[String: [String: MonitorReport.Window]]>([:])
     /// Alerts fired since the process started, by endpoint and rule.
     let fired = Mutex<[String: [String: Int]]>([:])
 
@@ -48,7 +49,16 @@ final class MonitorAlerter: Service {
             let (alerts, reports) = try await monitor.evaluateRules(now: now, grace: graceMillis) { endpoint in
                 try? await self.endpoints.endpoint(named: endpoint)?.modelName
             }
-            latest.withLock { latest in for report in reports { latest[report.endpoint] = report } }
+            latest.withLock { latest in
+                for report in reports {
+                    for window in report.windows {
+                        let version = window.version ?? ""
+                        if window.start >= latest[report.endpoint]?[version]?.start ?? .min {
+                            latest[report.endpoint, default: [:]][version] = window
+                        }
+                    }
+                }
+            }
             for alert in alerts {
                 fired.withLock { $0[alert.endpoint, default: [:]][alert.rule, default: 0] += 1 }
                 logger.notice(
@@ -75,17 +85,14 @@ final class MonitorAlerter: Service {
             value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                 .replacingOccurrences(of: "\n", with: "\\n")
         }
-        let reports = latest.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
         var windows: [(String, MonitorReport.Window)] = []
-        for report in reports {
-            var last: [String: MonitorReport.Window] = [:]
-            for window in report.windows { last[window.version ?? ""] = window }
-            windows += last.sorted { $0.key < $1.key }.map { (report.endpoint, $0.value) }
+        for (endpoint, versions) in latest.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            windows += versions.sorted { $0.key < $1.key }.map { (endpoint, $0.value) }
         }
         func series(_ endpoint: String, _ window: MonitorReport.Window, _ extra: String = "") -> String {
             "{endpoint=\"\(label(endpoint))\",version=\"\(label(window.version ?? ""))\"\(extra)}"
         }
-        gauge("window_rows", "Rows logged in the endpoint's latest evaluated window, per version.")
+        gauge("window_rows", "Rows logged in the latest evaluated window with traffic, per endpoint and version.")
         for (endpoint, window) in windows {
             lines.append("kaizen_monitor_window_rows\(series(endpoint, window)) \(window.rows)")
         }
