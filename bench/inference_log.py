@@ -26,7 +26,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
-from common import HOST, REPO, fail, finish, free_port, log  # noqa: E402
+from common import HOST, REPO, fail, finish, free_port, log, stop_server  # noqa: E402
 from endpoint import PAYLOADS, measure, start  # noqa: E402
 
 import requests  # noqa: E402
@@ -133,12 +133,12 @@ def main() -> int:
                                             "rounds_rps": [round(cell["rps"]) for cell in cells]}
         finally:
             for process, _ in servers.values():
-                stop_server_quietly(process)
+                stop_server(process)
     except Exception as error:  # noqa: BLE001 (report what failed, then the summary)
         fail(f"{type(error).__name__}: {error}")
     finally:
         if server is not None:
-            stop_server_quietly(server)
+            stop_server(server)
         shutil.rmtree(root, ignore_errors=True)
 
     print(f"\nkaizen models serve: inference log off against on (every request logged), 8 connections, medians of "
@@ -170,12 +170,6 @@ def main() -> int:
             print(f"    log: {queued:.0f} requests queued, {dropped:.0f} dropped, {shipped:.0f} rows shipped")
     results["log_counts"] = counts
     return finish(args, t0, {}, results)
-
-
-def stop_server_quietly(process) -> None:
-    from common import stop_server
-
-    stop_server(process)
 
 
 if __name__ == "__main__":
