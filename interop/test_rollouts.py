@@ -532,8 +532,14 @@ def slow_candidate(server, name: str, tmp_path, target_ms: float) -> str:
                                capture_output=True, text=True, timeout=300, check=True)
         return json.loads(bench.stdout)["single_row_us"]["median"] / 1000
 
-    links = max(1, int(np.ceil(target_ms / single_row_ms(1))))
-    measured = single_row_ms(links)
+    # A shared machine's timings wander, and the forest adds a fixed cost the chain does not scale: grow the chain
+    # until one measurement reaches the target, with a margin, instead of trusting one straight-line estimate.
+    links, measured = 1, single_row_ms(1)
+    for _ in range(6):
+        if measured >= target_ms:
+            break
+        links = max(links + 1, int(np.ceil(links * target_ms * 1.25 / measured)))
+        measured = single_row_ms(links)
     assert measured >= target_ms * 0.8, (links, measured, target_ms)
     mlflow.set_tracking_uri(server.url)
     with mlflow.start_run():

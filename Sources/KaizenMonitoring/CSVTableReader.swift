@@ -20,10 +20,13 @@ public enum CSVTableReader {
     /// Reads a mapped file, letting its pages go as they are passed.
     public static func read(
         _ file: MappedFile, source: String, columns: Set<String>? = nil, checkingRows: Bool = true,
-        hasQuotes: Bool = true
+        hasQuotes: Bool = true, expectedRows: Int = 0
     ) throws(KaizenError) -> DataTable {
         try withExtendedLifetime(file) { () throws(KaizenError) -> DataTable in
-            try read(file.bytes, source: source, columns: columns, checkingRows: checkingRows, hasQuotes: hasQuotes) {
+            try read(
+                file.bytes, source: source, columns: columns, checkingRows: checkingRows, hasQuotes: hasQuotes,
+                expectedRows: expectedRows
+            ) {
                 file.release(before: $0)
             }
         }
@@ -39,11 +42,12 @@ public enum CSVTableReader {
     /// Reads CSV text: every column, or only those named in `columns` (the others are skipped unread); `source`
     /// names the text in error messages. In text without quotes (`hasQuotes` false), fields of columns not read
     /// are skipped eight bytes at a time. Rows with more fields than the header are refused, unless `checkingRows`
-    /// is false (a caller that reads a file in several passes checks in one). `passed` is called now and then with
-    /// the offset the reader has passed.
+    /// is false (a caller that reads a file in several passes checks in one). Columns reserve room for
+    /// `expectedRows` (the file's line count, when the caller knows it). `passed` is called now and then with the
+    /// offset the reader has passed.
     public static func read(
         _ bytes: UnsafeBufferPointer<UInt8>, source: String, columns wanted: Set<String>? = nil,
-        checkingRows: Bool = true, hasQuotes: Bool = true, passed: (Int) -> Void = { _ in }
+        checkingRows: Bool = true, hasQuotes: Bool = true, expectedRows: Int = 0, passed: (Int) -> Void = { _ in }
     ) throws(KaizenError) -> DataTable {
         var cursor = CSVCursor(bytes)
         if hasByteOrderMark(bytes) { cursor.position = 3 }
@@ -55,7 +59,7 @@ public enum CSVTableReader {
         var builders: [ColumnBuilder] = []
         for (position, name) in names.enumerated() where wanted?.contains(name) ?? true {
             slots[position] = builders.count
-            builders.append(ColumnBuilder(name: name))
+            builders.append(ColumnBuilder(name: name, expectedRows: expectedRows))
         }
         let lastWanted = slots.lastIndex { $0 >= 0 } ?? -1
         // The next field position at or after each one that is read.

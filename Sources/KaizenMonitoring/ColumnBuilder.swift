@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
 /// Gathers one column's cells as they are read, typing the column as pandas would: numbers until a cell is not a
 /// number, booleans when the first value is `True` or `False`, text labels otherwise.
 struct ColumnBuilder {
@@ -15,9 +21,12 @@ struct ColumnBuilder {
     var codes: [Int32] = []
     var labels: [String] = []
     var labelCodes: [String: Int32] = [:]
+    /// The first labels' bytes, while there are few.
+    var labelBytes: [[UInt8]] = []
 
-    init(name: String) {
+    init(name: String, expectedRows: Int = 0) {
         self.name = name
+        numbers.reserveCapacity(expectedRows)
     }
 
     var rowCount: Int { state == .labels ? codes.count : numbers.count }
@@ -66,15 +75,25 @@ struct ColumnBuilder {
     mutating func becomeLabels() {
         state = .labels
         codes.reserveCapacity(numbers.capacity)
+        labelBytes = []
         numbers = []
         valueCount = 0
     }
 
     mutating func code(for cell: UnsafeBufferPointer<UInt8>) -> Int32 {
+        // Few labels (the usual categorical column) are found by their bytes, with no string made per cell.
+        if labelBytes.count < 16, let start = cell.baseAddress {
+            for (code, bytes) in labelBytes.enumerated() where bytes.count == cell.count {
+                if bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, start, cell.count) == 0 }) {
+                    return Int32(code)
+                }
+            }
+        }
         let label = String(decoding: cell, as: UTF8.self)
         if let code = labelCodes[label] { return code }
         let code = Int32(labels.count)
         labels.append(label)
+        if labelBytes.count < 16 { labelBytes.append(Array(cell)) }
         labelCodes[label] = code
         return code
     }

@@ -23,7 +23,7 @@ public struct ColumnSummary: Sendable {
             maximum = distribution.maximum
             mean = distribution.mean
             standardDeviation = distribution.standardDeviation
-            quantiles = [0.05, 0.25, 0.5, 0.75, 0.95].map(distribution.quantile)
+            quantiles = distribution.quantiles([0.05, 0.25, 0.5, 0.75, 0.95])
         default:
             let counts = profile.sample.categories.counts
             topCategories = Array(

@@ -33,7 +33,13 @@ public enum DriftFiles {
         // Two passes run at once, each within half the budget; but never more than 12 passes, as each reads the
         // files again: past that, memory grows with the rows instead.
         let rows = referenceSurvey.lines + currentSurvey.lines
-        let groupSize = max(1, memoryBudget / 2 / max(8 * rows, 1), (compared.count + 11) / 12)
+        var groupSize = max(1, memoryBudget / 2 / max(8 * rows, 1), (compared.count + 11) / 12)
+        // An even number of groups of equal size, so that neither worker is left with a last pass alone.
+        let groupCount = (compared.count + groupSize - 1) / groupSize
+        if groupCount > 1 {
+            let evenCount = groupCount + groupCount % 2
+            groupSize = (compared.count + evenCount - 1) / evenCount
+        }
         var groups = stride(from: 0, to: compared.count, by: groupSize).map {
             Array(compared[$0..<min($0 + groupSize, compared.count)])
         }
@@ -41,8 +47,9 @@ public enum DriftFiles {
         let passes = groups.map { group in
             Pass(
                 reference: referenceFile, referenceSource: reference,
-                referenceHasQuotes: referenceSurvey.hasQuotes, current: currentFile, currentSource: current,
-                currentHasQuotes: currentSurvey.hasQuotes, columns: group)
+                referenceHasQuotes: referenceSurvey.hasQuotes, referenceLines: referenceSurvey.lines,
+                current: currentFile, currentSource: current, currentHasQuotes: currentSurvey.hasQuotes,
+                currentLines: currentSurvey.lines, columns: group)
         }
         let outcomes = ResultSlots<Result<Pass.Outcome, KaizenError>>(count: passes.count)
         let workers = min(2, passes.count)
@@ -82,9 +89,11 @@ public enum DriftFiles {
         let reference: MappedFile
         let referenceSource: String
         let referenceHasQuotes: Bool
+        let referenceLines: Int
         let current: MappedFile
         let currentSource: String
         let currentHasQuotes: Bool
+        let currentLines: Int
         let columns: [String]
 
         func run(options: DriftOptions, checkingRows: Bool) throws(KaizenError) -> Outcome {
@@ -93,12 +102,12 @@ public enum DriftFiles {
             let referenceTable = try CSVTableReader.read(
                 reference, source: referenceSource,
                 columns: Set(columns), checkingRows: checkingRows,
-                hasQuotes: referenceHasQuotes)
+                hasQuotes: referenceHasQuotes, expectedRows: referenceLines)
             let referenceRows = referenceTable.rowCount
             let profile = DatasetProfile(referenceTable)
             let currentTable = try CSVTableReader.read(
                 current, source: currentSource, columns: Set(columns), checkingRows: checkingRows,
-                hasQuotes: currentHasQuotes)
+                hasQuotes: currentHasQuotes, expectedRows: currentLines)
             let currentRows = currentTable.rowCount
             let report = DriftReport(reference: profile, current: currentTable, options: compared)
             return Outcome(columns: report.columns, referenceRows: referenceRows, currentRows: currentRows)

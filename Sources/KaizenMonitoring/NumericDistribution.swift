@@ -31,25 +31,59 @@ public struct NumericDistribution: Sendable, Equatable {
         sample.withUnsafeMutableBufferPointer { doubles in
             var kept = 0
             for value in doubles where value.isFinite {
-                // The key's bits in the double's place; -0.0 and 0.0 are one value.
-                doubles[kept] = Double(bitPattern: Self.sortKey(value == 0 ? 0 : value))
+                doubles[kept] = value == 0 ? 0 : value
                 kept += 1
             }
-            doubles.withMemoryRebound(to: UInt64.self) { all in
-                let keys = UnsafeMutableBufferPointer(rebasing: all[0..<kept])
-                RadixSort.sort(keys)
-                var index = 0
-                while index < kept {
-                    let key = keys[index]
-                    var next = index + 1
-                    while next < kept && keys[next] == key { next += 1 }
-                    values.append(Self.value(ofKey: key))
-                    counts.append(next - index)
-                    index = next
+            let finite = UnsafeMutableBufferPointer(rebasing: doubles[0..<kept])
+            finite.withMemoryRebound(to: UInt64.self) { keys in
+                // Values read from decimal text with a few digits are sorted as whole numbers of their smallest
+                // unit: their keys span far fewer bits than a double's, so the radix sort makes fewer passes.
+                if let decimals = DecimalKeys(finite) {
+                    decimals.encode(finite)
+                    RadixSort.sort(keys, maximum: decimals.maximumKey)
+                    (values, counts) = Self.runs(keys, value: decimals.value(ofKey:))
+                } else {
+                    var maximum: UInt64 = 0
+                    for index in 0..<kept {
+                        keys[index] = Self.sortKey(finite[index])
+                        maximum = max(maximum, keys[index])
+                    }
+                    RadixSort.sort(keys, maximum: maximum)
+                    (values, counts) = Self.runs(keys, value: Self.value(ofKey:))
                 }
             }
         }
         self.init(values: values, counts: counts)
+    }
+
+    /// The distinct values of sorted keys and how often each occurs.
+    static func runs(
+        _ keys: UnsafeMutableBufferPointer<UInt64>, value: (UInt64) -> Double
+    ) -> (values: [Double], counts: [Int]) {
+        var distinct = 0
+        for index in keys.indices where index == 0 || keys[index] != keys[index - 1] { distinct += 1 }
+        var filled = 0
+        let counts = [Int](unsafeUninitializedCapacity: distinct) { counts, initialized in
+            var index = 0
+            while index < keys.count {
+                let key = keys[index]
+                var next = index + 1
+                while next < keys.count && keys[next] == key { next += 1 }
+                counts[filled] = next - index
+                filled += 1
+                index = next
+            }
+            initialized = distinct
+        }
+        let values = [Double](unsafeUninitializedCapacity: distinct) { values, initialized in
+            var index = 0
+            for slot in 0..<distinct {
+                values[slot] = value(keys[index])
+                index += counts[slot]
+            }
+            initialized = distinct
+        }
+        return (values, counts)
     }
 
     /// An unsigned key that sorts as the double does.
@@ -115,42 +149,129 @@ public struct NumericDistribution: Sendable, Equatable {
 
     /// The `q` quantile with linear interpolation between order statistics (NumPy's default method).
     public func quantile(_ q: Double) -> Double {
-        guard total > 0 else { return .nan }
-        let position = q * Double(total - 1)
-        let lower = Int(position.rounded(.down))
-        let fraction = position - Double(lower)
-        let low = value(atRank: lower)
-        guard fraction > 0, lower + 1 < total else { return low }
-        let high = value(atRank: lower + 1)
-        return low + (high - low) * fraction
+        quantiles([q])[0]
     }
 
-    /// The value at 0-based position `rank` of the sorted sample.
-    func value(atRank rank: Int) -> Double {
+    /// The quantiles `qs` (each as `quantile` gives it), found in one walk over the distribution.
+    public func quantiles(_ qs: [Double]) -> [Double] {
+        guard total > 0 else { return qs.map { _ in .nan } }
+        let positions = qs.map { $0 * Double(total - 1) }
+        var ranks: [Int] = []
+        for position in positions {
+            let lower = Int(position.rounded(.down))
+            ranks += [lower, min(lower + 1, total - 1)]
+        }
+        let found = values(atRanks: ranks)
+        return positions.indices.map { index in
+            let low = found[2 * index]
+            let fraction = positions[index] - positions[index].rounded(.down)
+            guard fraction > 0 else { return low }
+            return low + (found[2 * index + 1] - low) * fraction
+        }
+    }
+
+    /// The value at each 0-based position of `ranks` in the sorted sample, in one walk.
+    func values(atRanks ranks: [Int]) -> [Double] {
+        var found = [Double](repeating: values.last ?? .nan, count: ranks.count)
+        let order = ranks.indices.sorted { ranks[$0] < ranks[$1] }
+        var next = 0
         var seen = 0
         for (value, count) in zip(values, counts) {
             seen += count
-            if rank < seen { return value }
+            while next < order.count && ranks[order[next]] < seen {
+                found[order[next]] = value
+                next += 1
+            }
+            if next == order.count { break }
         }
-        return values.last ?? .nan
+        return found
     }
 }
 
-/// Least-significant-digit radix sort of 64-bit keys, 11 bits per pass (2,048 buckets, whose write positions stay
-/// in cache); the histograms of every pass are counted in one read, and a pass is skipped when every key has the
-/// same digit there (common in the high bits of doubles of one sign and scale).
+/// Doubles that are all `m / 10^scale` for whole numbers `m` of at most 15 digits, as values read from decimal
+/// text with a few digits are: such a value is keyed by `m` less the smallest `m`, which keeps the order and spans
+/// only as many bits as the values' range in units of `10^-scale`. Every value is checked to come back exactly
+/// from its key; a sample where one does not is sorted by its doubles' bits instead.
+struct DecimalKeys {
+    /// The largest scale tried: past it, keys save little over a double's bits.
+    static let largestScale = 9
+    let scale: Int
+    let unit: Double
+    let smallest: Int64
+    let maximumKey: UInt64
+
+    /// The keys for `values`, or nil when one of them is not a decimal of at most `largestScale` places.
+    init?(_ values: UnsafeMutableBufferPointer<Double>) {
+        guard let first = values.first else { return nil }
+        var scale = 0
+        var unit = 1.0
+        var low = first
+        var high = first
+        for value in values {
+            while !Self.isWhole(value, unit: unit) {
+                guard scale < Self.largestScale else { return nil }
+                scale += 1
+                unit *= 10
+            }
+            low = min(low, value)
+            high = max(high, value)
+        }
+        let smallest = (low * unit).rounded()
+        let largest = (high * unit).rounded()
+        guard largest - smallest < 0x1p52 else { return nil }
+        self.scale = scale
+        self.unit = unit
+        self.smallest = Int64(smallest)
+        maximumKey = UInt64(Int64(largest) - Int64(smallest))
+        // Each value must come back from its key, or the keys would not stand for the values.
+        for value in values where self.value(ofKey: key(value)) != value { return nil }
+    }
+
+    /// Whether `value × unit` is a whole number below 2^51 from which one division gives `value` back.
+    @inline(__always)
+    static func isWhole(_ value: Double, unit: Double) -> Bool {
+        let scaled = (value * unit).rounded()
+        return abs(scaled) < 0x1p51 && scaled / unit == value
+    }
+
+    @inline(__always)
+    func key(_ value: Double) -> UInt64 {
+        UInt64(bitPattern: Int64((value * unit).rounded()) &- smallest)
+    }
+
+    @inline(__always)
+    func value(ofKey key: UInt64) -> Double {
+        Double(Int64(bitPattern: key) &+ smallest) / unit
+    }
+
+    /// Replaces each value with its key, in place.
+    func encode(_ values: UnsafeMutableBufferPointer<Double>) {
+        for index in values.indices { values[index] = Double(bitPattern: key(values[index])) }
+    }
+}
+
+/// Radix sort of 64-bit keys. Keys of at most 40 significant bits (decimal keys) are split by their top 11 bits
+/// into 2,048 buckets in one pass, and each bucket, small enough to stay in cache, is then sorted on its remaining
+/// bits by 8-bit digits. Wider keys are sorted least-significant digit first, 11 bits per pass (2,048 buckets, whose
+/// write positions stay in cache); only the digits below the largest key's highest bit are sorted, the histograms
+/// of every pass are counted in one read, and a pass is skipped when every key has the same digit there.
 enum RadixSort {
     static let bits = 11
     static let buckets = 1 << bits
-    static let passes = (64 + bits - 1) / bits
 
-    static func sort(_ keys: UnsafeMutableBufferPointer<UInt64>) {
+    static func sort(_ keys: UnsafeMutableBufferPointer<UInt64>, maximum: UInt64 = .max) {
         let count = keys.count
         guard count > 256 else {
             var small = keys
             small.sort()
             return
         }
+        let width = 64 - maximum.leadingZeroBitCount
+        if width > 2 * bits, width <= 40, count >= 16 * buckets {
+            splitThenSort(keys, width: width)
+            return
+        }
+        let passes = max(1, (64 - maximum.leadingZeroBitCount + bits - 1) / bits)
         var histograms = [Int](repeating: 0, count: buckets * passes)
         do {
             let source = UnsafeBufferPointer(keys)
@@ -192,5 +313,78 @@ enum RadixSort {
             if !skipped { sourceIsKeys.toggle() }
         }
         if !sourceIsKeys { _ = keys.update(fromContentsOf: otherBuffer) }
+    }
+
+    /// Splits keys below 2^`width` by their top 11 bits, then sorts each bucket on the bits below.
+    static func splitThenSort(_ keys: UnsafeMutableBufferPointer<UInt64>, width: Int) {
+        let shift = UInt64(width - bits)
+        let other = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: keys.count)
+        defer { other.deallocate() }
+        var starts = [Int](repeating: 0, count: buckets + 1)
+        starts.withUnsafeMutableBufferPointer { starts in
+            for key in keys { starts[Int(key >> shift) + 1] += 1 }
+            for index in 0..<buckets { starts[index + 1] += starts[index] }
+            var next = Array(starts[0..<buckets])
+            next.withUnsafeMutableBufferPointer { next in
+                for key in keys {
+                    let bucket = Int(key >> shift)
+                    other[next[bucket]] = key
+                    next[bucket] += 1
+                }
+            }
+            for bucket in 0..<buckets where starts[bucket + 1] > starts[bucket] {
+                let range = starts[bucket]..<starts[bucket + 1]
+                let sorted = sortLowBits(
+                    UnsafeMutableBufferPointer(rebasing: other[range]),
+                    scratch: UnsafeMutableBufferPointer(rebasing: keys[range]), bits: Int(shift))
+                if sorted.baseAddress != keys.baseAddress! + range.lowerBound {
+                    _ = UnsafeMutableBufferPointer(rebasing: keys[range]).update(fromContentsOf: sorted)
+                }
+            }
+        }
+    }
+
+    /// Sorts keys that differ only in their low `bits` bits, by 8-bit digits (or fewer, evenly), moving them between
+    /// `keys` and `scratch`; returns whichever holds the result.
+    static func sortLowBits(
+        _ keys: UnsafeMutableBufferPointer<UInt64>, scratch: UnsafeMutableBufferPointer<UInt64>, bits: Int
+    ) -> UnsafeMutableBufferPointer<UInt64> {
+        if keys.count <= 48 {
+            for index in 1..<max(keys.count, 1) {
+                let key = keys[index]
+                var slot = index
+                while slot > 0 && keys[slot - 1] > key {
+                    keys[slot] = keys[slot - 1]
+                    slot -= 1
+                }
+                keys[slot] = key
+            }
+            return keys
+        }
+        let passes = (bits + 7) / 8
+        let digitBits = (bits + passes - 1) / passes
+        let mask = UInt64(1 << digitBits - 1)
+        var source = keys
+        var target = scratch
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 1 << digitBits) { counts in
+            for pass in 0..<passes {
+                let shift = UInt64(pass * digitBits)
+                counts.initialize(repeating: 0)
+                for key in source { counts[Int((key >> shift) & mask)] += 1 }
+                var offset = 0
+                for index in counts.indices {
+                    let size = counts[index]
+                    counts[index] = offset
+                    offset += size
+                }
+                for key in source {
+                    let digit = Int((key >> shift) & mask)
+                    target[counts[digit]] = key
+                    counts[digit] += 1
+                }
+                swap(&source, &target)
+            }
+        }
+        return source
     }
 }

@@ -13,6 +13,56 @@ struct DriftStatisticsTests {
         #expect(sorted == sorted.sorted() && sorted.count == 208)
     }
 
+    /// Decimal samples are sorted as whole numbers of their smallest unit, others by their doubles' bits: both
+    /// give the order and counts a comparison sort gives, value for value.
+    static let samples: [[Double]] = {
+        let indices = Array(0..<5_000)
+        var samples: [[Double]] = []
+        // Three places, both signs.
+        samples.append(indices.map { (index: Int) -> Double in Double((index * 7_919) % 10_007 - 5_000) / 1_000 })
+        // Whole numbers with repeats.
+        samples.append(indices.map { (index: Int) -> Double in Double((index * 31) % 997) })
+        // Beyond nine places: sorted by bits.
+        samples.append(indices.map { (index: Int) -> Double in Double(index % 50) / 8 + 1e-10 })
+        // One value with no short decimal form.
+        samples.append(indices.map { (index: Int) -> Double in index == 17 ? 1.0 / 3 : Double(index % 300) / 100 })
+        // A span too wide for keys.
+        samples.append(indices.map { (index: Int) -> Double in index % 2 == 0 ? 1e300 : -Double(index) / 10 })
+        // Products of 0.1, which are not the decimals they print as.
+        samples.append(indices.map { (index: Int) -> Double in Double((index * 13) % 5_000) * 0.1 })
+        // Enough six-place values spread over 26 bits of keys to be split into buckets first.
+        let many = Array(0..<100_000)
+        samples.append(many.map { (index: Int) -> Double in Double((index &* 7_919_993) % 50_000_000) / 1e6 - 20 })
+        // Most of them in one bucket, beside a few far values.
+        samples.append(many.map { (index: Int) -> Double in index % 1_000 == 0 ? 30_000.125 : Double(index % 977) / 1e3 })
+        return samples
+    }()
+
+    @Test(arguments: samples)
+    func sortedDistributionsEqualAComparisonSort(_ sample: [Double]) {
+        let distribution = NumericDistribution(sample: sample)
+        var expected: [(Double, Int)] = []
+        for value in sample.sorted() {
+            if let last = expected.last, last.0 == value {
+                expected[expected.count - 1].1 += 1
+            } else {
+                expected.append((value, 1))
+            }
+        }
+        #expect(distribution.values == expected.map(\.0))
+        #expect(distribution.counts == expected.map(\.1))
+        #expect(distribution.values.map(\.bitPattern) == expected.map(\.0.bitPattern))
+    }
+
+    @Test func decimalKeysStandOnlyForShortDecimals() {
+        var threePlaces = [1.25, -0.001, 3.5]
+        #expect(threePlaces.withUnsafeMutableBufferPointer { DecimalKeys($0)?.scale } == 3)
+        var third = [1.25, 1.0 / 3]
+        #expect(third.withUnsafeMutableBufferPointer { DecimalKeys($0) } == nil)
+        var wide = [1e300, 1]
+        #expect(wide.withUnsafeMutableBufferPointer { DecimalKeys($0) } == nil)
+    }
+
     @Test func wassersteinIsTheAreaBetweenDistributionFunctions() {
         // scipy.stats.wasserstein_distance([0, 1, 3], [5, 6, 8]) == 5.0; [1, 2] vs [1, 1, 2, 3]: 0.25
         let a = NumericDistribution(sample: [0, 1, 3])
