@@ -224,6 +224,7 @@ def test_reference_feedback_and_report(server, iris_model, tmp_path, kaizen_cli)
     rng = np.random.default_rng(7)
     session = requests.Session()
     phases = {}
+    probabilities = {}
     try:
         for phase, shift in (("steady", {}), ("shifted", {"sepal_length": 3.0, "petal_width": 1.5})):
             start = int(time.time() * 1000)
@@ -238,6 +239,8 @@ def test_reference_feedback_and_report(server, iris_model, tmp_path, kaizen_cli)
                 assert answer.status_code == 200, answer.text
                 answers.append((answer.headers["X-Request-Id"], [int(y[i]) for i in picks],
                                 [p["label"] for p in answer.json()["predictions"]]))
+                probabilities[answer.headers["X-Request-Id"]] = [p["probabilities"]
+                                                                 for p in answer.json()["predictions"]]
             time.sleep(0.05)
             phases[phase] = (start, int(time.time() * 1000), answers)
         # Labels for every other request: through the server's POST /feedback, and from a file with the CLI.
@@ -296,6 +299,44 @@ def test_reference_feedback_and_report(server, iris_model, tmp_path, kaizen_cli)
                                                                 zero_division=0)) <= 1e-9
         assert abs(figures["recall_macro"] - recall_score(truth, predicted, average="macro",
                                                           zero_division=0)) <= 1e-9
+    # Per segment: the shifted range split by the predicted class; each segment's rows and accuracy are those of
+    # its own requests.
+    start, end, answers = phases["shifted"]
+    done = kaizen_cli("monitor", "report", name, "--since", str(start), "--until", str(end), "--window", "1d",
+                      "--segment-by", "output.label", "--json")
+    assert done.returncode == 0, done.stderr
+    segmented = json.loads(done.stdout)
+    assert segmented["segment_by"] == "output.label"
+    by_segment = {w["segment"]: w for w in segmented["windows"]}
+    pairs = [(t, p) for rid, labels, predictions in answers if rid in labelled_ids
+             for t, p in zip(labels, predictions)]
+    rows_by_class = {}
+    for _, _, predictions in answers:
+        for p in predictions:
+            rows_by_class[str(p)] = rows_by_class.get(str(p), 0) + 1
+    assert {k: w["rows"] for k, w in by_segment.items()} == rows_by_class, by_segment.keys()
+    for value, window in by_segment.items():
+        subset = [(t, p) for t, p in pairs if str(p) == value]
+        assert window["labeled_rows"] == len(subset)
+        if subset:
+            assert abs(window["performance"]["accuracy"] - accuracy_score(*zip(*subset))) <= 1e-9
+    text = kaizen_cli("monitor", "report", name, "--since", str(start), "--until", str(end), "--window", "1d",
+                      "--segment-by", "output.label")
+    assert text.returncode == 0 and "output.label=" in text.stdout, text.stdout + text.stderr
+    for bad, message in (("no_such_column", "no column 'no_such_column'"), ("kaizen.request_id", "more than")):
+        refused = kaizen_cli("monitor", "report", name, "--since", str(phases["steady"][0]), "--until", str(end),
+                             "--window", "1d", "--segment-by", bad)
+        assert refused.returncode != 0 and message in refused.stderr, refused.stderr
+    # The report as a self-contained page: every window's columns drawn as inline SVG, the shifted ones marked.
+    page = tmp_path / "report.html"
+    done = kaizen_cli("monitor", "report", name, "--since", str(phases["steady"][0]), "--until", str(end),
+                      "--window", "1d", "--html", str(page))
+    assert done.returncode == 0, done.stderr
+    html = page.read_text()
+    assert html.startswith("<!doctype html>") and "<script" not in html and "http://" not in html.replace(
+        server.url, "")
+    assert html.count("<svg") >= len(X.columns) and "sepal_length" in html and "accuracy" in html
+    assert '<span class="drift">drift</span>' in html
     text = kaizen_cli("monitor", "report", name, "--since", str(phases["steady"][0]), "--window", "1h")
     assert text.returncode == 0 and "accuracy" in text.stdout, text.stdout + text.stderr
     # An empty range is a report with no windows; a bad window or time is a clear error.
@@ -312,8 +353,32 @@ def test_reference_feedback_and_report(server, iris_model, tmp_path, kaizen_cli)
     steady_start, steady_end, _ = phases["steady"]
     done = kaizen_cli("monitor", "reference", name, "--window", f"{steady_start}/{steady_end}")
     assert done.returncode == 0, done.stderr
-    shifted = report(phases["shifted"][0], phases["shifted"][1])["windows"][0]["drift"]
+    shifted_window = report(phases["shifted"][0], phases["shifted"][1])["windows"][0]
+    shifted = shifted_window["drift"]
     assert {c["name"] for c in shifted["columns"] if c["drift"]} & set(X.columns) == {"sepal_length", "petal_width"}
+    # The steady window's labelled rows became the reference for estimated accuracy: the shifted window's estimate,
+    # made without its labels, equals `kaizen monitor estimate` (NannyML's CBPE) on the same outputs as files.
+    steady_labelled = [(labels, probabilities[rid], predictions) for rid, labels, predictions in phases["steady"][2]
+                       if rid in labelled_ids]
+    assert f"{sum(len(t) for t, _, _ in steady_labelled)} labelled rows" in done.stdout, done.stdout
+    head = "p0,p1,p2,prediction,target\n"
+    (tmp_path / "cbpe-reference.csv").write_text(head + "".join(
+        f"{p[0]!r},{p[1]!r},{p[2]!r},{guess},{truth}\n" for labels, probs, guesses in steady_labelled
+        for truth, p, guess in zip(labels, probs, guesses)))
+    shifted_rows = [(p, guess) for rid, _, guesses in phases["shifted"][2]
+                    for p, guess in zip(probabilities[rid], guesses)]
+    (tmp_path / "cbpe-analysis.csv").write_text(head + "".join(
+        f"{p[0]!r},{p[1]!r},{p[2]!r},{guess},\n" for p, guess in shifted_rows))
+    estimate = kaizen_cli("monitor", "estimate", "--reference", str(tmp_path / "cbpe-reference.csv"), "--analysis",
+                          str(tmp_path / "cbpe-analysis.csv"), "--y-pred-proba", "0=p0", "--y-pred-proba", "1=p1",
+                          "--y-pred-proba", "2=p2", "--y-pred", "prediction", "--y-true", "target",
+                          "--chunk-size", str(len(shifted_rows)), "--metrics", "accuracy", "--json")
+    assert estimate.returncode == 0, estimate.stderr
+    expected = json.loads(estimate.stdout)["chunks"][0]["metrics"]["accuracy"]["estimated"]
+    live = shifted_window["estimated_performance"]
+    assert abs(live["accuracy"] - expected) <= 1e-9, (live, expected)
+    assert live["reference_rows"] == sum(len(t) for t, _, _ in steady_labelled)
+    assert live["lower_bound"] <= live["accuracy"] <= live["upper_bound"]
     empty = kaizen_cli("monitor", "reference", name, "--window", "1000/2000")
     assert empty.returncode != 0 and "logged no traffic" in empty.stderr
     # A run's artifact as the reference (the model's training data, logged with the real client).

@@ -20,12 +20,12 @@ public enum CSVTableReader {
     /// Reads a mapped file, letting its pages go as they are passed.
     public static func read(
         _ file: MappedFile, source: String, columns: Set<String>? = nil, checkingRows: Bool = true,
-        hasQuotes: Bool = true, expectedRows: Int = 0
+        hasQuotes: Bool = true, expectedRows: Int = 0, rowIndex: RowIndex? = nil
     ) throws(KaizenError) -> DataTable {
         try withExtendedLifetime(file) { () throws(KaizenError) -> DataTable in
             try read(
                 file.bytes, source: source, columns: columns, checkingRows: checkingRows, hasQuotes: hasQuotes,
-                expectedRows: expectedRows
+                expectedRows: expectedRows, rowIndex: rowIndex
             ) {
                 file.release(before: $0)
             }
@@ -43,11 +43,14 @@ public enum CSVTableReader {
     /// names the text in error messages. In text without quotes (`hasQuotes` false), fields of columns not read
     /// are skipped eight bytes at a time. Rows with more fields than the header are refused, unless `checkingRows`
     /// is false (a caller that reads a file in several passes checks in one). Columns reserve room for
-    /// `expectedRows` (the file's line count, when the caller knows it). `passed` is called now and then with the
-    /// offset the reader has passed.
+    /// `expectedRows` (the file's line count, when the caller knows it). In text without quotes, `rowIndex` carries
+    /// where each row starts and where the previous pass stopped in it from one pass to the next, so that a later
+    /// pass neither skips the fields an earlier one read nor searches for the ends of rows. `passed` is called now
+    /// and then with the offset the reader has passed.
     public static func read(
         _ bytes: UnsafeBufferPointer<UInt8>, source: String, columns wanted: Set<String>? = nil,
-        checkingRows: Bool = true, hasQuotes: Bool = true, expectedRows: Int = 0, passed: (Int) -> Void = { _ in }
+        checkingRows: Bool = true, hasQuotes: Bool = true, expectedRows: Int = 0, rowIndex: RowIndex? = nil,
+        passed: (Int) -> Void = { _ in }
     ) throws(KaizenError) -> DataTable {
         var cursor = CSVCursor(bytes)
         if hasByteOrderMark(bytes) { cursor.position = 3 }
@@ -70,21 +73,49 @@ public enum CSVTableReader {
         // Without quotes a line break always ends a row, so the rest of a row past the last wanted column can be
         // skipped in one search.
         let skipping = !hasQuotes
+        // The index is built by a reader's first pass and used by the next ones; the pass that checks rows reads
+        // every row from its start, so that its errors name lines.
+        let rowIndex = skipping && !checkingRows ? rowIndex : nil
+        let indexed = rowIndex?.isBuilt ?? false
+        // A pass resumes each row where the previous one stopped when that is not past its own first column.
+        let resuming = indexed && rowIndex!.field <= nextWanted[0]
+        if let rowIndex, !indexed {
+            rowIndex.starts = []
+            rowIndex.resume = []
+            rowIndex.starts.reserveCapacity(expectedRows)
+            rowIndex.resume.reserveCapacity(expectedRows)
+        }
         var rows = 0
-        rowLoop: while !cursor.isAtEnd {
+        rowLoop: while indexed ? rows < rowIndex!.starts.count : !cursor.isAtEnd {
             let rowLine = cursor.line
             var index = 0
-            if skipping && nextWanted[0] > 0 {
-                if cursor.bytes[cursor.position] == 0x0A || cursor.bytes[cursor.position] == 0x0D {
+            if let rowIndex {
+                if indexed {
+                    let resume = rowIndex.resume[rows]
+                    rowIndex.resume[rows] = RowIndex.ended
+                    if resuming && resume == RowIndex.ended {
+                        for slot in slots where slot >= 0 { builders[slot].appendMissing() }
+                        rows += 1
+                        continue rowLoop
+                    }
+                    cursor.position = rowIndex.starts[rows] + (resuming ? resume : 0)
+                    index = resuming ? rowIndex.field : 0
+                } else if !startsBlankLine(cursor) {
+                    rowIndex.starts.append(cursor.position)
+                    rowIndex.resume.append(RowIndex.ended)
+                }
+            }
+            if skipping && nextWanted[index] > index {
+                if index == 0 && startsBlankLine(cursor) {
                     _ = try cursor.next()
                     continue
                 }
-                if !cursor.skipFields(nextWanted[0]) {
+                if !cursor.skipFields(nextWanted[index] - index) {
                     for slot in slots where slot >= 0 { builders[slot].appendMissing() }
                     rows += 1
                     continue rowLoop
                 }
-                index = nextWanted[0]
+                index = nextWanted[index]
             }
             var field = try cursor.next()
             if index == 0 && isBlankLine(cursor, field) { continue }
@@ -107,7 +138,12 @@ public enum CSVTableReader {
                 if field.endsRow { break }
                 if skipping {
                     if index > lastWanted {
-                        if !checkingRows {
+                        if let rowIndex {
+                            rowIndex.resume[rows] = cursor.position - rowIndex.starts[rows]
+                        }
+                        if indexed {
+                            // The next row's start is known: nothing to search for.
+                        } else if !checkingRows {
                             skipRow(&cursor)
                         } else if index + cursor.skipRest() > names.count {
                             throw .invalidParameter(
@@ -134,7 +170,34 @@ public enum CSVTableReader {
             rows += 1
             if rows & 0x3FFF == 0 { passed(cursor.position) }
         }
+        rowIndex?.field = lastWanted + 1
         return DataTable(columns: builders.map { $0.column() }, rowCount: rows)
+    }
+
+    /// Where each row of a file without quotes starts, and where the last pass over it stopped in each row: built
+    /// by a reader's first pass over the file, used by the next ones. One per file and worker, used by one pass at a
+    /// time.
+    public final class RowIndex: @unchecked Sendable {
+        /// A row that ended before the last pass's last column.
+        static let ended = -1
+        /// Each row's first byte.
+        var starts: [Int] = []
+        /// Per row, the offset from its start of field `field`, or `ended`.
+        var resume: [Int] = []
+        /// The field the offsets in `resume` point at.
+        var field = 0
+
+        public init() {}
+
+        var isBuilt: Bool { field > 0 }
+    }
+
+    /// Whether the cursor is at a blank line (`\n`, `\r\n`, or `\r` at the end), which is no row.
+    static func startsBlankLine(_ cursor: CSVCursor) -> Bool {
+        let bytes = cursor.bytes
+        let position = cursor.position
+        return bytes[position] == 0x0A
+            || (bytes[position] == 0x0D && (position + 1 == bytes.count || bytes[position + 1] == 0x0A))
     }
 
     /// Moves past the rest of a row without reading its fields.

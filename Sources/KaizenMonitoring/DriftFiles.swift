@@ -53,13 +53,18 @@ public enum DriftFiles {
         }
         let outcomes = ResultSlots<Result<Pass.Outcome, KaizenError>>(count: passes.count)
         let workers = min(2, passes.count)
+        // Each worker takes a run of consecutive groups, so that its passes go on through each row where the one
+        // before stopped (its own index of both files' rows).
+        let share = (passes.count + workers - 1) / workers
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: passes.count, by: workers) {
+            let indexes = (CSVTableReader.RowIndex(), CSVTableReader.RowIndex())
+            for index in (worker * share)..<min((worker + 1) * share, passes.count) {
                 // The last pass counts every row's fields and refuses rows longer than the header.
                 outcomes.set(
                     index,
                     Result { () throws(KaizenError) in
-                        try passes[index].run(options: options, checkingRows: index == passes.count - 1)
+                        try passes[index].run(
+                            options: options, checkingRows: index == passes.count - 1, indexes: indexes)
                     })
             }
         }
@@ -96,18 +101,21 @@ public enum DriftFiles {
         let currentLines: Int
         let columns: [String]
 
-        func run(options: DriftOptions, checkingRows: Bool) throws(KaizenError) -> Outcome {
+        func run(
+            options: DriftOptions, checkingRows: Bool,
+            indexes: (reference: CSVTableReader.RowIndex, current: CSVTableReader.RowIndex)
+        ) throws(KaizenError) -> Outcome {
             var compared = options
             compared.columns = columns
             let referenceTable = try CSVTableReader.read(
                 reference, source: referenceSource,
                 columns: Set(columns), checkingRows: checkingRows,
-                hasQuotes: referenceHasQuotes, expectedRows: referenceLines)
+                hasQuotes: referenceHasQuotes, expectedRows: referenceLines, rowIndex: indexes.reference)
             let referenceRows = referenceTable.rowCount
             let profile = DatasetProfile(referenceTable)
             let currentTable = try CSVTableReader.read(
                 current, source: currentSource, columns: Set(columns), checkingRows: checkingRows,
-                hasQuotes: currentHasQuotes, expectedRows: currentLines)
+                hasQuotes: currentHasQuotes, expectedRows: currentLines, rowIndex: indexes.current)
             let currentRows = currentTable.rowCount
             let report = DriftReport(reference: profile, current: currentTable, options: compared)
             return Outcome(columns: report.columns, referenceRows: referenceRows, currentRows: currentRows)

@@ -81,6 +81,9 @@ extension MonitorCommand {
             let rows = answer["rows"]?.int64Value ?? 0
             let columns = answer["columns"]?.arrayValue?.compactMap(\.stringValue) ?? []
             print("Reference for \(endpoint): \(rows) rows, columns \(columns.joined(separator: ", "))")
+            if let labelled = answer["labelled_rows"]?.int64Value, labelled > 0 {
+                print("Reference for estimated accuracy: \(labelled) labelled rows")
+            }
         }
     }
 

@@ -40,8 +40,16 @@ extension MonitorCommand {
         @Option(help: "The registered model whose training runs give the metrics set beside (default: the endpoint's).")
         var model: String?
 
+        @Option(
+            name: .customLong("segment-by"),
+            help: "A logged column (an input, or an output such as output.label) whose values split each window.")
+        var segmentBy: String?
+
         @Flag(help: "Print the report as JSON.")
         var json = false
+
+        @Option(help: "Also write the report as a self-contained HTML page (histograms as inline SVG) to this file.")
+        var html: String?
 
         @OptionGroup var options: ClientOptions
 
@@ -61,7 +69,16 @@ extension MonitorCommand {
             ]
             if let prediction { query.append(("prediction", prediction)) }
             if let task { query.append(("task", task)) }
+            if let segmentBy { query.append(("segment_by", segmentBy)) }
             let client = try options.client()
+            if let html {
+                let page = try await client.call(
+                    "monitor/report", namespace: "kaizen", get: query + [("format", "html")])["html"]?.stringValue
+                guard let page else { throw ValidationError("The tracking server sent no page") }
+                try Data(page.utf8).write(to: URL(fileURLWithPath: html))
+                print("Wrote \(html)")
+                return
+            }
             let report = try await client.call("monitor/report", namespace: "kaizen", get: query)
             let training = await trainingMetrics(report, client: client)
             if json {
@@ -110,12 +127,14 @@ extension MonitorCommand {
         }
 
         static func text(_ report: JSONValue, training: [String: [String: Double]]) -> String {
-            var table = TextTable(headers: [
-                "window (UTC)", "version", "rows", "requests", "labeled", "performance", "drifted", "data drift",
-                "most missing",
-            ])
+            let segmentBy = report["segment_by"]?.stringValue
+            var table = TextTable(
+                headers: ["window (UTC)", "version"] + (segmentBy == nil ? [] : ["segment"]) + [
+                    "rows", "requests", "labeled", "performance", "drifted", "data drift", "most missing",
+                ])
             for window in report["windows"]?.arrayValue ?? [] {
                 let version = window["version"]?.stringValue ?? "-"
+                let segment = segmentBy.map { ["\($0)=\(window["segment"]?.stringValue ?? "-")"] } ?? []
                 var performance = "-"
                 if let figures = window["performance"] {
                     let trained = training[version] ?? [:]
@@ -140,12 +159,13 @@ extension MonitorCommand {
                 let missing = (window["missing_share"]?.objectFields ?? []).compactMap { entry in
                     entry.1.doubleValue.map { (entry.0, $0) }
                 }.max { $0.1 < $1.1 }
-                table.rows.append([
-                    formatTime(window["start"]?.int64Value), version, "\(window["rows"]?.int64Value ?? 0)",
-                    "\(window["requests"]?.int64Value ?? 0)", "\(window["labeled_rows"]?.int64Value ?? 0)",
-                    performance, drifted, datasetDrift,
-                    missing.map { $0.1 > 0 ? "\($0.0) \(String(format: "%.3f", $0.1))" : "none" } ?? "-",
-                ])
+                table.rows.append(
+                    [formatTime(window["start"]?.int64Value), version] + segment + [
+                        "\(window["rows"]?.int64Value ?? 0)",
+                        "\(window["requests"]?.int64Value ?? 0)", "\(window["labeled_rows"]?.int64Value ?? 0)",
+                        performance, drifted, datasetDrift,
+                        missing.map { $0.1 > 0 ? "\($0.0) \(String(format: "%.3f", $0.1))" : "none" } ?? "-",
+                    ])
             }
             var lines = [table.render(maxColumnWidth: 60), ""]
             lines.append(

@@ -105,3 +105,39 @@ struct CSVColumnSelectionTests {
         }
     }
 }
+
+struct CSVRowIndexTests {
+    /// Cell texts of a column, "" where missing.
+    func cells(_ column: DataColumn?) -> [String] {
+        guard let column else { return [] }
+        return (0..<column.count).map { column.text(at: $0) ?? "" }
+    }
+
+    /// Passes over groups of columns through one row index read what one pass over every column reads: rows
+    /// shorter than the header, blank lines, `\r\n`, empty last fields, a stray `\r`, labels found late, a last row
+    /// without a line break, and groups out of the file's order.
+    @Test func passesThroughAnIndexReadWhatOnePassReads() throws {
+        let text =
+            "a,b,c,d,e,f\n1,2,3,4,5,6\n\n7,8\r\n9,10,11,12,13,\n\r\n14,,15,16,17,18\n"
+            + "19,20,21,22,x,23\n\rz,24,25,26,27,28\n29,30,31,32,33,34"
+        let bytes = Array(text.utf8)
+        try bytes.withUnsafeBufferPointer { buffer throws(KaizenError) in
+            let whole = try CSVTableReader.read(buffer, source: "t.csv", hasQuotes: false)
+            for groups in [
+                [["a", "b"], ["c"], ["e", "f"]], [["b", "d"], ["e"], ["f"]], [["c", "d"], ["a"], ["f"]],
+            ] {
+                let index = CSVTableReader.RowIndex()
+                for group in groups {
+                    let pass = try CSVTableReader.read(
+                        buffer, source: "t.csv", columns: Set(group), checkingRows: false, hasQuotes: false,
+                        rowIndex: index)
+                    #expect(pass.rowCount == whole.rowCount)
+                    for name in group {
+                        #expect(cells(pass[name]) == cells(whole[name]), "\(groups) \(name)")
+                        #expect(pass[name]?.storageKind == whole[name]?.storageKind, "\(groups) \(name)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -34,7 +34,8 @@ struct DriftStatisticsTests {
         let many = Array(0..<100_000)
         samples.append(many.map { (index: Int) -> Double in Double((index &* 7_919_993) % 50_000_000) / 1e6 - 20 })
         // Most of them in one bucket, beside a few far values.
-        samples.append(many.map { (index: Int) -> Double in index % 1_000 == 0 ? 30_000.125 : Double(index % 977) / 1e3 })
+        samples.append(
+            many.map { (index: Int) -> Double in index % 1_000 == 0 ? 30_000.125 : Double(index % 977) / 1e3 })
         return samples
     }()
 

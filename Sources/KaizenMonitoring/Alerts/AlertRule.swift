@@ -25,6 +25,9 @@ public struct AlertRule: Sendable, Equatable {
         case mae
         case rmse
         case r2
+        /// Accuracy estimated without labels, and how far it fell below the performance reference's.
+        case estimatedAccuracy = "estimated_accuracy"
+        case estimatedAccuracyDrop = "estimated_accuracy_drop"
 
         var needsColumn: Bool { [.driftScore, .columnDrift, .missingShare].contains(self) }
     }
@@ -139,6 +142,8 @@ public struct AlertRule: Sendable, Equatable {
         case .mae: return window.regression?.meanAbsoluteError
         case .rmse: return window.regression?.rootMeanSquaredError
         case .r2: return window.regression?.r2
+        case .estimatedAccuracy: return window.estimated?.accuracy
+        case .estimatedAccuracyDrop: return window.estimated?.drop
         }
     }
 

@@ -16,10 +16,12 @@ public struct MonitorReport: Sendable {
         /// `classification` or `regression` (default: classification when the prediction is text or whole numbers).
         public var task: Task?
         public var drift: DriftOptions
+        /// A logged column (an input, or an output such as `output.label`) whose values split each window further.
+        public var segmentColumn: String?
 
         public init(
             from: Int64, to: Int64, window: Int64, prediction: String? = nil, task: Task? = nil,
-            drift: DriftOptions = DriftOptions()
+            drift: DriftOptions = DriftOptions(), segmentColumn: String? = nil
         ) {
             self.from = from
             self.to = to
@@ -27,6 +29,7 @@ public struct MonitorReport: Sendable {
             self.prediction = prediction
             self.task = task
             self.drift = drift
+            self.segmentColumn = segmentColumn
         }
     }
 
@@ -35,11 +38,27 @@ public struct MonitorReport: Sendable {
         case regression
     }
 
+    /// A window's accuracy estimated from its classifier outputs alone (CBPE), beside the accuracy the performance
+    /// reference measured.
+    public struct Estimate: Sendable {
+        public var accuracy: Double
+        /// The estimate less and plus three sampling errors, clipped to [0, 1].
+        public var lowerBound: Double
+        public var upperBound: Double
+        public var referenceAccuracy: Double
+        public var referenceRows: Int
+
+        /// How far the estimate fell below the reference's accuracy.
+        public var drop: Double { referenceAccuracy - accuracy }
+    }
+
     /// One window of one version.
     public struct Window: Sendable {
         public var start: Int64
         public var end: Int64
         public var version: String?
+        /// The segment column's value in these rows (`(missing)` for rows without one), when the report is split.
+        public var segment: String?
         public var rows: Int
         public var requests: Int
         /// Rows with feedback whose label could be compared with the prediction.
@@ -48,6 +67,8 @@ public struct MonitorReport: Sendable {
         public var mismatchedLabels: Int
         public var classification: ClassificationMetrics?
         public var regression: RegressionMetrics?
+        /// Accuracy estimated without labels, when the endpoint has a performance reference.
+        public var estimated: Estimate?
         /// Drift and data quality of the window's inputs and outputs against the reference; nil without one.
         public var drift: DriftReport?
         /// Share of missing values per input column.
@@ -74,6 +95,7 @@ extension MonitorReport {
             ("window_ms", .integer(options.window)), ("segments", .integer(Int64(segments))),
             ("dropped_requests", .integer(dropped)), ("prediction", prediction.map(JSONValue.string) ?? .null),
             ("task", task.map { .string($0.rawValue) } ?? .null), ("reference", .bool(hasReference)),
+            ("segment_by", options.segmentColumn.map(JSONValue.string) ?? .null),
             ("windows", .array(windows.map(\.json))),
         ])
     }
@@ -83,6 +105,7 @@ extension MonitorReport.Window {
     public var json: JSONValue {
         var fields: [(String, JSONValue)] = [
             ("start", .integer(start)), ("end", .integer(end)), ("version", version.map(JSONValue.string) ?? .null),
+            ("segment", segment.map(JSONValue.string) ?? .null),
             ("rows", .integer(Int64(rows))), ("requests", .integer(Int64(requests))),
             ("labeled_rows", .integer(Int64(labeled))), ("mismatched_labels", .integer(Int64(mismatchedLabels))),
             ("missing_share", .object(missingShare.map { ($0.column, .double($0.share)) })),
@@ -116,6 +139,19 @@ extension MonitorReport.Window {
                     .object([
                         ("mae", .double(metrics.meanAbsoluteError)), ("rmse", .double(metrics.rootMeanSquaredError)),
                         ("r2", .double(metrics.r2)),
+                    ])
+                ))
+        }
+        if let estimated {
+            fields.append(
+                (
+                    "estimated_performance",
+                    .object([
+                        ("accuracy", .double(estimated.accuracy)), ("lower_bound", .double(estimated.lowerBound)),
+                        ("upper_bound", .double(estimated.upperBound)),
+                        ("reference_accuracy", .double(estimated.referenceAccuracy)),
+                        ("accuracy_drop", .double(estimated.drop)),
+                        ("reference_rows", .integer(Int64(estimated.referenceRows))),
                     ])
                 ))
         }

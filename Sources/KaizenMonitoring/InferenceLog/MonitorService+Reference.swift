@@ -42,10 +42,12 @@ extension MonitorService {
     }
 
     /// Makes the traffic `source` logged in `[from, to)` the endpoint's reference: its inputs and outputs, as
-    /// `setReference(endpoint:data:format:source:)` keeps a file's.
+    /// `setReference(endpoint:data:format:source:)` keeps a file's. When the window's rows have feedback and the log
+    /// has a probability per class, the labelled rows also become the reference for estimated accuracy; `labelled`
+    /// is how many (0 when they did not).
     public func setReference(
         endpoint: String, fromLogOf source: String, from: Int64, to: Int64
-    ) async throws -> (rows: Int, columns: [String]) {
+    ) async throws -> (rows: Int, columns: [String], labelled: Int) {
         try InferenceSegment.validateName(endpoint, field: "endpoint")
         try InferenceSegment.validateName(source, field: "endpoint")
         guard to > from else { throw KaizenError.invalidParameter("The window's end must be after its start") }
@@ -62,7 +64,9 @@ extension MonitorService {
         }
         let profile = DatasetProfile(table.selecting(rows: rows) { !$0.hasPrefix("kaizen.") })
         try await keepReference(profile, endpoint: endpoint)
-        return (profile.rows, profile.columns.map(\.name))
+        let labels = try await feedbackLabels(endpoint: source, table: table, rows: rows)
+        let labelled = try await keepPerformanceReference(endpoint: endpoint, table: table, rows: rows, labels: labels)
+        return (profile.rows, profile.columns.map(\.name), labelled)
     }
 
     /// Stores `profile` as the endpoint's reference, gzip'd.

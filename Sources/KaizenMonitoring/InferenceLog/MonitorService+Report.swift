@@ -5,6 +5,10 @@ extension MonitorService {
     public static let maximumReportText = 1 << 30
     /// The most windows one report has.
     public static let maximumWindows = 10_000
+    /// The most values a segment column may take in one report.
+    public static let maximumSegments = 100
+    /// The segment of rows that have no value in the segment column.
+    public static let missingSegment = "(missing)"
 
     /// The report over `options`' range: the log's rows cut into windows by their time and split by version, each
     /// compared with `reference` (when given) and joined with the feedback sent for its requests.
@@ -28,27 +32,40 @@ extension MonitorService {
             endpoint: endpoint, options: options, windows: [], segments: segments.count,
             dropped: segments.reduce(0) { $0 + $1.dropped }, hasReference: reference != nil)
         guard let table else { return report }
-        guard let times = table["kaizen.time"], let ids = table["kaizen.request_id"],
-            let rowNumbers = table["kaizen.row"]
+        guard let times = table["kaizen.time"], let ids = table["kaizen.request_id"], table["kaizen.row"] != nil
         else {
             throw KaizenError(.internalError, "The inference log of \(endpoint) has rows without their kaizen.* fields")
         }
         let versions = table["kaizen.version"]
-        // Rows by window and version, in time order of the windows.
+        var segmentColumn: DataColumn? = nil
+        if let name = options.segmentColumn {
+            guard let column = table[name] else {
+                throw KaizenError.invalidParameter("The inference log of \(endpoint) has no column '\(name)'")
+            }
+            segmentColumn = column
+        }
+        // Rows by window, version and segment, in time order of the windows.
         var groups: [GroupKey: [Int]] = [:]
+        var segmentValues: Set<String> = []
         for row in 0..<table.rowCount {
             guard let time = times.number(at: row), time >= Double(options.from), time < Double(options.to) else {
                 continue
             }
-            let key = GroupKey(window: (Int64(time) - origin) / options.window, version: versions?.text(at: row))
+            var segment: String? = nil
+            if let segmentColumn {
+                let value = segmentColumn.text(at: row) ?? Self.missingSegment
+                if segmentValues.insert(value).inserted, segmentValues.count > Self.maximumSegments {
+                    throw KaizenError.invalidParameter(
+                        "'\(segmentColumn.name)' has more than \(Self.maximumSegments) values in the range; segment by a "
+                            + "column with fewer values")
+                }
+                segment = value
+            }
+            let key = GroupKey(
+                window: (Int64(time) - origin) / options.window, version: versions?.text(at: row), segment: segment)
             groups[key, default: []].append(row)
         }
-        var requestIDs: Set<String> = []
-        for rows in groups.values { for row in rows { if let id = ids.text(at: row) { requestIDs.insert(id) } } }
-        var labels: [String: [Int: FeedbackLabel]] = [:]
-        for item in try await store.feedback(endpoint: endpoint, requestIDs: Array(requestIDs)) {
-            labels[item.requestID, default: [:]][item.row] = item.label
-        }
+        let labels = try await feedbackLabels(endpoint: endpoint, table: table, rows: groups.values.flatMap { $0 })
         let prediction =
             options.prediction
             ?? ["output.label", "output.output_label"].first { table[$0] != nil }
@@ -60,12 +77,18 @@ extension MonitorService {
         let task = options.task ?? predicted.map(Self.task)
         report.prediction = prediction
         report.task = task
+        var estimating: (reference: ClassifierOutputs, columns: ClassifierOutputs.Columns)? = nil
+        if task == .classification, let prediction, let columns = Self.classifierColumns(table, prediction: prediction),
+            let reference = try await performanceReference(endpoint: endpoint)
+        {
+            estimating = (reference, columns)
+        }
         for key in groups.keys.sorted() {
             let rows = groups[key]!
             let start = origin + key.window * options.window
             var window = MonitorReport.Window(
                 start: max(start, options.from), end: min(start + options.window, options.to), version: key.version,
-                rows: rows.count,
+                segment: key.segment, rows: rows.count,
                 requests: Set(rows.compactMap { ids.text(at: $0) }).count, labeled: 0, mismatchedLabels: 0,
                 missingShare: [])
             let inputs = table.selecting(rows: rows) { !$0.hasPrefix("kaizen.") }
@@ -75,9 +98,7 @@ extension MonitorService {
             if let predicted, let task {
                 var joined = JoinedLabels()
                 for row in rows {
-                    guard let id = ids.text(at: row), let index = rowNumbers.number(at: row),
-                        let label = labels[id]?[Int(index)]
-                    else { continue }
+                    guard let label = labels[row] else { continue }
                     joined.add(label, predicted: predicted, row: row, task: task)
                 }
                 window.labeled = joined.count
@@ -93,12 +114,34 @@ extension MonitorService {
                     }
                 }
             }
+            if let estimating {
+                window.estimated = try? Self.estimate(
+                    reference: estimating.reference, table: table, rows: rows, columns: estimating.columns)
+            }
             if let reference {
                 window.drift = DriftReport(reference: reference, current: inputs, options: options.drift)
             }
             report.windows.append(window)
         }
         return report
+    }
+
+    /// The feedback labels sent for the log's `rows`, by row.
+    func feedbackLabels(endpoint: String, table: DataTable, rows: [Int]) async throws -> [Int: FeedbackLabel] {
+        guard let ids = table["kaizen.request_id"], let rowNumbers = table["kaizen.row"] else { return [:] }
+        let requestIDs = Set(rows.compactMap { ids.text(at: $0) })
+        var sent: [String: [Int: FeedbackLabel]] = [:]
+        for item in try await store.feedback(endpoint: endpoint, requestIDs: Array(requestIDs)) {
+            sent[item.requestID, default: [:]][item.row] = item.label
+        }
+        var labels: [Int: FeedbackLabel] = [:]
+        for row in rows {
+            guard let id = ids.text(at: row), let index = rowNumbers.number(at: row),
+                let label = sent[id]?[Int(index)]
+            else { continue }
+            labels[row] = label
+        }
+        return labels
     }
 
     /// The rows logged for `endpoint` in segments that overlap `[from, to)` (rows outside the range included), as one
@@ -125,9 +168,10 @@ extension MonitorService {
     struct GroupKey: Hashable, Comparable {
         var window: Int64
         var version: String?
+        var segment: String?
 
         static func < (a: Self, b: Self) -> Bool {
-            (a.window, a.version ?? "") < (b.window, b.version ?? "")
+            (a.window, a.version ?? "", a.segment ?? "") < (b.window, b.version ?? "", b.segment ?? "")
         }
     }
 

@@ -64,10 +64,13 @@ enum MonitorRoutes {
         }
         endpoints.register("monitor/reference/from-log", namespace: "kaizen", methods: [.post]) { message in
             let endpoint = try message.requireString("endpoint")
-            let (rows, columns) = try await monitor.setReference(
+            let (rows, columns, labelled) = try await monitor.setReference(
                 endpoint: endpoint, fromLogOf: try message.string("source_endpoint") ?? endpoint,
                 from: try message.requireInt64("from"), to: try message.requireInt64("to"))
-            return .object([("rows", .integer(Int64(rows))), ("columns", .array(columns.map(JSONValue.string)))])
+            return .object([
+                ("rows", .integer(Int64(rows))), ("columns", .array(columns.map(JSONValue.string))),
+                ("labelled_rows", .integer(Int64(labelled))),
+            ])
         }
         endpoints.register("monitor/feedback", namespace: "kaizen", methods: [.post]) { message in
             let endpoint = try message.requireString("endpoint")
@@ -84,15 +87,21 @@ enum MonitorRoutes {
             let to = try message.int64("to") ?? now
             var options = MonitorReport.Options(
                 from: try message.int64("from") ?? (to - 86_400_000), to: to, window: window * 1000,
-                prediction: try message.string("prediction"))
+                prediction: try message.string("prediction"), segmentColumn: try message.string("segment_by"))
             if let task = try message.string("task") {
                 guard let parsed = MonitorReport.Task(rawValue: task) else {
                     throw KaizenError.invalidParameter("'task' is classification or regression")
                 }
                 options.task = parsed
             }
+            let format = try message.string("format") ?? "json"
+            guard format == "json" || format == "html" else {
+                throw KaizenError.invalidParameter("'format' is json or html, not '\(format.prefix(50))'")
+            }
             let reference = try await monitor.reference(endpoint: endpoint)
-            return try await monitor.report(endpoint: endpoint, options: options, reference: reference).json
+            let report = try await monitor.report(endpoint: endpoint, options: options, reference: reference)
+            // The page travels inside the JSON answer, so that errors and answers keep one format.
+            return format == "html" ? .object([("html", .string(report.html()))]) : report.json
         }
         endpoints.register("monitor/segments/list", namespace: "kaizen", methods: [.get]) { message in
             let segments = try await monitor.segments(
