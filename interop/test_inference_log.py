@@ -104,6 +104,12 @@ def test_every_request_is_logged_with_its_id_inputs_and_outputs(server, iris_mod
         assert refused.status_code == 400 and refused.headers.get("X-Request-Id")
         wait_shipped(srv)
         lines = stored_lines(server, name)
+        # The refused request is one line with the reason its caller got, and no inputs or outputs.
+        refusals = [line for line in lines if "kaizen.refused" in line]
+        assert [line["kaizen.request_id"] for line in refusals] == [refused.headers["X-Request-Id"]]
+        assert refusals[0]["kaizen.refused"] == refused.json()["message"][:200], refusals
+        assert not any(key in refusals[0] for key in X.columns) and refusals[0]["kaizen.version"] == "1"
+        lines = [line for line in lines if "kaizen.refused" not in line]
         assert len(lines) == sum(len(rows) for rows, _ in sent.values())
         by_request = {}
         for line in lines:
@@ -241,6 +247,13 @@ def test_reference_feedback_and_report(server, iris_model, tmp_path, kaizen_cli)
                                 [p["label"] for p in answer.json()["predictions"]]))
                 probabilities[answer.headers["X-Request-Id"]] = [p["probabilities"]
                                                                  for p in answer.json()["predictions"]]
+            if phase == "shifted":
+                # Refused requests are logged with their reason, apart from the scored rows.
+                for body in ({"dataframe_split": {"columns": ["sepal_length"], "data": [[1.0]]}},) * 3:
+                    assert session.post(f"{srv.url}/invocations", json=body, timeout=10).status_code == 400
+                for _ in range(2):
+                    assert session.post(f"{srv.url}/invocations", data="{", timeout=10,
+                                        headers={"Content-Type": "application/json"}).status_code == 400
             time.sleep(0.05)
             phases[phase] = (start, int(time.time() * 1000), answers)
         # Labels for every other request: through the server's POST /feedback, and from a file with the CLI.
@@ -280,6 +293,8 @@ def test_reference_feedback_and_report(server, iris_model, tmp_path, kaizen_cli)
         result = report(start, end)
         assert len(result["windows"]) == 1, result
         window = result["windows"][0]
+        assert window["refused_requests"] == (5 if phase == "shifted" else 0), window
+        assert sorted(window["refusals"].values()) == ([2, 3] if phase == "shifted" else []), window["refusals"]
         assert window["rows"] == sum(len(labels) for _, labels, _ in answers)
         assert window["requests"] == len(answers)
         drift = window["drift"]

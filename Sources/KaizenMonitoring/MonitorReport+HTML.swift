@@ -22,13 +22,15 @@ extension MonitorReport {
         let segmented = options.segmentColumn != nil
         body += "<table><thead><tr><th>Window (UTC)</th><th>Version</th>"
         if let column = options.segmentColumn { body += "<th>\(HTMLText.escaped(column))</th>" }
-        body += "<th>Rows</th><th>Requests</th><th>Labeled</th><th>Performance</th><th>Drifted columns</th>"
+        body += "<th>Rows</th><th>Requests</th><th>Refused</th><th>Labeled</th><th>Performance</th>"
+        body += "<th>Drifted columns</th>"
         body += "<th>Data set drift</th></tr></thead><tbody>\n"
         for (index, window) in windows.enumerated() {
             body += "<tr><td><a href=\"#window-\(index)\">\(Self.utc(window.start))</a></td>"
             body += "<td>\(HTMLText.escaped(window.version ?? "-"))</td>"
             if segmented { body += "<td>\(HTMLText.escaped(window.segment ?? "-"))</td>" }
             body += "<td class=\"num\">\(window.rows)</td><td class=\"num\">\(window.requests)</td>"
+            body += "<td class=\"num\">\(window.refused)</td>"
             body += "<td class=\"num\">\(window.labeled)</td><td>\(HTMLText.escaped(window.performanceSummary))</td>"
             if let drift = window.drift {
                 body += "<td class=\"num\">\(drift.driftedCount) of \(drift.comparedCount)</td>"
@@ -48,6 +50,13 @@ extension MonitorReport {
             body += "</h2>\n<p>\(window.rows) rows in \(window.requests) requests; \(window.labeled) rows with feedback"
             if window.mismatchedLabels > 0 { body += " (\(window.mismatchedLabels) labels of another type left out)" }
             body += ".</p>\n"
+            if !window.refusals.isEmpty {
+                body += "<table><thead><tr><th>Refused because</th><th>Requests</th></tr></thead><tbody>\n"
+                for (reason, count) in window.refusals.sorted(by: { $0.value > $1.value }).prefix(20) {
+                    body += "<tr><td>\(HTMLText.escaped(reason))</td><td class=\"num\">\(count)</td></tr>\n"
+                }
+                body += "</tbody></table>\n"
+            }
             body += window.performanceTable
             if let drift = window.drift {
                 body += drift.htmlSummary() + drift.htmlTable() + drift.htmlCharts()

@@ -10,6 +10,19 @@ extension InferenceLog.Entry {
         var encoder = PredictionEncoder()
         swap(&encoder.output, &output)
         defer { swap(&encoder.output, &output) }
+        guard case .scored(let input, let prediction) = outcome else {
+            if case .refused(let reason, let version) = outcome {
+                // A refusal is one line with no inputs or outputs: its reason, under `kaizen.refused`.
+                encoder.append("{\"kaizen.request_id\": ")
+                encoder.string(requestID)
+                encoder.output += Array(", \"kaizen.row\": 0, \"kaizen.time\": \(time), \"kaizen.version\": ".utf8)
+                (version.map(JSONValue.string) ?? .null).write(to: &encoder.output)
+                encoder.append(", \"kaizen.refused\": ")
+                encoder.string(reason)
+                encoder.append("}\n")
+            }
+            return
+        }
         let rows = prediction.rows
         // What every line of the entry repeats is encoded once: the identity and the column keys.
         encoder.append("{\"kaizen.request_id\": ")

@@ -21,14 +21,41 @@ public final class InferenceLog: Sendable {
         }
     }
 
-    /// One logged request: what came in, what went out, and when.
+    /// One logged request: what came in and what went out, or why it was refused; and when.
     public struct Entry: Sendable {
+        public enum Outcome: Sendable {
+            case scored(ScoringInput, Prediction)
+            /// Refused before it was scored (a malformed body, a column the model lacks, a wrong type), with the
+            /// version that refused it.
+            case refused(reason: String, version: String?)
+        }
+
         public let requestID: String
         /// Milliseconds since the epoch.
         public let time: Int64
-        public let input: ScoringInput
-        public let prediction: Prediction
+        public let outcome: Outcome
+
+        public init(requestID: String, time: Int64, input: ScoringInput, prediction: Prediction) {
+            self.requestID = requestID
+            self.time = time
+            outcome = .scored(input, prediction)
+        }
+
+        public init(requestID: String, time: Int64, refusal reason: String, version: String?) {
+            self.requestID = requestID
+            self.time = time
+            outcome = .refused(reason: reason, version: version)
+        }
+
+        /// The lines the entry takes in the log: one per scored row, one for a refusal.
+        public var rows: Int {
+            if case .scored(_, let prediction) = outcome { return prediction.rows }
+            return 1
+        }
     }
+
+    /// The longest refusal reason logged; longer ones are cut.
+    public static let maximumReasonBytes = 200
 
     /// What became of the requests offered since the process started.
     public struct Counts: Sendable, Equatable {
@@ -68,6 +95,22 @@ public final class InferenceLog: Sendable {
     public func offer(
         requestID: String, input: ScoringInput, prediction: Prediction, time: Int64 = currentTimeMillis()
     ) -> Bool {
+        offer(Entry(requestID: requestID, time: time, input: input, prediction: prediction))
+    }
+
+    /// Offers a refused request, with the reason it was refused (cut to `maximumReasonBytes`); sampled, capped and
+    /// bounded as scored requests are.
+    @discardableResult
+    public func offerRefusal(
+        requestID: String, reason: String, version: String?, time: Int64 = currentTimeMillis()
+    ) -> Bool {
+        var cut = Substring(reason)
+        while cut.utf8.count > Self.maximumReasonBytes { cut = cut.dropLast() }
+        return offer(Entry(requestID: requestID, time: time, refusal: String(cut), version: version))
+    }
+
+    func offer(_ entry: Entry) -> Bool {
+        let time = entry.time
         let settings = settings
         return state.withLock { state in
             if settings.sampleRate < 1 {
@@ -89,13 +132,13 @@ public final class InferenceLog: Sendable {
                 }
                 state.loggedThisSecond += 1
             }
-            guard state.rows + prediction.rows <= settings.capacity else {
+            guard state.rows + entry.rows <= settings.capacity else {
                 state.counts.dropped += 1
                 state.droppedSinceTake += 1
                 return false
             }
-            state.entries.append(Entry(requestID: requestID, time: time, input: input, prediction: prediction))
-            state.rows += prediction.rows
+            state.entries.append(entry)
+            state.rows += entry.rows
             state.counts.queued += 1
             return true
         }

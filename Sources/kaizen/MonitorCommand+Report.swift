@@ -130,7 +130,7 @@ extension MonitorCommand {
             let segmentBy = report["segment_by"]?.stringValue
             var table = TextTable(
                 headers: ["window (UTC)", "version"] + (segmentBy == nil ? [] : ["segment"]) + [
-                    "rows", "requests", "labeled", "performance", "drifted", "data drift", "most missing",
+                    "rows", "requests", "refused", "labeled", "performance", "drifted", "data drift", "most missing",
                 ])
             for window in report["windows"]?.arrayValue ?? [] {
                 let version = window["version"]?.stringValue ?? "-"
@@ -162,7 +162,8 @@ extension MonitorCommand {
                 table.rows.append(
                     [formatTime(window["start"]?.int64Value), version] + segment + [
                         "\(window["rows"]?.int64Value ?? 0)",
-                        "\(window["requests"]?.int64Value ?? 0)", "\(window["labeled_rows"]?.int64Value ?? 0)",
+                        "\(window["requests"]?.int64Value ?? 0)", "\(window["refused_requests"]?.int64Value ?? 0)",
+                        "\(window["labeled_rows"]?.int64Value ?? 0)",
                         performance, drifted, datasetDrift,
                         missing.map { $0.1 > 0 ? "\($0.0) \(String(format: "%.3f", $0.1))" : "none" } ?? "-",
                     ])

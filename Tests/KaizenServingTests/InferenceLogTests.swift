@@ -29,6 +29,29 @@ struct InferenceLogTests {
         #expect(log.take().dropped == 0)
     }
 
+    /// A refusal is one line with its reason (cut to 200 bytes) and the version that refused it, and takes one row
+    /// of the queue.
+    @Test func refusalsAreOneLineWithTheirReason() throws {
+        let log = InferenceLog(settings: .init(sampleRate: 1, rateCap: 0, capacity: 2))
+        log.offerRefusal(
+            requestID: "bad\"1", reason: "Missing column 'x' \u{e9}" + String(repeating: "y", count: 400),
+            version: "3", time: 7)
+        log.offerRefusal(requestID: "bad2", reason: "Bad JSON", version: nil, time: 8)
+        log.offerRefusal(requestID: "bad3", reason: "Bad JSON", version: nil, time: 9)
+        #expect(log.counts.queued == 2 && log.counts.dropped == 1)
+        var lines: [UInt8] = []
+        for entry in log.take().entries { entry.appendLines(to: &lines) }
+        let parsed = try String(decoding: lines, as: UTF8.self).split(separator: "\n").map {
+            try JSONValue(parsing: String($0))
+        }
+        #expect(parsed.count == 2)
+        #expect(parsed[0]["kaizen.request_id"]?.stringValue == "bad\"1")
+        #expect(parsed[0]["kaizen.version"]?.stringValue == "3" && parsed[1]["kaizen.version"] == .null)
+        #expect(parsed[0]["kaizen.refused"]?.stringValue?.hasPrefix("Missing column 'x' \u{e9}yyy") == true)
+        #expect(parsed[0]["kaizen.refused"]?.stringValue?.utf8.count ?? 0 <= InferenceLog.maximumReasonBytes)
+        #expect(parsed[1]["kaizen.refused"]?.stringValue == "Bad JSON" && parsed[1]["kaizen.time"]?.int64Value == 8)
+    }
+
     @Test func rateCapAllowsSoManyPerSecond() async throws {
         let (input, prediction) = try await Self.scored()
         let log = InferenceLog(settings: .init(sampleRate: 1, rateCap: 3, capacity: 1000))

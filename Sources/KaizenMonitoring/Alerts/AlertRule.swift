@@ -17,6 +17,9 @@ public struct AlertRule: Sendable, Equatable {
         /// A column's share of missing values; needs a column.
         case missingShare = "missing_share"
         case rows
+        /// Requests refused before scoring, and their share of all the window's requests.
+        case refusedRequests = "refused_requests"
+        case refusedShare = "refused_share"
         case accuracy
         case precisionMacro = "precision_macro"
         case recallMacro = "recall_macro"
@@ -134,6 +137,8 @@ public struct AlertRule: Sendable, Equatable {
         case .columnDrift: return column.flatMap(drifted).flatMap { $0.method == nil ? nil : ($0.drifted ? 1 : 0) }
         case .missingShare: return window.missingShare.first { $0.column == column }?.share
         case .rows: return Double(window.rows)
+        case .refusedRequests: return Double(window.refused)
+        case .refusedShare: return window.refusedShare
         case .accuracy: return window.classification?.accuracy
         case .precisionMacro: return window.classification?.macroPrecision
         case .recallMacro: return window.classification?.macroRecall

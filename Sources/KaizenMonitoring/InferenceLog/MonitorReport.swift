@@ -59,8 +59,11 @@ public struct MonitorReport: Sendable {
         public var version: String?
         /// The segment column's value in these rows (`(missing)` for rows without one), when the report is split.
         public var segment: String?
+        /// Scored rows, and the requests they came in.
         public var rows: Int
         public var requests: Int
+        /// Requests refused before scoring, by reason (the error message the caller got).
+        public var refusals: [String: Int] = [:]
         /// Rows with feedback whose label could be compared with the prediction.
         public var labeled: Int
         /// Rows with feedback whose label is of another type than the prediction (text for a number, or the reverse).
@@ -73,6 +76,10 @@ public struct MonitorReport: Sendable {
         public var drift: DriftReport?
         /// Share of missing values per input column.
         public var missingShare: [(column: String, share: Double)]
+
+        public var refused: Int { refusals.values.reduce(0, +) }
+        /// Refused requests among all the window's requests.
+        public var refusedShare: Double { Double(refused) / Double(max(1, requests + refused)) }
     }
 
     public var endpoint: String
@@ -109,6 +116,13 @@ extension MonitorReport.Window {
             ("rows", .integer(Int64(rows))), ("requests", .integer(Int64(requests))),
             ("labeled_rows", .integer(Int64(labeled))), ("mismatched_labels", .integer(Int64(mismatchedLabels))),
             ("missing_share", .object(missingShare.map { ($0.column, .double($0.share)) })),
+            ("refused_requests", .integer(Int64(refused))),
+            (
+                "refusals",
+                .object(
+                    refusals.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+                        .prefix(20).map { ($0.key, .integer(Int64($0.value))) })
+            ),
         ]
         if let metrics = classification {
             var performance: [(String, JSONValue)] = [

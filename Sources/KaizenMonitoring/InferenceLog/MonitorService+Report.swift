@@ -44,11 +44,21 @@ extension MonitorService {
             }
             segmentColumn = column
         }
-        // Rows by window, version and segment, in time order of the windows.
+        // Rows by window, version and segment, in time order of the windows; refused requests counted apart.
         var groups: [GroupKey: [Int]] = [:]
+        var refusals: [GroupKey: [String: Int]] = [:]
+        var refusalsByGroup: [GroupKey: [String: Int]] = [:]
+        let refusedColumn = table["kaizen.refused"]
         var segmentValues: Set<String> = []
         for row in 0..<table.rowCount {
             guard let time = times.number(at: row), time >= Double(options.from), time < Double(options.to) else {
+                continue
+            }
+            let window = (Int64(time) - origin) / options.window
+            if let reason = refusedColumn?.text(at: row) {
+                refusals[GroupKey(window: window, version: versions?.text(at: row)), default: [:]][
+                    reason, default: 0] +=
+                    1
                 continue
             }
             var segment: String? = nil
@@ -61,9 +71,17 @@ extension MonitorService {
                 }
                 segment = value
             }
-            let key = GroupKey(
-                window: (Int64(time) - origin) / options.window, version: versions?.text(at: row), segment: segment)
+            let key = GroupKey(window: window, version: versions?.text(at: row), segment: segment)
             groups[key, default: []].append(row)
+        }
+        // Refusals have no inputs, so no segment: they go to the version's window, or to its first segment.
+        for (key, reasons) in refusals {
+            let target =
+                groups.keys.filter { $0.window == key.window && $0.version == key.version }.min()
+                ?? GroupKey(
+                    window: key.window, version: key.version, segment: segmentColumn.map { _ in Self.missingSegment })
+            if groups[target] == nil { groups[target] = [] }
+            refusalsByGroup[target, default: [:]].merge(reasons, uniquingKeysWith: +)
         }
         let labels = try await feedbackLabels(endpoint: endpoint, table: table, rows: groups.values.flatMap { $0 })
         let prediction =
@@ -89,8 +107,13 @@ extension MonitorService {
             var window = MonitorReport.Window(
                 start: max(start, options.from), end: min(start + options.window, options.to), version: key.version,
                 segment: key.segment, rows: rows.count,
-                requests: Set(rows.compactMap { ids.text(at: $0) }).count, labeled: 0, mismatchedLabels: 0,
-                missingShare: [])
+                requests: Set(rows.compactMap { ids.text(at: $0) }).count, refusals: refusalsByGroup[key] ?? [:],
+                labeled: 0, mismatchedLabels: 0, missingShare: [])
+            guard !rows.isEmpty else {
+                // Only refusals: nothing was scored to compare.
+                report.windows.append(window)
+                continue
+            }
             let inputs = table.selecting(rows: rows) { !$0.hasPrefix("kaizen.") }
             window.missingShare = inputs.columns.filter { !$0.name.hasPrefix("output.") }.map { column in
                 (column.name, Double(column.missingCount) / Double(max(1, inputs.rowCount)))

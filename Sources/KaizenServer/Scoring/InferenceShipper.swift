@@ -106,10 +106,10 @@ public struct InferenceShipper: Service {
                     entry.appendLines(to: &lines)
                     open!.compressor.compress(lines, appendingTo: &open!.compressed)
                     open!.textBytes += lines.count
-                    open!.records += Int64(entry.prediction.rows)
+                    open!.records += Int64(entry.rows)
                     open!.requests += 1
                     open!.lastTime = max(open!.lastTime, entry.time)
-                    progress.counts.withLock { $0.unshippedRecords += Int64(entry.prediction.rows) }
+                    progress.counts.withLock { $0.unshippedRecords += Int64(entry.rows) }
                     if open!.textBytes >= settings.segmentBytes {
                         sequence += 1
                         waiting.append(close(&open, sequence: sequence, dropped: &droppedCarry))

@@ -60,6 +60,7 @@ enum ScoringRoutes {
                 return response
             } catch let error as ServingError {
                 context.notes.record(error: error.message)
+                log?.offerRefusal(requestID: requestID, reason: error.message, version: chosen?.version)
                 var response = ScoringResponses.error(error)
                 response.headers[.requestID] = requestID
                 if let version = chosen?.version { response.headers[.kaizenModelVersion] = version }
