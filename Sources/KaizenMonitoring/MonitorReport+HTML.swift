@@ -89,11 +89,15 @@ extension MonitorReport {
 extension MonitorReport.Window {
     /// The headline figures, as the summary table shows them.
     var performanceSummary: String {
+        let estimate = estimated.map {
+            "estimated accuracy \(HTMLText.format($0.accuracy)) (reference \(HTMLText.format($0.referenceAccuracy)))"
+        }
         if let metrics = classification {
             var text = "accuracy \(HTMLText.format(metrics.accuracy)), F1 \(HTMLText.format(metrics.macroF1))"
             if let auc = metrics.rocAUC { text += ", ROC AUC \(HTMLText.format(auc))" }
-            return text
+            return text + (estimate.map { ", " + $0 } ?? "")
         }
+        if let estimate { return estimate }
         if let metrics = regression {
             return "RMSE \(HTMLText.format(metrics.rootMeanSquaredError)), MAE "
                 + "\(HTMLText.format(metrics.meanAbsoluteError)), R² \(HTMLText.format(metrics.r2))"

@@ -146,6 +146,10 @@ extension MonitorCommand {
                         return "\(name) \(String(format: "%.4f", value))\(beside)"
                     }.joined(separator: ", ")
                 }
+                if let estimated = window["estimated_performance"]?["accuracy"]?.doubleValue {
+                    let text = "estimated accuracy \(String(format: "%.4f", estimated))"
+                    performance = performance == "-" ? text : performance + ", " + text
+                }
                 var drifted = "-"
                 var datasetDrift = "-"
                 if let drift = window["drift"] {

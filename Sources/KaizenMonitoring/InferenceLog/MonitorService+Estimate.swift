@@ -48,31 +48,17 @@ extension MonitorService {
         let outputs = try ClassifierOutputs(table: selected, columns: columns)
         // An estimator must be able to learn from it, or it is no reference.
         _ = try PerformanceEstimator(reference: outputs, options: .init(metrics: [.accuracy], chunking: .count(1)))
-        let compressor = try GzipCompressor(level: 1)
-        var compressed: [UInt8] = []
-        compressor.compress(Self.serialized(outputs).serialized(), appendingTo: &compressed)
-        compressor.finish(appendingTo: &compressed)
-        _ = try await artifacts.write(
-            try Self.performanceReferencePath(endpoint),
-            from: AsyncStream { continuation in
-                continuation.yield(compressed)
-                continuation.finish()
-            })
+        try await writeCompressed(
+            Self.serialized(outputs).serialized(), to: try Self.performanceReferencePath(endpoint))
         return labelled.count
     }
 
     /// The endpoint's performance reference, nil when it has none.
     func performanceReference(endpoint: String) async throws -> ClassifierOutputs? {
-        let content: ArtifactContent
-        do { content = try await artifacts.read(try Self.performanceReferencePath(endpoint)) } catch let error
-            as KaizenError where error.code == .resourceDoesNotExist
-        {
-            return nil
-        }
-        var compressed: [UInt8] = []
-        for try await chunk in content { compressed += chunk }
-        let text = try GzipDecompressor.decompress(
-            compressed, limit: Self.maximumProfileBytes, source: "The performance reference of \(endpoint)")
+        guard
+            let text = try await readCompressed(
+                try Self.performanceReferencePath(endpoint), source: "The performance reference of \(endpoint)")
+        else { return nil }
         return try Self.outputs(try JSONValue(parsing: text))
     }
 

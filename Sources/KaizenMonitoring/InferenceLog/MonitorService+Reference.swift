@@ -71,32 +71,44 @@ extension MonitorService {
 
     /// Stores `profile` as the endpoint's reference, gzip'd.
     func keepReference(_ profile: DatasetProfile, endpoint: String) async throws {
+        try await writeCompressed(profile.serialized(), to: try Self.referencePath(endpoint))
+    }
+
+    /// The endpoint's stored reference profile, nil when it has none.
+    public func reference(endpoint: String) async throws -> DatasetProfile? {
+        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        guard
+            let text = try await readCompressed(
+                try Self.referencePath(endpoint), source: "The reference profile of \(endpoint)")
+        else { return nil }
+        return try DatasetProfile(serialized: text, maximumSize: Self.maximumProfileBytes)
+    }
+
+    /// Stores `bytes` gzip'd at `path` in the artifact store, replacing what was there.
+    func writeCompressed(_ bytes: [UInt8], to path: ArtifactPath) async throws {
         let compressor = try GzipCompressor(level: 1)
         var compressed: [UInt8] = []
-        compressor.compress(profile.serialized(), appendingTo: &compressed)
+        compressor.compress(bytes, appendingTo: &compressed)
         compressor.finish(appendingTo: &compressed)
         _ = try await artifacts.write(
-            try Self.referencePath(endpoint),
+            path,
             from: AsyncStream { continuation in
                 continuation.yield(compressed)
                 continuation.finish()
             })
     }
 
-    /// The endpoint's stored reference profile, nil when it has none.
-    public func reference(endpoint: String) async throws -> DatasetProfile? {
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
+    /// The bytes stored gzip'd at `path` (at most `maximumProfileBytes` once decompressed), nil when nothing is.
+    func readCompressed(_ path: ArtifactPath, source: String) async throws -> [UInt8]? {
         let content: ArtifactContent
-        do { content = try await artifacts.read(try Self.referencePath(endpoint)) } catch let error as KaizenError
+        do { content = try await artifacts.read(path) } catch let error as KaizenError
             where error.code == .resourceDoesNotExist
         {
             return nil
         }
         var compressed: [UInt8] = []
         for try await chunk in content { compressed += chunk }
-        let text = try GzipDecompressor.decompress(
-            compressed, limit: Self.maximumProfileBytes, source: "The reference profile of \(endpoint)")
-        return try DatasetProfile(serialized: text, maximumSize: Self.maximumProfileBytes)
+        return try GzipDecompressor.decompress(compressed, limit: Self.maximumProfileBytes, source: source)
     }
 
     /// A data file's bytes read as a table.
