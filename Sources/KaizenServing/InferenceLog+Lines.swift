@@ -10,20 +10,6 @@ extension InferenceLog.Entry {
         var encoder = PredictionEncoder()
         swap(&encoder.output, &output)
         defer { swap(&encoder.output, &output) }
-        guard case .scored(let input, let prediction) = outcome else {
-            if case .refused(let reason, let version) = outcome {
-                // A refusal is one line with no inputs or outputs: its reason, under `kaizen.refused`.
-                encoder.append("{\"kaizen.request_id\": ")
-                encoder.string(requestID)
-                encoder.output += Array(", \"kaizen.row\": 0, \"kaizen.time\": \(time), \"kaizen.version\": ".utf8)
-                (version.map(JSONValue.string) ?? .null).write(to: &encoder.output)
-                encoder.append(", \"kaizen.refused\": ")
-                encoder.string(reason)
-                encoder.append("}\n")
-            }
-            return
-        }
-        let rows = prediction.rows
         // What every line of the entry repeats is encoded once: the identity and the column keys.
         encoder.append("{\"kaizen.request_id\": ")
         encoder.string(requestID)
@@ -31,11 +17,25 @@ extension InferenceLog.Entry {
         let head = Array(encoder.output.suffix(from: output.count))
         encoder.output.removeSubrange(output.count...)
         var tail = Array(", \"kaizen.time\": \(time), \"kaizen.version\": ".utf8)
-        if let version = prediction.model.version {
-            JSONValue.string(version).write(to: &tail)
-        } else {
-            tail += Array("null".utf8)
+        let version: String?
+        switch outcome {
+        case .scored(_, let prediction): version = prediction.model.version
+        case .refused(_, let refusing): version = refusing
         }
+        (version.map(JSONValue.string) ?? .null).write(to: &tail)
+        guard case .scored(let input, let prediction) = outcome else {
+            if case .refused(let reason, _) = outcome {
+                // A refusal is one line with no inputs or outputs: its reason, under `kaizen.refused`.
+                encoder.output += head
+                encoder.append("0")
+                encoder.output += tail
+                encoder.append(", \"kaizen.refused\": ")
+                encoder.string(reason)
+                encoder.append("}\n")
+            }
+            return
+        }
+        let rows = prediction.rows
         let inputs = InputColumns(input, model: prediction.model)
         let outputs = prediction.outputs.map { OutputColumns($0.0, $0.1, rows: rows) }
         for row in 0..<rows {

@@ -10,6 +10,11 @@ extension MonitorService {
     /// The fewest labelled rows kept as a performance reference.
     public static let minimumLabelledReference = 20
 
+    /// The logged outputs a classifier's predicted label is read from, in order of preference.
+    static let labelColumns = ["output.label", "output.output_label"]
+    /// The prefixes of a classifier's per-class probability columns in the log, in order of preference.
+    static let probabilityPrefixes = ["output.probabilities_", "output.output_probability_", "output.probability_"]
+
     static func performanceReferencePath(_ endpoint: String) throws(KaizenError) -> ArtifactPath {
         try ArtifactPath(validating: "monitoring/\(endpoint)/reference/performance.json.gz")
     }
@@ -18,7 +23,7 @@ extension MonitorService {
     /// (`output.probabilities_<class>`, or `output.output_probability_<class>`) beside the prediction. Two classes
     /// must be 0 and 1; nil when the log has no such columns.
     static func classifierColumns(_ table: DataTable, prediction: String) -> ClassifierOutputs.Columns? {
-        for base in ["output.probabilities_", "output.output_probability_", "output.probability_"] {
+        for base in probabilityPrefixes {
             let pairs = table.columns.filter { $0.name.hasPrefix(base) }.map {
                 ClassifierOutputs.Columns.ClassColumn(label: String($0.name.dropFirst(base.count)), column: $0.name)
             }
@@ -40,7 +45,7 @@ extension MonitorService {
     ) async throws -> Int {
         let labelled = rows.filter { labels[$0] != nil }
         guard labelled.count >= Self.minimumLabelledReference,
-            let prediction = ["output.label", "output.output_label"].first(where: { table[$0] != nil }),
+            let prediction = Self.labelColumns.first(where: { table[$0] != nil }),
             let columns = Self.classifierColumns(table, prediction: prediction)
         else { return 0 }
         var selected = table.selecting(rows: labelled) { $0.hasPrefix("output.") }
@@ -62,10 +67,18 @@ extension MonitorService {
         return try Self.outputs(try JSONValue(parsing: text))
     }
 
-    /// The estimated accuracy of the log's `rows` against `reference`, the window as one chunk; nil when the window's
-    /// outputs do not have the reference's classes.
+    /// The share of the reference's rows whose prediction is their label.
+    static func accuracy(of reference: ClassifierOutputs) -> Double {
+        let targets = reference.targets ?? []
+        let correct = zip(reference.predictions, targets).filter { $0 == $1 }.count
+        return Double(correct) / Double(max(1, targets.count))
+    }
+
+    /// The estimated accuracy of the log's `rows` against `reference` (whose own accuracy is `referenceAccuracy`),
+    /// the window as one chunk; nil when the window's outputs do not have the reference's classes.
     static func estimate(
-        reference: ClassifierOutputs, table: DataTable, rows: [Int], columns: ClassifierOutputs.Columns
+        reference: ClassifierOutputs, referenceAccuracy: Double, table: DataTable, rows: [Int],
+        columns: ClassifierOutputs.Columns
     ) throws(KaizenError) -> MonitorReport.Estimate? {
         let window = try ClassifierOutputs(
             table: table.selecting(rows: rows) { $0.hasPrefix("output.") },
@@ -74,11 +87,9 @@ extension MonitorService {
         let estimator = try PerformanceEstimator(
             reference: reference, options: .init(metrics: [.accuracy], chunking: .size(rows.count)))
         guard let figures = try estimator.estimate(window).chunks.first?[.accuracy] else { return nil }
-        let targets = reference.targets ?? []
-        let correct = zip(reference.predictions, targets).filter { $0 == $1 }.count
         return MonitorReport.Estimate(
             accuracy: figures.estimated, lowerBound: figures.lowerBound, upperBound: figures.upperBound,
-            referenceAccuracy: Double(correct) / Double(max(1, targets.count)), referenceRows: reference.rowCount)
+            referenceAccuracy: referenceAccuracy, referenceRows: reference.rowCount)
     }
 
     /// Feedback labels as a column: numbers when every label is a number or a boolean, text otherwise.

@@ -86,7 +86,7 @@ extension MonitorService {
         let labels = try await feedbackLabels(endpoint: endpoint, table: table, rows: groups.values.flatMap { $0 })
         let prediction =
             options.prediction
-            ?? ["output.label", "output.output_label"].first { table[$0] != nil }
+            ?? Self.labelColumns.first { table[$0] != nil }
             ?? table.columns.first { $0.name.hasPrefix("output.") }?.name
         let predicted = prediction.flatMap { table[$0] }
         if let prediction, options.prediction != nil, predicted == nil {
@@ -95,11 +95,11 @@ extension MonitorService {
         let task = options.task ?? predicted.map(Self.task)
         report.prediction = prediction
         report.task = task
-        var estimating: (reference: ClassifierOutputs, columns: ClassifierOutputs.Columns)? = nil
+        var estimating: (reference: ClassifierOutputs, accuracy: Double, columns: ClassifierOutputs.Columns)? = nil
         if task == .classification, let prediction, let columns = Self.classifierColumns(table, prediction: prediction),
             let reference = try await performanceReference(endpoint: endpoint)
         {
-            estimating = (reference, columns)
+            estimating = (reference, Self.accuracy(of: reference), columns)
         }
         for key in groups.keys.sorted() {
             let rows = groups[key]!
@@ -139,7 +139,8 @@ extension MonitorService {
             }
             if let estimating {
                 window.estimated = try? Self.estimate(
-                    reference: estimating.reference, table: table, rows: rows, columns: estimating.columns)
+                    reference: estimating.reference, referenceAccuracy: estimating.accuracy, table: table, rows: rows,
+                    columns: estimating.columns)
             }
             if let reference {
                 window.drift = DriftReport(reference: reference, current: inputs, options: options.drift)
@@ -214,8 +215,8 @@ extension MonitorService {
         let classes = Set(joined.truth).union(joined.predictions).sorted()
         guard classes.count == 2 else { return nil }
         let positive = classes[1].text
-        for base in ["output.probabilities", "output.output_probability", "output.probability"] {
-            guard let column = table["\(base)_\(positive)"] else { continue }
+        for prefix in probabilityPrefixes {
+            guard let column = table[prefix + positive] else { continue }
             let scores = joined.rows.map { column.number(at: $0) ?? .nan }
             return scores.contains(where: \.isNaN) ? nil : scores
         }
