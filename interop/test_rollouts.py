@@ -375,7 +375,7 @@ def test_restarts_mid_rollout_lose_nothing(tmp_path):
         control = start_control_plane()
 
         rollout = wait_for_phase(plane, "restart", {"promoted", "rolled_back", "paused", "aborted"}, timeout=120)
-        assert rollout["phase"] == "promoted", rollout
+        assert rollout["phase"] == "promoted", json.dumps(rollout, indent=1)
         assert [record["decision"] for record in rollout["history"]] == ["advanced"] * 3
         for load in loads[1:]:
             load.__exit__()
