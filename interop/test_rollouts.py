@@ -82,10 +82,13 @@ def endpoint(server, models, tmp_path):
 
 
 class Load:
-    """Requests one row at a time from a background thread, recording (time, version that answered)."""
+    """Requests one row at a time from a background thread, recording (time, version that answered). With `labels`
+    (one per row), it also sends each answered request's true label to the server's `POST /feedback`, ten at a
+    time."""
 
-    def __init__(self, url: str, rows: dict):
-        self.url, self.rows = url, rows
+    def __init__(self, url: str, rows: dict, labels: list | None = None):
+        self.url, self.rows, self.labels = url, rows, labels
+        self.feedback: list[dict] = []
         self.answers: list[tuple[float, str, list]] = []
         self.failures: list[str] = []
         self.stop = threading.Event()
@@ -104,10 +107,20 @@ class Load:
                     else:
                         self.answers.append((time.time() * 1000, answer.headers["X-Kaizen-Model-Version"],
                                              answer.json()["predictions"]))
+                        if self.labels is not None:
+                            self.send_feedback(session, answer.headers["X-Request-Id"], self.labels[row])
                 except requests.RequestException as error:
                     self.failures.append(str(error))
                 index += 1
                 time.sleep(0.002)
+
+    def send_feedback(self, session: requests.Session, request_id: str, label) -> None:
+        self.feedback.append({"request_id": request_id, "label": label})
+        if len(self.feedback) >= 10:
+            answer = session.post(f"{self.url}/feedback", json=self.feedback, timeout=30)
+            if answer.status_code != 200:
+                self.failures.append(answer.text[:200])
+            self.feedback = []
 
     def __enter__(self) -> "Load":
         self.thread.start()
@@ -337,8 +350,10 @@ def test_restarts_mid_rollout_lose_nothing(tmp_path):
         mlflow.set_tracking_uri(url)
         X, y = load_breast_cancer(return_X_y=True, as_frame=True)
         X = X.astype("float32").rename(columns=lambda c: c.replace(" ", "_"))
-        for seed in (0, 1):
-            model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=seed).fit(X, y)
+        # Both versions are the same forest: this test is about restarts, and two differently seeded forests
+        # disagree on enough of the 40 rows that a step's sample can cross the divergence gate by chance.
+        for _ in range(2):
+            model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(X, y)
             with mlflow.start_run():
                 mlflow.onnx.log_model(to_onnx(model, X[:1].values), name="model", input_example=X.head(3),
                                       signature=infer_signature(X, model.predict(X)), registered_model_name="restart")
@@ -594,3 +609,93 @@ def test_a_ten_times_slower_candidate_is_stopped_by_latency(server, models, endp
     assert checks["error_rate"]["outcome"] == "pass" and load.failures == []
     assert {v for _, v, _ in load.answers} == {"1", version}
     assert {v for _, v, _ in load.answers[settled:]} == {"1"}
+
+
+def test_accuracy_gates_judge_the_candidate_on_feedback_and_on_estimates(server, tmp_path, kaizen_cli):
+    """The gates on the inference log: a candidate less accurate on the labels sent back is rolled back by
+    `accuracy`; one whose served probabilities are much less confident is rolled back by `estimated_accuracy`
+    before any of its labels arrive; the stable model again as candidate passes both and is promoted."""
+    import mlflow
+    import mlflow.onnx
+    import numpy as np
+    from mlflow.models import infer_signature
+    from skl2onnx import to_onnx
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    mlflow.set_tracking_uri(server.url)
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.astype("float32").rename(columns=lambda c: c.replace(" ", "_"))
+    rng = np.random.default_rng(0)
+    noisy = y.copy()
+    flipped = rng.random(len(y)) < 0.3
+    noisy[flipped] = 1 - noisy[flipped]
+    # v1 the stable forest (97% on the rows sent); v2 a barely fitted logistic regression (89%); v3 a forest fitted
+    # on 30% flipped labels (94%, but far less confident); v4 the stable forest again.
+    name = f"gated-{os.urandom(3).hex()}"
+    for model in (RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(X, y),
+                  LogisticRegression(C=1e-7, max_iter=2000).fit(X, y),
+                  RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(X, noisy),
+                  RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(X, y)):
+        with mlflow.start_run():
+            mlflow.onnx.log_model(to_onnx(model, X[:1].values, options={"zipmap": False}), name="model",
+                                  input_example=X.head(3), signature=infer_signature(X, model.predict(X)),
+                                  registered_model_name=name)
+    picks = rng.permutation(len(X))[:200]
+    rows = json.loads(X.iloc[picks].to_json(orient="split", index=False))
+    labels = [int(v) for v in y.iloc[picks]]
+    created = api(server, "endpoints/create", "POST", name=name, model_name=name,
+                  traffic=[{"version": "1", "weight": 100}])
+    assert created.status_code == 200, created.text
+    port = _free_port()
+    command = [str(KAIZEN_BIN), "models", "serve", "--endpoint", name, "--host", HOST, "--port", str(port),
+               "--poll-interval", "0.5", "--report-interval", "0.5", "--log-segment-seconds", "0.5",
+               "--no-access-log"]
+    replica = wait_until_ready(_spawn("kaizen", command, kaizen_env(server.url), tmp_path / "replica", port), 60)
+    try:
+        # The performance reference: the stable version's labelled traffic.
+        start_ms = int(time.time() * 1000)
+        with Load(replica.url, rows, labels) as load:
+            while len(load.answers) < 300:
+                time.sleep(0.1)
+        time.sleep(1.5)  # the last segment ships
+        done = kaizen_cli("monitor", "reference", name, "--window", f"{start_ms}/{int(time.time() * 1000)}")
+        assert done.returncode == 0, done.stderr + done.stdout
+
+        def roll_out(version: str, with_labels: bool, **thresholds) -> dict:
+            with Load(replica.url, rows, labels if with_labels else None) as load:
+                start(server, name, version, steps=[50, 100], step_requests=40, step_seconds=2,
+                      thresholds={"max_js_distance": 1, **thresholds})
+                rollout = wait_for_phase(server, name, {"promoted", "rolled_back", "paused"}, timeout=120)
+            assert not load.failures, load.failures[:3]
+            return rollout
+
+        def last_checks(rollout: dict) -> dict:
+            return {check["name"]: check for check in rollout["history"][-1]["verdict"]["checks"]}
+
+        worse = roll_out("2", True, max_accuracy_drop=0.03, min_labels=100)
+        assert worse["phase"] == "rolled_back", json.dumps(worse, indent=1)
+        accuracy = last_checks(worse)["accuracy"]
+        assert accuracy["outcome"] == "fail", accuracy
+        assert accuracy["figures"]["candidate_accuracy"] < accuracy["figures"]["stable_accuracy"] - 0.03, accuracy
+        assert accuracy["figures"]["candidate_labels"] >= 100 and accuracy["figures"]["p_value"] < 0.01, accuracy
+        assert "estimated_accuracy" not in last_checks(worse)
+
+        unsure = roll_out("3", False, max_estimated_accuracy_drop=0.05)
+        assert unsure["phase"] == "rolled_back", json.dumps(unsure, indent=1)
+        estimated = last_checks(unsure)["estimated_accuracy"]
+        assert estimated["outcome"] == "fail", estimated
+        assert estimated["figures"]["drop"] > 0.05 and estimated["figures"]["candidate_rows"] >= 40, estimated
+        assert "down" in estimated["reason"], estimated
+
+        same = roll_out("4", True, max_accuracy_drop=0.03, max_estimated_accuracy_drop=0.05, min_labels=40)
+        assert same["phase"] == "promoted", json.dumps(same, indent=1)
+        for record in same["history"]:
+            checks = {check["name"]: check for check in record["verdict"]["checks"]}
+            assert checks["accuracy"]["outcome"] == "pass" and checks["estimated_accuracy"]["outcome"] == "pass"
+        print(accuracy["reason"], estimated["reason"], sep="\n")
+        status = rollout_cli(server, "status", name)
+        assert "accuracy -3.00 pts at most (40 labels), estimated accuracy -5.00 pts at most" in status.stdout, status
+    finally:
+        stop_scoring_server(replica)

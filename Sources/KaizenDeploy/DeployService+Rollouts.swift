@@ -55,7 +55,12 @@ extension DeployService {
 
     /// One pass of the controller over a rollout in progress: contract checks when they are due, then the step's
     /// analysis on the replicas' reports, then time-outs. Returns the rollout as saved.
-    public func advance(_ rollout: Rollout, checks: any ContractChecker) async throws -> Rollout {
+    ///
+    /// - Parameter performance: monitoring's figures for the rollouts that gate on accuracy; nil where the control
+    ///   plane reads no inference log.
+    public func advance(
+        _ rollout: Rollout, checks: any ContractChecker, performance: (any VersionPerformanceSource)? = nil
+    ) async throws -> Rollout {
         var rollout = rollout
         let before = rollout
         var effects: [RolloutEffect] = []
@@ -72,7 +77,7 @@ extension DeployService {
                     now: now)
             }
         case .step:
-            let verdict = try await evaluate(rollout)
+            let verdict = try await evaluate(rollout, performance: performance, now: now)
             effects += rollout.handle(.stepEvaluated(verdict.0, candidateRequests: verdict.1), now: now)
         default:
             break
@@ -88,8 +93,12 @@ extension DeployService {
 
     /// The step's verdict from the reports received since it started: the candidate against the stable version over
     /// the same window; when the stable version has no live traffic in the step (a step at 100%), against what it
-    /// answered earlier in the rollout.
-    func evaluate(_ rollout: Rollout) async throws -> (StepVerdict, UInt64) {
+    /// answered earlier in the rollout. The performance gates, when the rollout sets them, compare both versions'
+    /// logged traffic since the rollout started; the log is read only once the step has its requests and its time,
+    /// so a busy endpoint's log is not read on every pass.
+    func evaluate(
+        _ rollout: Rollout, performance: (any VersionPerformanceSource)?, now: Int64
+    ) async throws -> (StepVerdict, UInt64) {
         var ledger = ReportLedger()
         for report in try await endpoints.reports(endpoint: rollout.endpoint, since: rollout.createdAt) {
             _ = ledger.apply(report)
@@ -101,9 +110,32 @@ extension DeployService {
             stable = ledger.stats(for: rollout.stableVersion, since: rollout.createdAt)
         }
         let shadow = if case .shadow = rollout.strategy { true } else { false }
-        let verdict = StepAnalysis(thresholds: rollout.settings.analysisThresholds).verdict(
-            candidate: candidate, stable: stable, requiringShadowAgreement: shadow)
-        return (verdict, shadow ? candidate.shadowCompared : candidate.requests)
+        let candidateRequests = shadow ? candidate.shadowCompared : candidate.requests
+        let thresholds = rollout.settings.analysisThresholds
+        var figures = StepAnalysis.PerformanceFigures.pending("no inference log was read")
+        if thresholds.gatesOnPerformance {
+            figures = await performanceFigures(
+                of: rollout, from: performance, now: now,
+                ready: candidateRequests >= minimum && rollout.elapsed(at: now) >= rollout.settings.stepDuration)
+        }
+        let verdict = StepAnalysis(thresholds: thresholds).verdict(
+            candidate: candidate, stable: stable, requiringShadowAgreement: shadow, performance: figures)
+        return (verdict, candidateRequests)
+    }
+
+    /// Both versions' performance since the rollout started, once the step is `ready`; a failure to read the log is
+    /// the reason the checks wait, shown in the step's verdict, and the next pass tries again.
+    func performanceFigures(
+        of rollout: Rollout, from source: (any VersionPerformanceSource)?, now: Int64, ready: Bool
+    ) async -> StepAnalysis.PerformanceFigures {
+        guard let source else { return .pending("this control plane reads no inference log") }
+        guard ready else { return .pending("read from the inference log once the step has its requests and its time") }
+        do {
+            let measured = try await source.performance(endpoint: rollout.endpoint, from: rollout.createdAt, to: now)
+            return .measured(candidate: measured[rollout.candidateVersion], stable: measured[rollout.stableVersion])
+        } catch {
+            return .pending("cannot read the inference log: \((error as? KaizenError)?.message ?? "\(error)")")
+        }
     }
 
     func save(_ rollout: Rollout, action: String?, actor: Actor) async throws {

@@ -67,7 +67,9 @@ struct RolloutsCommand: AsyncParsableCommand {
                 """
                 An analysis limit for this rollout, repeatable: alpha, max_error_rate_increase, max_error_rate, \
                 max_latency_ratio, latency_floor_ms, divergence_metric (js_distance or psi), max_js_distance, max_psi, \
-                min_agreement, contract_latency_budget, contract_latency_floor_ms.
+                min_agreement, contract_latency_budget, contract_latency_floor_ms; and the gates on the endpoint's \
+                inference log, off unless set: max_accuracy_drop (labelled accuracy, with min_labels), \
+                max_estimated_accuracy_drop (accuracy estimated from served probabilities).
                 """,
                 valueName: "name=value"),
             transform: RolloutsCommand.threshold)
@@ -301,6 +303,12 @@ extension RolloutsCommand {
             )
         }
         if parts[0] == "divergence_metric" { return (parts[0], .string(parts[1])) }
+        if parts[0] == "min_labels" {
+            guard let count = Int64(parts[1]), count >= 0 else {
+                throw ValidationError("--threshold min_labels takes a whole number, not '\(parts[1])'")
+            }
+            return (parts[0], .integer(count))
+        }
         guard let number = Double(parts[1]), number.isFinite else {
             throw ValidationError("--threshold \(parts[0]) takes a number, not '\(parts[1])'")
         }
@@ -475,6 +483,19 @@ extension RolloutsCommand {
             + "shadow agreement ≥ \(percent(limits.minimumAgreement, digits: 0)); before traffic, "
             + "\(number(limits.contractLatencyBudget, format: "%g"))x the stable time on examples above "
             + "\(number(limits.contractLatencyFloor * 1000, format: "%g")) ms"
+            + performanceGates(limits)
+    }
+
+    /// `; accuracy -2.00 pts at most (100 labels), estimated accuracy -3.00 pts at most`, or nothing when off.
+    static func performanceGates(_ limits: AnalysisThresholds) -> String {
+        var gates: [String] = []
+        if let drop = limits.maximumAccuracyDrop {
+            gates.append("accuracy -\(number(drop * 100, format: "%.2f")) pts at most (\(limits.minimumLabels) labels)")
+        }
+        if let drop = limits.maximumEstimatedAccuracyDrop {
+            gates.append("estimated accuracy -\(number(drop * 100, format: "%.2f")) pts at most")
+        }
+        return gates.isEmpty ? "" : "; " + gates.joined(separator: ", ")
     }
 
     /// Milliseconds as `60 s`, or `1.5 s`.

@@ -8,4 +8,10 @@ public enum AnalysisCheck: String, Sendable, Equatable, CaseIterable {
     case predictionDivergence = "prediction_divergence"
     /// How often a shadow candidate answered as stable did; only in shadow rollouts.
     case shadowAgreement = "shadow_agreement"
+    /// Accuracy on the requests that got feedback labels, candidate against stable; only when the rollout sets
+    /// `max_accuracy_drop`.
+    case accuracy
+    /// Accuracy estimated from the served probabilities (no labels needed), candidate against stable; only when the
+    /// rollout sets `max_estimated_accuracy_drop`.
+    case estimatedAccuracy = "estimated_accuracy"
 }

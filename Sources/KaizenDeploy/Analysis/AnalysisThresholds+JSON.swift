@@ -9,8 +9,11 @@ extension AnalysisThresholds {
     ///  "latency_floor_ms": 5, "divergence_metric": "js_distance", "max_js_distance": 0.1, "max_psi": 0.2,
     ///  "min_agreement": 0.9, "contract_latency_budget": 3, "contract_latency_floor_ms": 5}
     /// ```
+    ///
+    /// The performance gates appear only when set: `"max_accuracy_drop": 0.02, "max_estimated_accuracy_drop": 0.03,
+    /// "min_labels": 100`.
     public var json: JSONValue {
-        .object([
+        var fields: [(String, JSONValue)] = [
             ("alpha", .double(alpha)), ("max_error_rate_increase", .double(maximumErrorRateIncrease)),
             ("max_error_rate", .double(maximumErrorRate)), ("max_latency_ratio", .double(maximumLatencyRatio)),
             ("latency_floor_ms", .double(latencyFloor * 1000)),
@@ -19,14 +22,20 @@ extension AnalysisThresholds {
             ("min_agreement", .double(minimumAgreement)),
             ("contract_latency_budget", .double(contractLatencyBudget)),
             ("contract_latency_floor_ms", .double(contractLatencyFloor * 1000)),
-        ])
+        ]
+        if let maximumAccuracyDrop { fields.append(("max_accuracy_drop", .double(maximumAccuracyDrop))) }
+        if let maximumEstimatedAccuracyDrop {
+            fields.append(("max_estimated_accuracy_drop", .double(maximumEstimatedAccuracyDrop)))
+        }
+        if gatesOnPerformance { fields.append(("min_labels", JSONObjectReader.integer(minimumLabels))) }
+        return .object(fields)
     }
 
     /// The names `json` writes, which are the only ones a request may set.
     public static let fieldNames = [
         "alpha", "max_error_rate_increase", "max_error_rate", "max_latency_ratio", "latency_floor_ms",
         "divergence_metric", "max_js_distance", "max_psi", "min_agreement", "contract_latency_budget",
-        "contract_latency_floor_ms",
+        "contract_latency_floor_ms", "max_accuracy_drop", "max_estimated_accuracy_drop", "min_labels",
     ]
 
     /// Thresholds from a JSON object of `json`'s shape: a field left out keeps its value in `base`; an unknown field,
@@ -67,6 +76,10 @@ extension AnalysisThresholds {
         contractLatencyBudget = try number("contract_latency_budget", 1.0...1000) ?? contractLatencyBudget
         contractLatencyFloor =
             try number("contract_latency_floor_ms", 0...3_600_000).map { $0 / 1000 } ?? contractLatencyFloor
+        maximumAccuracyDrop = try number("max_accuracy_drop", probability) ?? maximumAccuracyDrop
+        maximumEstimatedAccuracyDrop =
+            try number("max_estimated_accuracy_drop", probability) ?? maximumEstimatedAccuracyDrop
+        minimumLabels = try reader.count("min_labels") ?? minimumLabels
     }
 
     /// These thresholds with every minimum sample size set to `minimum` (a rollout's `step_requests`).

@@ -27,6 +27,14 @@ public struct AnalysisThresholds: Sendable, Equatable {
     public var minimumShadowComparisons: UInt64
     /// The smallest share of shadow comparisons where the candidate agreed with stable that passes.
     public var minimumAgreement: Double
+    /// The largest drop of labelled accuracy (stable's minus the candidate's; 0.02 is two points) that passes,
+    /// when significant; nil (the default) leaves the `accuracy` check out.
+    public var maximumAccuracyDrop: Double?
+    /// The largest drop of estimated accuracy that passes; nil (the default) leaves `estimated_accuracy` out.
+    public var maximumEstimatedAccuracyDrop: Double?
+    /// Labelled requests each version needs before `accuracy` decides anything (labels arrive for a share of the
+    /// traffic, so this is not the step's request count).
+    public var minimumLabels: UInt64
     /// The pre-traffic `latency` contract check: the largest candidate/stable ratio of median times on the input
     /// examples that passes.
     public var contractLatencyBudget: Double
@@ -36,7 +44,8 @@ public struct AnalysisThresholds: Sendable, Equatable {
 
     /// Thresholds with the defaults: 200 requests, alpha 0.01, +1 point of error rate, a 5% error ceiling, a 1.5×
     /// latency ratio above a 5 ms floor, 200 predictions, JS distance 0.1 (PSI 0.2), 200 shadow comparisons and 90%
-    /// agreement; before traffic, a 3× median time on the examples above a 5 ms floor.
+    /// agreement; before traffic, a 3× median time on the examples above a 5 ms floor; no performance checks, and 100
+    /// labels each when `accuracy` is on.
     public init(
         minimumRequests: UInt64 = 200,
         alpha: Double = 0.01,
@@ -51,7 +60,10 @@ public struct AnalysisThresholds: Sendable, Equatable {
         minimumShadowComparisons: UInt64 = 200,
         minimumAgreement: Double = 0.9,
         contractLatencyBudget: Double = 3,
-        contractLatencyFloor: Double = 0.005
+        contractLatencyFloor: Double = 0.005,
+        maximumAccuracyDrop: Double? = nil,
+        maximumEstimatedAccuracyDrop: Double? = nil,
+        minimumLabels: UInt64 = 100
     ) {
         self.minimumRequests = minimumRequests
         self.alpha = alpha
@@ -67,5 +79,11 @@ public struct AnalysisThresholds: Sendable, Equatable {
         self.minimumAgreement = minimumAgreement
         self.contractLatencyBudget = contractLatencyBudget
         self.contractLatencyFloor = contractLatencyFloor
+        self.maximumAccuracyDrop = maximumAccuracyDrop
+        self.maximumEstimatedAccuracyDrop = maximumEstimatedAccuracyDrop
+        self.minimumLabels = minimumLabels
     }
+
+    /// True when a check needs monitoring's figures (`accuracy`, `estimated_accuracy`).
+    public var gatesOnPerformance: Bool { maximumAccuracyDrop != nil || maximumEstimatedAccuracyDrop != nil }
 }

@@ -3,8 +3,9 @@ import Foundation
 /// The analysis of one rollout step: the candidate judged against stable over the same window, check by check.
 ///
 /// Pure, with no I/O and no clock: the same statistics and thresholds always give the same verdict. The checks are
-/// `error_rate`, `latency_p99`, `prediction_divergence` and, for a shadow candidate, `shadow_agreement` (see
-/// `AnalysisCheck`). A check short of data is `notYet`, never a pass, so a step never passes on an empty window.
+/// `error_rate`, `latency_p99`, `prediction_divergence`, for a shadow candidate `shadow_agreement`, and the
+/// performance gates the rollout turns on, `accuracy` and `estimated_accuracy` (see `AnalysisCheck`). A check short
+/// of data is `notYet`, never a pass, so a step never passes on an empty window.
 public struct StepAnalysis: Sendable, Equatable {
     /// The limits the checks apply.
     public var thresholds: AnalysisThresholds
@@ -19,8 +20,11 @@ public struct StepAnalysis: Sendable, Equatable {
     /// - Parameter requiringShadowAgreement: true in a shadow rollout, so that `shadow_agreement` is a check (and
     ///   `notYet`) before the first comparison arrives. When false, the check is there only once the candidate has
     ///   shadow comparisons.
+    /// - Parameter performance: monitoring's figures for the `accuracy` and `estimated_accuracy` checks, when the
+    ///   thresholds turn them on.
     public func verdict(
-        candidate: VersionStats, stable: VersionStats, requiringShadowAgreement: Bool = false
+        candidate: VersionStats, stable: VersionStats, requiringShadowAgreement: Bool = false,
+        performance: PerformanceFigures = .pending("no inference log was read")
     ) -> StepVerdict {
         var checks = [
             errorRateCheck(candidate: candidate, stable: stable),
@@ -30,6 +34,7 @@ public struct StepAnalysis: Sendable, Equatable {
         if requiringShadowAgreement || candidate.shadowCompared > 0 {
             checks.append(shadowAgreementCheck(candidate: candidate))
         }
+        checks += performanceChecks(performance)
         return StepVerdict(checks: checks)
     }
 

@@ -48,6 +48,7 @@ public struct KaizenServices: Sendable {
             grace: configuration.monitorGrace, logger: logger)
         rollouts = RolloutController(
             deploy: deploy, checks: ModelContractChecker(registry: stores.registry, artifacts: stores.artifacts),
+            performance: MonitorPerformanceSource(monitor: monitor),
             interval: configuration.rolloutInterval, logger: logger, reportRetention: configuration.reportRetention)
     }
 

@@ -10,6 +10,8 @@ import ServiceLifecycle
 struct RolloutController: Service {
     let deploy: DeployService
     let checks: any ContractChecker
+    /// Monitoring's figures for the rollouts that gate on accuracy.
+    let performance: any VersionPerformanceSource
     let interval: Duration
     let logger: Logger
     var reportRetention: Duration = .seconds(24 * 3600)
@@ -59,7 +61,7 @@ struct RolloutController: Service {
         }
         for rollout in active {
             do {
-                let next = try await deploy.advance(rollout, checks: checks)
+                let next = try await deploy.advance(rollout, checks: checks, performance: performance)
                 if next.phase != rollout.phase || next.phase.stepIndex != rollout.phase.stepIndex {
                     logger.notice(
                         "rollout \(next.phase.name)",
