@@ -100,14 +100,30 @@ def test_every_request_is_logged_with_its_id_inputs_and_outputs(server, iris_mod
             if start % 5 == 0:
                 assert request_id == f"caller-{start}"
             sent[request_id] = (rows, answer.json()["predictions"])
+        # Open Inference Protocol requests are logged the same way: the tensor's columns under the signature's names.
+        for start in (10, 100):
+            rows = X.iloc[start:start + 2]
+            body = {"inputs": [{"name": "X", "shape": [2, 4], "datatype": "FP32",
+                                "data": [float(v) for v in rows.values.ravel()]}]}
+            answer = session.post(f"{srv.url}/v2/models/{name}/infer", json=body, timeout=10)
+            assert answer.status_code == 200, answer.text
+            outputs = {output["name"]: output["data"] for output in answer.json()["outputs"]}
+            predictions = [{"label": outputs["label"][i], "probabilities": outputs["probabilities"][3 * i:3 * i + 3]}
+                           for i in range(2)]
+            sent[answer.headers["X-Request-Id"]] = (rows, predictions)
         refused = session.post(f"{srv.url}/invocations", data="{", headers={"Content-Type": "application/json"})
         assert refused.status_code == 400 and refused.headers.get("X-Request-Id")
+        bad_tensor = {"inputs": [{"name": "X", "shape": [1, 4], "datatype": "BYTES", "data": ["a", "b", "c", "d"]}]}
+        refused_v2 = session.post(f"{srv.url}/v2/models/{name}/infer", json=bad_tensor, timeout=10)
+        assert refused_v2.status_code == 400 and refused_v2.headers.get("X-Request-Id"), refused_v2.text
         wait_shipped(srv)
         lines = stored_lines(server, name)
-        # The refused request is one line with the reason its caller got, and no inputs or outputs.
-        refusals = [line for line in lines if "kaizen.refused" in line]
-        assert [line["kaizen.request_id"] for line in refusals] == [refused.headers["X-Request-Id"]]
+        # A refused request is one line with the reason its caller got, and no inputs or outputs.
+        refusals = sorted((line for line in lines if "kaizen.refused" in line), key=lambda line: line["kaizen.time"])
+        assert [line["kaizen.request_id"] for line in refusals] == [refused.headers["X-Request-Id"],
+                                                                   refused_v2.headers["X-Request-Id"]]
         assert refusals[0]["kaizen.refused"] == refused.json()["message"][:200], refusals
+        assert refusals[1]["kaizen.refused"] == refused_v2.json()["error"][:200], refusals
         assert not any(key in refusals[0] for key in X.columns) and refusals[0]["kaizen.version"] == "1"
         lines = [line for line in lines if "kaizen.refused" not in line]
         assert len(lines) == sum(len(rows) for rows, _ in sent.values())

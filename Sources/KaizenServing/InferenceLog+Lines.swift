@@ -19,42 +19,74 @@ extension InferenceLog.Entry {
         var tail = Array(", \"kaizen.time\": \(time), \"kaizen.version\": ".utf8)
         let version: String?
         switch outcome {
-        case .scored(_, let prediction): version = prediction.model.version
+        case .scored(_, let prediction), .inferred(_, let prediction): version = prediction.model.version
         case .refused(_, let refusing): version = refusing
         }
         (version.map(JSONValue.string) ?? .null).write(to: &tail)
-        guard case .scored(let input, let prediction) = outcome else {
-            if case .refused(let reason, _) = outcome {
-                // A refusal is one line with no inputs or outputs: its reason, under `kaizen.refused`.
-                encoder.output += head
-                encoder.append("0")
-                encoder.output += tail
-                encoder.append(", \"kaizen.refused\": ")
-                encoder.string(reason)
-                encoder.append("}\n")
-            }
+        let prediction: Prediction
+        let inputs: [any RowColumns]
+        switch outcome {
+        case .refused(let reason, _):
+            // A refusal is one line with no inputs or outputs: its reason, under `kaizen.refused`.
+            encoder.output += head
+            encoder.append("0")
+            encoder.output += tail
+            encoder.append(", \"kaizen.refused\": ")
+            encoder.string(reason)
+            encoder.append("}\n")
             return
+        case .scored(let input, let scored):
+            prediction = scored
+            inputs = [InputColumns(input, model: scored.model)]
+        case .inferred(let feeds, let scored):
+            prediction = scored
+            let names = InputColumns.tensorNames(of: scored.model)
+            inputs = feeds.map { name, tensor in
+                OutputColumns(input: name, tensor, rows: scored.rows, names: feeds.count == 1 ? names : nil)
+            }
         }
         let rows = prediction.rows
-        let inputs = InputColumns(input, model: prediction.model)
         let outputs = prediction.outputs.map { OutputColumns($0.0, $0.1, rows: rows) }
         for row in 0..<rows {
             encoder.output += head
             encoder.output.append(contentsOf: String(row).utf8)
             encoder.output += tail
-            inputs.write(row, into: &encoder)
+            for columns in inputs { columns.write(row, into: &encoder) }
             for columns in outputs { columns.write(row, into: &encoder) }
             encoder.append("}\n")
         }
     }
 }
 
+/// What writes one row's fields of a log line.
+protocol RowColumns {
+    func write(_ row: Int, into encoder: inout PredictionEncoder)
+}
+
 /// An output's columns for the log, keys encoded once: `output.<name>`, or `output.<name>_<i>` for a wider output,
-/// `output.<name>_<key>` for a map per row.
-struct OutputColumns {
+/// `output.<name>_<key>` for a map per row. An Open Inference Protocol input tensor is written the same way under
+/// its own name, its floats as the shortest decimal that reads back as the same float (the digits a client sent).
+struct OutputColumns: RowColumns {
     let value: Value
     let keys: [[UInt8]]
     let rows: Int
+    var shortFloats = false
+
+    /// An input tensor's columns: its name when it has one value per row, else the model's column names when
+    /// `names` is given (a single input), else `<name>_<i>`.
+    init(input name: String, _ tensor: Tensor, rows: Int, names: ((Int) -> String)?) {
+        value = .tensor(tensor)
+        self.rows = rows
+        shortFloats = true
+        guard tensor.rank >= 1, tensor.shape[0] == rows else {
+            keys = []
+            return
+        }
+        let width = tensor.shape.dropFirst().reduce(1, *)
+        keys = (0..<width).map { index in
+            PredictionEncoder.key(width == 1 ? name : names?(index) ?? "\(name)_\(index)")
+        }
+    }
 
     init(_ name: String, _ value: Value, rows: Int) {
         self.value = value
@@ -81,7 +113,12 @@ struct OutputColumns {
         case .tensor(let tensor):
             for (column, key) in keys.enumerated() {
                 encoder.output += key
-                encoder.element(tensor, row * keys.count + column)
+                let index = row * keys.count + column
+                if shortFloats, case .float(let values) = tensor.storage {
+                    encoder.shortFloat(values[index])
+                } else {
+                    encoder.element(tensor, index)
+                }
             }
         case .mapSequence(let maps):
             guard row < maps.count else { return }
@@ -95,7 +132,7 @@ struct OutputColumns {
 }
 
 /// A request's input, read row by row for the log.
-struct InputColumns {
+struct InputColumns: RowColumns {
     let input: ScoringInput
     /// Column names of a tensor input: the signature's, else `<input>_<i>`.
     let tensorNames: (Int) -> String
@@ -105,10 +142,7 @@ struct InputColumns {
 
     init(_ input: ScoringInput, model: ScoringModel) {
         self.input = input
-        var named: [String] = []
-        if case .columns(let specs)? = model.signature { named = specs.compactMap(\.name) }
-        let base = model.engine.inputs.first?.name ?? "input"
-        let tensorNames = { (index: Int) in index < named.count ? named[index] : "\(base)_\(index)" }
+        let tensorNames = Self.tensorNames(of: model)
         self.tensorNames = tensorNames
         switch input {
         case .frame(let frame): keys = frame.names.map(PredictionEncoder.key)
@@ -116,6 +150,14 @@ struct InputColumns {
         case .numericTensor(let rows): keys = (0..<rows.width).map { PredictionEncoder.key(tensorNames($0)) }
         case .tensor, .named: keys = []
         }
+    }
+
+    /// Column names of a model's tensor input: its signature's, else `<input>_<i>`.
+    static func tensorNames(of model: ScoringModel) -> (Int) -> String {
+        var named: [String] = []
+        if case .columns(let specs)? = model.signature { named = specs.compactMap(\.name) }
+        let base = model.engine.inputs.first?.name ?? "input"
+        return { index in index < named.count ? named[index] : "\(base)_\(index)" }
     }
 
     func write(_ row: Int, into encoder: inout PredictionEncoder) {

@@ -1,4 +1,5 @@
 public import KaizenCore
+public import KaizenONNX
 import Synchronization
 
 /// The inference log's hand-off point on the request path: a scored request is offered here and taken, in order, by
@@ -25,6 +26,8 @@ public final class InferenceLog: Sendable {
     public struct Entry: Sendable {
         public enum Outcome: Sendable {
             case scored(ScoringInput, Prediction)
+            /// An Open Inference Protocol request: its input tensors, in the model's input order, as decoded.
+            case inferred([(String, Tensor)], Prediction)
             /// Refused before it was scored (a malformed body, a column the model lacks, a wrong type), with the
             /// version that refused it.
             case refused(reason: String, version: String?)
@@ -41,6 +44,12 @@ public final class InferenceLog: Sendable {
             outcome = .scored(input, prediction)
         }
 
+        public init(requestID: String, time: Int64, feeds: [(String, Tensor)], prediction: Prediction) {
+            self.requestID = requestID
+            self.time = time
+            outcome = .inferred(feeds, prediction)
+        }
+
         public init(requestID: String, time: Int64, refusal reason: String, version: String?) {
             self.requestID = requestID
             self.time = time
@@ -49,8 +58,10 @@ public final class InferenceLog: Sendable {
 
         /// The lines the entry takes in the log: one per scored row, one for a refusal.
         public var rows: Int {
-            if case .scored(_, let prediction) = outcome { return prediction.rows }
-            return 1
+            switch outcome {
+            case .scored(_, let prediction), .inferred(_, let prediction): prediction.rows
+            case .refused: 1
+            }
         }
     }
 
@@ -96,6 +107,15 @@ public final class InferenceLog: Sendable {
         requestID: String, input: ScoringInput, prediction: Prediction, time: Int64 = currentTimeMillis()
     ) -> Bool {
         offer(Entry(requestID: requestID, time: time, input: input, prediction: prediction))
+    }
+
+    /// Offers a scored Open Inference Protocol request: its decoded input tensors, which the shipper writes as
+    /// columns; true when it was queued.
+    @discardableResult
+    public func offer(
+        requestID: String, feeds: [(String, Tensor)], prediction: Prediction, time: Int64 = currentTimeMillis()
+    ) -> Bool {
+        offer(Entry(requestID: requestID, time: time, feeds: feeds, prediction: prediction))
     }
 
     /// Offers a refused request, with the reason it was refused (cut to `maximumReasonBytes`); sampled, capped and

@@ -146,6 +146,10 @@ public enum OpenInference {
         public var model: ScoringModel
         /// Rows scored.
         public var rows: Int
+        /// The request's input tensors in the model's input order, and every output the model computed: what the
+        /// inference log and the replica's prediction sketch take.
+        public var feeds: [(String, Tensor)]
+        public var prediction: Prediction
     }
 
     /// Splits an `/infer` body into its JSON header and binary tensor data: with the binary data extension the header
@@ -201,7 +205,10 @@ public enum OpenInference {
             described.append(.object(output))
         }
         fields.append(("outputs", .array(described)))
-        return Response(header: .object(fields), binary: binary, model: model, rows: request.rows)
+        let feeds = model.engine.inputs.compactMap { info in request.feeds[info.name].map { (info.name, $0) } }
+        return Response(
+            header: .object(fields), binary: binary, model: model, rows: request.rows, feeds: feeds,
+            prediction: Prediction(model: model, rows: request.rows, style: .columns, outputs: outputs))
     }
 
     static func output(_ name: String, _ value: Value) -> JSONValue {

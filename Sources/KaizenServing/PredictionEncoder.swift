@@ -200,6 +200,13 @@ public struct PredictionEncoder {
 
     mutating func float(_ value: Float) { double(Double(value)) }
 
+    /// A float as the shortest decimal that reads back as the same float (`5.1`, where `float` writes the double
+    /// nearest it, `5.099999904632568`).
+    mutating func shortFloat(_ value: Float) {
+        guard value.isFinite else { return double(Double(value)) }
+        output.append(contentsOf: value.description.utf8)
+    }
+
     mutating func double(_ value: Double) {
         if value.isNaN {
             append("NaN")

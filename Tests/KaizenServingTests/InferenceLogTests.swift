@@ -1,5 +1,6 @@
 import Foundation
 import KaizenCore
+import KaizenONNX
 import Testing
 
 @testable import KaizenServing
@@ -94,6 +95,48 @@ struct InferenceLogTests {
             }
             #expect(value["output.variable"]?.doubleValue == expected[row]["variable"]?.doubleValue)
         }
+    }
+
+    /// An Open Inference Protocol request is logged as the same flat lines: the input tensor's columns under the
+    /// signature's names, its floats with the digits the client sent (5.1, not the double nearest the float).
+    @Test func inferRequestsAreLoggedAsColumns() async throws {
+        let model = try ServingFixtures.regressor(signature: ScoringServiceTests.signature)
+        let data: [JSONValue] = ScoringServiceTests.rows.flatMap { $0.map(JSONValue.double) }
+        let header = JSONValue.object([
+            (
+                "inputs",
+                .array([
+                    .object([
+                        ("name", "X"), ("shape", [2, 10]), ("datatype", "FP32"), ("data", .array(data)),
+                    ])
+                ])
+            )
+        ])
+        let response = try await ScoringService(model: model).infer(header, name: "rf_reg", version: nil)
+        #expect(response.feeds.map(\.0) == ["X"])
+        var output: [UInt8] = []
+        InferenceLog.Entry(requestID: "v2", time: 9, feeds: response.feeds, prediction: response.prediction)
+            .appendLines(to: &output)
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(text.contains(#""f0": 0.1, "f1": -0.2"#))
+        let lines = try text.split(separator: "\n").map { try JSONValue(parsing: Array($0.utf8)) }
+        #expect(lines.count == 2)
+        let answered = try #require(response.header["outputs"]?.arrayValue?.first?["data"]?.arrayValue)
+        for (row, line) in lines.enumerated() {
+            #expect(line["kaizen.request_id"] == "v2" && line["kaizen.row"] == .integer(Int64(row)))
+            #expect(line["kaizen.version"] == "3")
+            for (column, name) in ScoringServiceTests.columns.enumerated() {
+                #expect(line[name]?.doubleValue == Double(Float(ScoringServiceTests.rows[row][column]).description))
+            }
+            #expect(line["output.variable"]?.doubleValue == answered[row].doubleValue)
+        }
+        // Several inputs, each one value per row, keep their own names; a wider one gets `<name>_<i>`.
+        var encoder = PredictionEncoder()
+        let wide = try Tensor(shape: [1, 2], storage: .int64([4, 5]))
+        OutputColumns(input: "ids", wide, rows: 1, names: nil).write(0, into: &encoder)
+        OutputColumns(input: "flag", try Tensor(shape: [1], storage: .bool([true])), rows: 1, names: nil)
+            .write(0, into: &encoder)
+        #expect(String(decoding: encoder.output, as: UTF8.self) == #", "ids_0": 4, "ids_1": 5, "flag": true"#)
     }
 
     @Test func tensorRowsGetColumnNamesAndNestedCellsBecomeText() async throws {

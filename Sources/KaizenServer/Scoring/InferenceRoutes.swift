@@ -7,7 +7,10 @@ import NIOCore
 
 /// The Open Inference Protocol v2 over HTTP/JSON (KServe, Triton): health, server and model metadata, `infer`.
 enum InferenceRoutes {
-    static func register(on router: Router<ServingContext>, service: ScoringService, bodyLimit: Int) {
+    static func register(
+        on router: Router<ServingContext>, service: ScoringService, bodyLimit: Int, stats: ReplicaStats? = nil,
+        log: InferenceLog? = nil
+    ) {
         router.get("/v2/health/live") { _, _ in JSONResponse.make(.object([("live", true)])) }
         // Ready once the model is loaded; before, `{"ready": false}` with a 503, which a readiness probe reads as
         // not ready.
@@ -33,6 +36,7 @@ enum InferenceRoutes {
             }
             router.post(RouterPath("/v2/models/:name\(suffix)/infer")) { request, context in
                 var chosen: ScoringModel?
+                let requestID = RequestID.resolve(request.headers[.requestID])
                 do {
                     // The version is chosen before the body is read: a request it refuses counts against it.
                     let model = try service.model(
@@ -47,6 +51,8 @@ enum InferenceRoutes {
                     let field = request.headers[.inferenceHeaderContentLength]
                     let (header, binary) = try OpenInference.header(of: body, headerLength: field)
                     let result = try await service.infer(header, binary: binary, with: model)
+                    log?.offer(requestID: requestID, feeds: result.feeds, prediction: result.prediction)
+                    stats?.predictions(result.prediction)
                     context.notes.record(model: result.model, rows: result.rows)
                     var response: Response
                     if result.binary.isEmpty {
@@ -63,10 +69,13 @@ enum InferenceRoutes {
                             ],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: payload)))
                     }
+                    response.headers[.requestID] = requestID
                     if let version = result.model.version { response.headers[.kaizenModelVersion] = version }
                     return response
                 } catch let error as ServingError {
+                    log?.offerRefusal(requestID: requestID, reason: error.message, version: chosen?.version)
                     var response = Self.failure(error, context)
+                    response.headers[.requestID] = requestID
                     if let version = chosen?.version { response.headers[.kaizenModelVersion] = version }
                     return response
                 }

@@ -17,7 +17,8 @@ public func buildServingRouter(
             slot: service.slot, metrics: metrics, stats: stats, log: AccessLog(enabled: configuration.accessLog)))
     ScoringRoutes.register(
         on: router, service: service, bodyLimit: configuration.maxRequestBodySize, stats: stats, log: log?.0)
-    InferenceRoutes.register(on: router, service: service, bodyLimit: configuration.maxRequestBodySize)
+    InferenceRoutes.register(
+        on: router, service: service, bodyLimit: configuration.maxRequestBodySize, stats: stats, log: log?.0)
     FeedbackRoutes.register(on: router, logging: configuration.inferenceLogging)
     router.get("/metrics") { _, _ in
         Response(
