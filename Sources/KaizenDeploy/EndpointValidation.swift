@@ -5,13 +5,7 @@ enum EndpointValidation {
     /// Letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128: safe in URLs, file names and
     /// command lines.
     static func validateName(_ name: String) throws(KaizenError) {
-        guard let first = name.first, first.isASCII, first.isLetter || first.isNumber, name.count <= 128,
-            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
-        else {
-            throw .invalidParameter(
-                "Invalid endpoint name '\(name)': letters, digits, '.', '_' and '-', starting with a letter or a "
-                    + "digit, at most 128 characters")
-        }
+        try ResourceName.validate(name, field: "endpoint name")
     }
 
     static func validateAlias(_ alias: String) throws(KaizenError) {

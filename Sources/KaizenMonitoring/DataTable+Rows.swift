@@ -1,15 +1,18 @@
 extension DataTable {
     /// The rows at `indices`, in that order, with the columns whose names `keep` accepts. A subset of an integral
-    /// column stays integral; a text column keeps its labels.
+    /// column stays integral, and so does a subset without gaps of a column integral where present; a text column
+    /// keeps its labels.
     public func selecting(rows indices: [Int], columns keep: (String) -> Bool = { _ in true }) -> DataTable {
         var selected: [DataColumn] = []
         for column in columns where keep(column.name) {
             switch column.values {
             case .numbers(let values, let integral, let boolean):
+                let subset = indices.map { values[$0] }
+                let whole = integral || (column.integralWhenPresent && !subset.isEmpty && !subset.contains { $0.isNaN })
                 selected.append(
                     DataColumn(
-                        name: column.name,
-                        values: .numbers(indices.map { values[$0] }, integral: integral, boolean: boolean)))
+                        name: column.name, values: .numbers(subset, integral: whole, boolean: boolean),
+                        integralWhenPresent: column.integralWhenPresent))
             case .labels(let codes, let labels):
                 selected.append(
                     DataColumn(name: column.name, values: .labels(codes: indices.map { codes[$0] }, labels: labels)))

@@ -33,10 +33,14 @@ public struct DataColumn: Sendable {
 
     public var name: String
     public var values: Values
+    /// A float column whose every present value was written as an integer: only its gaps make it float, so a
+    /// selection of its rows with no gap is integral again (the inference log's refusal lines leave such gaps).
+    public var integralWhenPresent = false
 
-    public init(name: String, values: Values) {
+    public init(name: String, values: Values, integralWhenPresent: Bool = false) {
         self.name = name
         self.values = values
+        self.integralWhenPresent = integralWhenPresent
     }
 
     /// The number of rows.

@@ -67,6 +67,7 @@ public enum JSONLinesTableReader {
         var numbers = true
         var booleans = true
         var integral = true
+        var wholeWhenPresent = true
         var present = 0
         for cell in cells {
             switch cell {
@@ -77,6 +78,7 @@ public enum JSONLinesTableReader {
             case .double:
                 booleans = false
                 integral = false
+                wholeWhenPresent = false
                 present += 1
             case .bool:
                 numbers = false
@@ -95,7 +97,9 @@ public enum JSONLinesTableReader {
                 default: .nan
                 }
             }
-            return DataColumn(name: name, values: .numbers(values, integral: integral && present > 0, boolean: false))
+            return DataColumn(
+                name: name, values: .numbers(values, integral: integral && present > 0, boolean: false),
+                integralWhenPresent: wholeWhenPresent && present > 0)
         }
         if booleans && integral {
             let values = cells.map { $0 == .bool(true) ? 1.0 : 0.0 }

@@ -55,7 +55,7 @@ public struct MonitorService: Sendable {
 
     /// The endpoint's segments with a record in `[from, to)`.
     public func segments(endpoint: String, from: Int64?, to: Int64?) async throws -> [InferenceSegment] {
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try ResourceName.validate(endpoint, field: "endpoint")
         return try await store.segments(endpoint: endpoint, from: from, to: to)
     }
 

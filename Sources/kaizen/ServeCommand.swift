@@ -109,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard poll >= 0, poll <= 86_400 else { throw ValidationError("--poll-interval must be 0 to 86400 seconds") }
         guard maxRequestBodySize > 0 else { throw ValidationError("--max-request-body-size must be positive") }
         if let inferenceLog {
-            do { try InferenceSegment.validateName(inferenceLog, field: "inference log name") } catch {
+            do { try ResourceName.validate(inferenceLog, field: "inference log name") } catch {
                 throw ValidationError(error.message)
             }
         }

@@ -65,6 +65,22 @@ struct DriftReportTests {
         #expect(table.columns.map(\.name) == ["a", "b", "c", "d", "e"])
         #expect(table.columns.map(\.storageKind) == [.integer, .float, .text, .boolean, .text])
         #expect(table["e"]?.missingCount == 2)
+        // A column of integers with a gap is float, as pandas reads it; the rows around the gap are integral again,
+        // so a window of the inference log is typed alike with or without refusal lines beside it.
+        let gapped = try Array("{\"n\": 1}\n{\"r\": \"refused\"}\n{\"n\": 3}\n{\"n\": 2.5, \"m\": 4}\n".utf8)
+            .withUnsafeBufferPointer { buffer throws(KaizenError) in
+                try JSONLinesTableReader.read(buffer, source: "log.jsonl")
+            }
+        #expect(gapped["n"]?.storageKind == .float && gapped["m"]?.storageKind == .float)
+        #expect(gapped.selecting(rows: [0, 2])["n"]?.storageKind == .float)
+        let integers = try Array("{\"n\": 1}\n{\"r\": \"refused\"}\n{\"n\": 3}\n".utf8)
+            .withUnsafeBufferPointer { buffer throws(KaizenError) in
+                try JSONLinesTableReader.read(buffer, source: "log.jsonl")
+            }
+        #expect(integers["n"]?.storageKind == .float)
+        #expect(integers.selecting(rows: [0, 2])["n"]?.storageKind == .integer)
+        #expect(integers.selecting(rows: [0, 1])["n"]?.storageKind == .float)
+        #expect(integers.selecting(rows: [])["n"]?.storageKind == .float)
         #expect(throws: KaizenError.self) {
             try Array("{\"a\": [1]}\n".utf8).withUnsafeBufferPointer { buffer throws(KaizenError) in
                 try JSONLinesTableReader.read(buffer, source: "bad.jsonl")

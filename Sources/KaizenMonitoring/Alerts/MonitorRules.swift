@@ -30,7 +30,7 @@ public struct MonitorRules: Sendable, Equatable {
         guard let endpoint = json["endpoint"]?.stringValue else {
             throw .invalidParameter("Rules name their 'endpoint'")
         }
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try ResourceName.validate(endpoint, field: "endpoint")
         guard let list = json["rules"]?.arrayValue, list.count <= 100 else {
             throw .invalidParameter("'rules' must be a list of at most 100 rules")
         }

@@ -42,19 +42,19 @@ extension MonitorService {
 
     /// Replaces an endpoint's alert rules (an empty list removes them).
     public func setRules(_ rules: MonitorRules) async throws {
-        try InferenceSegment.validateName(rules.endpoint, field: "endpoint")
+        try ResourceName.validate(rules.endpoint, field: "endpoint")
         try await store.setRules(rules)
     }
 
     /// The endpoint's rules, nil when it has none.
     public func rules(endpoint: String) async throws -> MonitorRules? {
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try ResourceName.validate(endpoint, field: "endpoint")
         return try await store.allRules().first { $0.endpoint == endpoint }
     }
 
     /// The endpoint's latest alerts, newest first.
     public func alerts(endpoint: String, limit: Int = 100) async throws -> [MonitorAlert] {
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try ResourceName.validate(endpoint, field: "endpoint")
         return try await store.alerts(endpoint: endpoint, limit: max(1, min(limit, 10_000)))
     }
 }

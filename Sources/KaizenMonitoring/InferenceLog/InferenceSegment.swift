@@ -70,8 +70,8 @@ public struct InferenceSegment: Sendable, Equatable {
 
     /// Checks what a replica claims before anything is stored: names safe in paths and URLs, counts that add up.
     public func validate() throws(KaizenError) {
-        try Self.validateName(endpoint, field: "endpoint")
-        try Self.validateName(replicaID, field: "replica_id")
+        try ResourceName.validate(endpoint, field: "endpoint")
+        try ResourceName.validate(replicaID, field: "replica_id")
         guard sequence > 0 else { throw .invalidParameter("'sequence' must be a positive whole number") }
         guard firstTime > 0, lastTime >= firstTime, lastTime < 253_402_300_800_000 else {
             throw .invalidParameter("'first_time' and 'last_time' must be epoch milliseconds, first <= last")
@@ -79,18 +79,6 @@ public struct InferenceSegment: Sendable, Equatable {
         guard records > 0, requests > 0, requests <= records, dropped >= 0 else {
             throw .invalidParameter(
                 "A segment holds at least one record, 'requests' between 1 and 'records', and 'dropped' >= 0")
-        }
-    }
-
-    /// Letters, digits, `.`, `_` and `-`, starting with a letter or a digit, at most 128 characters: the rules of
-    /// endpoint names, so the name is safe as a path segment.
-    public static func validateName(_ name: String, field: String) throws(KaizenError) {
-        guard let first = name.first, first.isASCII, first.isLetter || first.isNumber, name.utf8.count <= 128,
-            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
-        else {
-            throw .invalidParameter(
-                "Invalid \(field) '\(name.prefix(200))': letters, digits, '.', '_' and '-', starting with a letter "
-                    + "or a digit, at most 128 characters")
         }
     }
 

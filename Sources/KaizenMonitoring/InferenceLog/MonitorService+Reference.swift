@@ -31,7 +31,7 @@ extension MonitorService {
     public func setReference(
         endpoint: String, data: [UInt8], format: DataFormat, source: String
     ) async throws -> (rows: Int, columns: [String]) {
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try ResourceName.validate(endpoint, field: "endpoint")
         guard data.count <= Self.maximumReferenceBytes else {
             throw KaizenError.invalidParameter("A reference is at most \(Self.maximumReferenceBytes >> 20) MB")
         }
@@ -48,8 +48,8 @@ extension MonitorService {
     public func setReference(
         endpoint: String, fromLogOf source: String, from: Int64, to: Int64
     ) async throws -> (rows: Int, columns: [String], labelled: Int) {
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
-        try InferenceSegment.validateName(source, field: "endpoint")
+        try ResourceName.validate(endpoint, field: "endpoint")
+        try ResourceName.validate(source, field: "endpoint")
         guard to > from else { throw KaizenError.invalidParameter("The window's end must be after its start") }
         guard let table = try await logTable(endpoint: source, from: from, to: to).table,
             let times = table["kaizen.time"]
@@ -76,7 +76,7 @@ extension MonitorService {
 
     /// The endpoint's stored reference profile, nil when it has none.
     public func reference(endpoint: String) async throws -> DatasetProfile? {
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try ResourceName.validate(endpoint, field: "endpoint")
         guard
             let text = try await readCompressed(
                 try Self.referencePath(endpoint), source: "The reference profile of \(endpoint)")
@@ -127,7 +127,7 @@ extension MonitorService {
     /// Keeps feedback sent for `endpoint`'s requests; returns how many labels were kept. Feedback for a request the
     /// log does not hold (yet) is kept too: it joins when the request's segment arrives.
     public func addFeedback(_ items: [Feedback], endpoint: String) async throws -> Int {
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try ResourceName.validate(endpoint, field: "endpoint")
         try await store.addFeedback(items, endpoint: endpoint)
         return items.count
     }

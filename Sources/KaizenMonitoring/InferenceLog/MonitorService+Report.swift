@@ -15,7 +15,7 @@ extension MonitorService {
     public func report(
         endpoint: String, options: MonitorReport.Options, reference: DatasetProfile?
     ) async throws -> MonitorReport {
-        try InferenceSegment.validateName(endpoint, field: "endpoint")
+        try ResourceName.validate(endpoint, field: "endpoint")
         guard options.window > 0, options.to > options.from else {
             throw KaizenError.invalidParameter(
                 "A report needs a window above 0 and a range whose end is after its start")
