@@ -182,3 +182,48 @@ def test_per_column_method_threshold_and_share(tmp_path):
         tmp_path, reference, current,
         ["--column-method", "income=psi", "--column-threshold", "score=0.02", "--drift-share", "0.3"],
         per_column_method={"income": "psi"}, per_column_threshold={"score": 0.02}, drift_share=0.3)
+
+
+def test_segments_each_equal_evidently_on_their_rows(tmp_path):
+    """`--segment-by colour`: each colour's rows of the current data against the whole reference, as Evidently
+    reports that subset; only the shifted segment drifts, and the segment column itself is not compared."""
+    reference = generated(2000, seed=11)
+    current = generated(1500, seed=12)
+    shifted = generated(1500, seed=13, shift=0.5)
+    red = current["colour"] == "red"
+    current.loc[red, ["income", "score"]] = shifted.loc[red, ["income", "score"]]
+    reference_path = tmp_path / "reference.csv"
+    current_path = tmp_path / "current.csv"
+    reference.to_csv(reference_path, index=False)
+    current.to_csv(current_path, index=False)
+    reference = pd.read_csv(reference_path).drop(columns=["colour"])
+    current = pd.read_csv(current_path)
+    actual = kaizen_report(reference_path, current_path, "--segment-by", "colour")
+    assert actual["segment_by"] == "colour"
+    assert [segment["segment"] for segment in actual["segments"]] == list(dict.fromkeys(current["colour"]))
+    for segment in actual["segments"]:
+        rows = current[current["colour"] == segment["segment"]].drop(columns=["colour"])
+        report = segment["report"]
+        assert report["current_rows"] == len(rows)
+        expected = evidently_report(reference, rows)
+        compared = {column["name"]: column for column in report["columns"] if "method" in column}
+        assert set(compared) == set(expected["columns"]) and "colour" not in compared
+        for name, want in expected["columns"].items():
+            got = compared[name]
+            assert got["method"] == want["method"], (segment["segment"], name)
+            assert got["score"] == pytest.approx(want["score"], rel=1e-6, abs=1e-12), (segment["segment"], name)
+            assert got["drift"] == want["drift"], (segment["segment"], name)
+        drifted = {name for name, column in compared.items() if column["drift"]}
+        assert ({"income", "score"} <= drifted) == (segment["segment"] == "red"), (segment["segment"], drifted)
+    # Too many values, and a column the current data lacks: clear errors.
+    for column, message in (("score", "more than 100 values"), ("nope", "no column 'nope'")):
+        completed = subprocess.run(
+            [str(KAIZEN_BIN), "monitor", "drift", "--reference", str(reference_path), "--current", str(current_path),
+             "--segment-by", column], capture_output=True, text=True, timeout=60)
+        assert completed.returncode != 0 and message in completed.stderr, completed.stderr
+    html = tmp_path / "segments.html"
+    subprocess.run([str(KAIZEN_BIN), "monitor", "drift", "--reference", str(reference_path), "--current",
+                    str(current_path), "--segment-by", "colour", "--html", str(html)], check=True,
+                   capture_output=True, timeout=60)
+    page = html.read_text()
+    assert page.count("<h2>colour = ") == current["colour"].nunique() and "<script" not in page

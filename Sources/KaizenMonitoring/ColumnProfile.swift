@@ -98,6 +98,14 @@ public struct DatasetProfile: Sendable {
     public subscript(name: String) -> ColumnProfile? {
         columns.first { $0.name == name }
     }
+
+    /// The profile without the column named `name` (when there is one).
+    public func without(_ name: String?) -> DatasetProfile {
+        guard let name else { return self }
+        var profile = self
+        profile.columns.removeAll { $0.name == name }
+        return profile
+    }
 }
 
 /// Slots that parallel iterations each fill once, at their own index.

@@ -68,7 +68,14 @@ struct MonitorCommand: AsyncParsableCommand {
         @Option(help: "Megabytes of column values held at once: CSV files are read in passes over groups of columns.")
         var memory = 128
 
-        @Flag(help: "Exit with status 3 when the data set drifted.")
+        @Option(
+            help: ArgumentHelp(
+                "A column of the current data whose values split it into segments (at most 100), each compared with "
+                    + "the whole reference.",
+                valueName: "column"))
+        var segmentBy: String?
+
+        @Flag(help: "Exit with status 3 when the data set drifted (with --segment-by: in any segment).")
         var failOnDrift = false
 
         func validate() throws {
@@ -118,6 +125,25 @@ struct MonitorCommand: AsyncParsableCommand {
         func run() async throws {
             let options = try options()
             let started = ContinuousClock.now
+            if let segmentBy {
+                let segmented = try SegmentedDriftReport(
+                    reference: reference, current: current, segmentBy: segmentBy, options: options)
+                let elapsed = ContinuousClock.now - started
+                if let html {
+                    try Data(segmented.html(reference: reference, current: current).utf8).write(
+                        to: URL(fileURLWithPath: html))
+                }
+                if json {
+                    print(String(decoding: segmented.json.serialized(), as: UTF8.self))
+                } else {
+                    let parts = segmented.segments.map { segment, report in
+                        "── \(segmentBy) = \(segment)\n" + Self.text(report, elapsed: nil)
+                    }
+                    print(parts.joined(separator: "\n\n") + "\n\n" + Self.elapsed(elapsed))
+                }
+                if failOnDrift && segmented.anyDrift { throw ExitCode(3) }
+                return
+            }
             let report = try DriftFiles.report(
                 reference: reference, current: current, options: options, memoryBudget: memory << 20)
             let elapsed = ContinuousClock.now - started
@@ -133,7 +159,12 @@ struct MonitorCommand: AsyncParsableCommand {
             if failOnDrift && report.datasetDrift { throw ExitCode(3) }
         }
 
-        static func text(_ report: DriftReport, elapsed: Duration) -> String {
+        static func elapsed(_ elapsed: Duration) -> String {
+            String(
+                format: "%.2f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+
+        static func text(_ report: DriftReport, elapsed: Duration?) -> String {
             var table = TextTable(headers: ["column", "type", "method", "score", "threshold", "drift", "missing"])
             for column in report.columns {
                 let missing = column.quality.map { String(format: "%.3f", $0.missingShare) } ?? "-"
@@ -159,10 +190,8 @@ struct MonitorCommand: AsyncParsableCommand {
                 lines.append("Columns not in the reference: \(report.notInReference.joined(separator: ", "))")
             }
             lines.append(
-                "Reference \(report.referenceRows) rows, current \(report.currentRows) rows, "
-                    + String(
-                        format: "%.2f s",
-                        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                "Reference \(report.referenceRows) rows, current \(report.currentRows) rows"
+                    + (elapsed.map { ", " + Self.elapsed($0) } ?? ""))
             return lines.joined(separator: "\n")
         }
     }

@@ -5,10 +5,6 @@ extension MonitorService {
     public static let maximumReportText = 1 << 30
     /// The most windows one report has.
     public static let maximumWindows = 10_000
-    /// The most values a segment column may take in one report.
-    public static let maximumSegments = 100
-    /// The segment of rows that have no value in the segment column.
-    public static let missingSegment = "(missing)"
 
     /// The report over `options`' range: the log's rows cut into windows by their time and split by version, each
     /// compared with `reference` (when given) and joined with the feedback sent for its requests.
@@ -37,19 +33,20 @@ extension MonitorService {
             throw KaizenError(.internalError, "The inference log of \(endpoint) has rows without their kaizen.* fields")
         }
         let versions = table["kaizen.version"]
-        var segmentColumn: DataColumn? = nil
+        var segmentColumn: SegmentColumn? = nil
         if let name = options.segmentColumn {
             guard let column = table[name] else {
                 throw KaizenError.invalidParameter("The inference log of \(endpoint) has no column '\(name)'")
             }
-            segmentColumn = column
+            segmentColumn = SegmentColumn(column)
         }
+        // The segment column is constant within a segment: comparing it with the reference would say nothing.
+        let reference = reference.map { $0.without(options.segmentColumn) }
         // Rows by window, version and segment, in time order of the windows; refused requests counted apart.
         var groups: [GroupKey: [Int]] = [:]
         var refusals: [GroupKey: [String: Int]] = [:]
         var refusalsByGroup: [GroupKey: [String: Int]] = [:]
         let refusedColumn = table["kaizen.refused"]
-        var segmentValues: Set<String> = []
         for row in 0..<table.rowCount {
             guard let time = times.number(at: row), time >= Double(options.from), time < Double(options.to) else {
                 continue
@@ -61,16 +58,7 @@ extension MonitorService {
                     1
                 continue
             }
-            var segment: String? = nil
-            if let segmentColumn {
-                let value = segmentColumn.text(at: row) ?? Self.missingSegment
-                if segmentValues.insert(value).inserted, segmentValues.count > Self.maximumSegments {
-                    throw KaizenError.invalidParameter(
-                        "'\(segmentColumn.name)' has more than \(Self.maximumSegments) values in the range; segment by a "
-                            + "column with fewer values")
-                }
-                segment = value
-            }
+            let segment = try segmentColumn?.segment(at: row)
             let key = GroupKey(window: window, version: versions?.text(at: row), segment: segment)
             groups[key, default: []].append(row)
         }
@@ -79,7 +67,7 @@ extension MonitorService {
             let target =
                 groups.keys.filter { $0.window == key.window && $0.version == key.version }.min()
                 ?? GroupKey(
-                    window: key.window, version: key.version, segment: segmentColumn.map { _ in Self.missingSegment })
+                    window: key.window, version: key.version, segment: segmentColumn.map { _ in SegmentColumn.missing })
             if groups[target] == nil { groups[target] = [] }
             refusalsByGroup[target, default: [:]].merge(reasons, uniquingKeysWith: +)
         }
@@ -114,7 +102,7 @@ extension MonitorService {
                 report.windows.append(window)
                 continue
             }
-            let inputs = table.selecting(rows: rows) { !$0.hasPrefix("kaizen.") }
+            let inputs = table.selecting(rows: rows) { !$0.hasPrefix("kaizen.") && $0 != options.segmentColumn }
             window.missingShare = inputs.columns.filter { !$0.name.hasPrefix("output.") }.map { column in
                 (column.name, Double(column.missingCount) / Double(max(1, inputs.rowCount)))
             }
