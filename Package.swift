@@ -132,9 +132,11 @@ let package = Package(
         ),
         .target(
             name: "KaizenMonitoring",
-            dependencies: ["KaizenCore", "KaizenArtifacts"],
+            dependencies: ["KaizenCore", "KaizenArtifacts", "CPrefetch"],
             swiftSettings: swiftSettings
         ),
+        // A prefetch hint for the CSV reader's row walks (a header only; nothing to link).
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         // zlib from the host (zlib1g-dev on Debian): gzip for image layers and inference-log segments.
         .systemLibrary(
             name: "CZlib",

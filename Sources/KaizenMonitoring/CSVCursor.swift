@@ -33,6 +33,20 @@ struct CSVCursor {
         }
         let start = position
         var index = position
+        // Eight bytes at a time to the first comma or line break; the loop below then takes it.
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            while index + 8 <= count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let found = Self.zeroBytes(word ^ (ones &* 0x2C), low) | Self.zeroBytes(word ^ (ones &* 0x0A), low)
+                if found != 0 {
+                    index += found.trailingZeroBitCount >> 3
+                    break
+                }
+                index += 8
+            }
+        }
         while index < count {
             let byte = bytes[index]
             if byte == UInt8(ascii: ",") {

@@ -1,3 +1,4 @@
+import CPrefetch
 public import KaizenCore
 
 #if canImport(Glibc)
@@ -22,12 +23,14 @@ public enum CSVTableReader {
         _ file: MappedFile, source: String, columns: Set<String>? = nil, checkingRows: Bool = true,
         hasQuotes: Bool = true, expectedRows: Int = 0, rowIndex: RowIndex? = nil
     ) throws(KaizenError) -> DataTable {
-        try withExtendedLifetime(file) { () throws(KaizenError) -> DataTable in
+        var released = 0
+        return try withExtendedLifetime(file) { () throws(KaizenError) -> DataTable in
             try read(
                 file.bytes, source: source, columns: columns, checkingRows: checkingRows, hasQuotes: hasQuotes,
                 expectedRows: expectedRows, rowIndex: rowIndex
             ) {
-                file.release(before: $0)
+                file.release(from: released, before: $0)
+                released = max(released, $0)
             }
         }
     }
@@ -79,30 +82,51 @@ public enum CSVTableReader {
         let indexed = rowIndex?.isBuilt ?? false
         // A pass resumes each row where the previous one stopped when that is not past its own first column.
         let resuming = indexed && rowIndex!.field <= nextWanted[0]
-        if let rowIndex, !indexed {
-            rowIndex.starts = []
-            rowIndex.resume = []
-            rowIndex.starts.reserveCapacity(expectedRows)
-            rowIndex.resume.reserveCapacity(expectedRows)
+        // The index's arrays are taken out of it for the pass (and put back whatever happens), so the row loop works
+        // on local arrays: no exclusivity check or uniqueness test on a class's storage per row.
+        var starts: [Int] = []
+        var resumes: [Int] = []
+        if let rowIndex {
+            swap(&starts, &rowIndex.starts)
+            swap(&resumes, &rowIndex.resume)
+            if !indexed {
+                starts = []
+                resumes = []
+                starts.reserveCapacity(expectedRows)
+                resumes.reserveCapacity(expectedRows)
+            }
         }
+        defer {
+            if let rowIndex {
+                swap(&starts, &rowIndex.starts)
+                swap(&resumes, &rowIndex.resume)
+            }
+        }
+        let resumeField = rowIndex?.field ?? 0
+        // Rows are of varying length, so no hardware prefetcher foresees where the next one starts; the index does.
+        let lookAhead = 12
         var rows = 0
-        rowLoop: while indexed ? rows < rowIndex!.starts.count : !cursor.isAtEnd {
+        rowLoop: while indexed ? rows < starts.count : !cursor.isAtEnd {
             let rowLine = cursor.line
             var index = 0
-            if let rowIndex {
+            if rowIndex != nil {
                 if indexed {
-                    let resume = rowIndex.resume[rows]
-                    rowIndex.resume[rows] = RowIndex.ended
+                    if rows + lookAhead < starts.count, let base = bytes.baseAddress {
+                        let ahead = resumes[rows + lookAhead]
+                        kaizen_prefetch(base + starts[rows + lookAhead] + (resuming ? max(ahead, 0) : 0))
+                    }
+                    let resume = resumes[rows]
+                    resumes[rows] = RowIndex.ended
                     if resuming && resume == RowIndex.ended {
                         for slot in slots where slot >= 0 { builders[slot].appendMissing() }
                         rows += 1
                         continue rowLoop
                     }
-                    cursor.position = rowIndex.starts[rows] + (resuming ? resume : 0)
-                    index = resuming ? rowIndex.field : 0
+                    cursor.position = starts[rows] + (resuming ? resume : 0)
+                    index = resuming ? resumeField : 0
                 } else if !startsBlankLine(cursor) {
-                    rowIndex.starts.append(cursor.position)
-                    rowIndex.resume.append(RowIndex.ended)
+                    starts.append(cursor.position)
+                    resumes.append(RowIndex.ended)
                 }
             }
             if skipping && nextWanted[index] > index {
@@ -138,8 +162,8 @@ public enum CSVTableReader {
                 if field.endsRow { break }
                 if skipping {
                     if index > lastWanted {
-                        if let rowIndex {
-                            rowIndex.resume[rows] = cursor.position - rowIndex.starts[rows]
+                        if rowIndex != nil {
+                            resumes[rows] = cursor.position - starts[rows]
                         }
                         if indexed {
                             // The next row's start is known: nothing to search for.

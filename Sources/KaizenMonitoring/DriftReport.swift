@@ -124,7 +124,8 @@ public struct DriftReport: Sendable {
         }
         let distinct: Int
         switch (reference.sample, current.sample) {
-        case (.numbers(let r), .numbers(let c)): distinct = NumericDistribution.distinctCount(r, c)
+        // The default method only asks whether there are more than 5 distinct values.
+        case (.numbers(let r), .numbers(let c)): distinct = NumericDistribution.distinctCount(r, c, limit: 6)
         default:
             distinct = Set(reference.sample.categories.counts.keys).union(current.sample.categories.counts.keys).count
         }

@@ -40,13 +40,16 @@ public final class MappedFile: @unchecked Sendable {
         bytes = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: length)
     }
 
-    /// Lets the kernel drop the pages before byte `offset` from this process's memory (they are read again from
-    /// the file if touched), so a reader that has passed them does not hold the whole file resident.
-    public func release(before offset: Int) {
+    /// Lets the kernel drop the pages from byte `start` to byte `offset` from this process's memory (they are read
+    /// again from the file if touched), so a reader that has passed them does not hold the whole file resident. A
+    /// reader that goes on passes the offset it released before as `start`, so that no call walks the pages an
+    /// earlier one let go.
+    public func release(from start: Int = 0, before offset: Int) {
         guard let base else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = max(0, start) / page * page
         let end = min(offset, length) / page * page
-        if end > 0 { _ = madvise(base, end, MADV_DONTNEED) }
+        if end > first { _ = madvise(base + first, end - first, MADV_DONTNEED) }
     }
 
     /// Line breaks in the file, and whether it holds a double quote, found in one pass that lets pages go behind
@@ -65,8 +68,8 @@ public final class MappedFile: @unchecked Sendable {
                 lines += 1
                 position = start.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
             }
+            release(from: offset, before: end)
             offset = end
-            release(before: offset)
         }
         return (lines, hasQuotes)
     }

@@ -99,19 +99,21 @@ public struct NumericDistribution: Sendable, Equatable {
     /// The number of distinct values.
     public var distinctCount: Int { values.count }
 
-    /// The number of distinct values in two samples together.
-    static func distinctCount(_ a: NumericDistribution, _ b: NumericDistribution) -> Int {
+    /// The number of distinct values in two samples together, or `limit` once there are that many (a caller that
+    /// only asks whether there are more than a few need not walk a million values).
+    static func distinctCount(_ a: NumericDistribution, _ b: NumericDistribution, limit: Int = .max) -> Int {
         var i = 0
         var j = 0
         var count = 0
-        while i < a.values.count && j < b.values.count {
+        while i < a.values.count && j < b.values.count && count < limit {
             let x = a.values[i]
             let y = b.values[j]
             if x <= y { i += 1 }
             if y <= x { j += 1 }
             count += 1
         }
-        return count + (a.values.count - i) + (b.values.count - j)
+        guard count < limit else { return limit }
+        return min(limit, count + (a.values.count - i) + (b.values.count - j))
     }
 
     public var minimum: Double? { values.first }
