@@ -8,7 +8,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run build release install test swift-test interop image-tools dependent-check bench bench-tools venv monitor-venv lint clean onnx-fixtures
+.PHONY: run build release install test swift-test interop image-tools dependent-check bench bench-tools venv monitor-venv lint clean onnx-fixtures text-fixtures
 
 run: build
 	.build/debug/kaizen server
@@ -63,7 +63,7 @@ $(MONITOR_STAMP): interop-monitor/requirements.txt
 	touch $(MONITOR_STAMP)
 
 # Warnings are errors for Kaizen's own targets (Package.swift: treatAllWarnings), never for dependencies.
-swift-test: onnx-fixtures
+swift-test: onnx-fixtures text-fixtures
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -79,6 +79,17 @@ onnx-fixtures: venv $(ONNX_FIXTURES_STAMP)
 $(ONNX_FIXTURES_STAMP): interop/onnx/make_parity_fixtures.py interop/onnx/make_node_tests.py interop/requirements.txt | $(STAMP)
 	$(VPY) interop/onnx/make_parity_fixtures.py $(ONNX_FIXTURES)/parity
 	$(VPY) interop/onnx/make_node_tests.py $(ONNX_FIXTURES)/node
+	touch $@
+
+# Tokenizer fixtures for KaizenTokenizers: real and trained tokenizer files, the `tokenizers` library's encodings of
+# 11,000 texts, and every code point's class as the library sees it.
+TEXT_FIXTURES := .fixtures/text
+TEXT_FIXTURES_STAMP := $(TEXT_FIXTURES)/.stamp
+
+text-fixtures: venv $(TEXT_FIXTURES_STAMP)
+
+$(TEXT_FIXTURES_STAMP): interop/text/make_tokenizer_fixtures.py interop/requirements.txt | $(STAMP)
+	$(VPY) interop/text/make_tokenizer_fixtures.py $(TEXT_FIXTURES)
 	touch $@
 
 interop: build venv monitor-venv image-tools

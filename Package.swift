@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "KaizenImage", targets: ["KaizenImage"]),
         .library(name: "KaizenDeploy", targets: ["KaizenDeploy"]),
         .library(name: "KaizenMonitoring", targets: ["KaizenMonitoring"]),
+        .library(name: "KaizenTokenizers", targets: ["KaizenTokenizers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -135,6 +136,11 @@ let package = Package(
             dependencies: ["KaizenCore", "KaizenArtifacts", "CPrefetch"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KaizenTokenizers",
+            dependencies: ["KaizenCore"],
+            swiftSettings: swiftSettings
+        ),
         // A prefetch hint for the CSV reader's row walks (a header only; nothing to link).
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         // zlib from the host (zlib1g-dev on Debian): gzip for image layers and inference-log segments.
@@ -172,6 +178,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KaizenTokenizersTests",
+            dependencies: ["KaizenTokenizers", "KaizenCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
