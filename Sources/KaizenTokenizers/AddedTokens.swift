@@ -4,16 +4,16 @@ struct AddedTokens: Sendable {
     struct Token: Sendable {
         let content: [Unicode.Scalar]
         let id: Int
+        /// The match takes the white space before it (`lstrip`) or after it (`rstrip`) too.
+        var takesSpaceBefore = false
+        var takesSpaceAfter = false
     }
 
     /// Longest first, so that at any position the longest match wins.
     let tokens: [Token]
 
-    init(_ tokens: [(content: String, id: Int)]) {
-        self.tokens = tokens.filter { !$0.content.isEmpty }.map {
-            Token(content: Array($0.content.unicodeScalars), id: $0.id)
-        }
-        .sorted { $0.content.count > $1.content.count }
+    init(_ tokens: [Token]) {
+        self.tokens = tokens.filter { !$0.content.isEmpty }.sorted { $0.content.count > $1.content.count }
     }
 
     /// The text cut at the added tokens it holds, leftmost first: a segment is either a match (its token) or the
@@ -25,9 +25,17 @@ struct AddedTokens: Sendable {
         var index = 0
         while index < scalars.count {
             if let match = tokens.first(where: { matches($0.content, scalars, at: index) }) {
-                if textStart < index { segments.append((textStart..<index, nil)) }
-                segments.append((index..<index + match.content.count, match))
-                index += match.content.count
+                var from = index
+                if match.takesSpaceBefore {
+                    while from > textStart && UnicodeClasses.isWhitespace(scalars[from - 1]) { from -= 1 }
+                }
+                var to = index + match.content.count
+                if match.takesSpaceAfter {
+                    while to < scalars.count && UnicodeClasses.isWhitespace(scalars[to]) { to += 1 }
+                }
+                if textStart < from { segments.append((textStart..<from, nil)) }
+                segments.append((from..<to, match))
+                index = to
                 textStart = index
             } else {
                 index += 1

@@ -43,6 +43,23 @@ public struct Encoding: Sendable, Equatable {
         offsets.append(span)
     }
 
+    /// Leaves the spaces at either end of each token (GPT-2's space character, or white space an added token took)
+    /// out of its span, as byte-level post-processing does; a token of spaces only keeps an empty span at its end.
+    mutating func trimOffsets() {
+        for index in offsets.indices {
+            let scalars = tokens[index].unicodeScalars
+            let isSpace = { (scalar: Unicode.Scalar) in
+                scalar == ByteLevel.space || UnicodeClasses.isWhitespace(scalar)
+            }
+            let leading = scalars.prefix(while: isSpace).count
+            let trailing = scalars.reversed().prefix(while: isSpace).count
+            var span = offsets[index]
+            if leading > 0 { span.start = min(span.start + leading, span.end) }
+            if trailing > 0 && span.end >= trailing { span.end = max(span.end - trailing, span.start) }
+            offsets[index] = span
+        }
+    }
+
     /// Keeps the first `count` tokens.
     mutating func truncate(to count: Int) {
         guard count < ids.count else { return }

@@ -5,26 +5,29 @@ extension Tokenizer {
     /// `INVALID_PARAMETER_VALUE` naming it.
     public init(json: JSONValue) throws(KaizenError) {
         guard case .object = json else { throw .invalidParameter("A tokenizer file is a JSON object") }
-        var added: [(content: String, id: Int)] = []
+        var added: [AddedTokens.Token] = []
         for item in json["added_tokens"]?.arrayValue ?? [] {
             guard let content = item["content"]?.stringValue, let id = item["id"]?.int64Value else {
                 throw .invalidParameter("Each of the tokenizer's added_tokens needs a content and an id")
             }
-            for flag in ["lstrip", "rstrip", "single_word"] where item[flag] == .bool(true) {
-                throw .invalidParameter("The added token '\(content)' sets \(flag), which Kaizen does not support yet")
+            if item["single_word"] == .bool(true) {
+                throw .invalidParameter(
+                    "The added token '\(content)' sets single_word, which Kaizen does not support yet")
             }
             if item["normalized"] == .bool(true) && item["special"] != .bool(true) {
                 throw .invalidParameter(
                     "The added token '\(content)' is matched after normalization, which Kaizen does not support yet")
             }
-            added.append((content, Int(id)))
+            added.append(
+                AddedTokens.Token(
+                    content: Array(content.unicodeScalars), id: Int(id),
+                    takesSpaceBefore: item["lstrip"] == .bool(true),
+                    takesSpaceAfter: item["rstrip"] == .bool(true)))
         }
         addedTokens = AddedTokens(added)
         normalizer = try Self.normalizer(json["normalizer"])
-        try Self.checkPreTokenizer(json["pre_tokenizer"])
-        preTokenizer = BertPreTokenizer()
-        model = try Self.model(json["model"])
-        template = try Self.template(json["post_processor"])
+        pipeline = try Self.pipeline(preTokenizer: json["pre_tokenizer"], model: json["model"])
+        (template, trimsOffsets) = try Self.postProcessor(json["post_processor"])
         truncation = try Self.truncation(json["truncation"])
         padding = try Self.padding(json["padding"])
     }
@@ -53,22 +56,29 @@ extension Tokenizer {
         return normalizer
     }
 
-    static func checkPreTokenizer(_ value: JSONValue?) throws(KaizenError) {
-        guard type(value) == "BertPreTokenizer" else {
+    static func pipeline(preTokenizer: JSONValue?, model: JSONValue?) throws(KaizenError) -> Pipeline {
+        switch (type(preTokenizer), type(model)) {
+        case ("BertPreTokenizer", "WordPiece"):
+            return .wordPiece(BertPreTokenizer(), try wordPiece(model))
+        case ("ByteLevel", "BPE"):
+            guard preTokenizer?["add_prefix_space"] != .bool(true), preTokenizer?["use_regex"] != .bool(false) else {
+                throw .invalidParameter(
+                    "The ByteLevel pre-tokenizer with add_prefix_space or without use_regex is not supported yet")
+            }
+            return .byteLevel(ByteLevelPreTokenizer(), try bpe(model))
+        case (let pre, let kind):
             throw .invalidParameter(
-                "The pre-tokenizer '\(type(value) ?? "none")' is not supported yet (BertPreTokenizer is)")
+                "The pre-tokenizer '\(pre ?? "none")' with the model '\(kind ?? "none")' is not supported yet "
+                    + "(BertPreTokenizer with WordPiece, ByteLevel with BPE are)")
         }
     }
 
-    static func model(_ value: JSONValue?) throws(KaizenError) -> WordPieceModel {
-        guard let value, type(value) == "WordPiece" || (type(value) == nil && value["continuing_subword_prefix"] != nil)
-        else {
-            throw .invalidParameter("The model '\(type(value) ?? "?")' is not supported yet (WordPiece is)")
+    /// A vocabulary keyed by UTF-8 bytes: entries that are canonically equivalent but written differently are
+    /// different tokens.
+    static func vocabulary(_ model: JSONValue?) throws(KaizenError) -> [[UInt8]: Int] {
+        guard let entries = model?["vocab"]?.objectFields, !entries.isEmpty else {
+            throw .invalidParameter("The tokenizer's model has no vocab")
         }
-        guard let entries = value["vocab"]?.objectFields, !entries.isEmpty else {
-            throw .invalidParameter("The WordPiece model has no vocab")
-        }
-        // Keyed by bytes: entries that are canonically equivalent but written differently are different tokens.
         var vocabulary: [[UInt8]: Int] = [:]
         vocabulary.reserveCapacity(entries.count)
         for (token, id) in entries {
@@ -77,6 +87,37 @@ extension Tokenizer {
             }
             vocabulary[Array(token.utf8)] = Int(id)
         }
+        return vocabulary
+    }
+
+    static func bpe(_ value: JSONValue?) throws(KaizenError) -> BPEModel {
+        for (flag, allowed) in [
+            ("dropout", [JSONValue.null]), ("byte_fallback", [.null, .bool(false)]),
+            ("ignore_merges", [.null, .bool(false)]),
+            ("continuing_subword_prefix", [.null, .string("")]), ("end_of_word_suffix", [.null, .string("")]),
+        ] where !allowed.contains(value?[flag] ?? .null) {
+            throw .invalidParameter("The BPE model's \(flag) is not supported yet")
+        }
+        var ranks: [[UInt8]: Int] = [:]
+        for (rank, merge) in (value?["merges"]?.arrayValue ?? []).enumerated() {
+            // ["a", "b"], or "a b" in older files.
+            let pair: [String]
+            if let parts = merge.arrayValue?.compactMap(\.stringValue), parts.count == 2 {
+                pair = parts
+            } else if let text = merge.stringValue, let space = text.firstIndex(of: " ") {
+                pair = [String(text[..<space]), String(text[text.index(after: space)...])]
+            } else {
+                throw .invalidParameter("The BPE merge #\(rank) is neither [left, right] nor \"left right\"")
+            }
+            let key = Array(pair[0].utf8) + [0x20] + Array(pair[1].utf8)
+            if ranks[key] == nil { ranks[key] = rank }
+        }
+        return BPEModel(vocabulary: try vocabulary(value), ranks: ranks)
+    }
+
+    static func wordPiece(_ value: JSONValue?) throws(KaizenError) -> WordPieceModel {
+        guard let value else { throw .invalidParameter("The tokenizer has no model") }
+        let vocabulary = try vocabulary(value)
         let unknown = value["unk_token"]?.stringValue ?? "[UNK]"
         guard vocabulary[Array(unknown.utf8)] != nil else {
             throw .invalidParameter("The WordPiece vocab lacks its unknown token '\(unknown)'")
@@ -88,8 +129,32 @@ extension Tokenizer {
             maximumWordLength: Int(clamping: max(0, longest)))
     }
 
-    static func template(_ value: JSONValue?) throws(KaizenError) -> TemplateProcessing? {
-        guard let value, value != .null else { return nil }
+    /// The special tokens' template, and whether byte-level offsets are trimmed.
+    static func postProcessor(_ value: JSONValue?) throws(KaizenError) -> (TemplateProcessing?, Bool) {
+        guard let value, value != .null else { return (nil, false) }
+        switch type(value) {
+        case "RobertaProcessing":
+            guard let cls = value["cls"]?.arrayValue, let sep = value["sep"]?.arrayValue,
+                let clsToken = cls.first?.stringValue, let clsID = cls.last?.int64Value,
+                let sepToken = sep.first?.stringValue, let sepID = sep.last?.int64Value
+            else { throw .invalidParameter("RobertaProcessing needs cls and sep as [token, id]") }
+            guard value["add_prefix_space"] != .bool(true) || value["trim_offsets"] == .bool(false) else {
+                throw .invalidParameter("RobertaProcessing with add_prefix_space is not supported yet")
+            }
+            let open = TemplateProcessing.Piece.special(ids: [Int(clsID)], tokens: [clsToken], typeID: 0)
+            let close = TemplateProcessing.Piece.special(ids: [Int(sepID)], tokens: [sepToken], typeID: 0)
+            let template = TemplateProcessing(
+                single: [open, .sequence(index: 0, typeID: 0), close],
+                pair: [open, .sequence(index: 0, typeID: 0), close, close, .sequence(index: 1, typeID: 0), close])
+            return (template, value["trim_offsets"] != .bool(false))
+        case "ByteLevel":
+            return (nil, value["trim_offsets"] == .bool(true))
+        default:
+            return (try template(value), false)
+        }
+    }
+
+    static func template(_ value: JSONValue) throws(KaizenError) -> TemplateProcessing? {
         switch type(value) {
         case "BertProcessing":
             guard let cls = value["cls"]?.arrayValue, let sep = value["sep"]?.arrayValue,

@@ -50,6 +50,11 @@ enum UnicodeClasses {
         }
     }
 
+    /// `\s` in GPT-2's pre-tokenization pattern.
+    static func isPatternSpace(_ scalar: Unicode.Scalar) -> Bool {
+        isWhitespace(scalar)
+    }
+
     /// A nonspacing mark as of Unicode 8.0 (accent stripping removes those).
     static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {

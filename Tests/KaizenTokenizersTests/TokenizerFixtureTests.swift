@@ -4,17 +4,18 @@ import Testing
 
 @testable import KaizenTokenizers
 
-/// The tokenizers of `make text-fixtures` (`interop/text/make_tokenizer_fixtures.py`) on 10,000 sentences and 1,000
-/// pairs, against the `tokenizers` library's encodings: the same ids, type ids, masks and offsets, case by case.
+/// The tokenizers of `make text-fixtures` (`interop/text/make_tokenizer_fixtures.py`: MiniLM's real WordPiece
+/// tokenizer, a cased WordPiece and a RoBERTa-style byte-level BPE trained there) on 10,000 sentences and 1,000 pairs,
+/// against the `tokenizers` library's encodings: the same ids, type ids, masks and offsets, case by case.
 @Suite(.enabled(if: TextFixtures.available, TextFixtures.missing))
 struct TokenizerFixtureTests {
-    @Test(arguments: ["minilm", "wordpiece-cased"])
+    @Test(arguments: ["minilm", "wordpiece-cased", "bpe-roberta"])
     func everyCaseEqualsTheLibrarys(_ name: String) throws {
         let folder = TextFixtures.root.appendingPathComponent(name)
         let tokenizer = try Tokenizer(parsing: try Data(contentsOf: folder.appendingPathComponent("tokenizer.json")))
         let lines = try String(contentsOf: folder.appendingPathComponent("cases.jsonl"), encoding: .utf8)
             .split(separator: "\n")
-        #expect(lines.count == 11_000)
+        #expect(lines.count >= 11_000)
         var failures: [String] = []
         for line in lines {
             let expected = try JSONValue(parsing: Array(line.utf8))

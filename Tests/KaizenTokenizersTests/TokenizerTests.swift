@@ -77,8 +77,8 @@ struct TokenizerTests {
 
     @Test func filesKaizenCannotFollowAreRefusedByName() {
         for (text, message) in [
-            (Self.file(model: "BPE"), "The model 'BPE' is not supported yet"),
-            (Self.file(added: #", "lstrip": true"#), "sets lstrip"),
+            (Self.file(model: "BPE"), "with the model 'BPE' is not supported yet"),
+            (Self.file(added: #", "single_word": true"#), "sets single_word"),
             ("[1, 2]", "A tokenizer file is a JSON object"),
             ("{", "not valid JSON"),
             (Self.file().replacingOccurrences(of: "\"[UNK]\": 1, ", with: ""), "lacks its unknown token"),

@@ -5,7 +5,8 @@ import Testing
 @testable import KaizenTokenizers
 
 /// Every code point classed as the `tokenizers` library classes it (`classes.json` of `make text-fixtures`):
-/// removed by BERT's clean-up, made a space, punctuation, white space.
+/// removed by BERT's clean-up, made a space, punctuation, white space, stripped as an accent; a letter, a number or
+/// something else to GPT-2's pattern.
 @Suite(.enabled(if: TextFixtures.available, TextFixtures.missing))
 struct UnicodeClassesTests {
     @Test func everyCodePointIsClassedAsTheLibraryClassesIt() throws {
@@ -16,7 +17,8 @@ struct UnicodeClassesTests {
         }
         let expected = (
             removed: set("removed"), spaced: set("spaced"), punctuation: set("punctuation"),
-            whitespace: set("whitespace"), stripped: set("stripped")
+            whitespace: set("whitespace"), stripped: set("stripped"), letter: set("letter"), number: set("number"),
+            other: set("other")
         )
         var wrong: [String: [String]] = [:]
         for value in UInt32(0)...0x10FFFF {
@@ -26,12 +28,16 @@ struct UnicodeClassesTests {
             let punctuation = !UnicodeClasses.isWhitespace(scalar) && UnicodeClasses.isPunctuation(scalar)
             let whitespace = UnicodeClasses.isWhitespace(scalar)
             let stripped = UnicodeClasses.decomposed(scalar).allSatisfy(UnicodeClasses.isNonspacingMark)
+            let pattern = ByteLevelPreTokenizer.PatternClass(scalar)
             for (name, got, want) in [
                 ("removed", removed, expected.removed.contains(value)),
                 ("spaced", spaced, expected.spaced.contains(value)),
                 ("punctuation", punctuation, expected.punctuation.contains(value)),
                 ("whitespace", whitespace, expected.whitespace.contains(value)),
                 ("stripped", stripped, expected.stripped.contains(value)),
+                ("letter", pattern == .letter, expected.letter.contains(value)),
+                ("number", pattern == .number, expected.number.contains(value)),
+                ("other", pattern == .other, expected.other.contains(value)),
             ] where got != want {
                 let age = scalar.properties.age.map { "\($0.major).\($0.minor)" } ?? "unassigned"
                 wrong[name, default: []].append(

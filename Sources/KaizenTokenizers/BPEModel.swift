@@ -1,0 +1,42 @@
+/// Byte-pair encoding as GPT-2 and RoBERTa use it: a piece's bytes, each as its byte-level character, merged pair by
+/// pair, the pair of lowest rank in the merge list first (its leftmost occurrence first), until no adjacent pair is
+/// in the list; each resulting symbol is a vocabulary entry.
+struct BPEModel: Sendable {
+    /// Entries by their UTF-8 bytes (byte-exact, as the library compares them).
+    let vocabulary: [[UInt8]: Int]
+    /// The rank of each merge, keyed by the left symbol's bytes, a space, and the right symbol's bytes (byte-level
+    /// characters are never a space).
+    let ranks: [[UInt8]: Int]
+
+    /// The tokens of one piece: `bytes` its UTF-8 bytes; each token with its id, text and range of byte positions.
+    func tokens(of bytes: [UInt8]) -> [(id: Int, token: [UInt8], range: Range<Int>)] {
+        var symbols = bytes.indices.map { (text: ByteLevel.characterBytes[Int(bytes[$0])], range: $0..<$0 + 1) }
+        while symbols.count > 1 {
+            var best: (rank: Int, index: Int)? = nil
+            for index in 0..<symbols.count - 1 {
+                guard let rank = ranks[symbols[index].text + [0x20] + symbols[index + 1].text] else { continue }
+                if let current = best, current.rank <= rank { continue }
+                best = (rank, index)
+            }
+            guard let best else { break }
+            let left = symbols[best.index].text
+            let right = symbols[best.index + 1].text
+            var merged: [(text: [UInt8], range: Range<Int>)] = []
+            merged.reserveCapacity(symbols.count)
+            var index = 0
+            while index < symbols.count {
+                if index + 1 < symbols.count && index >= best.index && symbols[index].text == left
+                    && symbols[index + 1].text == right
+                {
+                    merged.append((left + right, symbols[index].range.lowerBound..<symbols[index + 1].range.upperBound))
+                    index += 2
+                } else {
+                    merged.append(symbols[index])
+                    index += 1
+                }
+            }
+            symbols = merged
+        }
+        return symbols.compactMap { symbol in vocabulary[symbol.text].map { ($0, symbol.text, symbol.range) } }
+    }
+}
