@@ -20,7 +20,7 @@ OptionalProto when the graph input/output has that type (numpy_helper.from_list
 Only tests whose nodes all use the selected operators are written; the check
 covers every node of the graph, including `_expanded` function bodies and
 subgraphs (Scan bodies). The default selection is the operator set of the
-classical-ML models KaizenONNX targets (DEFAULT_OPS); --ops replaces it with a
+classical-ML models KaizenONNX targets and the transformer encoders' operators (DEFAULT_OPS); --ops replaces it with a
 comma- or space-separated list, where a name prefixed with `ml:` or
 `ai.onnx.ml:` belongs to ai.onnx.ml and any other name to ai.onnx, e.g.
 --ops "Add,Mul,ml:ZipMap".
@@ -52,7 +52,8 @@ DEFAULT_OPS: dict[str, frozenset[str]] = {
     AI_ONNX: frozenset(
         """Abs Add ArgMax Cast Concat ConstantOfShape Div Equal Exp Flatten Gather Gemm Identity Less
         MatMul Mul Neg Pow ReduceLogSumExp ReduceMean ReduceProd ReduceSum ReduceSumSquare Relu Reshape
-        Scan Shape Sigmoid Softmax Sqrt Sub Sum TopK Transpose""".split()
+        Scan Shape Sigmoid Softmax Sqrt Sub Sum TopK Transpose
+        Constant CumSum Erf Expand Gelu LayerNormalization Not Range Slice Squeeze Tanh Unsqueeze Where""".split()
     ),
     AI_ONNX_ML: frozenset(
         """ArrayFeatureExtractor Binarizer Imputer LabelEncoder LinearClassifier LinearRegressor

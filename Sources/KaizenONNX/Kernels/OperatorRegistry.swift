@@ -38,11 +38,49 @@ enum OperatorRegistry {
             UnaryKernel.Operation.abs, .neg, .sqrt, .exp, .log, .sigmoid, .tanh, .relu, .not, .isNaN, .floor, .ceil,
             .reciprocal,
         ] {
-            list.append(.init(.onnx, operation.rawValue, since: 6) { _ in UnaryKernel(operation: operation) })
+            // Not has kept its definition since opset 1; the others changed type constraints at opset 6.
+            list.append(
+                .init(.onnx, operation.rawValue, since: operation == .not ? 1 : 6) { _ in
+                    UnaryKernel(operation: operation)
+                })
         }
         for operation in [VariadicKernel.Operation.sum, .max, .min, .mean] {
             list.append(.init(.onnx, operation.rawValue, since: 6) { _ in VariadicKernel(operation: operation) })
         }
+        list.append(.init(.onnx, "Erf", since: 9) { _ in UnaryKernel(operation: .erf) })
+        list.append(
+            .init(.onnx, "Gelu", since: 20) { context throws(ONNXError) in
+                switch try context.string("approximate") ?? "none" {
+                case "none": return UnaryKernel(operation: .gelu)
+                case "tanh": return UnaryKernel(operation: .geluTanh)
+                case let other: throw context.invalid("'approximate' must be none or tanh, not '\(other)'")
+                }
+            })
+        list.append(
+            .init(.onnx, "LayerNormalization", since: 17) { context throws(ONNXError) in
+                let stash = try context.int("stash_type", default: 1)
+                guard stash == 1 else { throw context.unsupported("stash_type \(stash) is not supported (1 is)") }
+                return LayerNormalizationKernel(
+                    axis: try context.int("axis", default: -1),
+                    epsilon: Double(try context.float("epsilon", default: 1e-5)))
+            })
+        list.append(
+            .init(.onnx, "Slice", since: 1, until: 10) { context throws(ONNXError) in
+                SliceKernel(
+                    attributes: (
+                        try context.required("starts", context.ints), try context.required("ends", context.ints),
+                        try context.ints("axes")
+                    ))
+            })
+        list.append(.init(.onnx, "Slice", since: 10) { _ in SliceKernel(attributes: nil) })
+        list.append(.init(.onnx, "Expand", since: 8) { _ in ExpandKernel() })
+        list.append(.init(.onnx, "Range", since: 11) { _ in RangeKernel() })
+        list.append(
+            .init(.onnx, "CumSum", since: 11) { context throws(ONNXError) in
+                CumSumKernel(
+                    exclusive: try context.int("exclusive", default: 0) != 0,
+                    reverse: try context.int("reverse", default: 0) != 0)
+            })
         list.append(.init(.onnx, "Identity") { _ in IdentityKernel() })
         list.append(.init(.onnx, "Where", since: 9) { _ in WhereKernel() })
         list.append(

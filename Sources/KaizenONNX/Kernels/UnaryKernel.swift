@@ -1,4 +1,5 @@
-/// Elementwise operators of one input: Abs, Neg, Sqrt, Exp, Log, Sigmoid, Tanh, Relu, Not, IsNaN.
+/// Elementwise operators of one input: Abs, Neg, Sqrt, Exp, Log, Sigmoid, Tanh, Relu, Not, IsNaN, Floor, Ceil,
+/// Reciprocal, Erf, and Gelu (exact, or with the tanh approximation).
 struct UnaryKernel: Kernel {
     enum Operation: String, Sendable {
         case abs = "Abs"
@@ -14,6 +15,10 @@ struct UnaryKernel: Kernel {
         case floor = "Floor"
         case ceil = "Ceil"
         case reciprocal = "Reciprocal"
+        case erf = "Erf"
+        case gelu = "Gelu"
+        /// Gelu with `approximate="tanh"`.
+        case geluTanh = "Gelu (tanh)"
     }
 
     let operation: Operation
@@ -43,6 +48,13 @@ struct UnaryKernel: Kernel {
         case .floor: values = x.map { $0.rounded(.down) }
         case .ceil: values = x.map { $0.rounded(.up) }
         case .reciprocal: values = x.map { 1 / $0 }
+        case .erf: values = x.map { T.erf($0) }
+        case .gelu: values = x.map { $0 * (1 + T.erf($0 * T(0.70710678118654752440))) / 2 }
+        case .geluTanh:
+            values = x.map { value in
+                let inner = T(0.79788456080286535588) * (value + T(0.044715) * value * value * value)
+                return value * (1 + T.tanh(inner)) / 2
+            }
         case .sigmoid: values = x.map { Self.sigmoid($0) }
         case .relu: values = x.map { $0 > 0 ? $0 : 0 }
         case .isNaN: return Tensor(unchecked: shape, .bool(x.map(\.isNaN)))

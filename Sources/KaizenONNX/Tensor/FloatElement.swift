@@ -4,4 +4,5 @@ protocol FloatElement: NumericElement, BinaryFloatingPoint {
     static func log(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
     static func pow(_ x: Self, _ y: Self) -> Self
+    static func erf(_ x: Self) -> Self
 }

@@ -37,6 +37,7 @@ extension Float: FloatElement {
     static func log(_ x: Float) -> Float { Foundation.logf(x) }
     static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
     static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
+    static func erf(_ x: Float) -> Float { Foundation.erff(x) }
 }
 
 extension Double: FloatElement {
@@ -51,6 +52,7 @@ extension Double: FloatElement {
     static func log(_ x: Double) -> Double { Foundation.log(x) }
     static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
     static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+    static func erf(_ x: Double) -> Double { Foundation.erf(x) }
 }
 
 extension Int32: NumericElement {

@@ -1,0 +1,83 @@
+/// `LayerNormalization` (opset 17): each slice over the axes from `axis` on is normalized to mean 0 and variance 1
+/// (with `epsilon` added to the variance), then scaled and shifted by `Scale` and `B`, which broadcast against the
+/// normalized axes. The optional outputs are each slice's mean and inverse standard deviation. Statistics are
+/// accumulated in double and computed as the specification's function body does: variance as E[x²] − E[x]².
+struct LayerNormalizationKernel: Kernel {
+    let axis: Int
+    let epsilon: Double
+
+    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
+        let x = try tensor(inputs, 0, "LayerNormalization X")
+        let scale = try tensor(inputs, 1, "LayerNormalization Scale")
+        let bias = try optionalTensor(inputs, 2, "LayerNormalization B")
+        switch x.storage {
+        case .float(let values): return try normalize(values, x, scale: scale, bias: bias)
+        case .double(let values): return try normalize(values, x, scale: scale, bias: bias)
+        default: throw .invalidArgument("LayerNormalization takes float or double, got tensor(\(x.elementType))")
+        }
+    }
+
+    private func normalize<T: FloatElement>(
+        _ values: [T], _ x: Tensor, scale: Tensor, bias: Tensor?
+    ) throws(ONNXError) -> [Value] {
+        let axis = try x.axis(self.axis, "LayerNormalization")
+        let normalizedShape = Array(x.shape[axis...])
+        let size = normalizedShape.reduce(1, *)
+        let outer = x.shape[..<axis].reduce(1, *)
+        let gains = try Self.spread(scale, over: normalizedShape, as: T.self, "LayerNormalization Scale")
+        let shifts = try bias.map { bias throws(ONNXError) in
+            try Self.spread(bias, over: normalizedShape, as: T.self, "LayerNormalization B")
+        }
+        var output = [T](repeating: 0, count: values.count)
+        var means = [T](repeating: 0, count: outer)
+        var inverseDeviations = [T](repeating: 0, count: outer)
+        guard size > 0 else {
+            return Self.outputs(output, x.shape, means, inverseDeviations, axis: axis)
+        }
+        for slice in 0..<outer {
+            let base = slice * size
+            var sum = 0.0
+            var squares = 0.0
+            for index in base..<base + size {
+                let value = values[index].asDouble
+                sum += value
+                squares += value * value
+            }
+            let mean = sum / Double(size)
+            let variance = max(squares / Double(size) - mean * mean, 0)
+            let inverse = 1 / (variance + epsilon).squareRoot()
+            means[slice] = T(converting: mean)
+            inverseDeviations[slice] = T(converting: inverse)
+            for index in 0..<size {
+                let normalized = (values[base + index].asDouble - mean) * inverse
+                var y = T(converting: normalized) * gains[index]
+                if let shifts { y += shifts[index] }
+                output[base + index] = y
+            }
+        }
+        return Self.outputs(output, x.shape, means, inverseDeviations, axis: axis)
+    }
+
+    private static func outputs<T: FloatElement>(
+        _ output: [T], _ shape: [Int], _ means: [T], _ inverseDeviations: [T], axis: Int
+    ) -> [Value] {
+        let statisticsShape = shape.enumerated().map { $0.offset < axis ? $0.element : 1 }
+        return [
+            .tensor(Tensor(shape: shape, values: output)), .tensor(Tensor(shape: statisticsShape, values: means)),
+            .tensor(Tensor(shape: statisticsShape, values: inverseDeviations)),
+        ]
+    }
+
+    /// `tensor`'s values broadcast to `shape` (row-major), as `T`.
+    private static func spread<T: FloatElement>(
+        _ tensor: Tensor, over shape: [Int], as _: T.Type, _ what: String
+    ) throws(ONNXError) -> [T] {
+        let values = try tensor.values(as: T.self, what)
+        guard tensor.shape != shape else { return values }
+        let broadcast = try Broadcast.shape(tensor.shape, shape)
+        guard broadcast == shape else {
+            throw .invalidArgument("\(what) of shape \(tensor.shape) does not broadcast to the normalized \(shape)")
+        }
+        return Broadcast.indices(from: tensor.shape, to: shape).map { values[$0] }
+    }
+}
