@@ -76,9 +76,10 @@ ONNX_FIXTURES_STAMP := $(ONNX_FIXTURES)/.stamp
 
 onnx-fixtures: venv $(ONNX_FIXTURES_STAMP)
 
-$(ONNX_FIXTURES_STAMP): interop/onnx/make_parity_fixtures.py interop/onnx/make_node_tests.py interop/requirements.txt | $(STAMP)
+$(ONNX_FIXTURES_STAMP): interop/onnx/make_parity_fixtures.py interop/onnx/make_node_tests.py interop/text/make_encoder_fixtures.py interop/requirements.txt | $(STAMP)
 	$(VPY) interop/onnx/make_parity_fixtures.py $(ONNX_FIXTURES)/parity
 	$(VPY) interop/onnx/make_node_tests.py $(ONNX_FIXTURES)/node
+	$(VPY) interop/text/make_encoder_fixtures.py $(ONNX_FIXTURES)/encoders
 	touch $@
 
 # Tokenizer fixtures for KaizenTokenizers: real and trained tokenizer files, the `tokenizers` library's encodings of

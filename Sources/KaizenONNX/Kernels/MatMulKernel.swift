@@ -13,13 +13,16 @@ struct MatMulKernel: Kernel {
 
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
         let a = try tensor(inputs, 0, "MatMul A")
-        if let packedWeights, a.rank == 2, let x = a.floats {
-            guard a.shape[1] == packedWeights.rows else {
+        // Constant weights against rows of any rank ([batch, sequence, hidden] in an encoder): the leading axes are
+        // one axis of rows for the packed product.
+        if let packedWeights, a.rank >= 2, let x = a.floats {
+            guard a.shape[a.rank - 1] == packedWeights.rows else {
                 throw .invalidArgument(
                     "MatMul: shapes \(a.shape) and [\(packedWeights.rows), \(packedWeights.columns)] do not align")
             }
-            let values = packedWeights.multiply(x, m: a.shape[0])
-            return [.tensor(Tensor(shape: [a.shape[0], packedWeights.columns], values: values))]
+            let rows = a.shape.dropLast().reduce(1, *)
+            let values = packedWeights.multiply(x, m: rows)
+            return [.tensor(Tensor(shape: a.shape.dropLast() + [packedWeights.columns], values: values))]
         }
         let b = try tensor(inputs, 1, "MatMul B")
         return [.tensor(try Self.matmul(a, b))]

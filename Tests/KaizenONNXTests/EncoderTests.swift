@@ -1,0 +1,23 @@
+import Foundation
+import KaizenONNX
+import Testing
+
+/// Transformer encoders laid out as PyTorch's exporter lays them out (`interop/text/make_encoder_fixtures.py`): the
+/// real all-MiniLM-L6-v2 at opsets 11, 14 and 17, and small random BERT, RoBERTa and DistilBERT structures, on
+/// tokenized sentences of several lengths padded into one batch. Every output within 1e-4 of onnxruntime's.
+@Suite(.enabled(if: Fixtures.available, Fixtures.missing))
+struct EncoderTests {
+    static let cases = BackendTestCase.all(in: "encoders")
+
+    @Test func fixturesArePresent() {
+        #expect(Self.cases.count >= 8, "run `make onnx-fixtures` to generate the encoder fixtures")
+    }
+
+    @Test(arguments: cases)
+    func matchesOnnxRuntime(_ testCase: BackendTestCase) throws {
+        let model = try testCase.loadModel()
+        let (rtol, atol) = testCase.tolerances
+        let problems = try testCase.dataSet(for: model).mismatches(running: model, rtol: rtol, atol: atol)
+        #expect(problems.isEmpty, "\(testCase.name): \(problems.prefix(3).joined(separator: "; "))")
+    }
+}
