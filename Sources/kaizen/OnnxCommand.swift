@@ -84,14 +84,19 @@ struct OnnxCommand: AsyncParsableCommand {
             discussion: """
                 Rows come from --input, a serialized ONNX TensorProto of shape [rows, features] (for example \
                 written with onnx.numpy_helper.from_array). Batches cycle through those rows; single-row calls \
-                take one row at a time. Prints JSON.
+                take one row at a time. With --feeds instead, a folder of input_<i>.pb files (ONNX's test data \
+                layout) is run whole, call after call, for --seconds: for models of several inputs, such as \
+                transformer encoders. Prints JSON.
                 """)
 
-        @Argument(help: "Path to an .onnx file with one tensor input.")
+        @Argument(help: "Path to an .onnx file with one tensor input (any inputs with --feeds).")
         var model: String
 
         @Option(help: "A TensorProto file with the rows to score.")
-        var input: String
+        var input: String?
+
+        @Option(help: "A folder of input_<i>.pb files, one per model input, to time whole calls on.")
+        var feeds: String?
 
         @Option(help: "Batch sizes to measure throughput at (repeatable).")
         var batch: [Int] = [1000]
@@ -112,6 +117,9 @@ struct OnnxCommand: AsyncParsableCommand {
             guard batch.allSatisfy({ $0 > 0 }), seconds > 0, calls > 0, warmup >= 0, loads > 0 else {
                 throw ValidationError("batch sizes, --seconds, --calls and --loads must be positive")
             }
+            guard (input == nil) != (feeds == nil) else {
+                throw ValidationError("give --input or --feeds, one of them")
+            }
         }
 
         func run() async throws {
@@ -124,7 +132,29 @@ struct OnnxCommand: AsyncParsableCommand {
                 loaded = try ONNXModel(contentsOf: url)
                 loadTimes.append((ContinuousClock.now - started).milliseconds)
             }
-            guard let loaded, let info = loaded.inputs.first, loaded.inputs.count == 1 else {
+            guard let loaded else { return }
+            if let feeds {
+                let data = try ReferenceDataSet(directory: URL(fileURLWithPath: feeds), model: loaded)
+                _ = try loaded.run(data.inputs)
+                var times: [Double] = []
+                let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+                repeat {
+                    let started = ContinuousClock.now
+                    _ = try loaded.run(data.inputs)
+                    times.append((ContinuousClock.now - started).milliseconds)
+                } while ContinuousClock.now < deadline || times.count < 3
+                let report: [String: Any] = [
+                    "model": model, "load_ms": ["median": percentile(loadTimes, 0.5), "min": loadTimes.min() ?? 0],
+                    "calls": times.count, "calls_per_second": Double(times.count) / (times.reduce(0, +) / 1000),
+                    "call_ms": [
+                        "median": percentile(times, 0.5), "p99": percentile(times, 0.99), "min": times.min() ?? 0,
+                    ],
+                ]
+                let json = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: json, as: UTF8.self))
+                return
+            }
+            guard let input, let info = loaded.inputs.first, loaded.inputs.count == 1 else {
                 throw ValidationError("the benchmark needs a model with exactly one input")
             }
             let value = try Value(serializedData: Data(contentsOf: URL(fileURLWithPath: input)), as: info.type)

@@ -58,10 +58,9 @@ struct MatMulKernel: Kernel {
         }
         switch (a.storage, b.storage) {
         case (.float(let x), .float(let y)):
-            let values = product(x, y) { lhs, rhs in
-                PackedMatrix(Array(rhs), rows: k, columns: n).multiply(Array(lhs), m: m)
-            }
-            return Tensor(shape: outShape, values: values)
+            return Tensor(
+                shape: outShape,
+                values: Self.floatProducts(x, y, aBatches: aBatches, bBatches: bBatches, m: m, k: k, n: n))
         case (.double(let x), .double(let y)):
             return Tensor(
                 shape: outShape, values: product(x, y) { NaiveMatrixMultiply.multiply($0, $1, m: m, k: k, n: n) })
@@ -74,5 +73,35 @@ struct MatMulKernel: Kernel {
         default:
             throw .invalidArgument("MatMul does not take tensor(\(a.elementType))")
         }
+    }
+
+    /// The float products of each pair of batches (`A[m × k] · B[k × n]`), read and written in place: each `B` is
+    /// packed once however many `A` batches it meets (a broadcast right operand), and no batch is copied.
+    static func floatProducts(
+        _ x: [Float], _ y: [Float], aBatches: [Int], bBatches: [Int], m: Int, k: Int, n: Int
+    ) -> [Float] {
+        var output = [Float](repeating: 0, count: aBatches.count * m * n)
+        guard m > 0, n > 0, k > 0 else { return output }
+        x.withUnsafeBufferPointer { a in
+            y.withUnsafeBufferPointer { b in
+                output.withUnsafeMutableBufferPointer { c in
+                    guard let a = a.baseAddress, let c = c.baseAddress else { return }
+                    var packed: (batch: Int, matrix: PackedMatrix)? = nil
+                    for (index, (aBatch, bBatch)) in zip(aBatches, bBatches).enumerated() {
+                        let matrix: PackedMatrix
+                        if let packed, packed.batch == bBatch {
+                            matrix = packed.matrix
+                        } else {
+                            matrix = PackedMatrix(
+                                UnsafeBufferPointer(rebasing: b[(bBatch * k * n)..<((bBatch + 1) * k * n)]), rows: k,
+                                columns: n)
+                            packed = (bBatch, matrix)
+                        }
+                        matrix.multiply(a + aBatch * m * k, lda: k, m: m, into: c + index * m * n)
+                    }
+                }
+            }
+        }
+        return output
     }
 }
