@@ -4,13 +4,13 @@
 /// graph's observable results are unchanged.
 struct DenseFusion {
     struct Fused {
-        /// Reads the MatMul's first input (the data; the weights are its constant second input).
-        let kernel: DenseKernel
+        /// Reads the chain's first node's first input (the data; the rest are constants the kernel holds).
+        let kernel: any Kernel
         /// The name the chain's last node writes.
         let output: String
     }
 
-    /// Fused kernels by the index of their MatMul node.
+    /// Fused kernels by the index of their chain's first node (a MatMul; a layer normalization's first ReduceMean).
     var dense: [Int: Fused] = [:]
     /// Indices of the Add and Relu nodes folded into a fused kernel.
     var absorbed: Set<Int> = []
@@ -55,6 +55,7 @@ struct DenseFusion {
             fusion.dense[index] = Fused(kernel: kernel, output: output)
             fusion.absorbed.formUnion(folded)
         }
+        fusion.findLayerNormalizations(nodes, constants: constants, graphOutputs: graphOutputs, opset: opset)
         return fusion
     }
 }

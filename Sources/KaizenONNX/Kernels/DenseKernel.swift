@@ -24,7 +24,7 @@ struct DenseKernel: Kernel {
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
         let x = try tensor(inputs, 0, "MatMul A")
         // Rows of any rank ([batch, sequence, hidden] in an encoder): the leading axes are one axis of rows.
-        guard x.rank >= 2, let values = x.floats, biasTensor.rank <= 1 else { return [.tensor(try unfused(x))] }
+        guard x.rank >= 2, let values = x.floats else { return [.tensor(try unfused(x))] }
         guard x.shape[x.rank - 1] == weights.rows else {
             throw .invalidArgument("MatMul: shapes \(x.shape) and [\(weights.rows), \(weights.columns)] do not align")
         }
@@ -33,7 +33,7 @@ struct DenseKernel: Kernel {
         return [.tensor(Tensor(shape: x.shape.dropLast() + [weights.columns], values: product))]
     }
 
-    /// The three operators one after the other (inputs of other ranks or types, a bias of more than one axis).
+    /// The three operators one after the other (inputs of other ranks or types).
     private func unfused(_ x: Tensor) throws(ONNXError) -> Tensor {
         let product = try MatMulKernel.matmul(x, weightTensor)
         var result = try BinaryKernel(operation: .add).run([.tensor(product), .tensor(biasTensor)])

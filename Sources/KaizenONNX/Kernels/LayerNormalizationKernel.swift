@@ -1,15 +1,26 @@
 /// `LayerNormalization` (opset 17): each slice over the axes from `axis` on is normalized to mean 0 and variance 1
 /// (with `epsilon` added to the variance), then scaled and shifted by `Scale` and `B`, which broadcast against the
 /// normalized axes. The optional outputs are each slice's mean and inverse standard deviation. Statistics are
-/// accumulated in double and computed as the specification's function body does: variance as E[x²] − E[x]².
+/// accumulated in double, the variance from the deviations about the mean (two passes).
+///
+/// A layer normalization that an exporter wrote as separate operators (before opset 17) is fused into this kernel at
+/// load, with its scale and bias as `constants` (`LayerNormalizationFusion`).
 struct LayerNormalizationKernel: Kernel {
     let axis: Int
     let epsilon: Double
+    /// Scale and bias held by the kernel (a fused chain), instead of read from inputs 1 and 2.
+    var constants: (scale: Tensor, bias: Tensor)? = nil
 
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
         let x = try tensor(inputs, 0, "LayerNormalization X")
-        let scale = try tensor(inputs, 1, "LayerNormalization Scale")
-        let bias = try optionalTensor(inputs, 2, "LayerNormalization B")
+        let scale: Tensor
+        let bias: Tensor?
+        if let constants {
+            (scale, bias) = constants
+        } else {
+            scale = try tensor(inputs, 1, "LayerNormalization Scale")
+            bias = try optionalTensor(inputs, 2, "LayerNormalization B")
+        }
         switch x.storage {
         case .float(let values): return try normalize(values, x, scale: scale, bias: bias)
         case .double(let values): return try normalize(values, x, scale: scale, bias: bias)
@@ -37,14 +48,14 @@ struct LayerNormalizationKernel: Kernel {
         for slice in 0..<outer {
             let base = slice * size
             var sum = 0.0
+            for index in base..<base + size { sum += values[index].asDouble }
+            let mean = sum / Double(size)
             var squares = 0.0
             for index in base..<base + size {
-                let value = values[index].asDouble
-                sum += value
-                squares += value * value
+                let deviation = values[index].asDouble - mean
+                squares += deviation * deviation
             }
-            let mean = sum / Double(size)
-            let variance = max(squares / Double(size) - mean * mean, 0)
+            let variance = squares / Double(size)
             let inverse = 1 / (variance + epsilon).squareRoot()
             means[slice] = T(converting: mean)
             inverseDeviations[slice] = T(converting: inverse)

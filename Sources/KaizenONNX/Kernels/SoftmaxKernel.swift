@@ -29,6 +29,24 @@ struct SoftmaxKernel: Kernel {
         }
         var result = values
         if size == 0 { return Tensor(shape: x.shape, values: result) }
+        // Over the last axis (attention scores): each row in place, through pointers.
+        if inner == 1 && !isLog {
+            result.withUnsafeMutableBufferPointer { rows in
+                for o in 0..<outer {
+                    let row = UnsafeMutableBufferPointer(rebasing: rows[(o * size)..<((o + 1) * size)])
+                    var peak = T.lowest
+                    for value in row { peak = Swift.max(peak, value) }
+                    var sum: T = 0
+                    for k in row.indices {
+                        let e = T.exp(row[k] - peak)
+                        row[k] = e
+                        sum += e
+                    }
+                    for k in row.indices { row[k] /= sum }
+                }
+            }
+            return Tensor(shape: x.shape, values: result)
+        }
         for o in 0..<outer {
             for i in 0..<inner {
                 let base = o * size * inner + i

@@ -58,6 +58,36 @@ enum Broadcast {
             }
             return (values, outShape)
         }
+        // a is whole and b broadcasts row by row along the last axis: one of b's values per row (a mean, a
+        // deviation) or one of its rows (an attention mask over heads and positions). b's row starts are found
+        // once per row, not once per element.
+        if a.count == count, let width = outShape.last, width > 0, outShape.count >= 1 {
+            let padded = [Int](repeating: 1, count: outShape.count - bShape.count) + bShape
+            let bWidth = padded[padded.count - 1]
+            if bWidth == 1 || bWidth == width {
+                let bStrides = Tensor.strides(padded).enumerated().map { padded[$0.offset] == 1 ? 0 : $0.element }
+                let rowStarts = Tensor.offsets(walking: Array(outShape.dropLast()), strides: Array(bStrides.dropLast()))
+                let values = [R](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    a.withUnsafeBufferPointer { a in
+                        b.withUnsafeBufferPointer { b in
+                            for (row, start) in rowStarts.enumerated() {
+                                let base = row * width
+                                if bWidth == 1 {
+                                    let y = b[start]
+                                    for column in 0..<width { buffer[base + column] = op(a[base + column], y) }
+                                } else {
+                                    for column in 0..<width {
+                                        buffer[base + column] = op(a[base + column], b[start + column])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    initialized = count
+                }
+                return (values, outShape)
+            }
+        }
         let aIndex = indices(from: aShape, to: outShape)
         let bIndex = indices(from: bShape, to: outShape)
         var values: [R] = []

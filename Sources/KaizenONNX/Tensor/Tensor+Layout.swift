@@ -11,6 +11,24 @@ extension Tensor.Storage {
         }
     }
 
+    /// The runs of `length` elements starting at each of `starts`, one after another.
+    func pickingRuns(_ starts: [Int], length: Int) -> Tensor.Storage {
+        func runs<T>(_ values: [T]) -> [T] {
+            var result: [T] = []
+            result.reserveCapacity(starts.count * length)
+            for start in starts { result.append(contentsOf: values[start..<start + length]) }
+            return result
+        }
+        switch self {
+        case .float(let v): return .float(runs(v))
+        case .double(let v): return .double(runs(v))
+        case .int32(let v): return .int32(runs(v))
+        case .int64(let v): return .int64(runs(v))
+        case .bool(let v): return .bool(runs(v))
+        case .string(let v): return .string(runs(v))
+        }
+    }
+
     /// Storage of the same type joined from several storages, taking `ranges[i]` from `parts[ranges[i].part]`.
     static func joining(_ parts: [Tensor.Storage], _ ranges: [(part: Int, range: Range<Int>)]) -> Tensor.Storage {
         func join<T>(_ arrays: [[T]]) -> [T] {
@@ -72,6 +90,11 @@ extension Tensor {
         if count <= 1 || permutation == Array(0..<rank) { return reshaped(outShape) }
         let inStrides = Tensor.strides(shape)
         let strides = permutation.map { inStrides[$0] }
+        // The last axis stays last (an encoder's heads split or merged): whole runs of it are copied.
+        if permutation.last == rank - 1, let run = shape.last, run > 1 {
+            let starts = Tensor.offsets(walking: Array(outShape.dropLast()), strides: Array(strides.dropLast()))
+            return Tensor(unchecked: outShape, storage.pickingRuns(starts, length: run))
+        }
         return Tensor(unchecked: outShape, storage.picking(Tensor.offsets(walking: outShape, strides: strides)))
     }
 
