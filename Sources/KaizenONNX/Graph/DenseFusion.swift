@@ -56,6 +56,7 @@ struct DenseFusion {
             fusion.absorbed.formUnion(folded)
         }
         fusion.findLayerNormalizations(nodes, constants: constants, graphOutputs: graphOutputs, opset: opset)
+        fusion.findGelus(nodes, constants: constants, graphOutputs: graphOutputs)
         return fusion
     }
 }
