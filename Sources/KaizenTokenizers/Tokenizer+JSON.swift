@@ -134,18 +134,15 @@ extension Tokenizer {
         guard let value, value != .null else { return (nil, false) }
         switch type(value) {
         case "RobertaProcessing":
-            guard let cls = value["cls"]?.arrayValue, let sep = value["sep"]?.arrayValue,
-                let clsToken = cls.first?.stringValue, let clsID = cls.last?.int64Value,
-                let sepToken = sep.first?.stringValue, let sepID = sep.last?.int64Value
-            else { throw .invalidParameter("RobertaProcessing needs cls and sep as [token, id]") }
+            let (open, close) = try clsAndSep(value, "RobertaProcessing")
             guard value["add_prefix_space"] != .bool(true) || value["trim_offsets"] == .bool(false) else {
                 throw .invalidParameter("RobertaProcessing with add_prefix_space is not supported yet")
             }
-            let open = TemplateProcessing.Piece.special(ids: [Int(clsID)], tokens: [clsToken], typeID: 0)
-            let close = TemplateProcessing.Piece.special(ids: [Int(sepID)], tokens: [sepToken], typeID: 0)
             let template = TemplateProcessing(
-                single: [open, .sequence(index: 0, typeID: 0), close],
-                pair: [open, .sequence(index: 0, typeID: 0), close, close, .sequence(index: 1, typeID: 0), close])
+                single: [open, .sequence(index: 0, typeID: 0), close(0)],
+                pair: [
+                    open, .sequence(index: 0, typeID: 0), close(0), close(0), .sequence(index: 1, typeID: 0), close(0),
+                ])
             return (template, value["trim_offsets"] != .bool(false))
         case "ByteLevel":
             return (nil, value["trim_offsets"] == .bool(true))
@@ -154,17 +151,22 @@ extension Tokenizer {
         }
     }
 
+    /// A BERT or RoBERTa post-processor's opening (`cls`) token, and its closing (`sep`) token for a type id.
+    static func clsAndSep(
+        _ value: JSONValue, _ processor: String
+    ) throws(KaizenError) -> (open: TemplateProcessing.Piece, close: (Int) -> TemplateProcessing.Piece) {
+        guard let cls = value["cls"]?.arrayValue, let sep = value["sep"]?.arrayValue,
+            let clsToken = cls.first?.stringValue, let clsID = cls.last?.int64Value,
+            let sepToken = sep.first?.stringValue, let sepID = sep.last?.int64Value
+        else { throw .invalidParameter("\(processor) needs cls and sep as [token, id]") }
+        let open = TemplateProcessing.Piece.special(ids: [Int(clsID)], tokens: [clsToken], typeID: 0)
+        return (open, { typeID in .special(ids: [Int(sepID)], tokens: [sepToken], typeID: typeID) })
+    }
+
     static func template(_ value: JSONValue) throws(KaizenError) -> TemplateProcessing? {
         switch type(value) {
         case "BertProcessing":
-            guard let cls = value["cls"]?.arrayValue, let sep = value["sep"]?.arrayValue,
-                let clsToken = cls.first?.stringValue, let clsID = cls.last?.int64Value,
-                let sepToken = sep.first?.stringValue, let sepID = sep.last?.int64Value
-            else { throw .invalidParameter("BertProcessing needs cls and sep as [token, id]") }
-            let open = TemplateProcessing.Piece.special(ids: [Int(clsID)], tokens: [clsToken], typeID: 0)
-            let close = { (typeID: Int) in
-                TemplateProcessing.Piece.special(ids: [Int(sepID)], tokens: [sepToken], typeID: typeID)
-            }
+            let (open, close) = try clsAndSep(value, "BertProcessing")
             return TemplateProcessing(
                 single: [open, .sequence(index: 0, typeID: 0), close(0)],
                 pair: [open, .sequence(index: 0, typeID: 0), close(0), .sequence(index: 1, typeID: 1), close(1)])

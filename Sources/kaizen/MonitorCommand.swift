@@ -129,34 +129,27 @@ struct MonitorCommand: AsyncParsableCommand {
                 let segmented = try SegmentedDriftReport(
                     reference: reference, current: current, segmentBy: segmentBy, options: options)
                 let elapsed = ContinuousClock.now - started
-                if let html {
-                    try Data(segmented.html(reference: reference, current: current).utf8).write(
-                        to: URL(fileURLWithPath: html))
+                let parts = segmented.segments.map { segment, report in
+                    "── \(segmentBy) = \(segment)\n" + Self.text(report, elapsed: nil)
                 }
-                if json {
-                    print(String(decoding: segmented.json.serialized(), as: UTF8.self))
-                } else {
-                    let parts = segmented.segments.map { segment, report in
-                        "── \(segmentBy) = \(segment)\n" + Self.text(report, elapsed: nil)
-                    }
-                    print(parts.joined(separator: "\n\n") + "\n\n" + Self.elapsed(elapsed))
-                }
-                if failOnDrift && segmented.anyDrift { throw ExitCode(3) }
+                try emit(
+                    page: segmented.html(reference: reference, current: current), json: segmented.json,
+                    text: parts.joined(separator: "\n\n") + "\n\n" + Self.elapsed(elapsed), drifted: segmented.anyDrift)
                 return
             }
             let report = try DriftFiles.report(
                 reference: reference, current: current, options: options, memoryBudget: memory << 20)
             let elapsed = ContinuousClock.now - started
-            if let html {
-                try Data(report.html(reference: reference, current: current).utf8).write(
-                    to: URL(fileURLWithPath: html))
-            }
-            if json {
-                print(String(decoding: report.json.serialized(), as: UTF8.self))
-            } else {
-                print(Self.text(report, elapsed: elapsed))
-            }
-            if failOnDrift && report.datasetDrift { throw ExitCode(3) }
+            try emit(
+                page: report.html(reference: reference, current: current), json: report.json,
+                text: Self.text(report, elapsed: elapsed), drifted: report.datasetDrift)
+        }
+
+        /// Writes the HTML page when asked, prints the JSON or the text, and fails with 3 on drift when asked.
+        func emit(page: @autoclosure () -> String, json value: JSONValue, text: String, drifted: Bool) throws {
+            if let html { try Data(page().utf8).write(to: URL(fileURLWithPath: html)) }
+            print(json ? String(decoding: value.serialized(), as: UTF8.self) : text)
+            if failOnDrift && drifted { throw ExitCode(3) }
         }
 
         static func elapsed(_ elapsed: Duration) -> String {

@@ -7,36 +7,18 @@ extension DenseFusion {
     mutating func findLayerNormalizations(
         _ nodes: [Onnx_NodeProto], constants: [String: Value], graphOutputs: Set<String>, opset: Int
     ) {
-        var readers: [String: [Int]] = [:]
-        for (index, node) in nodes.enumerated() {
-            for name in Set(node.input) where !name.isEmpty { readers[name, default: []].append(index) }
-        }
+        let graph = FusionGraph(nodes, constants: constants, graphOutputs: graphOutputs)
         func onnx(_ index: Int, _ opType: String) -> Onnx_NodeProto? {
-            let node = nodes[index]
-            guard node.opType == opType, OperatorDomain(name: node.domain) == .onnx, node.output.count == 1,
-                !absorbed.contains(index), dense[index] == nil
-            else { return nil }
-            return node
+            guard !absorbed.contains(index), dense[index] == nil else { return nil }
+            return graph.node(index, opType)
         }
         func sole(_ name: String, _ opType: String) -> (Int, Onnx_NodeProto)? {
-            guard !graphOutputs.contains(name), let list = readers[name], list.count == 1,
-                let node = onnx(list[0], opType)
-            else { return nil }
-            return (list[0], node)
+            guard let (index, node) = graph.soleReader(of: name, opType), onnx(index, opType) != nil else { return nil }
+            return (index, node)
         }
-        func scalar(_ name: String) -> Double? {
-            guard case .tensor(let tensor)? = constants[name], tensor.count == 1 else { return nil }
-            switch tensor.storage {
-            case .float(let values): return Double(values[0])
-            case .double(let values): return values[0]
-            default: return nil
-            }
-        }
-        /// The other input of a two-input node, when one of them is `name`.
-        func other(_ node: Onnx_NodeProto, than name: String) -> String? {
-            guard node.input.count == 2, node.input[0] != node.input[1] else { return nil }
-            return node.input[0] == name ? node.input[1] : node.input[1] == name ? node.input[0] : nil
-        }
+        let readers = graph.readers
+        let scalar = graph.scalar
+
         /// A mean over the last axis only, keeping dimensions.
         func meanOverLastAxis(_ node: Onnx_NodeProto) -> Bool {
             var keep = true
@@ -65,15 +47,15 @@ extension DenseFusion {
                 let (varianceIndex, variance) = sole(nodes[powIndex].output[0], "ReduceMean"),
                 meanOverLastAxis(variance),
                 let (addIndex, add) = sole(variance.output[0], "Add"),
-                let epsilon = other(add, than: variance.output[0]).flatMap(scalar),
+                let epsilon = graph.other(add, than: variance.output[0]).flatMap(scalar),
                 let (sqrtIndex, sqrt) = sole(add.output[0], "Sqrt"),
                 let (soleDiv, _) = sole(sqrt.output[0], "Div"), soleDiv == divIndex,
                 nodes[divIndex].input == [sub.output[0], sqrt.output[0]],
                 let (mulIndex, mul) = sole(nodes[divIndex].output[0], "Mul"),
-                let scaleName = other(mul, than: nodes[divIndex].output[0]),
+                let scaleName = graph.other(mul, than: nodes[divIndex].output[0]),
                 case .tensor(let scale)? = constants[scaleName], scale.rank <= 1,
                 let (biasIndex, biasAdd) = sole(mul.output[0], "Add"),
-                let biasName = other(biasAdd, than: mul.output[0]),
+                let biasName = graph.other(biasAdd, than: mul.output[0]),
                 case .tensor(let bias)? = constants[biasName], bias.rank <= 1
             else { continue }
             let kernel = LayerNormalizationKernel(axis: -1, epsilon: epsilon, constants: (scale, bias))

@@ -20,17 +20,9 @@ struct DenseFusion {
     ) -> DenseFusion {
         var fusion = DenseFusion()
         guard let opset = opsets[.onnx], opset >= 7 else { return fusion }
-        var readers: [String: [Int]] = [:]
-        for (index, node) in nodes.enumerated() {
-            for name in Set(node.input) where !name.isEmpty { readers[name, default: []].append(index) }
-        }
+        let graph = FusionGraph(nodes, constants: constants, graphOutputs: graphOutputs)
         func soleReader(of name: String, opType: String) -> Int? {
-            guard !graphOutputs.contains(name), let list = readers[name], list.count == 1 else { return nil }
-            let node = nodes[list[0]]
-            guard node.opType == opType, OperatorDomain(name: node.domain) == .onnx, node.output.count == 1 else {
-                return nil
-            }
-            return list[0]
+            graph.soleReader(of: name, opType)?.index
         }
         for (index, node) in nodes.enumerated() {
             guard node.opType == "MatMul", OperatorDomain(name: node.domain) == .onnx, node.input.count == 2,
