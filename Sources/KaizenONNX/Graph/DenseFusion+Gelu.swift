@@ -6,13 +6,10 @@ extension DenseFusion {
         _ nodes: [Onnx_NodeProto], constants: [String: Value], graphOutputs: Set<String>
     ) {
         let graph = FusionGraph(nodes, constants: constants, graphOutputs: graphOutputs)
-        func onnx(_ index: Int, _ opType: String) -> Onnx_NodeProto? {
-            guard !absorbed.contains(index), dense[index] == nil else { return nil }
-            return graph.node(index, opType)
-        }
+        // Nested functions read the fusion as it grows, so a chain taken earlier in the pass is not taken twice.
+        func onnx(_ index: Int, _ opType: String) -> Onnx_NodeProto? { unfused(index, opType, in: graph) }
         func sole(_ name: String, _ opType: String) -> (Int, Onnx_NodeProto)? {
-            guard let (index, node) = graph.soleReader(of: name, opType), onnx(index, opType) != nil else { return nil }
-            return (index, node)
+            unfusedSoleReader(of: name, opType, in: graph)
         }
         let readers = graph.readers
 

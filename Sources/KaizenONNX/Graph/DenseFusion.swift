@@ -52,3 +52,19 @@ struct DenseFusion {
         return fusion
     }
 }
+
+extension DenseFusion {
+    /// Node `index` when it is an `opType` that no fusion has taken yet.
+    func unfused(_ index: Int, _ opType: String, in graph: FusionGraph) -> Onnx_NodeProto? {
+        guard !absorbed.contains(index), dense[index] == nil else { return nil }
+        return graph.node(index, opType)
+    }
+
+    /// The only reader of `name`, when it is an `opType` that no fusion has taken yet.
+    func unfusedSoleReader(of name: String, _ opType: String, in graph: FusionGraph) -> (Int, Onnx_NodeProto)? {
+        guard let (index, node) = graph.soleReader(of: name, opType), unfused(index, opType, in: graph) != nil else {
+            return nil
+        }
+        return (index, node)
+    }
+}
