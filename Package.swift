@@ -174,6 +174,7 @@ let package = Package(
                 "KaizenImage",
                 "KaizenDeploy",
                 "KaizenMonitoring",
+                "KaizenTokenizers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,7 +8,7 @@ struct Kaizen: AsyncParsableCommand {
         abstract: "Kaizen: an MLOps platform in one binary, compatible with the MLflow client.",
         subcommands: [
             ServerCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, OnnxCommand.self,
-            EndpointsCommand.self, RolloutsCommand.self, CICommand.self, MonitorCommand.self,
+            EndpointsCommand.self, RolloutsCommand.self, CICommand.self, MonitorCommand.self, TokenizeCommand.self,
         ]
     )
 }
