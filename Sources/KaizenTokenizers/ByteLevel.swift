@@ -3,15 +3,18 @@
 enum ByteLevel {
     /// The character each byte stands for.
     static let characters: [Unicode.Scalar] = {
-        var printable = Array(0x21...0x7E) + Array(0xA1...0xAC) + Array(0xAE...0xFF)
+        let printable = Set(Array(0x21...0x7E) + Array(0xA1...0xAC) + Array(0xAE...0xFF))
         var characters = [Unicode.Scalar](repeating: " ", count: 256)
-        for byte in printable { characters[byte] = Unicode.Scalar(UInt32(byte))! }
         var next: UInt32 = 0x100
-        for byte in 0..<256 where !printable.contains(byte) {
-            characters[byte] = Unicode.Scalar(next)!
-            next += 1
+        for byte in 0..<256 {
+            if printable.contains(byte) {
+                characters[byte] = Unicode.Scalar(UInt8(byte))
+            } else {
+                // U+0100 to U+0143: letters, always valid scalars.
+                characters[byte] = Unicode.Scalar(next) ?? " "
+                next += 1
+            }
         }
-        printable.removeAll()
         return characters
     }()
 

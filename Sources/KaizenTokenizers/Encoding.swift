@@ -46,11 +46,9 @@ public struct Encoding: Sendable, Equatable {
     /// Leaves the spaces at either end of each token (GPT-2's space character, or white space an added token took)
     /// out of its span, as byte-level post-processing does; a token of spaces only keeps an empty span at its end.
     mutating func trimOffsets() {
+        let isSpace = { (scalar: Unicode.Scalar) in scalar == ByteLevel.space || UnicodeClasses.isWhitespace(scalar) }
         for index in offsets.indices {
             let scalars = tokens[index].unicodeScalars
-            let isSpace = { (scalar: Unicode.Scalar) in
-                scalar == ByteLevel.space || UnicodeClasses.isWhitespace(scalar)
-            }
             let leading = scalars.prefix(while: isSpace).count
             let trailing = scalars.reversed().prefix(while: isSpace).count
             var span = offsets[index]
