@@ -120,6 +120,7 @@ let package = Package(
                 "KaizenCore",
                 "KaizenONNX",
                 "KaizenFlavors",
+                "KaizenTokenizers",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -59,6 +59,9 @@ enum CellConversion {
                 for cell in cells {
                     switch cell {
                     case .string(let value): values.append(value)
+                    case .integer where declared == .string, .bool where declared == .string:
+                        // A column declared as text takes text only, as MLflow's schema enforcement does.
+                        throw mismatch(column(), cell, "str", "it is not a string")
                     case .integer(let value): values.append(String(value))
                     case .bool(let value): values.append(value ? "True" : "False")
                     default: throw mismatch(column(), cell, "str", "it is not a string")

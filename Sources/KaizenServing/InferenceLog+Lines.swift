@@ -156,7 +156,7 @@ struct InputColumns: RowColumns {
     static func tensorNames(of model: ScoringModel) -> (Int) -> String {
         var named: [String] = []
         if case .columns(let specs)? = model.signature { named = specs.compactMap(\.name) }
-        let base = model.engine.inputs.first?.name ?? "input"
+        let base = model.inputs.first?.name ?? "input"
         return { index in index < named.count ? named[index] : "\(base)_\(index)" }
     }
 

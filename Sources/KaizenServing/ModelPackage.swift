@@ -26,6 +26,8 @@ public struct ModelPackage: Sendable {
     public var modelID: String?
     /// `run_id` from `MLmodel`.
     public var runID: String?
+    /// For an ONNX transformer served text in: its `kaizen_text` flavor, and its tokenizer file.
+    public var text: (settings: TextSettings, tokenizer: URL)?
 
     /// Reads the package at `url`: a folder with an `MLmodel` file, the `MLmodel` file itself, or an `.onnx` file.
     public init(at url: URL) throws(ServingError) {
@@ -56,6 +58,10 @@ public struct ModelPackage: Sendable {
         let flavors = document["flavors"] as? [String: Any] ?? [:]
         if let onnx = flavors["onnx"] as? [String: Any] {
             self.modelFile = try Self.file(named: onnx["data"] as? String ?? "model.onnx", inside: folder)
+            if let flavor = flavors["kaizen_text"] as? [String: Any] {
+                let settings = try TextSettings(flavor: flavor)
+                self.text = (settings, try Self.file(named: settings.tokenizer, inside: folder, what: "tokenizer file"))
+            }
         } else if let xgboost = flavors["xgboost"] as? [String: Any] {
             let format = xgboost["model_format"] as? String ?? "xgb"
             guard format == "ubj" || format == "json" else {
@@ -115,22 +121,24 @@ public struct ModelPackage: Sendable {
 
     /// The file `name` inside `folder`; a name that is absolute, climbs out with `..`, or leads out through a
     /// symbolic link is refused.
-    static func file(named name: String, inside folder: URL) throws(ServingError) -> URL {
+    static func file(
+        named name: String, inside folder: URL, what: String = "model file"
+    ) throws(ServingError) -> URL {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\0"), !name.contains("\\"),
             parts.allSatisfy({ $0 != ".." && !$0.isEmpty })
         else {
             throw ServingError.invalidModel(
-                "MLmodel names the model file '\(name)', which is not inside the model folder")
+                "MLmodel names the \(what) '\(name)', which is not inside the model folder")
         }
         let root = folder.standardizedFileURL.resolvingSymlinksInPath().path
         let file = folder.appendingPathComponent(name).standardizedFileURL.resolvingSymlinksInPath()
         guard file.path.hasPrefix(root + "/") else {
             throw ServingError.invalidModel(
-                "MLmodel names the model file '\(name)', which leads out of the model folder")
+                "MLmodel names the \(what) '\(name)', which leads out of the model folder")
         }
         guard FileManager.default.fileExists(atPath: file.path) else {
-            throw ServingError.invalidModel("MLmodel names the model file '\(name)', which is missing")
+            throw ServingError.invalidModel("MLmodel names the \(what) '\(name)', which is missing")
         }
         return file
     }

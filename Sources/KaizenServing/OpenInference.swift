@@ -39,18 +39,18 @@ public enum OpenInference {
             }
             given[name] = input
         }
-        let known = Set(model.engine.inputs.map(\.name))
+        let known = Set(model.inputs.map(\.name))
         if let unknown = given.keys.sorted().first(where: { !known.contains($0) }) {
             throw ServingError.invalidInference(
-                "Unknown input '\(unknown)'; the model takes \(model.engine.inputs.map(\.name).joined(separator: ", "))"
+                "Unknown input '\(unknown)'; the model takes \(model.inputs.map(\.name).joined(separator: ", "))"
             )
         }
         let slices = try binarySlices(inputs, binary)
         var feeds: [String: Tensor] = [:]
-        for declared in model.engine.inputs {
+        for declared in model.inputs {
             guard let input = given[declared.name] else {
                 throw ServingError.invalidInference(
-                    "Missing input '\(declared.name)'; the model takes \(model.engine.inputs.map(\.name).joined(separator: ", "))"
+                    "Missing input '\(declared.name)'; the model takes \(model.inputs.map(\.name).joined(separator: ", "))"
                 )
             }
             feeds[declared.name] = try tensor(input, binary: slices[declared.name], for: declared)
@@ -58,15 +58,15 @@ public enum OpenInference {
         var outputs: [String]?
         var binaryOutputs: Set<String> = []
         if body["parameters"]?["binary_data_output"] == .bool(true) {
-            binaryOutputs = Set(model.engine.outputs.map(\.name))
+            binaryOutputs = Set(model.outputs.map(\.name))
         }
         if let requested = body["outputs"]?.arrayValue {
-            let known = Set(model.engine.outputs.map(\.name))
+            let known = Set(model.outputs.map(\.name))
             outputs = try requested.map { output throws(ServingError) in
                 guard let name = output["name"]?.stringValue, known.contains(name) else {
                     throw ServingError.invalidInference(
                         "Unknown output \(output["name"]?.messageText ?? "without a name"); the model has "
-                            + model.engine.outputs.map(\.name).joined(separator: ", "))
+                            + model.outputs.map(\.name).joined(separator: ", "))
                 }
                 if let binary = output["parameters"]?["binary_data"] {
                     if binary == .bool(true) { binaryOutputs.insert(name) } else { binaryOutputs.remove(name) }
@@ -131,7 +131,9 @@ public enum OpenInference {
                 "Input '\(name)' has shape \(shape) (\(expected) elements) but \(leaves.count) data elements")
         }
         do {
-            return try CellConversion.tensor(leaves, shape: shape, type: type, column: name)
+            // BYTES carry strings only.
+            return try CellConversion.tensor(
+                leaves, shape: shape, type: type, column: name, declared: type == .string ? .string : nil)
         } catch {
             throw ServingError.invalidInference("Input '\(name)': \(error.message)")
         }
@@ -174,7 +176,7 @@ public enum OpenInference {
 
     /// The `/infer` response for `outputs` of `request`, scored by `model`.
     static func response(_ outputs: [String: Value], request: Request, model: ScoringModel) -> Response {
-        let names = request.outputs ?? model.engine.outputs.map(\.name)
+        let names = request.outputs ?? model.outputs.map(\.name)
         var fields: [(String, JSONValue)] = [("model_name", .string(model.name))]
         if let version = model.version { fields.append(("model_version", .string(version))) }
         if let id = request.id { fields.append(("id", .string(id))) }
@@ -205,7 +207,7 @@ public enum OpenInference {
             described.append(.object(output))
         }
         fields.append(("outputs", .array(described)))
-        let feeds = model.engine.inputs.compactMap { info in request.feeds[info.name].map { (info.name, $0) } }
+        let feeds = model.inputs.compactMap { info in request.feeds[info.name].map { (info.name, $0) } }
         return Response(
             header: .object(fields), binary: binary, model: model, rows: request.rows, feeds: feeds,
             prediction: Prediction(model: model, rows: request.rows, style: .columns, outputs: outputs))
@@ -262,8 +264,8 @@ public enum OpenInference {
         var fields: [(String, JSONValue)] = [("name", .string(model.name))]
         if let version = model.version { fields.append(("versions", [.string(version)])) }
         fields.append(("platform", "onnx_onnxv1"))
-        fields.append(("inputs", tensors(model.engine.inputs)))
-        fields.append(("outputs", tensors(model.engine.outputs)))
+        fields.append(("inputs", tensors(model.inputs)))
+        fields.append(("outputs", tensors(model.outputs)))
         return .object(fields)
     }
 }

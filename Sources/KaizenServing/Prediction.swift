@@ -16,7 +16,7 @@ public struct Prediction: Sendable {
         self.model = model
         self.rows = rows
         self.style = style
-        self.outputs = model.engine.outputs.compactMap { info in outputs[info.name].map { (info.name, $0) } }
+        self.outputs = model.outputs.compactMap { info in outputs[info.name].map { (info.name, $0) } }
     }
 
     /// The response body of `/invocations`: `{"predictions": ...}`.

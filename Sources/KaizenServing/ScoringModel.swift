@@ -1,6 +1,7 @@
 import Foundation
 import KaizenCore
 public import KaizenONNX
+import KaizenTokenizers
 
 /// A loaded model with what serving needs around the engine: its name and version, its input signature, and the
 /// conversion of MLflow scoring payloads to engine feeds and of engine outputs to MLflow's prediction JSON.
@@ -15,6 +16,13 @@ public final class ScoringModel: Sendable {
     /// The layout every answer takes whatever the request's form, for native flavors whose MLflow pyfunc returns one
     /// array (`{"predictions": [...]}`); nil to follow the request's form, as ONNX models do.
     public let fixedStyle: OutputStyle?
+    /// For a transformer served text in: the tokenizer around the engine and the meaning of its output.
+    let text: TextModel?
+
+    /// What requests carry: the engine's inputs, or a text model's text columns.
+    public var inputs: [ValueInfo] { text?.inputs ?? engine.inputs }
+    /// What answers carry: the engine's outputs, or a text model's labels, scores and probabilities (or embeddings).
+    public var outputs: [ValueInfo] { text?.outputs ?? engine.outputs }
 
     /// How predictions are laid out, following what MLflow does for the request's form.
     public enum OutputStyle: Sendable {
@@ -33,14 +41,22 @@ public final class ScoringModel: Sendable {
         public var style: OutputStyle
     }
 
-    public init(
+    public convenience init(
         engine: ONNXModel, signature: ModelSignature?, name: String, version: String?, fixedStyle: OutputStyle? = nil
+    ) {
+        self.init(engine: engine, signature: signature, name: name, version: version, fixedStyle: fixedStyle, text: nil)
+    }
+
+    init(
+        engine: ONNXModel, signature: ModelSignature?, name: String, version: String?, fixedStyle: OutputStyle?,
+        text: TextModel?
     ) {
         self.engine = engine
         self.signature = signature
         self.name = name
         self.version = version
         self.fixedStyle = fixedStyle
+        self.text = text
     }
 
     /// Loads the package's model file: an ONNX file, or a native flavor's file described as a graph for the engine.
@@ -51,7 +67,16 @@ public final class ScoringModel: Sendable {
             do { engine = try ONNXModel(contentsOf: package.modelFile) } catch {
                 throw ServingError.invalidModel("Cannot load \(package.modelFile.lastPathComponent): \(error.message)")
             }
-            self.init(engine: engine, signature: package.signature, name: name, version: version)
+            guard let (settings, tokenizerFile) = package.text else {
+                self.init(engine: engine, signature: package.signature, name: name, version: version)
+                return
+            }
+            let text = try TextModel(settings: settings, tokenizer: try Self.tokenizer(tokenizerFile), engine: engine)
+            // The texts are the columns; a signature the package was logged with is kept when it names them.
+            var columns = [ColumnSpec(name: settings.textColumn, type: .string)]
+            if let pair = settings.pairColumn { columns.append(ColumnSpec(name: pair, type: .string)) }
+            self.init(
+                engine: engine, signature: .columns(columns), name: name, version: version, fixedStyle: nil, text: text)
         case .xgboost(let format, let modelClass):
             let loaded = try NativeFlavors.xgboost(package.modelFile, format: format, modelClass: modelClass)
             self.init(
@@ -72,7 +97,22 @@ public final class ScoringModel: Sendable {
 
     /// Scores prepared feeds on the calling thread.
     public func run(_ feeds: [String: Tensor]) throws(ServingError) -> [String: Value] {
+        if let text { return try text.run(feeds, engine: engine) }
         do { return try engine.run(feeds) } catch { throw ServingError.evaluation(error.message) }
+    }
+
+    /// The largest tokenizer file read (a large multilingual vocabulary is about 20 MB).
+    static let maximumTokenizerBytes = 256 << 20
+
+    static func tokenizer(_ file: URL) throws(ServingError) -> Tokenizer {
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        guard size <= maximumTokenizerBytes, let data = FileManager.default.contents(atPath: file.path) else {
+            throw ServingError.invalidModel(
+                "Cannot read the tokenizer \(file.lastPathComponent) (\(size) bytes; the limit is \(maximumTokenizerBytes))")
+        }
+        do { return try Tokenizer(parsing: data) } catch {
+            throw ServingError.invalidModel("Cannot load the tokenizer \(file.lastPathComponent): \(error.message)")
+        }
     }
 
     // MARK: Requests to feeds
@@ -99,7 +139,7 @@ public final class ScoringModel: Sendable {
             }
             return try prepareInput(.tensor(rows.nestedList))
         case .tensor(let value):
-            if engine.inputs.count > 1, case .columns(let specs) = signature, case .array(let rows) = value,
+            if inputs.count > 1, case .columns(let specs) = signature, case .array(let rows) = value,
                 rows.allSatisfy({ $0.arrayValue?.count == specs.count })
             {
                 // Rows under a column signature, as MLflow reads them: each row's cells are the columns in order.
@@ -107,15 +147,15 @@ public final class ScoringModel: Sendable {
                     names: specs.enumerated().map { $1.name ?? String($0) }, rows: rows)
                 return Prepared(feeds: try feeds(from: frame), rows: frame.rowCount, style: .records)
             }
-            guard engine.inputs.count == 1, let input = engine.inputs.first else {
+            guard inputs.count == 1, let input = inputs.first else {
                 throw ServingError.badRequest(
-                    "This model has \(engine.inputs.count) inputs (\(engine.inputs.map(\.name).joined(separator: ", "))); "
-                        + "send them by name, e.g. {\"inputs\": {\"\(engine.inputs.first?.name ?? "x")\": [...]}}")
+                    "This model has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", "))); "
+                        + "send them by name, e.g. {\"inputs\": {\"\(inputs.first?.name ?? "x")\": [...]}}")
             }
             let tensor = try tensor(from: value, for: input)
             return Prepared(feeds: [input.name: tensor], rows: tensor.shape.first ?? 1, style: .columns)
         case .named(let fields):
-            let inputNames = Set(engine.inputs.map(\.name))
+            let inputNames = Set(inputs.map(\.name))
             let namesInputs = fields.contains { inputNames.contains($0.0) }
             if case .columns = signature,
                 !(namesInputs && fields.allSatisfy { $0.1.arrayValue?.first?.arrayValue != nil })
@@ -125,7 +165,7 @@ public final class ScoringModel: Sendable {
             }
             var feeds: [String: Tensor] = [:]
             var missing: [String] = []
-            for input in engine.inputs {
+            for input in inputs {
                 guard let value = fields.last(where: { $0.0 == input.name })?.1 else {
                     missing.append(input.name)
                     continue
@@ -173,7 +213,7 @@ public final class ScoringModel: Sendable {
         }
         var feeds: [String: Tensor] = [:]
         var missing: [String] = []
-        for input in engine.inputs {
+        for input in inputs {
             guard let column = selected.first(where: { $0.name == input.name }) else {
                 missing.append(input.name)
                 continue
@@ -232,7 +272,7 @@ public final class ScoringModel: Sendable {
     /// A list of lists of numbers straight into the float32 or float64 matrix of a single-input model, when it takes
     /// one of that shape under its signature; nil when the full path must decide.
     func floatMatrix(_ rows: NumericRows) throws(ServingError) -> [String: Tensor]? {
-        guard engine.inputs.count == 1, let input = engine.inputs.first, case .tensor(let type, let shape) = input.type,
+        guard inputs.count == 1, let input = inputs.first, case .tensor(let type, let shape) = input.type,
             type == .float || type == .double, shape?.count ?? 2 == 2
         else { return nil }
         if case .tensors = signature, case .tensor(_, let declared?) = input.type {
@@ -255,7 +295,7 @@ public final class ScoringModel: Sendable {
     /// The single input that takes all the columns as one matrix, when the model has one input and the columns are
     /// not just that input by name as a vector.
     func matrixInput(for selected: [SelectedColumn]) -> ValueInfo? {
-        guard engine.inputs.count == 1, let input = engine.inputs.first,
+        guard inputs.count == 1, let input = inputs.first,
             selected.count != 1 || selected[0].name != input.name || inputRank(input) != 1
         else { return nil }
         return input
@@ -367,7 +407,8 @@ public final class ScoringModel: Sendable {
             }
         }
         return try CellConversion.tensor(
-            list.leaves, shape: list.shape, type: try elementType(of: input), column: input.name)
+            list.leaves, shape: list.shape, type: try elementType(of: input), column: input.name,
+            declared: text == nil ? nil : .string)
     }
 
     func elementType(of input: ValueInfo) throws(ServingError) -> ElementType {

@@ -20,8 +20,8 @@ public struct Tokenizer: Sendable {
     let template: TemplateProcessing?
     /// Byte-level post-processing: spaces at either end of a token are left out of its span.
     let trimsOffsets: Bool
-    let truncation: Truncation?
-    let padding: Padding?
+    var truncation: Truncation?
+    var padding: Padding?
 
     /// Encodes one text, or a pair (`pair`: the second text, type id 1 in BERT's template).
     public func encode(_ text: String, pair: String? = nil) -> Encoding {

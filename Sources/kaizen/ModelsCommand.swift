@@ -9,7 +9,7 @@ struct ModelsCommand: AsyncParsableCommand {
         commandName: "models", abstract: "Work with registered models.",
         subcommands: [
             List.self, Describe.self, Transition.self, Alias.self, History.self, ServeCommand.self, PredictCommand.self,
-            BuildImageCommand.self,
+            BuildImageCommand.self, PackageTextCommand.self,
         ])
 
     struct List: AsyncParsableCommand {

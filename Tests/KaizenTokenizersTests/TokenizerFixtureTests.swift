@@ -13,9 +13,29 @@ struct TokenizerFixtureTests {
     func everyCaseEqualsTheLibrarys(_ name: String) throws {
         let folder = TextFixtures.root.appendingPathComponent(name)
         let tokenizer = try Tokenizer(parsing: try Data(contentsOf: folder.appendingPathComponent("tokenizer.json")))
+        try check(tokenizer, against: folder, name: name, least: 11_000)
+    }
+
+    /// The tokenizers built from a model's vocabulary files (BERT's `vocab.txt`, RoBERTa's `vocab.json` and
+    /// `merges.txt`) encode as the library's tokenizers built from the same files.
+    @Test func vocabularyFilesEncodeAsTheLibrarysTokenizersFromThem() throws {
+        let bert = TextFixtures.root.appendingPathComponent("vocab-bert")
+        try check(
+            try Tokenizer(
+                wordPieceVocabulary: try Data(contentsOf: bert.appendingPathComponent("vocab.txt")), lowercase: false),
+            against: bert, name: "vocab-bert", least: 3_000)
+        let roberta = TextFixtures.root.appendingPathComponent("vocab-roberta")
+        try check(
+            try Tokenizer(
+                bpeVocabulary: try Data(contentsOf: roberta.appendingPathComponent("vocab.json")),
+                merges: try Data(contentsOf: roberta.appendingPathComponent("merges.txt"))),
+            against: roberta, name: "vocab-roberta", least: 3_000)
+    }
+
+    func check(_ tokenizer: Tokenizer, against folder: URL, name: String, least: Int) throws {
         let lines = try String(contentsOf: folder.appendingPathComponent("cases.jsonl"), encoding: .utf8)
             .split(separator: "\n")
-        #expect(lines.count >= 11_000)
+        #expect(lines.count >= least)
         var failures: [String] = []
         for line in lines {
             let expected = try JSONValue(parsing: Array(line.utf8))

@@ -9,6 +9,10 @@ varied sentences (and 1,000 pairs), which Kaizen's must equal id for id, with th
 - `bpe-roberta`: a byte-level BPE vocabulary trained here on the same sources, laid out as RoBERTa's (`<s>`, `</s>`,
   `<mask>` taking the space before it, RoBERTa's post-processing with trimmed offsets), truncated at 96 tokens.
 
+`vocab-bert` and `vocab-roberta` hold the same two vocabularies as the files a model ships (`vocab.txt`;
+`vocab.json` and `merges.txt`), with the encodings of the tokenizers the library builds from such files (its
+`BertWordPieceTokenizer`, and RoBERTa's set-up: byte-level BPE, RoBERTa's post-processing, its five special tokens).
+
 `classes.json` holds every code point's class as BERT's normalizer and pre-tokenizer and GPT-2's pattern see it.
 
 Usage: make_tokenizer_fixtures.py OUT_DIR. Deterministic: the sentences come from a seeded generator.
@@ -180,6 +184,25 @@ def main() -> None:
         add_prefix_space=False)
     roberta.enable_truncation(96)
     write_cases(out / "bpe-roberta", roberta, texts + ["a <mask> b", "x\u3000<mask>", "  <mask>  "], pairs)
+
+    from tokenizers.implementations import BertWordPieceTokenizer
+
+    folder = out / "vocab-bert"
+    folder.mkdir(parents=True, exist_ok=True)
+    cased.model.save(str(folder))
+    write_cases(folder, BertWordPieceTokenizer(str(folder / "vocab.txt"), lowercase=False),
+                texts[:3000] + ["[CLS] x [MASK] y"], pairs[:300])
+    folder = out / "vocab-roberta"
+    folder.mkdir(parents=True, exist_ok=True)
+    roberta.model.save(str(folder))
+    from_files = Tokenizer(BPE.from_file(str(folder / "vocab.json"), str(folder / "merges.txt")))
+    from_files.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    from_files.post_processor = processors.RobertaProcessing(
+        ("</s>", from_files.token_to_id("</s>")), ("<s>", from_files.token_to_id("<s>")), trim_offsets=True,
+        add_prefix_space=False)
+    from_files.add_special_tokens(["<s>", "<pad>", "</s>", "<unk>",
+                                   AddedToken("<mask>", lstrip=True, special=True, normalized=False)])
+    write_cases(folder, from_files, texts[:3000] + ["a <mask> b", "<s>x</s>"], pairs[:300])
 
 
 if __name__ == "__main__":

@@ -4,4 +4,9 @@ public struct ValueInfo: Sendable, Equatable {
     public let name: String
     /// The declared type.
     public let type: ValueType
+
+    public init(name: String, type: ValueType) {
+        self.name = name
+        self.type = type
+    }
 }

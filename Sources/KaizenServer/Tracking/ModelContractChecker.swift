@@ -79,7 +79,7 @@ struct ModelContractChecker: ContractChecker {
         switch model.signature {
         case .columns(let columns)?: columns.enumerated().map { ($1.name ?? "column \($0)", "\($1.type)") }
         case .tensors(let tensors)?: tensors.enumerated().map { ($1.name ?? "tensor \($0)", "\($1.dtype)\($1.shape)") }
-        case nil: model.engine.inputs.map { ($0.name, "\($0.type)") }
+        case nil: model.inputs.map { ($0.name, "\($0.type)") }
         }
     }
 
