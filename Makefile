@@ -83,17 +83,19 @@ $(ONNX_FIXTURES_STAMP): interop/onnx/make_parity_fixtures.py interop/onnx/make_n
 	touch $@
 
 # Tokenizer fixtures for KaizenTokenizers: real and trained tokenizer files, the `tokenizers` library's encodings of
-# 11,000 texts, and every code point's class as the library sees it.
+# 11,000 texts, and every code point's class as the library sees it; and a small RoBERTa-structured sentiment
+# classifier for text serving.
 TEXT_FIXTURES := .fixtures/text
 TEXT_FIXTURES_STAMP := $(TEXT_FIXTURES)/.stamp
 
 text-fixtures: venv $(TEXT_FIXTURES_STAMP)
 
-$(TEXT_FIXTURES_STAMP): interop/text/make_tokenizer_fixtures.py interop/requirements.txt | $(STAMP)
+$(TEXT_FIXTURES_STAMP): interop/text/make_tokenizer_fixtures.py interop/text/make_sentiment_model.py interop/text/make_encoder_fixtures.py interop/requirements.txt | $(STAMP)
 	$(VPY) interop/text/make_tokenizer_fixtures.py $(TEXT_FIXTURES)
+	$(VPY) interop/text/make_sentiment_model.py $(TEXT_FIXTURES)/vocab-roberta $(TEXT_FIXTURES)/sentiment
 	touch $@
 
-interop: build venv monitor-venv image-tools
+interop: build venv monitor-venv image-tools text-fixtures
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(VPY) -m pytest -q interop
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(MVPY) -m pytest -q -p no:warnings interop-monitor
 

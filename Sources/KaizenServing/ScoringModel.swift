@@ -108,7 +108,8 @@ public final class ScoringModel: Sendable {
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
         guard size <= maximumTokenizerBytes, let data = FileManager.default.contents(atPath: file.path) else {
             throw ServingError.invalidModel(
-                "Cannot read the tokenizer \(file.lastPathComponent) (\(size) bytes; the limit is \(maximumTokenizerBytes))")
+                "Cannot read the tokenizer \(file.lastPathComponent) (\(size) bytes; the limit is \(maximumTokenizerBytes))"
+            )
         }
         do { return try Tokenizer(parsing: data) } catch {
             throw ServingError.invalidModel("Cannot load the tokenizer \(file.lastPathComponent): \(error.message)")

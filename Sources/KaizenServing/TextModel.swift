@@ -48,7 +48,8 @@ struct TextModel: Sendable {
             }
             guard !feeds.contains(where: { $0.role == role }) else {
                 throw ServingError.invalidModel(
-                    "The text model has two inputs for \(role) ('\(input.name)' and another); Kaizen cannot tell them apart")
+                    "The text model has two inputs for \(role) ('\(input.name)' and another); Kaizen cannot tell them apart"
+                )
             }
             if let shape, shape.count == 2, let length = shape[1].size { fixedLength = length }
             feeds.append((input.name, role, type))
@@ -151,7 +152,8 @@ struct TextModel: Sendable {
         }
         let results: [String: Value]
         do { results = try engine.run(engineFeeds) } catch { throw ServingError.evaluation(error.message) }
-        guard case .tensor(let raw)? = results[output], let values = raw.floats ?? raw.doubles.map({ $0.map(Float.init) })
+        guard case .tensor(let raw)? = results[output],
+            let values = raw.floats ?? raw.doubles.map({ $0.map(Float.init) })
         else {
             throw ServingError.evaluation("The text model's output '\(output)' is not a float tensor")
         }
@@ -209,7 +211,8 @@ struct Answers {
             vectors = Array(repeating: 0, count: self.rows * outputWidth)
         }
         guard let width, outputWidth == width else {
-            throw ServingError.evaluation("The text model's output has \(outputWidth) values per text, not \(width ?? 0)")
+            throw ServingError.evaluation(
+                "The text model's output has \(outputWidth) values per text, not \(width ?? 0)")
         }
         switch settings.task {
         case .classification(let names, let function):
@@ -247,8 +250,10 @@ struct Answers {
                 var vector = [Double](repeating: 0, count: width)
                 let base = position * tokens * width
                 var counted = 0
-                for token in 0..<tokens where shape.count == 2 || (meanPooling ? masks[position][token] != 0 : token == 0)
-                {
+                // A text's mask covers its own tokens; the padding after them (to the call's longest) is left out.
+                let mask = masks[position]
+                for token in 0..<tokens
+                where shape.count == 2 || (meanPooling ? token < mask.count && mask[token] != 0 : token == 0) {
                     counted += 1
                     for index in 0..<width { vector[index] += Double(output.values[base + token * width + index]) }
                 }

@@ -58,7 +58,9 @@ public struct TextSettings: Sendable, Equatable {
         }
         func name(_ key: String) throws(ServingError) -> String? {
             guard let raw = flavor[key] else { return nil }
-            guard let text = raw as? String, !text.isEmpty else { throw invalid("has \(key) \(raw); it must be a name") }
+            guard let text = raw as? String, !text.isEmpty else {
+                throw invalid("has \(key) \(raw); it must be a name")
+            }
             return text
         }
         let taskName = try name("task") ?? "text-classification"
@@ -81,7 +83,8 @@ public struct TextSettings: Sendable, Equatable {
             guard pooling == "mean" || pooling == "cls" else {
                 throw invalid("has pooling '\(pooling)'; it must be mean or cls")
             }
-            self.init(task: .embedding(meanPooling: pooling == "mean", normalize: flavor["normalize"] as? Bool ?? false))
+            self.init(
+                task: .embedding(meanPooling: pooling == "mean", normalize: flavor["normalize"] as? Bool ?? false))
         default:
             throw invalid("has task '\(taskName)'; Kaizen serves text-classification and feature-extraction")
         }

@@ -97,8 +97,9 @@ struct PackageTextCommand: AsyncParsableCommand {
             let package = try ModelPackage(at: partial)
             let model = try ScoringModel(package: package, name: target.lastPathComponent, version: nil)
             try FileManager.default.moveItem(at: partial, to: target)
-            print("Wrote \(output): \(model.inputs.map(\.name).joined(separator: ", ")) in, "
-                + "\(model.outputs.map(\.name).joined(separator: ", ")) out")
+            print(
+                "Wrote \(output): \(model.inputs.map(\.name).joined(separator: ", ")) in, "
+                    + "\(model.outputs.map(\.name).joined(separator: ", ")) out")
         } catch {
             try? FileManager.default.removeItem(at: partial)
             if let error = error as? ServingError { throw ValidationError(error.message) }
@@ -124,7 +125,8 @@ struct PackageTextCommand: AsyncParsableCommand {
                 try Tokenizer.bpeFile(vocabulary: vocabularyBytes, merges: mergesBytes)
             }
         default:
-            throw ValidationError("Give --tokenizer tokenizer.json, or --vocab vocab.txt, or --vocab vocab.json --merges merges.txt")
+            throw ValidationError(
+                "Give --tokenizer tokenizer.json, or --vocab vocab.txt, or --vocab vocab.json --merges merges.txt")
         }
         _ = try Self.tokenizerError { () throws(KaizenError) in try Tokenizer(json: json) }
         return json
@@ -173,7 +175,12 @@ struct PackageTextCommand: AsyncParsableCommand {
                     ]),
                 ]
             case .embedding:
-                [.object([("type", "array"), ("items", .object([("type", "float")])), ("name", "embedding"), ("required", true)])]
+                [
+                    .object([
+                        ("type", "array"), ("items", .object([("type", "float")])), ("name", "embedding"),
+                        ("required", true),
+                    ])
+                ]
             }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -192,7 +199,9 @@ struct PackageTextCommand: AsyncParsableCommand {
     }
 
     static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("Cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("Cannot read \(path)")
+        }
         return [UInt8](data)
     }
 
