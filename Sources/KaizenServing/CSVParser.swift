@@ -66,9 +66,9 @@ public struct CSVParser: Sendable {
                     field.append(byte)
                 }
             case UInt8(ascii: ","):
-                endField()
+                try endField()
             case 0x0A:
-                endField()
+                try endField()
                 rows.append(row)
                 row = []
             case 0x0D:
@@ -88,19 +88,21 @@ public struct CSVParser: Sendable {
         if inQuotes && !quoteSeen { throw ServingError.badRequest("Invalid CSV: a quoted field is not closed") }
         inQuotes = false
         guard !field.isEmpty || !row.isEmpty || fieldWasQuoted else { return nil }
-        endField()
+        try endField()
         defer { row = [] }
         return row
     }
 
-    mutating func endField() {
+    mutating func endField() throws(ServingError) {
         if !fieldWasQuoted, let number = Self.plainNumber(&field) {
             row.append(number)
             field.removeAll(keepingCapacity: true)
             quoteSeen = false
             return
         }
-        let text = String(decoding: field, as: UTF8.self)
+        guard let text = String(validating: field, as: UTF8.self) else {
+            throw ServingError.badRequest("Invalid CSV: a field is not valid UTF-8 text")
+        }
         row.append(fieldWasQuoted ? .string(text) : Self.cell(text))
         field.removeAll(keepingCapacity: true)
         fieldWasQuoted = false

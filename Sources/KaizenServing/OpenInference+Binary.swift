@@ -68,7 +68,11 @@ extension OpenInference {
                 guard length <= data.count - index else {
                     throw ServingError.invalidInference("Input '\(name)': a BYTES element is longer than the data left")
                 }
-                values.append(.string(String(decoding: data[index..<(index + length)], as: UTF8.self)))
+                guard let text = String(validating: data[index..<(index + length)], as: UTF8.self) else {
+                    throw ServingError.invalidInference(
+                        "Input '\(name)': BYTES element \(values.count) is not valid UTF-8 text")
+                }
+                values.append(.string(text))
                 index += length
             }
             return values
