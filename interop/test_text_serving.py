@@ -120,6 +120,36 @@ def test_the_package_is_an_mlflow_model_folder(package):
     assert text["padding_id"] == 1
     assert json.loads(mlmodel["signature"]["inputs"]) == [{"type": "string", "name": "text", "required": True}]
     assert sorted(p.name for p in package.iterdir()) == ["MLmodel", "model.onnx", "tokenizer.json"]
+    # The tokenizer.json written from vocab.json and merges.txt is one the library reads, with the same ids.
+    from tokenizers import Tokenizer
+
+    sys.path.insert(0, str(Path(__file__).parent / "text"))
+    from make_sentiment_model import reference_tokenizer
+
+    written, reference = Tokenizer.from_file(str(package / "tokenizer.json")), reference_tokenizer(FIXTURE)
+    reference.no_padding()
+    reference.no_truncation()
+    for text in TEXTS + ["a <mask> b"]:
+        assert written.encode(text, "pair").ids == reference.encode(text, "pair").ids
+
+
+def test_a_wordpiece_vocabulary_is_packaged_as_a_tokenizer_the_library_reads(tmp_path):
+    """BERT's vocab.txt (the cased vocabulary of make text-fixtures) with MiniLM's encoder graph, as embeddings."""
+    from tokenizers import Tokenizer
+    from tokenizers.implementations import BertWordPieceTokenizer
+
+    vocab = FIXTURE.parent / "vocab-bert" / "vocab.txt"
+    encoder = FIXTURE.parent.parent / "onnx" / "encoders" / "minilm_opset14" / "model.onnx"
+    result = subprocess.run(
+        [str(KAIZEN_BIN), "models", "package-text", "--onnx", str(encoder), "--vocab", str(vocab), "--cased",
+         "--task", "feature-extraction", "--normalize", "-o", str(tmp_path / "bert")],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "embedding out" in result.stdout
+    written = Tokenizer.from_file(str(tmp_path / "bert" / "tokenizer.json"))
+    reference = BertWordPieceTokenizer(str(vocab), lowercase=False)
+    for text in TEXTS + ["[CLS] x [MASK] y", "Ünïcödé ÀÉÎ"]:
+        assert written.encode(text, "pair").ids == reference.encode(text, "pair").ids
 
 
 def test_every_mlflow_form_gets_onnxruntimes_probabilities(served, expected):

@@ -37,6 +37,7 @@ extension Tokenizer {
             ids[token].map { Self.addedToken(token, id: $0, lstrip: false) }
         }
         let json: JSONValue = .object([
+            ("version", "1.0"), ("truncation", .null), ("padding", .null),
             ("added_tokens", .array(added)),
             (
                 "normalizer",
@@ -52,6 +53,9 @@ extension Tokenizer {
                     ("type", "BertProcessing"), ("sep", .array(["[SEP]", .integer(try special("[SEP]"))])),
                     ("cls", .array(["[CLS]", .integer(try special("[CLS]"))])),
                 ])
+            ),
+            (
+                "decoder", .object([("type", "WordPiece"), ("prefix", "##"), ("cleanup", true)])
             ),
             (
                 "model",
@@ -115,9 +119,13 @@ extension Tokenizer {
             }
             added.append(Self.addedToken(token, id: id, lstrip: token == "<mask>"))
         }
+        let byteLevel: [(String, JSONValue)] = [
+            ("type", "ByteLevel"), ("add_prefix_space", false), ("trim_offsets", true), ("use_regex", true),
+        ]
         let json: JSONValue = .object([
-            ("added_tokens", .array(added)),
-            ("pre_tokenizer", .object([("type", "ByteLevel"), ("add_prefix_space", .bool(false))])),
+            ("version", "1.0"), ("truncation", .null), ("padding", .null),
+            ("added_tokens", .array(added)), ("normalizer", .null),
+            ("pre_tokenizer", .object(byteLevel)),
             (
                 "post_processor",
                 .object([
@@ -126,7 +134,15 @@ extension Tokenizer {
                     ("add_prefix_space", .bool(false)),
                 ])
             ),
-            ("model", .object([("type", "BPE"), ("vocab", parsed), ("merges", .array(mergeList))])),
+            ("decoder", .object(byteLevel)),
+            (
+                "model",
+                .object([
+                    ("type", "BPE"), ("dropout", .null), ("unk_token", .null), ("continuing_subword_prefix", .null),
+                    ("end_of_word_suffix", .null), ("fuse_unk", false), ("byte_fallback", false),
+                    ("ignore_merges", false), ("vocab", parsed), ("merges", .array(mergeList)),
+                ])
+            ),
         ])
         return json
     }
