@@ -78,9 +78,63 @@ struct LoadingTests {
 
     @Test func refusesUnsupportedElementTypes() throws {
         var proto = Self.addModel()
-        proto.graph.input = [B.valueInfo("X", 10)]
+        proto.graph.input = [B.valueInfo("X", 2)]
         let error = try #require(throws: ONNXError.self) { try ONNXModel(serializedData: try B.data(proto)) }
-        #expect(error.code == .notImplemented && error.message.contains("float16"), "\(error)")
+        #expect(error.code == .notImplemented && error.message.contains("uint8"), "\(error)")
+    }
+
+    /// Half-precision inputs and weights are widened to float at load: a float16 input is a float input, and
+    /// float16 (raw or typed) and bfloat16 initializers hold their exact values as floats.
+    @Test func widensHalfPrecisionToFloat() throws {
+        var proto = Self.addModel()
+        proto.graph.input = [B.valueInfo("X", 10)]
+        let model = try ONNXModel(serializedData: try B.data(proto))
+        #expect(model.inputs.first?.type == .tensor(.float, [.symbolic("N"), .known(2)]))
+
+        let values: [Float] = [1.5, -0.333251953125, 65504, 0]
+        var half = Onnx_TensorProto()
+        half.dataType = 10
+        half.dims = [4]
+        half.rawData = Data(values.flatMap { value in withUnsafeBytes(of: Float16(value).bitPattern) { Array($0) } })
+        #expect(try TensorDecoder.decode(half, baseDirectory: nil).floats == values)
+        half.clearRawData()
+        half.int32Data = values.map { Int32(Float16($0).bitPattern) }
+        #expect(try TensorDecoder.decode(half, baseDirectory: nil).floats == values)
+        var brain = Onnx_TensorProto()
+        brain.dataType = 16
+        brain.dims = [2]
+        brain.int32Data = [0x3FC0, 0xC040]
+        #expect(try TensorDecoder.decode(brain, baseDirectory: nil).floats == [1.5, -3])
+        #expect(CastKernel.round(1.0 + 1.0 / 512, to: 16) == 1)
+        #expect(CastKernel.round(1.0 / 3, to: 10) == Float(Float16(1.0 / 3)))
+    }
+
+    /// Nodes of constants alone are computed at load: weights stored in float16 and cast to float become float
+    /// weights, which the dense fusion then takes (one step left), with the same answers.
+    @Test func foldsNodesOfConstantsAtLoad() throws {
+        var half = Onnx_TensorProto()
+        half.name = "W_half"
+        half.dataType = 10
+        half.dims = [2, 2]
+        half.int32Data = [1, 2, 3, 4].map { Int32(Float16(Float($0)).bitPattern) }
+        var cast = B.node("Cast", ["W_half"], ["W"], name: "widen")
+        cast.attribute = [
+            {
+                var to = Onnx_AttributeProto()
+                to.name = "to"
+                to.type = .int
+                to.i = 1
+                return to
+            }()
+        ]
+        let proto = B.model(
+            nodes: [cast, B.node("MatMul", ["X", "W"], ["M"]), B.node("Add", ["M", "B"], ["Y"])],
+            inputs: [B.valueInfo("X")], outputs: [B.valueInfo("Y")],
+            initializers: [half, B.floatTensor("B", [2], [10, 20])])
+        let model = try ONNXModel(serializedData: try B.data(proto))
+        #expect(model.plan.steps.count == 1)
+        let result = try model.run(["X": try Tensor(shape: [1, 2], floats: [1, 1])])
+        #expect(result["Y"]?.tensor == (try Tensor(shape: [1, 2], floats: [14, 26])))
     }
 
     @Test func checksInputsAtRunTime() throws {

@@ -8,6 +8,7 @@ encoders, with onnxruntime's outputs on tokenized sentences.
   independent reference), before onnxruntime's outputs are stored.
 - `bert_tiny_opset{11,14,17}`, `roberta_tiny_opset14`, `distilbert_tiny_opset14`: small random encoders of the three
   structures (RoBERTa's position ids from a cumulative sum of the mask, DistilBERT's masked fill with `Where`).
+- `bert_tiny_float16_weights_opset14`: a random BERT whose weights are stored in float16 and cast to float where used.
 
 Before opset 17 layer normalization is decomposed (ReduceMean, Sub, Pow, Sqrt, Div), as the exporter writes it; at
 17 it is the LayerNormalization operator. GELU is the exporter's erf form. Shapes flow through Shape, Gather,
@@ -310,6 +311,28 @@ def main() -> None:
                {"input_ids": roberta_ids, "attention_mask": mask})
     write_case(out / "distilbert_tiny_opset14", encoder(random_weights(tiny, 3), tiny, 14, "distilbert"),
                {"input_ids": ids, "attention_mask": mask})
+    # Weights stored in float16, each widened by a Cast where it is used: Kaizen widens them at load.
+    write_case(out / "bert_tiny_float16_weights_opset14",
+               half_weights(encoder(random_weights(tiny, 4), tiny, 14, "bert")),
+               {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+
+
+def half_weights(model: onnx.ModelProto) -> onnx.ModelProto:
+    """The model with every float initializer of more than one value stored as float16 and cast back to float."""
+    graph = model.graph
+    casts, kept = [], []
+    for initializer in graph.initializer:
+        array = numpy_helper.to_array(initializer)
+        if array.dtype != np.float32 or array.size < 2:
+            kept.append(initializer)
+            continue
+        kept.append(numpy_helper.from_array(array.astype(np.float16), initializer.name + "_half"))
+        casts.append(helper.make_node("Cast", [initializer.name + "_half"], [initializer.name], to=TensorProto.FLOAT))
+    new_graph = helper.make_graph(casts + list(graph.node), graph.name, list(graph.input), list(graph.output), kept)
+    half = helper.make_model(new_graph, opset_imports=list(model.opset_import), producer_name="kaizen-fixtures")
+    half.ir_version = model.ir_version
+    onnx.checker.check_model(half)
+    return half
 
 
 if __name__ == "__main__":

@@ -44,14 +44,24 @@ struct GraphBuilder: Sendable {
             constants.append((newSlot(name), value))
         }
 
-        let order = try topologicalOrder(graph.node, available: Set(slotOf.keys))
         let graphOutputs = Set(graph.output.map(\.name))
+        var nodes = graph.node
+        if !isSubgraph {
+            // Nodes computed from constants alone become constants (weights stored in float16 and cast to float, a
+            // Constant node's value): computed once here, and visible to the fusions as weights.
+            let folded = try foldConstants(
+                nodes, order: try topologicalOrder(nodes, available: Set(slotOf.keys)), constants: &constantValues,
+                graphOutputs: graphOutputs)
+            for (name, value) in folded.values { constants.append((newSlot(name), value)) }
+            nodes = folded.remaining
+        }
+        let order = try topologicalOrder(nodes, available: Set(slotOf.keys))
         let fusions = DenseFusion.find(
-            graph.node, constants: constantValues, graphOutputs: graphOutputs, opsets: opsets)
+            nodes, constants: constantValues, graphOutputs: graphOutputs, opsets: opsets)
         var steps: [GraphPlan.Step] = []
         var lastUse: [Int: Int] = [:]
         for nodeIndex in order where !fusions.absorbed.contains(nodeIndex) {
-            var node = graph.node[nodeIndex]
+            var node = nodes[nodeIndex]
             let fused = fusions.dense[nodeIndex]
             if let fused {
                 node.input = [node.input[0]]
@@ -153,6 +163,53 @@ struct GraphBuilder: Sendable {
             throw .invalidGraph("the graph has a cycle through nodes \(stuck.joined(separator: ", "))")
         }
         return order
+    }
+
+    /// Operators never folded: their outputs are not functions of their inputs, or they hold subgraphs.
+    static let unfoldable: Set<String> = [
+        "RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Multinomial", "Bernoulli", "If",
+        "Loop", "Scan",
+    ]
+
+    /// The most elements a folded constant may hold: a node that expands a small constant into a large one (Expand,
+    /// ConstantOfShape, Tile) is left to run, so the model's memory stays what its file holds.
+    static let largestFolded = 1 << 24
+
+    /// Runs, in `order`, every node whose inputs are all constants, adding its outputs to `constants`: the outputs
+    /// folded (in order) and the nodes left to run. Nodes whose outputs are graph outputs stay.
+    private func foldConstants(
+        _ nodes: [Onnx_NodeProto], order: [Int], constants: inout [String: Value], graphOutputs: Set<String>
+    ) throws(ONNXError) -> (values: [(String, Value)], remaining: [Onnx_NodeProto]) {
+        var values: [(String, Value)] = []
+        var folded = Set<Int>()
+        for index in order {
+            let node = nodes[index]
+            guard !Self.unfoldable.contains(node.opType), node.domain.isEmpty || node.domain == "ai.onnx",
+                !node.output.contains(where: graphOutputs.contains),
+                node.input.allSatisfy({ $0.isEmpty || constants[$0] != nil })
+            else { continue }
+            var constantInputs: [Int: Tensor] = [:]
+            for (position, name) in node.input.enumerated() {
+                if case .tensor(let tensor)? = constants[name] { constantInputs[position] = tensor }
+            }
+            let outputs: [Value]
+            do {
+                let kernel = try makeKernel(node, constantInputs: constantInputs)
+                outputs = try kernel.run(node.input.map { $0.isEmpty ? nil : constants[$0] })
+            } catch {
+                // Left to run, so that its error (if it has one) comes when the model runs, as it would unfolded.
+                continue
+            }
+            guard outputs.count >= node.output.count,
+                outputs.allSatisfy({ if case .tensor(let t) = $0 { t.count <= Self.largestFolded } else { false } })
+            else { continue }
+            for (name, value) in zip(node.output, outputs) where !name.isEmpty {
+                constants[name] = value
+                values.append((name, value))
+            }
+            folded.insert(index)
+        }
+        return (values, nodes.indices.filter { !folded.contains($0) }.map { nodes[$0] })
     }
 
     /// Names a node's subgraphs read from the enclosing graph (they must be ordered before the node).

@@ -24,7 +24,9 @@ enum TensorDecoder {
             raw = try ExternalData.read(proto, name: name, baseDirectory: baseDirectory)
         }
         let storage: Tensor.Storage
-        if let raw {
+        if ElementType.isHalfPrecision(proto.dataType) {
+            storage = .float(try widened(proto, raw: raw, count: count, name: name))
+        } else if let raw {
             storage = try decodeRaw(raw, type: type, count: count, name: name)
         } else {
             storage = try decodeTyped(proto, type: type, name: name)
@@ -83,6 +85,24 @@ enum TensorDecoder {
         case .bool: return .bool(raw.map { $0 != 0 })
         case .string: fatalError("unreachable: strings are refused above")
         }
+    }
+
+    /// A float16 or bfloat16 tensor's values as floats (exactly: every half-precision value is a float). Raw data
+    /// holds 2 little-endian bytes per value; typed data holds each value's bits in `int32_data`.
+    private static func widened(
+        _ proto: Onnx_TensorProto, raw: Data?, count: Int, name: String
+    ) throws(ONNXError) -> [Float] {
+        var bits: [UInt16]
+        if let raw {
+            guard raw.count == count * 2 else {
+                throw .invalidGraph("tensor '\(name)' has \(raw.count) bytes of raw data, expected \(count * 2)")
+            }
+            bits = copy(raw, count, as: UInt16.self)
+        } else {
+            bits = proto.int32Data.map { UInt16(truncatingIfNeeded: $0) }
+        }
+        if proto.dataType == 16 { return bits.map { Float(bitPattern: UInt32($0) << 16) } }
+        return bits.map { Float(Float16(bitPattern: $0)) }
     }
 
     private static func copy<T: BitwiseCopyable>(_ raw: Data, _ count: Int, as _: T.Type) -> [T] {

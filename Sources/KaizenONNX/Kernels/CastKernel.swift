@@ -1,11 +1,25 @@
 /// `Cast`: converts elements to another type (numbers truncate toward zero, saturating; strings parse and print).
 struct CastKernel: Kernel {
     let target: ElementType
+    /// For a cast to float16 (10) or bfloat16 (16): values are rounded to that precision and kept as floats.
+    var rounding: Int32? = nil
 
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
         let x = try tensor(inputs, 0, "Cast")
-        if x.elementType == target { return [.tensor(x)] }
-        return [.tensor(Tensor(unchecked: x.shape, try Self.convert(x.storage, to: target)))]
+        var result = x.elementType == target ? x : Tensor(unchecked: x.shape, try Self.convert(x.storage, to: target))
+        if let rounding, case .float(let values) = result.storage {
+            result = Tensor(unchecked: x.shape, .float(values.map { Self.round($0, to: rounding) }))
+        }
+        return [.tensor(result)]
+    }
+
+    /// `value` rounded to float16 (to nearest even) or bfloat16 (to nearest even, as onnxruntime rounds).
+    static func round(_ value: Float, to type: Int32) -> Float {
+        guard type == 16 else { return Float(Float16(value)) }
+        guard value.isFinite else { return value.isNaN ? .nan : value }
+        let bits = value.bitPattern
+        let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
+        return Float(bitPattern: rounded & 0xFFFF_0000)
     }
 
     static func convert(_ storage: Tensor.Storage, to target: ElementType) throws(ONNXError) -> Tensor.Storage {

@@ -90,7 +90,11 @@ enum OperatorRegistry {
                     throw context.unsupported(
                         "casting to \(ElementType.onnxName(Int32(truncatingIfNeeded: to))) is not supported")
                 }
-                return CastKernel(target: target)
+                // A cast to half precision rounds to it, though the value is kept as a float.
+                return CastKernel(
+                    target: target,
+                    rounding: ElementType.isHalfPrecision(Int32(truncatingIfNeeded: to))
+                        ? Int32(truncatingIfNeeded: to) : nil)
             })
         list.append(
             .init(.onnx, "Reshape", since: 5) { context throws(ONNXError) in

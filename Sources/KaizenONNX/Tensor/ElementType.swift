@@ -20,9 +20,10 @@ public enum ElementType: String, Sendable, Hashable, CaseIterable, CustomStringC
     }
 
     /// The element type for ONNX's `TensorProto.DataType` number, or `nil` for one Kaizen does not compute with.
+    /// Half-precision floats (float16, bfloat16) are widened: Kaizen computes them as float.
     public init?(onnxDataType: Int32) {
         switch onnxDataType {
-        case 1: self = .float
+        case 1, 10, 16: self = .float
         case 6: self = .int32
         case 7: self = .int64
         case 8: self = .string
@@ -47,4 +48,9 @@ public enum ElementType: String, Sendable, Hashable, CaseIterable, CustomStringC
 
     /// Whether values of this type are numbers (bool counts as a number for casts and comparisons).
     var isNumeric: Bool { self != .string }
+}
+
+extension ElementType {
+    /// ONNX's half-precision float types, which Kaizen widens to float: float16 and bfloat16.
+    static func isHalfPrecision(_ onnxDataType: Int32) -> Bool { onnxDataType == 10 || onnxDataType == 16 }
 }
