@@ -1,6 +1,7 @@
 import Foundation
-import KaizenONNX
 import Testing
+
+@testable import KaizenONNX
 
 /// Transformer encoders laid out as PyTorch's exporter lays them out (`interop/text/make_encoder_fixtures.py`): the
 /// real all-MiniLM-L6-v2 at opsets 11, 14 and 17, and small random BERT, RoBERTa and DistilBERT structures, on
@@ -11,6 +12,19 @@ struct EncoderTests {
 
     @Test func fixturesArePresent() {
         #expect(Self.cases.count >= 8, "run `make onnx-fixtures` to generate the encoder fixtures")
+    }
+
+    /// The exporter's attention, layer normalization and GELU run fused: no Softmax, Erf or ReduceMean step is left.
+    @Test(arguments: cases)
+    func runsFused(_ testCase: BackendTestCase) throws {
+        let model = try testCase.loadModel()
+        let kernels = model.plan.steps.map(\.kernel)
+        let left = model.plan.steps.filter {
+            $0.kernel is SoftmaxKernel || ($0.kernel is ReduceKernel && $0.label.hasSuffix("(ReduceMean)"))
+                || $0.label.hasSuffix("(Erf)")
+        }.map(\.label)
+        #expect(left.isEmpty, "\(testCase.name): \(left.prefix(4))")
+        #expect(kernels.contains { $0 is AttentionKernel }, "\(testCase.name)")
     }
 
     @Test(arguments: cases)

@@ -8,6 +8,8 @@ struct DenseFusion {
         let kernel: any Kernel
         /// The name the chain's last node writes.
         let output: String
+        /// What the kernel reads, when it is not the first node's first input (attention: query, key, value, mask).
+        var inputs: [String]? = nil
     }
 
     /// Fused kernels by the index of their chain's first node (a MatMul; a layer normalization's first ReduceMean).
@@ -49,6 +51,7 @@ struct DenseFusion {
         }
         fusion.findLayerNormalizations(nodes, constants: constants, graphOutputs: graphOutputs, opset: opset)
         fusion.findGelus(nodes, constants: constants, graphOutputs: graphOutputs)
+        fusion.findAttention(nodes, constants: constants, graphOutputs: graphOutputs, opset: opset)
         return fusion
     }
 }

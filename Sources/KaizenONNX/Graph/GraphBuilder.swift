@@ -53,7 +53,7 @@ struct GraphBuilder: Sendable {
                 nodes, order: try topologicalOrder(nodes, available: Set(slotOf.keys)), constants: &constantValues,
                 graphOutputs: graphOutputs)
             for (name, value) in folded.values { constants.append((newSlot(name), value)) }
-            nodes = folded.remaining
+            nodes = Self.needed(folded.remaining, for: graphOutputs)
         }
         let order = try topologicalOrder(nodes, available: Set(slotOf.keys))
         let fusions = DenseFusion.find(
@@ -64,7 +64,7 @@ struct GraphBuilder: Sendable {
             var node = nodes[nodeIndex]
             let fused = fusions.dense[nodeIndex]
             if let fused {
-                node.input = [node.input[0]]
+                node.input = fused.inputs ?? [node.input[0]]
                 node.output = [fused.output]
             }
             var inputSlots: [Int?] = []
@@ -210,6 +210,24 @@ struct GraphBuilder: Sendable {
             folded.insert(index)
         }
         return (values, nodes.indices.filter { !folded.contains($0) }.map { nodes[$0] })
+    }
+
+    /// The nodes the graph's outputs depend on, in their order: a node whose outputs nothing reads (a pooling an
+    /// exporter left beside the head that replaced it) is not run.
+    static func needed(_ nodes: [Onnx_NodeProto], for outputs: Set<String>) -> [Onnx_NodeProto] {
+        var producer: [String: Int] = [:]
+        for (index, node) in nodes.enumerated() {
+            for name in node.output where !name.isEmpty { producer[name] = index }
+        }
+        var keep = Set<Int>()
+        var pending = outputs.compactMap { producer[$0] }
+        while let index = pending.popLast() {
+            guard keep.insert(index).inserted else { continue }
+            for name in nodes[index].input + outerReads(nodes[index]) where !name.isEmpty {
+                if let source = producer[name], !keep.contains(source) { pending.append(source) }
+            }
+        }
+        return nodes.indices.filter(keep.contains).map { nodes[$0] }
     }
 
     /// Names a node's subgraphs read from the enclosing graph (they must be ordered before the node).

@@ -1,0 +1,224 @@
+/// Scaled dot-product attention as one kernel, fused at load from the operators an exporter writes it with:
+/// `MatMul(Q, Kᵀ)`, a scale (`Div` or `Mul` by a constant), a mask (`Add` of a bias, or `Where` with a fill),
+/// `Softmax` over the keys, `MatMul` by `V`, and the `Transpose`s that move heads in and out of place.
+///
+/// Per batch and head, the head's queries, keys and values are gathered into contiguous matrices (reading through
+/// the absorbed transposes), the scores computed by the packed product, scaled, masked and normalized row by row in
+/// place, multiplied by the values, and written where the output layout puts them: no score tensor, transpose or
+/// broadcast pass is materialized.
+struct AttentionKernel: Kernel {
+    /// Where an operand's element (batch, head, position, feature) is in the tensor the kernel reads.
+    enum Layout: Sendable {
+        /// `[batch, heads, positions, features]`.
+        case headsFirst
+        /// `[batch, positions, heads, features]`: the tensor before a `Transpose(perm: [0, 2, 1, 3])`.
+        case positionsFirst
+        /// `[batch, heads, features, positions]`: keys already transposed (the product's right operand as given).
+        case featuresFirst
+    }
+
+    enum Mask: Sendable {
+        case none
+        /// Scores plus the mask input (broadcast to `[batch, heads, queries, keys]`).
+        case add
+        /// `Where(mask, fill, scores)` (`fillWhere == true`) or `Where(mask, scores, fill)`.
+        case fill(Float, fillWhere: Bool)
+    }
+
+    let query: Layout
+    let key: Layout
+    let value: Layout
+    /// `headsFirst`, or `positionsFirst` when the output's `Transpose(perm: [0, 2, 1, 3])` was absorbed.
+    let output: Layout
+    /// The scores' factor (1 / √d as the exporter writes it, by division or product).
+    let scale: Float
+    let mask: Mask
+
+    /// Strides of a 4-D operand as (batch, head, position, feature), with its sizes in that order.
+    struct View {
+        let strides: (batch: Int, head: Int, position: Int, feature: Int)
+        let sizes: (batch: Int, heads: Int, positions: Int, features: Int)
+
+        init(_ shape: [Int], _ layout: Layout) {
+            let s3 = 1
+            let s2 = shape[3]
+            let s1 = shape[2] * shape[3]
+            let s0 = shape[1] * s1
+            switch layout {
+            case .headsFirst:
+                strides = (s0, s1, s2, s3)
+                sizes = (shape[0], shape[1], shape[2], shape[3])
+            case .positionsFirst:
+                strides = (s0, s2, s1, s3)
+                sizes = (shape[0], shape[2], shape[1], shape[3])
+            case .featuresFirst:
+                strides = (s0, s1, s3, s2)
+                sizes = (shape[0], shape[1], shape[3], shape[2])
+            }
+        }
+
+        /// The rows of head (b, h) as a contiguous `[positions × features]` matrix.
+        func gather(_ values: UnsafeBufferPointer<Float>, batch b: Int, head h: Int, into out: inout [Float]) {
+            let base = b * strides.batch + h * strides.head
+            let (positions, features) = (sizes.positions, sizes.features)
+            out.withUnsafeMutableBufferPointer { target in
+                if strides.feature == 1 {
+                    for p in 0..<positions {
+                        let from = base + p * strides.position
+                        for f in 0..<features { target[p * features + f] = values[from + f] }
+                    }
+                } else {
+                    for p in 0..<positions {
+                        for f in 0..<features {
+                            target[p * features + f] = values[base + p * strides.position + f * strides.feature]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
+        let q = try tensor(inputs, 0, "Attention query")
+        let k = try tensor(inputs, 1, "Attention key")
+        let v = try tensor(inputs, 2, "Attention value")
+        guard q.rank == 4, k.rank == 4, v.rank == 4, let qValues = q.floats, let kValues = k.floats,
+            let vValues = v.floats
+        else {
+            throw .invalidArgument(
+                "Attention: query, key and value must be 4-D float tensors, got \(q.shape), \(k.shape), \(v.shape)")
+        }
+        let qView = View(q.shape, query)
+        let kView = View(k.shape, key)
+        let vView = View(v.shape, value)
+        let (batches, heads, queries, depth) = qView.sizes
+        let keys = kView.sizes.positions
+        guard kView.sizes.batch == batches, kView.sizes.heads == heads, kView.sizes.features == depth,
+            vView.sizes.batch == batches, vView.sizes.heads == heads, vView.sizes.positions == keys
+        else {
+            throw .invalidArgument("Attention: shapes \(q.shape), \(k.shape) and \(v.shape) do not align")
+        }
+        let width = vView.sizes.features
+        let maskTensor: Tensor? = if case .none = mask { nil } else { try tensor(inputs, 3, "Attention mask") }
+        let maskStrides = try maskTensor.map { tensor throws(ONNXError) in
+            try Self.broadcastStrides(tensor.shape, to: [batches, heads, queries, keys])
+        }
+        let maskFloats = maskTensor?.floats
+        let maskBools = maskTensor?.bools
+        if case .add = mask, maskFloats == nil {
+            throw .invalidArgument(
+                "Attention: the added mask must be float, got tensor(\(maskTensor?.elementType ?? .float))")
+        }
+        if case .fill = mask, maskBools == nil {
+            throw .invalidArgument(
+                "Attention: the Where mask must be bool, got tensor(\(maskTensor?.elementType ?? .float))")
+        }
+
+        let outputShape = output == .headsFirst ? [batches, heads, queries, width] : [batches, queries, heads, width]
+        var result = [Float](repeating: 0, count: batches * heads * queries * width)
+        var qHead = [Float](repeating: 0, count: queries * depth)
+        var kHead = [Float](repeating: 0, count: keys * depth)
+        var vHead = [Float](repeating: 0, count: keys * width)
+        qValues.withUnsafeBufferPointer { qBuffer in
+            kValues.withUnsafeBufferPointer { kBuffer in
+                vValues.withUnsafeBufferPointer { vBuffer in
+                    for b in 0..<batches {
+                        for h in 0..<heads {
+                            qView.gather(qBuffer, batch: b, head: h, into: &qHead)
+                            kView.gather(kBuffer, batch: b, head: h, into: &kHead)
+                            vView.gather(vBuffer, batch: b, head: h, into: &vHead)
+                            // Scores: Q · Kᵀ, keys packed as the product's right operand.
+                            var scores = PackedMatrix(kHead, rows: depth, columns: keys, transposed: true)
+                                .multiply(qHead, m: queries)
+                            normalize(
+                                &scores, batch: b, head: h, queries: queries, keys: keys, strides: maskStrides,
+                                floats: maskFloats, bools: maskBools)
+                            let context = PackedMatrix(vHead, rows: keys, columns: width).multiply(scores, m: queries)
+                            write(
+                                context, batch: b, head: h, heads: heads, queries: queries, width: width, into: &result)
+                        }
+                    }
+                }
+            }
+        }
+        return [.tensor(Tensor(shape: outputShape, values: result))]
+    }
+
+    /// Scales, masks and normalizes each row of `scores` (`[queries × keys]`) in place.
+    func normalize(
+        _ scores: inout [Float], batch b: Int, head h: Int, queries: Int, keys: Int, strides: [Int]?, floats: [Float]?,
+        bools: [Bool]?
+    ) {
+        scores.withUnsafeMutableBufferPointer { rows in
+            for i in 0..<queries {
+                let row = UnsafeMutableBufferPointer(rebasing: rows[(i * keys)..<((i + 1) * keys)])
+                let maskBase = strides.map { b * $0[0] + h * $0[1] + i * $0[2] } ?? 0
+                let maskStep = strides?[3] ?? 0
+                switch mask {
+                case .none:
+                    for j in 0..<keys { row[j] *= scale }
+                case .add:
+                    if let floats {
+                        for j in 0..<keys { row[j] = row[j] * scale + floats[maskBase + j * maskStep] }
+                    }
+                case .fill(let fill, let fillWhere):
+                    if let bools {
+                        for j in 0..<keys {
+                            row[j] = bools[maskBase + j * maskStep] == fillWhere ? fill : row[j] * scale
+                        }
+                    }
+                }
+                var peak = -Float.infinity
+                for value in row { peak = Swift.max(peak, value) }
+                var sum: Float = 0
+                var j = 0
+                while j + 8 <= keys {
+                    var lane = SIMD8<Float>()
+                    for l in 0..<8 { lane[l] = row[j + l] }
+                    let e = VectorMath.exp(lane - SIMD8(repeating: peak))
+                    for l in 0..<8 { row[j + l] = e[l] }
+                    sum += e.sum()
+                    j += 8
+                }
+                while j < keys {
+                    let e = Float.exp(row[j] - peak)
+                    row[j] = e
+                    sum += e
+                    j += 1
+                }
+                let inverse = 1 / sum
+                for k in 0..<keys { row[k] *= inverse }
+            }
+        }
+    }
+
+    /// Head (b, h)'s context (`[queries × width]`) into the output, in its layout.
+    func write(
+        _ context: [Float], batch b: Int, head h: Int, heads: Int, queries: Int, width: Int, into result: inout [Float]
+    ) {
+        result.withUnsafeMutableBufferPointer { out in
+            for i in 0..<queries {
+                let to =
+                    output == .headsFirst
+                    ? ((b * heads + h) * queries + i) * width : ((b * queries + i) * heads + h) * width
+                for f in 0..<width { out[to + f] = context[i * width + f] }
+            }
+        }
+    }
+
+    /// Element strides of a tensor of `shape` read as broadcast to the rank-4 `target` (0 along broadcast axes).
+    static func broadcastStrides(_ shape: [Int], to target: [Int]) throws(ONNXError) -> [Int] {
+        guard shape.count <= 4 else { throw .invalidArgument("Attention: the mask has rank \(shape.count)") }
+        let padded = [Int](repeating: 1, count: 4 - shape.count) + shape
+        var strides = [Int](repeating: 0, count: 4)
+        var step = 1
+        for axis in (0..<4).reversed() {
+            guard padded[axis] == target[axis] || padded[axis] == 1 else {
+                throw .invalidArgument("Attention: a mask of shape \(shape) does not broadcast to \(target)")
+            }
+            strides[axis] = padded[axis] == 1 ? 0 : step
+            step *= padded[axis]
+        }
+        return strides
+    }
+}
