@@ -172,14 +172,17 @@ struct AttentionKernel: Kernel {
                 for value in row { peak = Swift.max(peak, value) }
                 var sum: Float = 0
                 var j = 0
+                let base = UnsafeMutableRawPointer(row.baseAddress!)
+                let peaks = SIMD8<Float>(repeating: peak)
+                var sums = SIMD8<Float>()
                 while j + 8 <= keys {
-                    var lane = SIMD8<Float>()
-                    for l in 0..<8 { lane[l] = row[j + l] }
-                    let e = VectorMath.exp(lane - SIMD8(repeating: peak))
-                    for l in 0..<8 { row[j + l] = e[l] }
-                    sum += e.sum()
+                    let lane = base.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                    let e = VectorMath.exp(lane - peaks)
+                    base.storeBytes(of: e, toByteOffset: j * 4, as: SIMD8<Float>.self)
+                    sums += e
                     j += 8
                 }
+                sum = sums.sum()
                 while j < keys {
                     let e = Float.exp(row[j] - peak)
                     row[j] = e

@@ -26,6 +26,12 @@ struct UnaryKernel: Kernel {
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
         let x = try tensor(inputs, 0, operation.rawValue)
         switch x.storage {
+        case .float(let values) where operation == .gelu:
+            // The encoders' activation, 8 values at a time.
+            let result = VectorMath.map(values) { v in v * (1 + VectorMath.erf(v * 0.70710678118654752440)) * 0.5 }
+            return [.tensor(Tensor(shape: x.shape, values: result))]
+        case .float(let values) where operation == .erf:
+            return [.tensor(Tensor(shape: x.shape, values: VectorMath.map(values, VectorMath.erf)))]
         case .float(let values): return [.tensor(try floating(values, x.shape))]
         case .double(let values): return [.tensor(try floating(values, x.shape))]
         case .int32(let values): return [.tensor(try integer(values, x.shape))]
