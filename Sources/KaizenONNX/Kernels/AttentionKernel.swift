@@ -158,8 +158,13 @@ struct AttentionKernel: Kernel {
                 case .none:
                     for j in 0..<keys { row[j] *= scale }
                 case .add:
-                    if let floats {
-                        for j in 0..<keys { row[j] = row[j] * scale + floats[maskBase + j * maskStep] }
+                    floats?.withUnsafeBufferPointer { added in
+                        let from = added.baseAddress! + maskBase
+                        if maskStep == 1 {
+                            for j in 0..<keys { row[j] = row[j] * scale + from[j] }
+                        } else {
+                            for j in 0..<keys { row[j] = row[j] * scale + from[j * maskStep] }
+                        }
                     }
                 case .fill(let fill, let fillWhere):
                     if let bools {

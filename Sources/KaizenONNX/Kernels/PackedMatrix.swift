@@ -53,13 +53,25 @@ struct PackedMatrix: Sendable {
         let width = Self.panelWidth
         let panelCount = (columns + width - 1) / width
         var panels = [Float](repeating: 0, count: panelCount * rows * width)
-        for panel in 0..<panelCount {
-            for row in 0..<rows {
-                for lane in 0..<width {
-                    let column = panel * width + lane
-                    guard column < columns else { break }
-                    let source = transposed ? column * rows + row : row * columns + column
-                    panels[(panel * rows + row) * width + lane] = values[source]
+        precondition(values.count >= rows * columns, "a packed matrix needs rows × columns values")
+        if let source = values.baseAddress {
+            panels.withUnsafeMutableBufferPointer { out in
+                let target = out.baseAddress!
+                for panel in 0..<panelCount {
+                    let start = panel * width
+                    let lanes = min(width, columns - start)
+                    let block = target + panel * rows * width
+                    if transposed {
+                        // Each of the panel's columns is a row of the source: read it in order.
+                        for lane in 0..<lanes {
+                            let from = source + (start + lane) * rows
+                            for row in 0..<rows { block[row * width + lane] = from[row] }
+                        }
+                    } else {
+                        for row in 0..<rows {
+                            (block + row * width).update(from: source + row * columns + start, count: lanes)
+                        }
+                    }
                 }
             }
         }
