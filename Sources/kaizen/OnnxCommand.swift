@@ -80,7 +80,8 @@ struct OnnxCommand: AsyncParsableCommand {
 
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure model loading, batch throughput and single-row latency on one thread.",
+            abstract:
+                "Measure model loading, batch throughput and single-row latency (on one thread unless --threads).",
             discussion: """
                 Rows come from --input, a serialized ONNX TensorProto of shape [rows, features] (for example \
                 written with onnx.numpy_helper.from_array). Batches cycle through those rows; single-row calls \
@@ -113,6 +114,9 @@ struct OnnxCommand: AsyncParsableCommand {
         @Option(help: "Times to load the model for the load-time figure.")
         var loads: Int = 5
 
+        @Option(help: "Threads one call may use (large products and attention split across them).")
+        var threads: Int = 1
+
         func validate() throws {
             guard batch.allSatisfy({ $0 > 0 }), seconds > 0, calls > 0, warmup >= 0, loads > 0 else {
                 throw ValidationError("batch sizes, --seconds, --calls and --loads must be positive")
@@ -124,6 +128,7 @@ struct OnnxCommand: AsyncParsableCommand {
 
         func run() async throws {
             AllocatorTuning.keepLargeBlocks()
+            IntraOpThreads.set(threads)
             let url = URL(fileURLWithPath: model)
             var loadTimes: [Double] = []
             var loaded: ONNXModel?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KaizenClient
+import KaizenONNX
 import KaizenServing
 
 /// `kaizen models predict`: batch scoring of a CSV or JSON-lines file, streamed in batches.
@@ -25,7 +26,11 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: "Rows per engine call.")
     var batchSize = 4096
 
+    @Option(help: "Threads one engine call may use; default: every core.")
+    var threads: Int?
+
     func run() async throws {
+        IntraOpThreads.set(threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let inputFormat = try Self.format(of: input, explicit: format)
         let outputFormat = try output.map { try Self.format(of: $0, explicit: nil) } ?? inputFormat
         guard let reader = FileHandle(forReadingAtPath: input) else {

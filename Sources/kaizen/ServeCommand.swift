@@ -4,6 +4,7 @@ import Hummingbird
 import KaizenClient
 import KaizenCore
 import KaizenMonitoring
+import KaizenONNX
 import KaizenServer
 import KaizenServing
 import Logging
@@ -47,6 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "Score each request on its own, without micro-batching.")
     var noBatching = false
+
+    @Option(help: "Threads one large engine call may use (a long text, a large batch); default: every core.")
+    var threads: Int?
 
     @Option(
         help: ArgumentHelp(
@@ -127,6 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        IntraOpThreads.set(threads ?? ProcessInfo.processInfo.activeProcessorCount)
         var logger = Logger(label: "kaizen.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let configuration = ServingConfiguration(

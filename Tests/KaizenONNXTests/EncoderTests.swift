@@ -27,6 +27,21 @@ struct EncoderTests {
         #expect(kernels.contains { $0 is AttentionKernel }, "\(testCase.name)")
     }
 
+    /// A call split across threads (rows of the products, heads of the attention) gives the one-thread answer,
+    /// bit for bit.
+    @Test func threadsGiveTheSameAnswer() throws {
+        let testCase = try #require(Self.cases.first { $0.name == "minilm_opset14" })
+        let model = try testCase.loadModel()
+        let feeds = try testCase.dataSet(for: model).inputs
+        IntraOpThreads.set(1)
+        let alone = try model.run(feeds)
+        IntraOpThreads.set(3)
+        defer { IntraOpThreads.set(1) }
+        let split = try model.run(feeds)
+        #expect(alone.keys.sorted() == split.keys.sorted())
+        for (name, value) in alone { #expect(split[name]?.tensor == value.tensor, "\(name)") }
+    }
+
     @Test(arguments: cases)
     func matchesOnnxRuntime(_ testCase: BackendTestCase) throws {
         let model = try testCase.loadModel()

@@ -116,26 +116,35 @@ struct AttentionKernel: Kernel {
 
         let outputShape = output == .headsFirst ? [batches, heads, queries, width] : [batches, queries, heads, width]
         var result = [Float](repeating: 0, count: batches * heads * queries * width)
-        var qHead = [Float](repeating: 0, count: queries * depth)
-        var kHead = [Float](repeating: 0, count: keys * depth)
-        var vHead = [Float](repeating: 0, count: keys * width)
         qValues.withUnsafeBufferPointer { qBuffer in
             kValues.withUnsafeBufferPointer { kBuffer in
                 vValues.withUnsafeBufferPointer { vBuffer in
-                    for b in 0..<batches {
-                        for h in 0..<heads {
-                            qView.gather(qBuffer, batch: b, head: h, into: &qHead)
-                            kView.gather(kBuffer, batch: b, head: h, into: &kHead)
-                            vView.gather(vBuffer, batch: b, head: h, into: &vHead)
-                            // Scores: Q · Kᵀ, keys packed as the product's right operand.
-                            var scores = PackedMatrix(kHead, rows: depth, columns: keys, transposed: true)
-                                .multiply(qHead, m: queries)
-                            normalize(
-                                &scores, batch: b, head: h, queries: queries, keys: keys, strides: maskStrides,
-                                floats: maskFloats, bools: maskBools)
-                            let context = PackedMatrix(vHead, rows: keys, columns: width).multiply(scores, m: queries)
-                            write(
-                                context, batch: b, head: h, heads: heads, queries: queries, width: width, into: &result)
+                    result.withUnsafeMutableBufferPointer { out in
+                        let shared = UncheckedSendable((qBuffer, kBuffer, vBuffer, out))
+                        // Heads apart across the call's threads, each with its own buffers.
+                        IntraOpThreads.split(batches * heads, work: batches * heads * queries * keys * (depth + width))
+                        {
+                            range in
+                            let (qBuffer, kBuffer, vBuffer, out) = shared.value
+                            var qHead = [Float](repeating: 0, count: queries * depth)
+                            var kHead = [Float](repeating: 0, count: keys * depth)
+                            var vHead = [Float](repeating: 0, count: keys * width)
+                            for task in range {
+                                let (b, h) = (task / heads, task % heads)
+                                qView.gather(qBuffer, batch: b, head: h, into: &qHead)
+                                kView.gather(kBuffer, batch: b, head: h, into: &kHead)
+                                vView.gather(vBuffer, batch: b, head: h, into: &vHead)
+                                // Scores: Q · Kᵀ, keys packed as the product's right operand.
+                                var scores = PackedMatrix(kHead, rows: depth, columns: keys, transposed: true)
+                                    .multiplyAlone(qHead, m: queries)
+                                normalize(
+                                    &scores, batch: b, head: h, queries: queries, keys: keys, strides: maskStrides,
+                                    floats: maskFloats, bools: maskBools)
+                                let context = PackedMatrix(vHead, rows: keys, columns: width)
+                                    .multiplyAlone(scores, m: queries)
+                                write(
+                                    context, batch: b, head: h, heads: heads, queries: queries, width: width, into: out)
+                            }
                         }
                     }
                 }
@@ -202,15 +211,14 @@ struct AttentionKernel: Kernel {
 
     /// Head (b, h)'s context (`[queries × width]`) into the output, in its layout.
     func write(
-        _ context: [Float], batch b: Int, head h: Int, heads: Int, queries: Int, width: Int, into result: inout [Float]
+        _ context: [Float], batch b: Int, head h: Int, heads: Int, queries: Int, width: Int,
+        into out: UnsafeMutableBufferPointer<Float>
     ) {
-        result.withUnsafeMutableBufferPointer { out in
-            for i in 0..<queries {
-                let to =
-                    output == .headsFirst
-                    ? ((b * heads + h) * queries + i) * width : ((b * queries + i) * heads + h) * width
-                for f in 0..<width { out[to + f] = context[i * width + f] }
-            }
+        for i in 0..<queries {
+            let to =
+                output == .headsFirst
+                ? ((b * heads + h) * queries + i) * width : ((b * queries + i) * heads + h) * width
+            for f in 0..<width { out[to + f] = context[i * width + f] }
         }
     }
 

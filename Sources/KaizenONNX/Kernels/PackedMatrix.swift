@@ -97,8 +97,19 @@ struct PackedMatrix: Sendable {
         self = values.withUnsafeBufferPointer { PackedMatrix($0, rows: rows, columns: columns, transposed: transposed) }
     }
 
-    /// `C[m × columns] = A[m × rows] · self`, with `A` row-major with row stride `lda`; `C` row-major, dense.
+    /// `C[m × columns] = A[m × rows] · self`, with `A` row-major with row stride `lda`; `C` row-major, dense. A large
+    /// product's rows are split across `IntraOpThreads`, in blocks of 8 rows.
     func multiply(_ a: UnsafePointer<Float>, lda: Int, m: Int, into c: UnsafeMutablePointer<Float>) {
+        let blocks = (m + 7) / 8
+        let (aShared, cShared) = (UncheckedSendable(a), UncheckedSendable(c))
+        IntraOpThreads.split(blocks, work: m * rows * columns) { range in
+            let first = range.lowerBound * 8
+            let last = min(m, range.upperBound * 8)
+            multiplyRows(aShared.value + first * lda, lda: lda, m: last - first, into: cShared.value + first * columns)
+        }
+    }
+
+    fileprivate func multiplyRows(_ a: UnsafePointer<Float>, lda: Int, m: Int, into c: UnsafeMutablePointer<Float>) {
         let k = rows
         let n = columns
         let width = Self.panelWidth
@@ -346,6 +357,20 @@ private struct Epilogue {
 }
 
 extension PackedMatrix {
+    /// `A[m × rows] · self` on the calling thread alone (for work already split across threads).
+    func multiplyAlone(_ a: [Float], m: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: m * columns) { buffer, initialized in
+            a.withUnsafeBufferPointer { a in
+                if m > 0 && rows > 0 {
+                    multiplyRows(a.baseAddress!, lda: rows, m: m, into: buffer.baseAddress!)
+                } else {
+                    buffer.initialize(repeating: 0)
+                }
+            }
+            initialized = m * columns
+        }
+    }
+
     /// `A[m × rows] · self` as a new row-major array.
     func multiply(_ a: [Float], m: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: m * columns) { buffer, initialized in
