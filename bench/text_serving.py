@@ -35,7 +35,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(H
 import numpy as np  # noqa: E402
 import requests  # noqa: E402
 
-from common import HOST, free_port, lua_long_string, run_wrk, spawn_server, stop_server  # noqa: E402
+from common import (  # noqa: E402
+    HOST, WRK_INVOCATIONS, free_port, lua_long_string, run_wrk, spawn_server, stop_server,
+)
 
 REPO = HERE.parent
 KAIZEN_BIN = os.environ.get("KAIZEN_BIN", str(REPO / ".build" / "release" / "kaizen"))
@@ -87,23 +89,6 @@ def predict():
 app.run(host="127.0.0.1", port=port, threaded=True)
 '''
 
-WRK_SCRIPT = r"""
-local bodies = {
-__BODIES__
-}
-local headers = {["Content-Type"] = "application/json"}
-local reqs = {}
-request = function()
-  counter = counter + 1
-  local i = (counter * 7 + tid) % #bodies + 1
-  local r = reqs[i]
-  if r == nil then
-    r = wrk.format("POST", "__PATH__", headers, bodies[i])
-    reqs[i] = r
-  end
-  return r
-end
-"""
 
 
 def sentences(count: int) -> list[str]:
@@ -155,7 +140,8 @@ def check(kaizen: str, flask: str, texts: list[str], task: str) -> None:
 
 
 def load(url: str, path: str, bodies: list[str], args, work: Path, tag: str) -> dict:
-    script = WRK_SCRIPT.replace("__PATH__", path).replace("__BODIES__", ",\n".join(map(lua_long_string, bodies)))
+    script = WRK_INVOCATIONS.replace('"/invocations"', f'"{path}"').replace(
+        "__BODIES__", ",\n".join(map(lua_long_string, bodies)))
     run_wrk(script, url + path, 1, max(args.connections), args.warmup, work, f"{tag}-warmup")
     cells = {}
     for conns in args.connections:

@@ -27,11 +27,11 @@ import numpy as np
 import onnx
 import onnxruntime
 from onnx import TensorProto, helper, numpy_helper
-from tokenizers import AddedToken, Tokenizer, pre_tokenizers, processors
-from tokenizers.models import BPE
+from tokenizers import Tokenizer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from make_encoder_fixtures import encoder, random_weights  # noqa: E402
+from make_tokenizer_fixtures import roberta_from_files  # noqa: E402
 
 POSITIVE = ["great", "wonderful", "excellent", "amazing", "fantastic", "delightful", "superb", "lovely", "brilliant",
             "perfect"]
@@ -67,14 +67,8 @@ def labelled() -> list[tuple[str, int]]:
 
 
 def reference_tokenizer(folder: Path) -> Tokenizer:
-    """RoBERTa's tokenizer from vocab.json and merges.txt, as its fast tokenizer sets it up."""
-    tokenizer = Tokenizer(BPE.from_file(str(folder / "vocab.json"), str(folder / "merges.txt")))
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.post_processor = processors.RobertaProcessing(
-        ("</s>", tokenizer.token_to_id("</s>")), ("<s>", tokenizer.token_to_id("<s>")), trim_offsets=True,
-        add_prefix_space=False)
-    tokenizer.add_special_tokens(["<s>", "<pad>", "</s>", "<unk>",
-                                  AddedToken("<mask>", lstrip=True, special=True, normalized=False)])
+    """RoBERTa's tokenizer from vocab.json and merges.txt, truncating at 128 and padding a batch to its longest."""
+    tokenizer = roberta_from_files(folder)
     tokenizer.enable_truncation(128)
     tokenizer.enable_padding(pad_id=tokenizer.token_to_id("<pad>"), pad_token="<pad>")
     return tokenizer

@@ -195,14 +195,20 @@ def main() -> None:
     folder = out / "vocab-roberta"
     folder.mkdir(parents=True, exist_ok=True)
     roberta.model.save(str(folder))
-    from_files = Tokenizer(BPE.from_file(str(folder / "vocab.json"), str(folder / "merges.txt")))
-    from_files.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    from_files.post_processor = processors.RobertaProcessing(
-        ("</s>", from_files.token_to_id("</s>")), ("<s>", from_files.token_to_id("<s>")), trim_offsets=True,
+    write_cases(folder, roberta_from_files(folder), texts[:3000] + ["a <mask> b", "<s>x</s>"], pairs[:300])
+
+
+def roberta_from_files(folder: Path) -> Tokenizer:
+    """RoBERTa's tokenizer from vocab.json and merges.txt, as its fast tokenizer sets it up: byte-level BPE without
+    a prefix space, RoBERTa's post-processing with trimmed offsets, its five special tokens."""
+    tokenizer = Tokenizer(BPE.from_file(str(folder / "vocab.json"), str(folder / "merges.txt")))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.post_processor = processors.RobertaProcessing(
+        ("</s>", tokenizer.token_to_id("</s>")), ("<s>", tokenizer.token_to_id("<s>")), trim_offsets=True,
         add_prefix_space=False)
-    from_files.add_special_tokens(["<s>", "<pad>", "</s>", "<unk>",
-                                   AddedToken("<mask>", lstrip=True, special=True, normalized=False)])
-    write_cases(folder, from_files, texts[:3000] + ["a <mask> b", "<s>x</s>"], pairs[:300])
+    tokenizer.add_special_tokens(["<s>", "<pad>", "</s>", "<unk>",
+                                  AddedToken("<mask>", lstrip=True, special=True, normalized=False)])
+    return tokenizer
 
 
 if __name__ == "__main__":

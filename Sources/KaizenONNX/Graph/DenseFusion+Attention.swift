@@ -91,30 +91,23 @@ extension DenseFusion {
             absorbed.append(productIndex)
 
             // The heads' transposes, when the chain alone reads them.
-            var query = (name: product.input[0], layout: AttentionKernel.Layout.headsFirst)
-            if let (index, transpose) = feeding(query.name, "Transpose", onlyTo: productIndex),
-                perm(transpose) == [0, 2, 1, 3]
-            {
-                query = (transpose.input[0], .positionsFirst)
+            func behind(
+                _ name: String, reader: Int, _ perms: [[Int64]: AttentionKernel.Layout],
+                otherwise layout: AttentionKernel.Layout
+            ) -> (name: String, layout: AttentionKernel.Layout) {
+                guard let (index, transpose) = feeding(name, "Transpose", onlyTo: reader),
+                    let found = perm(transpose).flatMap({ perms[$0] })
+                else { return (name, layout) }
                 absorbed.append(index)
+                return (transpose.input[0], found)
             }
-            var key = (name: product.input[1], layout: AttentionKernel.Layout.featuresFirst)
-            if let (index, transpose) = feeding(key.name, "Transpose", onlyTo: productIndex) {
-                if perm(transpose) == [0, 2, 3, 1] {
-                    key = (transpose.input[0], .positionsFirst)
-                    absorbed.append(index)
-                } else if perm(transpose) == [0, 1, 3, 2] {
-                    key = (transpose.input[0], .headsFirst)
-                    absorbed.append(index)
-                }
-            }
-            var value = (name: context.input[1], layout: AttentionKernel.Layout.headsFirst)
-            if let (index, transpose) = feeding(value.name, "Transpose", onlyTo: contextIndex),
-                perm(transpose) == [0, 2, 1, 3]
-            {
-                value = (transpose.input[0], .positionsFirst)
-                absorbed.append(index)
-            }
+            let query = behind(
+                product.input[0], reader: productIndex, [[0, 2, 1, 3]: .positionsFirst], otherwise: .headsFirst)
+            let key = behind(
+                product.input[1], reader: productIndex, [[0, 2, 3, 1]: .positionsFirst, [0, 1, 3, 2]: .headsFirst],
+                otherwise: .featuresFirst)
+            let value = behind(
+                context.input[1], reader: contextIndex, [[0, 2, 1, 3]: .positionsFirst], otherwise: .headsFirst)
             var last = contextIndex
             var output = context.output[0]
             var outputLayout = AttentionKernel.Layout.headsFirst

@@ -136,12 +136,12 @@ struct AttentionKernel: Kernel {
                                 vView.gather(vBuffer, batch: b, head: h, into: &vHead)
                                 // Scores: Q · Kᵀ, keys packed as the product's right operand.
                                 var scores = PackedMatrix(kHead, rows: depth, columns: keys, transposed: true)
-                                    .multiplyAlone(qHead, m: queries)
+                                    .multiply(qHead, m: queries, alone: true)
                                 normalize(
                                     &scores, batch: b, head: h, queries: queries, keys: keys, strides: maskStrides,
                                     floats: maskFloats, bools: maskBools)
                                 let context = PackedMatrix(vHead, rows: keys, columns: width)
-                                    .multiplyAlone(scores, m: queries)
+                                    .multiply(scores, m: queries, alone: true)
                                 write(
                                     context, batch: b, head: h, heads: heads, queries: queries, width: width, into: out)
                             }

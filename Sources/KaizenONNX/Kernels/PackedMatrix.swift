@@ -357,26 +357,17 @@ private struct Epilogue {
 }
 
 extension PackedMatrix {
-    /// `A[m × rows] · self` on the calling thread alone (for work already split across threads).
-    func multiplyAlone(_ a: [Float], m: Int) -> [Float] {
+    /// `A[m × rows] · self` as a new row-major array; split across `IntraOpThreads` unless `alone` (for work already
+    /// split across them).
+    func multiply(_ a: [Float], m: Int, alone: Bool = false) -> [Float] {
         [Float](unsafeUninitializedCapacity: m * columns) { buffer, initialized in
             a.withUnsafeBufferPointer { a in
                 if m > 0 && rows > 0 {
-                    multiplyRows(a.baseAddress!, lda: rows, m: m, into: buffer.baseAddress!)
-                } else {
-                    buffer.initialize(repeating: 0)
-                }
-            }
-            initialized = m * columns
-        }
-    }
-
-    /// `A[m × rows] · self` as a new row-major array.
-    func multiply(_ a: [Float], m: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: m * columns) { buffer, initialized in
-            a.withUnsafeBufferPointer { a in
-                if m > 0 && rows > 0 {
-                    multiply(a.baseAddress!, lda: rows, m: m, into: buffer.baseAddress!)
+                    if alone {
+                        multiplyRows(a.baseAddress!, lda: rows, m: m, into: buffer.baseAddress!)
+                    } else {
+                        multiply(a.baseAddress!, lda: rows, m: m, into: buffer.baseAddress!)
+                    }
                 } else {
                     buffer.initialize(repeating: 0)
                 }

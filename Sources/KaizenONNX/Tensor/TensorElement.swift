@@ -40,23 +40,8 @@ extension Float: FloatElement {
     /// A rational approximation (the one Eigen and TensorFlow use for float), a few units in the last place from
     /// the C library's `erff` and branch-free, so that a GELU over a whole tensor vectorizes.
     @inline(__always)
-    static func erf(_ x: Float) -> Float {
-        let v = Swift.min(Swift.max(x, -4), 4)
-        let v2 = v * v
-        var p: Float = -2.72614225801306e-10
-        p = p * v2 + 2.77068142495902e-08
-        p = p * v2 - 2.10102402082508e-06
-        p = p * v2 - 5.69250639462346e-05
-        p = p * v2 - 7.34990630326855e-04
-        p = p * v2 - 2.95459980854025e-03
-        p = p * v2 - 1.60960333262415e-02
-        var q: Float = -1.45660718464996e-05
-        q = q * v2 - 2.13374055278905e-04
-        q = q * v2 - 1.68282697438203e-03
-        q = q * v2 - 7.37332916720468e-03
-        q = q * v2 - 1.42647390514189e-02
-        return v * p / q
-    }
+    /// erf by the rational approximation of `VectorMath.erf`, in its first lane.
+    static func erf(_ x: Float) -> Float { VectorMath.erf(SIMD8(repeating: x))[0] }
 }
 
 extension Double: FloatElement {
