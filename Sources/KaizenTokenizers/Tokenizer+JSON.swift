@@ -99,6 +99,7 @@ extension Tokenizer {
             throw .invalidParameter("The BPE model's \(flag) is not supported yet")
         }
         var ranks: [[UInt8]: Int] = [:]
+        var merges: [(left: [UInt8], right: [UInt8])] = []
         for (rank, merge) in (value?["merges"]?.arrayValue ?? []).enumerated() {
             // ["a", "b"], or "a b" in older files.
             let pair: [String]
@@ -111,8 +112,9 @@ extension Tokenizer {
             }
             let key = Array(pair[0].utf8) + [0x20] + Array(pair[1].utf8)
             if ranks[key] == nil { ranks[key] = rank }
+            merges.append((Array(pair[0].utf8), Array(pair[1].utf8)))
         }
-        return BPEModel(vocabulary: try vocabulary(value), ranks: ranks)
+        return BPEModel(vocabulary: try vocabulary(value), ranks: ranks, merges: merges)
     }
 
     static func wordPiece(_ value: JSONValue?) throws(KaizenError) -> WordPieceModel {
