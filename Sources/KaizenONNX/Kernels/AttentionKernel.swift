@@ -57,6 +57,9 @@ struct AttentionKernel: Kernel {
             }
         }
 
+        /// Where head (b, h) starts.
+        func offset(_ b: Int, _ h: Int) -> Int { b * strides.batch + h * strides.head }
+
         /// The rows of head (b, h) as a contiguous `[positions × features]` matrix.
         func gather(_ values: UnsafeBufferPointer<Float>, batch b: Int, head h: Int, into out: inout [Float]) {
             let base = b * strides.batch + h * strides.head
@@ -127,21 +130,24 @@ struct AttentionKernel: Kernel {
                             range in
                             let (qBuffer, kBuffer, vBuffer, out) = shared.value
                             var qHead = [Float](repeating: 0, count: queries * depth)
-                            var kHead = [Float](repeating: 0, count: keys * depth)
-                            var vHead = [Float](repeating: 0, count: keys * width)
                             for task in range {
                                 let (b, h) = (task / heads, task % heads)
                                 qView.gather(qBuffer, batch: b, head: h, into: &qHead)
-                                kView.gather(kBuffer, batch: b, head: h, into: &kHead)
-                                vView.gather(vBuffer, batch: b, head: h, into: &vHead)
-                                // Scores: Q · Kᵀ, keys packed as the product's right operand.
-                                var scores = PackedMatrix(kHead, rows: depth, columns: keys, transposed: true)
-                                    .multiply(qHead, m: queries, alone: true)
+                                // Scores: Q · Kᵀ, the head's keys packed straight from the key tensor as the
+                                // product's right operand ([features × keys]), its values likewise.
+                                let keysPacked = PackedMatrix(
+                                    strided: kBuffer.baseAddress.map { $0 + kView.offset(b, h) }, rows: depth,
+                                    columns: keys, rowStride: kView.strides.feature,
+                                    columnStride: kView.strides.position)
+                                var scores = keysPacked.multiply(qHead, m: queries, alone: true)
                                 normalize(
                                     &scores, batch: b, head: h, queries: queries, keys: keys, strides: maskStrides,
                                     floats: maskFloats, bools: maskBools)
-                                let context = PackedMatrix(vHead, rows: keys, columns: width)
-                                    .multiply(scores, m: queries, alone: true)
+                                let valuesPacked = PackedMatrix(
+                                    strided: vBuffer.baseAddress.map { $0 + vView.offset(b, h) }, rows: keys,
+                                    columns: width, rowStride: vView.strides.position,
+                                    columnStride: vView.strides.feature)
+                                let context = valuesPacked.multiply(scores, m: queries, alone: true)
                                 write(
                                     context, batch: b, head: h, heads: heads, queries: queries, width: width, into: out)
                             }
@@ -170,7 +176,21 @@ struct AttentionKernel: Kernel {
                     floats?.withUnsafeBufferPointer { added in
                         let from = added.baseAddress! + maskBase
                         if maskStep == 1 {
-                            for j in 0..<keys { row[j] = row[j] * scale + from[j] }
+                            let target = UnsafeMutableRawPointer(row.baseAddress!)
+                            let source = UnsafeRawPointer(from)
+                            let factor = SIMD8<Float>(repeating: scale)
+                            var j = 0
+                            while j + 8 <= keys {
+                                let scores = target.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                                let added = source.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                                target.storeBytes(
+                                    of: scores * factor + added, toByteOffset: j * 4, as: SIMD8<Float>.self)
+                                j += 8
+                            }
+                            while j < keys {
+                                row[j] = row[j] * scale + from[j]
+                                j += 1
+                            }
                         } else {
                             for j in 0..<keys { row[j] = row[j] * scale + from[j * maskStep] }
                         }
@@ -182,11 +202,20 @@ struct AttentionKernel: Kernel {
                         }
                     }
                 }
-                var peak = -Float.infinity
-                for value in row { peak = Swift.max(peak, value) }
-                var sum: Float = 0
-                var j = 0
                 let base = UnsafeMutableRawPointer(row.baseAddress!)
+                var highest = SIMD8<Float>(repeating: -.infinity)
+                var j = 0
+                while j + 8 <= keys {
+                    highest = pointwiseMax(highest, base.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self))
+                    j += 8
+                }
+                var peak = highest.max()
+                while j < keys {
+                    peak = Swift.max(peak, row[j])
+                    j += 1
+                }
+                var sum: Float = 0
+                j = 0
                 let peaks = SIMD8<Float>(repeating: peak)
                 var sums = SIMD8<Float>()
                 while j + 8 <= keys {

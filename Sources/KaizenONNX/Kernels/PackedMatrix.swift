@@ -48,28 +48,36 @@ struct PackedMatrix: Sendable {
 
     /// Packs a row-major `rows × columns` matrix (or its transpose, when `transposed`, from a `columns × rows` one).
     init(_ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, transposed: Bool = false) {
+        precondition(values.count >= rows * columns, "a packed matrix needs rows × columns values")
+        self.init(
+            strided: values.baseAddress, rows: rows, columns: columns, rowStride: transposed ? 1 : columns,
+            columnStride: transposed ? rows : 1)
+    }
+
+    /// Packs the `rows × columns` matrix whose element (r, c) is `source[r · rowStride + c · columnStride]`: a
+    /// row-major matrix, its transpose, or a view of a larger tensor (an attention head's keys or values).
+    init(strided source: UnsafePointer<Float>?, rows: Int, columns: Int, rowStride: Int, columnStride: Int) {
         self.rows = rows
         self.columns = columns
         let width = Self.panelWidth
         let panelCount = (columns + width - 1) / width
         var panels = [Float](repeating: 0, count: panelCount * rows * width)
-        precondition(values.count >= rows * columns, "a packed matrix needs rows × columns values")
-        if let source = values.baseAddress {
+        if let source {
             panels.withUnsafeMutableBufferPointer { out in
                 let target = out.baseAddress!
                 for panel in 0..<panelCount {
                     let start = panel * width
                     let lanes = min(width, columns - start)
                     let block = target + panel * rows * width
-                    if transposed {
-                        // Each of the panel's columns is a row of the source: read it in order.
-                        for lane in 0..<lanes {
-                            let from = source + (start + lane) * rows
-                            for row in 0..<rows { block[row * width + lane] = from[row] }
+                    if columnStride == 1 {
+                        for row in 0..<rows {
+                            (block + row * width).update(from: source + row * rowStride + start, count: lanes)
                         }
                     } else {
-                        for row in 0..<rows {
-                            (block + row * width).update(from: source + row * columns + start, count: lanes)
+                        // Each of the panel's columns read in the source's order.
+                        for lane in 0..<lanes {
+                            let from = source + (start + lane) * columnStride
+                            for row in 0..<rows { block[row * width + lane] = from[row * rowStride] }
                         }
                     }
                 }
@@ -78,12 +86,11 @@ struct PackedMatrix: Sendable {
         self.panels = panels
         // A product with a handful of columns (a classifier's last layer) is cheaper as dot products of each row
         // with each column than as a panel that is mostly padding.
-        if columns <= 4 {
+        if columns <= 4, let source {
             var columnsFirst = [Float](repeating: 0, count: rows * columns)
             for row in 0..<rows {
                 for column in 0..<columns {
-                    columnsFirst[column * rows + row] =
-                        values[transposed ? column * rows + row : row * columns + column]
+                    columnsFirst[column * rows + row] = source[row * rowStride + column * columnStride]
                 }
             }
             self.columnsFirst = columnsFirst
