@@ -57,8 +57,18 @@ struct AttentionKernel: Kernel {
             }
         }
 
-        /// Where head (b, h) starts.
-        func offset(_ b: Int, _ h: Int) -> Int { b * strides.batch + h * strides.head }
+        /// Head (b, h) packed as a product's right operand, read in place: `[features × positions]` (keys, for
+        /// Q · Kᵀ) or `[positions × features]` (values).
+        func packed(_ values: UnsafeBufferPointer<Float>, _ b: Int, _ h: Int, featuresFirst: Bool) -> PackedMatrix {
+            let start = values.baseAddress.map { $0 + b * strides.batch + h * strides.head }
+            return featuresFirst
+                ? PackedMatrix(
+                    strided: start, rows: sizes.features, columns: sizes.positions, rowStride: strides.feature,
+                    columnStride: strides.position)
+                : PackedMatrix(
+                    strided: start, rows: sizes.positions, columns: sizes.features, rowStride: strides.position,
+                    columnStride: strides.feature)
+        }
 
         /// The rows of head (b, h) as a contiguous `[positions × features]` matrix.
         func gather(_ values: UnsafeBufferPointer<Float>, batch b: Int, head h: Int, into out: inout [Float]) {
@@ -135,19 +145,13 @@ struct AttentionKernel: Kernel {
                                 qView.gather(qBuffer, batch: b, head: h, into: &qHead)
                                 // Scores: Q · Kᵀ, the head's keys packed straight from the key tensor as the
                                 // product's right operand ([features × keys]), its values likewise.
-                                let keysPacked = PackedMatrix(
-                                    strided: kBuffer.baseAddress.map { $0 + kView.offset(b, h) }, rows: depth,
-                                    columns: keys, rowStride: kView.strides.feature,
-                                    columnStride: kView.strides.position)
-                                var scores = keysPacked.multiply(qHead, m: queries, alone: true)
+                                var scores = kView.packed(kBuffer, b, h, featuresFirst: true)
+                                    .multiply(qHead, m: queries, alone: true)
                                 normalize(
                                     &scores, batch: b, head: h, queries: queries, keys: keys, strides: maskStrides,
                                     floats: maskFloats, bools: maskBools)
-                                let valuesPacked = PackedMatrix(
-                                    strided: vBuffer.baseAddress.map { $0 + vView.offset(b, h) }, rows: keys,
-                                    columns: width, rowStride: vView.strides.position,
-                                    columnStride: vView.strides.feature)
-                                let context = valuesPacked.multiply(scores, m: queries, alone: true)
+                                let context = vView.packed(vBuffer, b, h, featuresFirst: false)
+                                    .multiply(scores, m: queries, alone: true)
                                 write(
                                     context, batch: b, head: h, heads: heads, queries: queries, width: width, into: out)
                             }
