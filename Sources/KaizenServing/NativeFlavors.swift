@@ -77,10 +77,11 @@ enum NativeFlavors {
         }
     }
 
-    static func read(_ file: URL) throws(ServingError) -> [UInt8] {
+    /// The bytes of a file of the model folder, refused past `limit` bytes.
+    static func read(_ file: URL, limit: Int = maximumBytes) throws(ServingError) -> [UInt8] {
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-        guard size <= maximumBytes else {
-            throw ServingError.invalidModel("\(file.lastPathComponent) is \(size) bytes, more than \(maximumBytes)")
+        guard size <= limit else {
+            throw ServingError.invalidModel("\(file.lastPathComponent) is \(size) bytes, more than \(limit)")
         }
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw ServingError.invalidModel("Cannot read \(file.lastPathComponent)")

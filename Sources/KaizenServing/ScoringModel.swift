@@ -72,7 +72,7 @@ public final class ScoringModel: Sendable {
                 return
             }
             let text = try TextModel(settings: settings, tokenizer: try Self.tokenizer(tokenizerFile), engine: engine)
-            // The texts are the columns; a signature the package was logged with is kept when it names them.
+            // The text columns are the signature, whatever the package's MLmodel declares.
             var columns = [ColumnSpec(name: settings.textColumn, type: .string)]
             if let pair = settings.pairColumn { columns.append(ColumnSpec(name: pair, type: .string)) }
             self.init(
@@ -105,13 +105,8 @@ public final class ScoringModel: Sendable {
     static let maximumTokenizerBytes = 256 << 20
 
     static func tokenizer(_ file: URL) throws(ServingError) -> Tokenizer {
-        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-        guard size <= maximumTokenizerBytes, let data = FileManager.default.contents(atPath: file.path) else {
-            throw ServingError.invalidModel(
-                "Cannot read the tokenizer \(file.lastPathComponent) (\(size) bytes; the limit is \(maximumTokenizerBytes))"
-            )
-        }
-        do { return try Tokenizer(parsing: data) } catch {
+        let bytes = try NativeFlavors.read(file, limit: maximumTokenizerBytes)
+        do { return try Tokenizer(parsing: bytes) } catch {
             throw ServingError.invalidModel("Cannot load the tokenizer \(file.lastPathComponent): \(error.message)")
         }
     }

@@ -25,18 +25,4 @@ extension Tokenizer {
         if let padding { return padding.id }
         return id(of: "[PAD]") ?? id(of: "<pad>")
     }
-
-    /// Encodes `texts` (each with its `pairs` entry, when given) and pads them to the longest, or to `length` if
-    /// that is longer, with `paddingID` (attention 0), so that they form one `[texts, longest]` batch.
-    public func encodeBatch(_ texts: [String], pairs: [String]? = nil, paddingID: Int, length: Int = 0) -> [Encoding] {
-        var encodings = texts.indices.map { encode(texts[$0], pair: pairs?[$0]) }
-        let longest = max(length, encodings.map(\.count).max() ?? 0)
-        let empty = Encoding.Span(start: 0, end: 0)
-        for index in encodings.indices {
-            for _ in encodings[index].count..<longest {
-                encodings[index].append(id: paddingID, token: "", typeID: 0, span: empty, attention: 0)
-            }
-        }
-        return encodings
-    }
 }
