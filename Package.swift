@@ -102,6 +102,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The web UI, compiled into the binary: no file beside it.
+            resources: [
+                .embedInCode("UI/app.js"), .embedInCode("UI/chart.js"), .embedInCode("UI/kaizen.css"),
+                .embedInCode("UI/predict.js"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -75,11 +75,7 @@ enum SQLFilter {
     static func runOrderExpression(_ clause: OrderClause) -> (String, String, [any DatabaseValueConvertible]) {
         switch clause.entity {
         case .metric:
-            let source = "FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ?"
-            return (
-                "(SELECT CASE WHEN m.is_nan = 1 THEN NULL ELSE m.value END \(source))",
-                "ifnull((SELECT m.is_nan \(source)), 2)", [clause.key]
-            )
+            return metricOrderExpression(clause)
         case .param, .tag:
             let table = clause.entity == .param ? "params" : "tags"
             let expression = "(SELECT p.value FROM \(table) p WHERE p.run_uuid = r.run_uuid AND p.key = ?)"
@@ -87,6 +83,34 @@ enum SQLFilter {
         case .attribute, .dataset:
             let column = runColumns[clause.key] ?? "r.start_time"
             return (column, "(\(column) IS NULL) * 2", [])
+        }
+    }
+
+    /// The sort expression and rank of a metric, by the figure the clause names (`MetricAggregate`).
+    static func metricOrderExpression(_ clause: OrderClause) -> (String, String, [any DatabaseValueConvertible]) {
+        let summaries = "FROM metric_summaries s WHERE s.run_uuid = r.run_uuid AND s.key = ?"
+        // A run whose values are all NaN ranks 1 (value_count 0); a run without the metric ranks 2.
+        let summaryRank = "ifnull((SELECT s.value_count = 0 \(summaries)), 2)"
+        switch clause.summary {
+        case .last:
+            let source = "FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ?"
+            return (
+                "(SELECT CASE WHEN m.is_nan = 1 THEN NULL ELSE m.value END \(source))",
+                "ifnull((SELECT m.is_nan \(source)), 2)", [clause.key]
+            )
+        case .minimum: return ("(SELECT s.min_value \(summaries))", summaryRank, [clause.key])
+        case .maximum: return ("(SELECT s.max_value \(summaries))", summaryRank, [clause.key])
+        case .mean:
+            return ("(SELECT s.sum_value / nullif(s.value_count, 0) \(summaries))", summaryRank, [clause.key])
+        case .atStep(let step):
+            let source = """
+                FROM metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ? AND m.step = ?
+                ORDER BY m.timestamp DESC, m.value DESC LIMIT 1
+                """
+            return (
+                "(SELECT CASE WHEN m.is_nan = 1 THEN NULL ELSE m.value END \(source))",
+                "ifnull((SELECT m.is_nan \(source)), 2)", [clause.key, step]
+            )
         }
     }
 

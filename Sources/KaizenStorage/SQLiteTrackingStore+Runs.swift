@@ -115,6 +115,21 @@ extension SQLiteTrackingStore {
                                AND excluded.is_nan = 0
                                AND (latest_metrics.is_nan = 1 OR excluded.value > latest_metrics.value))
                         """)
+                // Only a value not logged before counts in the summary: a retried batch changes nothing.
+                let summary = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO metric_summaries(run_uuid, key, min_value, max_value, sum_value, value_count,
+                                                     nan_count)
+                        VALUES (?1, ?2, ?3, ?3, ifnull(?3, 0), ?4, ?5)
+                        ON CONFLICT(run_uuid, key) DO UPDATE SET
+                            min_value = CASE WHEN excluded.min_value IS NULL THEN min_value
+                                             ELSE min(ifnull(min_value, excluded.min_value), excluded.min_value) END,
+                            max_value = CASE WHEN excluded.max_value IS NULL THEN max_value
+                                             ELSE max(ifnull(max_value, excluded.max_value), excluded.max_value) END,
+                            sum_value = sum_value + excluded.sum_value,
+                            value_count = value_count + excluded.value_count,
+                            nan_count = nan_count + excluded.nan_count
+                        """)
                 for metric in metrics {
                     let isNaN = metric.value.isNaN
                     let value = isNaN ? 0 : metric.value
@@ -122,7 +137,11 @@ extension SQLiteTrackingStore {
                         runID, metric.key, value, isNaN, metric.timestamp, metric.step, metric.modelID,
                         metric.datasetName, metric.datasetDigest,
                     ])
+                    guard db.changesCount > 0 else { continue }
                     try latest.execute(arguments: [runID, metric.key, value, isNaN, metric.timestamp, metric.step])
+                    try summary.execute(arguments: [
+                        runID, metric.key, isNaN ? nil : metric.value, isNaN ? 0 : 1, isNaN ? 1 : 0,
+                    ])
                 }
             }
             if !tags.isEmpty {

@@ -139,5 +139,28 @@ enum TrackingSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Summaries of each run's metrics for the runs table, kept as metrics are logged, and an index by step
+        // that holds every column a chart reads, so a zoomed chart reads only its range.
+        migrator.registerMigration("tracking-v2-metric-summaries") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE metric_summaries (
+                        run_uuid TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        min_value REAL,
+                        max_value REAL,
+                        sum_value REAL NOT NULL,
+                        value_count INTEGER NOT NULL,
+                        nan_count INTEGER NOT NULL,
+                        PRIMARY KEY (run_uuid, key)
+                    ) WITHOUT ROWID;
+                    INSERT INTO metric_summaries(run_uuid, key, min_value, max_value, sum_value, value_count, nan_count)
+                        SELECT run_uuid, key, min(CASE WHEN is_nan = 0 THEN value END),
+                               max(CASE WHEN is_nan = 0 THEN value END), total(CASE WHEN is_nan = 0 THEN value END),
+                               sum(is_nan = 0), sum(is_nan = 1)
+                        FROM metrics GROUP BY run_uuid, key;
+                    CREATE INDEX metrics_by_step ON metrics(run_uuid, key, step, timestamp, value, is_nan);
+                    """)
+        }
     }
 }

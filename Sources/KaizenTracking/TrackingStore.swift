@@ -43,6 +43,15 @@ public protocol TrackingStore: Sendable {
     /// for an unknown run.
     func metricHistory(runID: String, key: String, offset: Int, limit: Int) async throws -> [Metric]
     func searchRuns(_ search: RunSearch) async throws -> Page<Run>
+    /// How many runs a search finds, over all its pages.
+    func countRuns(_ search: RunSearch) async throws -> Int
+    /// The summary of every metric of some runs, by run id; runs without metrics are left out.
+    func metricSummaries(runIDs: [String]) async throws -> [String: [MetricSummary]]
+    /// The value of one metric at one step for some runs, by run id (the latest logged at that step).
+    func metricValues(runIDs: [String], key: String, step: Int64) async throws -> [String: Double]
+    /// A metric's values over a range, raw or in buckets; empty for a metric never logged,
+    /// `RESOURCE_DOES_NOT_EXIST` for an unknown run.
+    func metricSeries(_ request: MetricSeriesRequest) async throws -> MetricSeries
 
     // MARK: Logged models
 

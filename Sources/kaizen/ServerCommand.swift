@@ -71,6 +71,8 @@ struct ServerCommand: AsyncParsableCommand {
             host: host, port: port, defaultArtifactRoot: defaultArtifactRoot,
             allowedHosts: allowedHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
             workingDirectory: FileManager.default.currentDirectoryPath)
+        // Replicas behind one load balancer share a secret, so a page from one is accepted by the others.
+        configuration.uiToken = ServerConfiguration.uiToken(secret: environment["KAIZEN_UI_SECRET"])
         let schemes = webhookAllowedSchemes ?? environment["MLFLOW_WEBHOOK_ALLOWED_SCHEMES"] ?? "https"
         configuration.webhookAllowedSchemes = Set(
             schemes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })

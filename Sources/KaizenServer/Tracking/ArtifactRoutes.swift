@@ -31,14 +31,39 @@ enum ArtifactRoutes {
                 let path = try Self.path(of: request, after: marker)
                 // Opening happens here, so a missing file is still a 404 before any byte of a 200 is sent.
                 let content = try await store.read(path)
+                var headers: HTTPFields = [
+                    .contentType: contentType(for: path.name),
+                    .contentDisposition:
+                        "attachment; filename=\"\(path.name.replacingOccurrences(of: "\"", with: ""))\"",
+                    HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+                    .acceptRanges: "bytes",
+                ]
+                // One byte range (`Range: bytes=a-b`), as previews ask for a large file's head: only the chunks up
+                // to its end are read.
+                if let size = content.size, let header = request.headers[.range] {
+                    guard let range = ByteRange(header: header, size: size) else {
+                        headers[.contentRange] = "bytes */\(size)"
+                        return Response(status: .rangeNotSatisfiable, headers: headers)
+                    }
+                    headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+                    return Response(
+                        status: .partialContent, headers: headers,
+                        body: ResponseBody(contentLength: Int(range.upperBound - range.lowerBound + 1)) { writer in
+                            var offset: Int64 = 0
+                            for try await chunk in content {
+                                let end = offset + Int64(chunk.count)
+                                defer { offset = end }
+                                guard end > range.lowerBound else { continue }
+                                let from = Int(max(range.lowerBound - offset, 0))
+                                let to = Int(min(range.upperBound + 1 - offset, Int64(chunk.count)))
+                                try await writer.write(ByteBuffer(bytes: chunk[from..<to]))
+                                if end > range.upperBound { break }
+                            }
+                            try await writer.finish(nil)
+                        })
+                }
                 return Response(
-                    status: .ok,
-                    headers: [
-                        .contentType: contentType(for: path.name),
-                        .contentDisposition:
-                            "attachment; filename=\"\(path.name.replacingOccurrences(of: "\"", with: ""))\"",
-                        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-                    ],
+                    status: .ok, headers: headers,
                     body: ResponseBody(contentLength: content.size.flatMap { Int(exactly: $0) }) { writer in
                         for try await chunk in content { try await writer.write(ByteBuffer(bytes: chunk)) }
                         try await writer.finish(nil)
@@ -95,6 +120,19 @@ enum ArtifactRoutes {
         }
     }
 
+    /// The path under the artifact root of an `mlflow-artifacts:` URI (`mlflow-artifacts:/1/abc/artifacts` or
+    /// `mlflow-artifacts://host:port/1/abc/artifacts`); nil for any other URI.
+    static func proxiedPath(_ uri: String) -> String? {
+        guard uri.hasPrefix("mlflow-artifacts:") else { return nil }
+        var rest = Substring(uri.dropFirst("mlflow-artifacts:".count))
+        if rest.hasPrefix("//") {
+            rest = rest.dropFirst(2)
+            rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? ""
+        }
+        while rest.hasPrefix("/") { rest = rest.dropFirst() }
+        return String(rest)
+    }
+
     /// `/api/2.0/mlflow/artifacts/list`: a run's artifacts, for the UI and non-proxied clients.
     static func registerRunListing(
         on endpoints: EndpointRegistrar<some RequestContext>, tracking: TrackingService, store: any ArtifactStore
@@ -104,8 +142,8 @@ enum ArtifactRoutes {
             let relative = try ArtifactPath(validating: try message.string("path") ?? "")
             let rootURI = run.info.artifactURI
             var entries: [ArtifactEntry] = []
-            if rootURI.hasPrefix("mlflow-artifacts:") {
-                let base = try ArtifactPath(validating: String(rootURI.dropFirst("mlflow-artifacts:".count)))
+            if let proxied = proxiedPath(rootURI) {
+                let base = try ArtifactPath(validating: proxied)
                 var directory = base
                 for segment in relative.segments { directory = directory.appending(segment) }
                 entries = try await store.list(directory)

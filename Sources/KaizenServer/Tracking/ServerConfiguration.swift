@@ -1,3 +1,6 @@
+import Foundation
+import KaizenCore
+
 /// How a Kaizen tracking server is set up: where it listens and how it answers. Where it keeps data is the stores'
 /// business (`ServerStores`).
 public struct ServerConfiguration: Sendable {
@@ -25,6 +28,20 @@ public struct ServerConfiguration: Sendable {
     public var monitorInterval: Duration = .seconds(30)
     /// How long after a window ends its rules are first evaluated (the replicas' segments arrive meanwhile).
     public var monitorGrace: Duration = .seconds(90)
+    /// The web UI's same-origin token (`UITokenMiddleware`): random per process unless replicas share a secret
+    /// (`uiToken(secret:)`).
+    public var uiToken: String = ServerConfiguration.uiToken(secret: nil)
+
+    /// A UI token: derived from `secret`, so replicas given the same secret accept each other's pages, or random.
+    public static func uiToken(secret: String?) -> String {
+        let bytes: [UInt8]
+        if let secret, !secret.isEmpty {
+            bytes = SHA256.hmac(key: Array(secret.utf8), message: Array("kaizen-ui-token".utf8))
+        } else {
+            bytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        }
+        return bytes.map { String(format: "%02x", $0) }.joined()
+    }
 
     public init(
         host: String = "127.0.0.1", port: Int = 5000, defaultArtifactRoot: String = "mlflow-artifacts:/",

@@ -10,6 +10,7 @@ public func buildRouter(
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: HostCheckMiddleware(bindHost: configuration.host, allowedHosts: configuration.allowedHosts))
+    router.add(middleware: UITokenMiddleware(token: configuration.uiToken))
     let endpoints = EndpointRegistrar(router: router, bodyLimit: configuration.maxRequestBodySize)
     SystemRoutes.register(on: router)
     ExperimentRoutes.register(on: endpoints, tracking: services.tracking)
@@ -21,6 +22,8 @@ public func buildRouter(
     MonitorRoutes.register(on: router, endpoints: endpoints, monitor: services.monitor, alerter: services.alerter)
     ArtifactRoutes.register(on: router, store: services.artifacts)
     ArtifactRoutes.registerRunListing(on: endpoints, tracking: services.tracking, store: services.artifacts)
+    UIDataRoutes.register(on: endpoints, tracking: services.tracking)
+    UIAssets.register(on: router, title: "Kaizen", assets: UIAssets.server, token: configuration.uiToken)
     return router
 }
 
