@@ -67,47 +67,63 @@ extension SQLiteTrackingStore {
             else { return .empty }
             let lower = request.lower ?? first
             let upper = request.upper ?? last
-            let range: [any DatabaseValueConvertible] = key + [lower, upper]
-            let inRange = "FROM metrics WHERE run_uuid = ? AND key = ? AND \(x) BETWEEN ? AND ?"
-            let total =
-                try Int64.fetchOne(db, sql: "SELECT count(*) \(inRange)", arguments: StatementArguments(range)) ?? 0
-            if total <= request.rawLimit {
-                let points = try Row.fetchAll(
-                    db,
-                    sql: "SELECT step, timestamp, value, is_nan \(inRange) ORDER BY \(x), \(other), value",
-                    arguments: StatementArguments(range)
-                ).map { row in
-                    let isNaN: Bool = row[3]
-                    return Metric(key: request.key, value: isNaN ? .nan : row[2], timestamp: row[1], step: row[0])
-                }
-                return MetricSeries(lowerX: lower, upperX: upper, total: total, points: points, buckets: [])
-            }
-            // Each bucket is an equal slice of the range, so buckets line up from one query to the next.
-            let width = max(Double(upper) - Double(lower) + 1, 1) / Double(request.buckets)
-            let rows = try Row.fetchAll(
+            // One pass over the range in the order of the index (no sort): raw points are kept until there are
+            // more than the raw limit, and every value goes into its bucket, an equal slice of the range, so
+            // buckets line up from one query to the next.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT CAST((\(x) - ?) / ? AS INTEGER) AS bucket, min(\(x)), max(\(x)), min(value), max(value),
-                           count(*)
-                    \(inRange) AND is_nan = 0 GROUP BY bucket ORDER BY bucket
-                    """, arguments: StatementArguments([lower, width] + range))
-            // The last value of each bucket: the one at its greatest x (the latest logged there).
-            let lastValue = try db.cachedStatement(
-                sql: """
-                    SELECT value FROM metrics WHERE run_uuid = ? AND key = ? AND \(x) = ? AND is_nan = 0
-                    ORDER BY \(other) DESC, value DESC LIMIT 1
-                    """)
-            var buckets: [MetricSeries.Bucket] = []
-            buckets.reserveCapacity(rows.count)
-            for row in rows {
-                let upperX: Int64 = row[2]
-                let lastValue = try Double.fetchOne(lastValue, arguments: StatementArguments(key + [upperX])) ?? row[4]
-                buckets.append(
-                    MetricSeries.Bucket(
-                        lowerX: row[1], upperX: upperX, minimum: row[3], maximum: row[4], last: lastValue,
-                        count: row[5]))
+                    SELECT \(x), \(other), value, is_nan FROM metrics
+                    WHERE run_uuid = ? AND key = ? AND \(x) BETWEEN ? AND ? ORDER BY \(x), \(other)
+                    """, arguments: StatementArguments(key + [lower, upper]))
+            let width = max(Double(upper) - Double(lower) + 1, 1) / Double(request.buckets)
+            var reducer = BucketReducer(count: request.buckets)
+            var points: [Metric] = []
+            var total: Int64 = 0
+            while let row = try rows.next() {
+                total += 1
+                let position: Int64 = row[0]
+                let isNaN: Bool = row[3]
+                let value: Double = isNaN ? .nan : row[2]
+                if total <= request.rawLimit {
+                    let partner: Int64 = row[1]
+                    points.append(
+                        request.axis == .step
+                            ? Metric(key: request.key, value: value, timestamp: partner, step: position)
+                            : Metric(key: request.key, value: value, timestamp: position, step: partner))
+                }
+                if !isNaN {
+                    reducer.add(x: position, value: value, slot: Int((Double(position) - Double(lower)) / width))
+                }
             }
-            return MetricSeries(lowerX: lower, upperX: upper, total: total, points: [], buckets: buckets)
+            if total <= request.rawLimit {
+                return MetricSeries(lowerX: lower, upperX: upper, total: total, points: points, buckets: [])
+            }
+            return MetricSeries(lowerX: lower, upperX: upper, total: total, points: [], buckets: reducer.buckets)
         }
     }
+}
+
+/// Reduces values, in order of x, into a fixed number of slots: each slot's least and greatest x, least and
+/// greatest value, and last value.
+struct BucketReducer {
+    private var slots: [MetricSeries.Bucket?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    mutating func add(x: Int64, value: Double, slot: Int) {
+        let index = min(max(slot, 0), slots.count - 1)
+        if var bucket = slots[index] {
+            bucket.upperX = x
+            bucket.minimum = min(bucket.minimum, value)
+            bucket.maximum = max(bucket.maximum, value)
+            bucket.last = value
+            bucket.count += 1
+            slots[index] = bucket
+        } else {
+            slots[index] = MetricSeries.Bucket(lowerX: x, upperX: x, minimum: value, maximum: value, last: value, count: 1)
+        }
+    }
+
+    var buckets: [MetricSeries.Bucket] { slots.compactMap { $0 } }
 }
