@@ -123,7 +123,8 @@
         h('a', { class: 'brand', href: '#/' }, 'Kaizen'),
         h('nav', { 'aria-label': 'Sections' },
           h('a', { href: '#/experiments', class: section === 'experiments' ? 'active' : '' }, 'Experiments'),
-          h('a', { href: '#/models', class: section === 'models' ? 'active' : '' }, 'Models')),
+          h('a', { href: '#/models', class: section === 'models' ? 'active' : '' }, 'Models'),
+          h('a', { href: '#/endpoints', class: section === 'endpoints' ? 'active' : '' }, 'Endpoints')),
         toggle),
       main);
     return main;
@@ -131,13 +132,15 @@
 
   let generation = 0;
   const routes = [
-    [/^#\/experiments\/([^/?]+)\/runs\/([^/?]+)/, (m) => runPage(m[1], m[2])],
+    [/^#\/experiments\/([^/?]+)\/runs\/([^/?]+)(?:\/([\w-]+))?/, (m) => runPage(m[1], m[2], m[3])],
     [/^#\/experiments\/([^/?]+)\/?(?:\?(.*))?$/, (m) => experimentPage(decodeURIComponent(m[1]))],
     [/^#\/runs\/([^/?]+)/, (m) => runRedirect(m[1])],
     [/^#\/compare-runs\?(.*)$/, (m) => comparePage(parseQuery(m[1]))],
     [/^#\/models\/([^/?]+)\/versions\/([^/?]+)/, (m) => versionPage(decodeURIComponent(m[1]), decodeURIComponent(m[2]))],
     [/^#\/models\/([^/?]+)\/?$/, (m) => modelPage(decodeURIComponent(m[1]))],
     [/^#\/models\/?(?:\?.*)?$/, () => modelsPage()],
+    [/^#\/endpoints\/([^/?]+)\/?$/, (m) => endpointPage(decodeURIComponent(m[1]))],
+    [/^#\/endpoints\/?$/, () => endpointsPage()],
     [/^(?:#\/?|#\/experiments\/?|)$/, () => experimentsPage()],
   ];
 
@@ -515,6 +518,7 @@
         const card = h('div', { class: 'card' }, h('h3', {}, key));
         grid2.append(card);
         const chart = chartFor(card, key, state.xAxis);
+        card._chart = chart;
         const series = await limit(runs, 8, async (run, i) => {
           const s = await fetchSeries(run.info.run_id, key, state.xAxis, null, null, buckets);
           return toSeries(s, state.xAxis, run.info.start_time, { name: run.info.run_name, color: C.color(i) });
@@ -626,7 +630,9 @@
     location.replace(`#/experiments/${run.info.experiment_id}/runs/${run.info.run_id}`);
   }
 
-  async function runPage(experimentID, runID) {
+  // A run's page has three tabs, as MLflow's: overview, charts (MLflow's `model-metrics`) and artifacts.
+  async function runPage(experimentID, runID, tabName) {
+    const tab = tabName === 'model-metrics' || tabName === 'charts' ? 'charts' : tabName === 'artifacts' ? 'artifacts' : 'overview';
     const main = layout('experiments');
     const [runResponse, table] = await Promise.all([
       api('runs/get', { query: { run_id: runID } }),
@@ -651,7 +657,18 @@
     main.append(
       h('div', { class: 'crumbs' }, h('a', { href: '#/experiments' }, 'Experiments'), ' / ', h('a', { href: `#/experiments/${info.experiment_id}` }, experiment.name), ' / run'),
       titleBox, h('div', { class: 'toolbar' }, renameButton, lifecycle),
-      h('nav', { class: 'toolbar', 'aria-label': 'Run sections' }, ['overview', 'params', 'metrics', 'tags', 'datasets', 'models', 'artifacts'].map((s) => h('a', { href: `#/experiments/${experimentID}/runs/${runID}`, onclick: (e) => { e.preventDefault(); const t = document.getElementById('section-' + s); if (t) t.scrollIntoView(); } }, s))));
+      h('nav', { class: 'tabs', 'aria-label': 'Run tabs' }, [['overview', 'Overview'], ['charts', `Charts (${summaries.length})`], ['artifacts', 'Artifacts']].map(([t, label]) =>
+        h('a', { href: `#/experiments/${experimentID}/runs/${runID}/${t}`, class: t === tab ? 'active' : '', 'aria-current': t === tab ? 'page' : undefined }, label))));
+    if (tab === 'charts') {
+      const charts = h('div', { class: 'charts', id: 'run-charts' });
+      main.append(charts);
+      runCharts(charts, info, summaries.map((m) => m.key));
+      return;
+    }
+    if (tab === 'artifacts') {
+      await artifactBrowser(main, info);
+      return;
+    }
 
     const parent = tags['mlflow.parentRunId'];
     main.append(h('h2', { id: 'section-overview' }, 'Overview'), h('table', { class: 'grid kv' }, h('tbody', {},
@@ -674,11 +691,8 @@
 
     main.append(h('h2', { id: 'section-metrics' }, `Metrics (${summaries.length})`),
       h('table', { class: 'grid', id: 'metrics' }, h('thead', {}, h('tr', {}, ['Key', 'Last', 'Step', 'Min', 'Max', 'Mean', 'Values'].map((t) => h('th', {}, t)))),
-        h('tbody', {}, summaries.map((m) => h('tr', {}, h('td', {}, m.key), h('td', { class: 'num' }, fmt(m.last)), h('td', { class: 'num' }, m.step),
+        h('tbody', {}, summaries.map((m) => h('tr', {}, h('td', {}, h('a', { href: `#/experiments/${experimentID}/runs/${runID}/charts` }, m.key)), h('td', { class: 'num' }, fmt(m.last)), h('td', { class: 'num' }, m.step),
           h('td', { class: 'num' }, fmt(m.min)), h('td', { class: 'num' }, fmt(m.max)), h('td', { class: 'num' }, fmt(m.mean)), h('td', { class: 'num' }, m.count))))));
-    const charts = h('div', { class: 'charts', id: 'run-charts' });
-    main.append(charts);
-    runCharts(charts, info, summaries.map((m) => m.key));
 
     main.append(h('h2', { id: 'section-tags' }, 'Tags'), tagEditor(run.data.tags || [],
       (key, value) => api('runs/set-tag', { method: 'POST', body: { run_id: info.run_id, key, value } }),
@@ -699,8 +713,6 @@
           inputs.map((o) => h('tr', {}, h('td', {}, o.model_id), h('td', {}, 'input'), h('td', {}, '')))))
       : h('p', { class: 'muted' }, 'No logged models.'));
 
-    main.append(h('h2', { id: 'section-artifacts' }, 'Artifacts'));
-    await artifactBrowser(main, info);
   }
 
   // One chart per metric, drawn when it scrolls into view; dragging zooms and re-queries the range.
@@ -727,7 +739,9 @@
           card.dataset.raw = s.points.length ? '1' : '0';
           card.dataset.range = `${s.min}-${s.max}`;
         };
-        chart = chartFor(card, key, 'step', (lo, hi) => load(lo, hi).catch((e) => card.append(errorBox(e))));
+        card._zoom = (lo, hi) => load(lo, hi).catch((e) => card.append(errorBox(e)));
+        chart = chartFor(card, key, 'step', card._zoom);
+        card._chart = chart;
         card.append(status);
         try { await load(null, null); } catch (e) { card.append(errorBox(e)); }
       };
@@ -1055,6 +1069,80 @@
     main.append(h('h2', {}, 'Tags'), tagEditor(v.tags || [],
       (key, value) => api('model-versions/set-tag', { method: 'POST', body: { name, version, key, value } }),
       (key) => api('model-versions/delete-tag', { method: 'DELETE', query: { name, version, key } })));
+  }
+
+
+  // ---- Endpoints, rollouts and monitoring ----
+
+  function weights(list) {
+    return (list || []).map((w) => h('span', { class: 'tag' }, `v${w.version}: ${w.weight}%`));
+  }
+
+  async function endpointsPage() {
+    const main = layout('endpoints');
+    const endpoints = (await api('endpoints/list', { namespace: 'kaizen' })).endpoints || [];
+    main.append(h('h1', {}, 'Endpoints'), endpoints.length
+      ? h('table', { class: 'grid', id: 'endpoints' }, h('thead', {}, h('tr', {}, ['Name', 'Model', 'Traffic', 'Shadow', 'Follows alias', 'Revision', 'Updated'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, endpoints.map((e) => h('tr', { dataset: { endpoint: e.name } },
+          h('td', {}, h('a', { href: `#/endpoints/${encodeURIComponent(e.name)}` }, e.name)),
+          h('td', {}, h('a', { href: `#/models/${encodeURIComponent(e.model_name)}` }, e.model_name)),
+          h('td', {}, weights(e.traffic)), h('td', {}, weights(e.shadow)), h('td', {}, e.follow_alias ? '@' + e.follow_alias : ''),
+          h('td', {}, e.revision), h('td', {}, date(e.last_updated_timestamp))))))
+      : h('p', { class: 'muted' }, 'No endpoints. Create one with `kaizen endpoints create`.'));
+  }
+
+  async function endpointPage(name) {
+    const main = layout('endpoints');
+    const e = (await api('endpoints/get', { namespace: 'kaizen', query: { name } })).endpoint;
+    main.append(h('div', { class: 'crumbs' }, h('a', { href: '#/endpoints' }, 'Endpoints')), h('h1', {}, e.name),
+      h('table', { class: 'grid kv' }, h('tbody', {}, [['Model', h('a', { href: `#/models/${encodeURIComponent(e.model_name)}` }, e.model_name)],
+        ['Traffic', weights(e.traffic)], ['Shadow', weights(e.shadow)], ['Follows alias', e.follow_alias ? '@' + e.follow_alias : ''],
+        ['Description', e.description || ''], ['Revision', e.revision], ['Updated', date(e.last_updated_timestamp)]]
+        .map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v))))));
+
+    const rollouts = (await api('rollouts/list', { namespace: 'kaizen', query: { endpoint: name } })).rollouts || [];
+    main.append(h('h2', {}, `Rollouts (${rollouts.length})`));
+    const live = rollouts.find((r) => ['step', 'paused', 'shadow'].includes(r.phase));
+    if (live) {
+      const error = h('span', { class: 'field-error' });
+      main.append(h('div', { class: 'toolbar', id: 'rollout-actions' }, ['pause', 'resume', 'promote', 'abort'].map((command) =>
+        h('button', { class: command === 'abort' ? 'danger' : '', onclick: async () => {
+          try { await api('rollouts/' + command, { namespace: 'kaizen', method: 'POST', body: { endpoint: name } }); route(); } catch (err) { error.textContent = err.message; }
+        } }, command)), error));
+    }
+    main.append(rollouts.length ? h('table', { class: 'grid', id: 'rollouts' },
+      h('thead', {}, h('tr', {}, ['Started', 'Strategy', 'Stable → candidate', 'Phase', 'Weights', 'Latest verdict', 'Steps'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, rollouts.map((r) => h('tr', {}, h('td', {}, date(r.created_at)), h('td', {}, (r.strategy && r.strategy.name) || ''),
+        h('td', {}, `v${r.stable_version} → v${r.candidate_version}`), h('td', {}, r.phase + (r.reason ? ` (${r.reason})` : '')),
+        h('td', {}, weights(r.weights && r.weights.traffic)),
+        h('td', {}, r.latest_evaluation ? (r.latest_evaluation.verdict || r.latest_evaluation.decision || JSON.stringify(r.latest_evaluation).slice(0, 120)) : ''),
+        h('td', {}, (r.history || []).length)))))
+      : h('p', { class: 'muted' }, 'No rollouts.'));
+
+    const [rules, alerts, report] = await Promise.all([
+      api('monitor/rules/get', { namespace: 'kaizen', query: { endpoint: name } }).then((r) => r.rules).catch(() => null),
+      api('monitor/alerts/list', { namespace: 'kaizen', query: { endpoint: name, max_results: 50 } }).then((r) => r.alerts || []).catch(() => []),
+      api('monitor/report', { namespace: 'kaizen', query: { endpoint: name } }).catch((err) => ({ error: err.message })),
+    ]);
+    main.append(h('h2', {}, 'Monitoring'));
+    main.append(h('h3', {}, 'Rules'), rules && (rules.rules || []).length
+      ? h('ul', {}, rules.rules.map((r) => h('li', {}, h('strong', {}, r.name), ': ', h('code', {}, r.condition))))
+      : h('p', { class: 'muted' }, 'No rules.'));
+    main.append(h('h3', {}, `Alerts (${alerts.length})`), alerts.length
+      ? h('ol', { class: 'timeline', id: 'alerts' }, alerts.map((a) => h('li', {}, h('strong', {}, a.rule), ` ${a.condition} = ${fmt(a.value)}`,
+        h('span', { class: 'muted' }, ` · ${date(a.fired_at)}${a.version ? ' · v' + a.version : ''}`))))
+      : h('p', { class: 'muted' }, 'No alerts.'));
+    const windows = (report && report.windows) || [];
+    main.append(h('h3', {}, 'Last 24 hours'), report && report.error ? errorBox(new Error(report.error)) : windows.length
+      ? h('table', { class: 'grid', id: 'windows' }, h('thead', {}, h('tr', {}, ['Window', 'Version', 'Rows', 'Requests', 'Refused', 'Performance', 'Drifted columns'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, windows.map((w) => {
+          const p = w.performance || {};
+          const perf = p.accuracy !== undefined ? `accuracy ${fmt(p.accuracy)}` : p.rmse !== undefined ? `rmse ${fmt(p.rmse)}` : '';
+          const d = w.drift;
+          return h('tr', {}, h('td', {}, date(w.start)), h('td', {}, w.version || ''), h('td', {}, w.rows), h('td', {}, w.requests), h('td', {}, w.refused_requests),
+            h('td', {}, perf), h('td', {}, d ? `${d.drifted_columns} of ${d.compared_columns}${d.dataset_drift ? ' (drift)' : ''}` : ''));
+        })))
+      : h('p', { class: 'muted' }, 'No inference records in the last 24 hours.'));
   }
 
   route();
