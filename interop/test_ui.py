@@ -262,6 +262,8 @@ def test_every_page_in_light_and_dark(server, data, browser, shots):
     }
     for name, fragment in pages.items():
         open_page(browser, server.url, fragment)
+        wait_for(browser, "return [...document.querySelectorAll('.card[data-drawn]')].slice(0, 2)"
+                          ".every(c => c.dataset.drawn === '1')", timeout=60)
         time.sleep(0.3)
         screenshot(browser, shots, name)
         assert severe_logs(browser) == [], name
@@ -544,6 +546,30 @@ def test_experiment_charts_group_runs(server, data, browser):
                       "return c && c.series.length === 3 && c.series.every(s => s.band && s.band.length)")
     names = browser.execute_script("return document.querySelector('#experiment-charts .card')._chart.series.map(s => s.name)")
     assert sorted(n.split(" ")[0] for n in names) == ["linear", "mlp", "tree"]
+    # One metric against another: acc is loss / 10 at every step in this experiment.
+    Select(browser.find_element("id", "group-by")).select_by_value("")
+    Select(browser.find_element("id", "x-axis")).select_by_value("metric:acc")
+    pairs = wait_for(browser, "const card = [...document.querySelectorAll('#experiment-charts .card')]"
+                              ".find(c => c.querySelector('h3').textContent === 'loss');"
+                              "const s = card._chart.series; return s.length === 10 && s[0].points.length === 50 && s[0].points")
+    assert all(abs(loss - 10 * acc) < 1e-9 for acc, loss in pairs)
+
+
+def test_endpoints_pages(server, data, browser):
+    name = "ui-endpoint"
+    created = requests.post(f"{server.url}/api/2.0/kaizen/endpoints/create", timeout=30, json={
+        "name": name, "model_name": data["model"], "traffic": [{"version": "1", "weight": 90}, {"version": "2", "weight": 10}],
+        "description": HOSTILE})
+    assert created.status_code == 200, created.text
+    open_page(browser, server.url, "#/endpoints")
+    row = browser.find_element("css selector", f"#endpoints tr[data-endpoint='{name}']")
+    assert "v1: 90%" in row.text and "v2: 10%" in row.text
+    navigate(browser, f"#/endpoints/{name}")
+    assert browser.find_element("tag name", "h1").text == name
+    assert HOSTILE in browser.find_element("css selector", "table.kv").text
+    assert "No rollouts." in browser.find_element("id", "main").text
+    assert browser.execute_script("return window.__xss") is None
+    assert severe_logs(browser) == []
 
 
 # --------------------------------------------------------------------------------------

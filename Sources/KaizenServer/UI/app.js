@@ -492,7 +492,8 @@
       return s;
     };
     const xAxisSelect = () => {
-      const s = h('select', { 'aria-label': 'Chart x axis' }, [['step', 'step'], ['time', 'wall time'], ['relative', 'relative time']].map(([v, l]) => h('option', { value: v, selected: state.xAxis === v }, l)));
+      const axes = [['step', 'step'], ['time', 'wall time'], ['relative', 'relative time']].concat(state.keys.metrics.map((k) => ['metric:' + k, 'metric ' + k]));
+      const s = h('select', { id: 'x-axis', 'aria-label': 'Chart x axis' }, axes.map(([v, l]) => h('option', { value: v, selected: state.xAxis === v }, l)));
       s.addEventListener('change', () => { state.xAxis = s.value; drawCharts(); });
       return s;
     };
@@ -517,11 +518,16 @@
       await Promise.all(keys.map(async (key) => {
         const card = h('div', { class: 'card' }, h('h3', {}, key));
         grid2.append(card);
-        const chart = chartFor(card, key, state.xAxis);
+        const byMetric = state.xAxis.startsWith('metric:') ? state.xAxis.slice(7) : null;
+        const chart = chartFor(card, key, byMetric ? 'step' : state.xAxis);
+        if (byMetric) chart.setOptions({ xLabel: byMetric });
         card._chart = chart;
         const series = await limit(runs, 8, async (run, i) => {
-          const s = await fetchSeries(run.info.run_id, key, state.xAxis, null, null, buckets);
-          return toSeries(s, state.xAxis, run.info.start_time, { name: run.info.run_name, color: C.color(i) });
+          const extra = { name: run.info.run_name, color: C.color(i) };
+          const s = await fetchSeries(run.info.run_id, key, byMetric ? 'step' : state.xAxis, null, null, buckets);
+          if (!byMetric) return toSeries(s, state.xAxis, run.info.start_time, extra);
+          const x = await fetchSeries(run.info.run_id, byMetric, 'step', s.min, s.max, buckets);
+          return Object.assign(extra, { points: pairByStep(x, s) });
         });
         if (mine !== chartGeneration) return;
         chart.setSeries(state.groupBy ? groupSeries(runs, series, state.groupBy) : series);
@@ -593,6 +599,13 @@
 
   async function fetchSeries(runID, key, axis, lo, hi, buckets) {
     return api('metrics/series', { namespace: 'kaizen', query: { run_id: runID, metric_key: key, axis: axis === 'step' ? 'step' : 'time', min: lo, max: hi, buckets: buckets || 1000 } });
+  }
+
+  // One metric against another: the values of both logged at the same step (for buckets, each one's last value).
+  function pairByStep(x, y) {
+    const values = (s) => s.points && s.points.length ? s.points.map((p) => [p[0], num(p[2])]) : (s.buckets || []).map((b) => [b[1], num(b[4])]);
+    const xs = new Map(values(x));
+    return values(y).filter(([step]) => xs.has(step)).map(([step, v]) => [xs.get(step), v]);
   }
 
   // A server series as chart data; relative time subtracts the run's start.

@@ -8,6 +8,12 @@ const KaizenChart = (() => {
 
   function color(i) { return palette[i % palette.length]; }
 
+  // Charts read their colours from the page's CSS variables when they draw: a theme change redraws them all.
+  const live = new Set();
+  function redrawAll() { for (const chart of live) { if (chart.wrap.isConnected) chart.draw(); else live.delete(chart); } }
+  new MutationObserver(redrawAll).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  if (window.matchMedia) window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', redrawAll);
+
   function niceTicks(lo, hi, count) {
     if (!isFinite(lo) || !isFinite(hi)) return [];
     if (lo === hi) { return [lo]; }
@@ -105,6 +111,7 @@ const KaizenChart = (() => {
         this.resizer = new ResizeObserver(() => this.draw());
         this.resizer.observe(this.wrap);
       }
+      live.add(this);
     }
 
     setSeries(series) { this.series = series; this.draw(); }
