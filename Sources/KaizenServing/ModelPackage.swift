@@ -1,4 +1,5 @@
 public import Foundation
+public import KaizenCore
 import Yams
 
 /// A model on local disk, ready to load: an MLflow model folder (an `MLmodel` file with an `onnx` or `xgboost`
@@ -22,6 +23,10 @@ public struct ModelPackage: Sendable {
     public var flavor: Flavor = .onnx
     /// The input signature from `MLmodel`, if it has one.
     public var signature: ModelSignature?
+    /// The signature's inference parameters (`signature.params`).
+    public var params: [ParamSpec] = []
+    /// The request MLflow saved with the model (`serving_input_example.json`), when there is a readable one.
+    public var servingExample: JSONValue?
     /// `model_id` from `MLmodel` (MLflow 3 logged models).
     public var modelID: String?
     /// `run_id` from `MLmodel`.
@@ -101,6 +106,10 @@ public struct ModelPackage: Sendable {
         if let signature = document["signature"] as? [String: Any], let inputs = signature["inputs"] as? String {
             self.signature = try ModelSignature(parsingJSON: inputs)
         }
+        if let signature = document["signature"] as? [String: Any], let params = signature["params"] as? String {
+            self.params = ParamSpec.list(parsingJSON: params)
+        }
+        self.servingExample = Self.servingExample(document, in: folder)
         self.modelID = document["model_id"] as? String
         self.runID = document["run_id"] as? String
     }

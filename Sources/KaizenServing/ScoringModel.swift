@@ -1,5 +1,5 @@
 import Foundation
-import KaizenCore
+public import KaizenCore
 public import KaizenONNX
 import KaizenTokenizers
 
@@ -18,6 +18,10 @@ public final class ScoringModel: Sendable {
     public let fixedStyle: OutputStyle?
     /// For a transformer served text in: the tokenizer around the engine and the meaning of its output.
     let text: TextModel?
+    /// The signature's inference parameters, for callers (scoring does not use them).
+    public let params: [ParamSpec]
+    /// The request MLflow saved with the model (`serving_input_example.json`), for callers to start from.
+    public let servingExample: JSONValue?
 
     /// What requests carry: the engine's inputs, or a text model's text columns.
     public var inputs: [ValueInfo] { text?.inputs ?? engine.inputs }
@@ -42,14 +46,17 @@ public final class ScoringModel: Sendable {
     }
 
     public convenience init(
-        engine: ONNXModel, signature: ModelSignature?, name: String, version: String?, fixedStyle: OutputStyle? = nil
+        engine: ONNXModel, signature: ModelSignature?, name: String, version: String?, fixedStyle: OutputStyle? = nil,
+        params: [ParamSpec] = [], servingExample: JSONValue? = nil
     ) {
-        self.init(engine: engine, signature: signature, name: name, version: version, fixedStyle: fixedStyle, text: nil)
+        self.init(
+            engine: engine, signature: signature, name: name, version: version, fixedStyle: fixedStyle, text: nil,
+            params: params, servingExample: servingExample)
     }
 
     init(
         engine: ONNXModel, signature: ModelSignature?, name: String, version: String?, fixedStyle: OutputStyle?,
-        text: TextModel?
+        text: TextModel?, params: [ParamSpec] = [], servingExample: JSONValue? = nil
     ) {
         self.engine = engine
         self.signature = signature
@@ -57,6 +64,8 @@ public final class ScoringModel: Sendable {
         self.version = version
         self.fixedStyle = fixedStyle
         self.text = text
+        self.params = params
+        self.servingExample = servingExample
     }
 
     /// Loads the package's model file: an ONNX file, or a native flavor's file described as a graph for the engine.
@@ -68,7 +77,9 @@ public final class ScoringModel: Sendable {
                 throw ServingError.invalidModel("Cannot load \(package.modelFile.lastPathComponent): \(error.message)")
             }
             guard let (settings, tokenizerFile) = package.text else {
-                self.init(engine: engine, signature: package.signature, name: name, version: version)
+                self.init(
+                    engine: engine, signature: package.signature, name: name, version: version, params: package.params,
+                    servingExample: package.servingExample)
                 return
             }
             let text = try TextModel(settings: settings, tokenizer: try Self.tokenizer(tokenizerFile), engine: engine)
@@ -76,22 +87,23 @@ public final class ScoringModel: Sendable {
             var columns = [ColumnSpec(name: settings.textColumn, type: .string)]
             if let pair = settings.pairColumn { columns.append(ColumnSpec(name: pair, type: .string)) }
             self.init(
-                engine: engine, signature: .columns(columns), name: name, version: version, fixedStyle: nil, text: text)
+                engine: engine, signature: .columns(columns), name: name, version: version, fixedStyle: nil, text: text,
+                params: package.params, servingExample: package.servingExample)
         case .xgboost(let format, let modelClass):
             let loaded = try NativeFlavors.xgboost(package.modelFile, format: format, modelClass: modelClass)
             self.init(
                 engine: loaded.engine, signature: package.signature ?? loaded.signature, name: name, version: version,
-                fixedStyle: .array)
+                fixedStyle: .array, params: package.params, servingExample: package.servingExample)
         case .sklearn(let predictFunction):
             let loaded = try NativeFlavors.sklearn(package.modelFile, predictFunction: predictFunction)
             self.init(
                 engine: loaded.engine, signature: package.signature ?? loaded.signature, name: name, version: version,
-                fixedStyle: .array)
+                fixedStyle: .array, params: package.params, servingExample: package.servingExample)
         case .lightgbm:
             let loaded = try NativeFlavors.lightgbm(package.modelFile)
             self.init(
                 engine: loaded.engine, signature: package.signature ?? loaded.signature, name: name, version: version,
-                fixedStyle: .array)
+                fixedStyle: .array, params: package.params, servingExample: package.servingExample)
         }
     }
 

@@ -6,7 +6,8 @@ public import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Builds the scoring router: MLflow's scoring protocol, the Open Inference Protocol v2 and `/metrics`.
+/// Builds the scoring router: MLflow's scoring protocol, the Open Inference Protocol v2, `/metrics` and the prediction
+/// form at `/`.
 public func buildServingRouter(
     service: ScoringService, metrics: ServingMetrics, configuration: ServingConfiguration,
     stats: ReplicaStats? = nil, log: (InferenceLog, InferenceShipper.Progress)? = nil
@@ -20,6 +21,7 @@ public func buildServingRouter(
     InferenceRoutes.register(
         on: router, service: service, bodyLimit: configuration.maxRequestBodySize, stats: stats, log: log?.0)
     FeedbackRoutes.register(on: router, logging: configuration.inferenceLogging)
+    PredictionFormRoutes.register(on: router, slot: service.slot)
     router.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

@@ -75,6 +75,7 @@ enum UIAssets {
     /// The prediction form of a model server.
     static let serving: [UIAsset] = [
         UIAsset(name: "kaizen.css", contentType: "text/css; charset=utf-8", bytes: PackageResources.kaizen_css),
+        UIAsset(name: "predict.css", contentType: "text/css; charset=utf-8", bytes: PackageResources.predict_css),
         UIAsset(name: "predict.js", contentType: "text/javascript; charset=utf-8", bytes: PackageResources.predict_js),
     ]
 
