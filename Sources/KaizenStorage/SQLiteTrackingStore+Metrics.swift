@@ -121,7 +121,8 @@ struct BucketReducer {
             bucket.count += 1
             slots[index] = bucket
         } else {
-            slots[index] = MetricSeries.Bucket(lowerX: x, upperX: x, minimum: value, maximum: value, last: value, count: 1)
+            slots[index] = MetricSeries.Bucket(
+                lowerX: x, upperX: x, minimum: value, maximum: value, last: value, count: 1)
         }
     }
 

@@ -111,7 +111,8 @@ struct UIRoutesTests {
                 metrics.append(#"{"key":"loss","value":\#(10 * index),"timestamp":1,"step":0}"#)
                 metrics.append(#"{"key":"loss","value":\#(index),"timestamp":2,"step":1}"#)
                 metrics.append(#"{"key":"loss","value":\#(100 - index),"timestamp":3,"step":2}"#)
-                let batch = #"{"run_id":"\#(id)","metrics":[\#(metrics.joined(separator: ","))]"#
+                let batch =
+                    #"{"run_id":"\#(id)","metrics":[\#(metrics.joined(separator: ","))]"#
                     + #","params":[{"key":"p","value":"\#(index % 2)"}]}"#
                 #expect(try await Self.post(client, "/api/2.0/mlflow/runs/log-batch", batch).status == .ok)
             }
@@ -190,7 +191,8 @@ struct UIRoutesTests {
                 try await client.execute(uri: path + "&axis=time&min=10&max=19", method: .get))
             #expect(time["total"] == 10)
             for (query, status) in [
-                ("&buckets=0", HTTPResponse.Status.badRequest), ("&min=5&max=1", .badRequest), ("&axis=wall", .badRequest),
+                ("&buckets=0", HTTPResponse.Status.badRequest), ("&min=5&max=1", .badRequest),
+                ("&axis=wall", .badRequest),
                 ("&buckets=x", .badRequest), ("&raw_limit=99999999", .badRequest),
             ] {
                 let response = try await client.execute(uri: path + query, method: .get)

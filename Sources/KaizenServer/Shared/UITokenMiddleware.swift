@@ -14,7 +14,9 @@ struct UITokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     let token: String
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    )
         async throws -> Response
     {
         switch request.method {

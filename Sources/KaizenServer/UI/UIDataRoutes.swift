@@ -68,7 +68,9 @@ enum UIDataRoutes {
                                 "step_values",
                                 .object(
                                     columns.compactMap { column in
-                                        table.stepValues[column]?[id].map { ("\(column.key)@\(column.step)", .double($0)) }
+                                        table.stepValues[column]?[id].map {
+                                            ("\(column.key)@\(column.step)", .double($0))
+                                        }
                                     })
                             ),
                         ])
