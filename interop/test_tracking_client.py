@@ -582,12 +582,62 @@ def test_search_runs_across_experiments(client, corpus, unique):
 
 
 def test_search_runs_invalid_filter_raises(corpus):
+    # A dangling OR: MLflow refuses every OR, Kaizen (whose run filters accept OR) this one.
     with pytest.raises(MlflowException) as excinfo:
-        mlflow.search_runs(experiment_ids=[corpus["exp_id"]], filter_string="metrics.rmse < 1 OR metrics.acc > 0")
+        mlflow.search_runs(experiment_ids=[corpus["exp_id"]], filter_string="metrics.rmse < 1 OR")
     assert error_code(excinfo.value) == code_name(INVALID_PARAMETER_VALUE)
     with pytest.raises(MlflowException) as excinfo:
         mlflow.search_runs(experiment_ids=[corpus["exp_id"]], filter_string="metrics.rmse < 'abc'")
     assert error_code(excinfo.value) == code_name(INVALID_PARAMETER_VALUE)
+
+
+# Kaizen's extension of the grammar: OR and parentheses in run filters. The mlflow client sends the filter
+# string as it is (the REST store does not parse it), so these go through the client's own calls.
+
+
+@pytest.mark.kaizen_only  # MLflow's server refuses OR
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("metrics.rmse < 0.25", "params.model = 'linear'", {"beta-1", "alpha-2"}),
+        ("tags.team = 'blue'", "attributes.status = 'RUNNING'", {"beta-1", "beta-2", "gamma-1"}),
+        ("metrics.acc > 0.85", "params.lr LIKE '0.0%'", {"alpha-1", "alpha-2", "beta-2"}),
+        ("params.group = 'c'", "metrics.rmse > 0.5", {"alpha-2", "gamma-1"}),
+    ],
+)
+def test_search_runs_or_is_the_union(client, corpus, left, right, expected):
+    def names(filter_string: str) -> set[str]:
+        return {r.info.run_name for r in client.search_runs([corpus["exp_id"]], filter_string=filter_string)}
+
+    assert names(f"{left} OR {right}") == expected
+    assert expected == names(left) | names(right)
+    df = mlflow.search_runs(experiment_ids=[corpus["exp_id"]], filter_string=f"({right}) or ({left})")
+    assert set(names_of(df)) == expected
+
+
+@pytest.mark.kaizen_only  # MLflow's server refuses OR and parentheses
+def test_search_runs_or_with_groups_order_and_pages(client, corpus):
+    exp = [corpus["exp_id"]]
+    grouped = "(metrics.rmse < 0.5 OR params.model = 'gbm') AND params.group != 'c'"
+    runs = client.search_runs(exp, grouped, order_by=["metrics.rmse ASC"])
+    assert [r.info.run_name for r in runs] == ["beta-1", "alpha-1", "beta-2"]
+    # AND binds tighter than OR.
+    ungrouped = "metrics.rmse < 0.5 OR params.model = 'gbm' AND tags.team = 'red'"
+    assert {r.info.run_name for r in client.search_runs(exp, ungrouped)} == {"alpha-1", "beta-1"}
+    first = client.search_runs(exp, grouped, max_results=2, order_by=["metrics.rmse ASC"])
+    assert [r.info.run_name for r in first] == ["beta-1", "alpha-1"]
+    assert first.token
+    second = client.search_runs(exp, grouped, max_results=2, order_by=["metrics.rmse ASC"], page_token=first.token)
+    assert [r.info.run_name for r in second] == ["beta-2"]
+    assert not second.token
+    ids = corpus["ids"]
+    in_group = (f"(attributes.run_id IN ('{ids['alpha-2']}', '{ids['gamma-1']}') OR tags.team = 'blue')"
+                " AND status != 'FAILED'")
+    assert {r.info.run_name for r in client.search_runs(exp, in_group)} == {"alpha-2", "beta-2", "gamma-1"}
+    with pytest.raises(MlflowException) as excinfo:
+        client.search_runs(exp, "(metrics.rmse < 0.5 OR params.model = 'gbm'")
+    assert error_code(excinfo.value) == code_name(INVALID_PARAMETER_VALUE)
+    assert "Unbalanced parentheses" in excinfo.value.message
 
 
 def test_search_runs_pagination(client, corpus):

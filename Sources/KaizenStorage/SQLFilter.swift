@@ -25,6 +25,38 @@ enum SQLFilter {
         }
     }
 
+    /// A condition on run `r` for a run filter, with its arguments in the order of its placeholders; it can be
+    /// ANDed with other conditions as it is.
+    ///
+    /// Only an `OR` comes in parentheses: SQL binds `AND` tighter too, and SQLite's parser (3.40, with its
+    /// default stack) refuses a condition nested about 16 deep, so the SQL nests no deeper than the filter's
+    /// parentheses (at most 10) and one more.
+    static func runCondition(_ expression: FilterExpression) -> (String, [any DatabaseValueConvertible]) {
+        switch expression {
+        case .clause(let clause):
+            return runCondition(clause)
+        case .and(let operands):
+            return runCondition(joining: operands, with: "AND", empty: "1")
+        case .or(let operands):
+            let (condition, arguments) = runCondition(joining: operands, with: "OR", empty: "0")
+            return ("(\(condition))", arguments)
+        }
+    }
+
+    private static func runCondition(
+        joining operands: [FilterExpression], with keyword: String, empty: String
+    ) -> (String, [any DatabaseValueConvertible]) {
+        guard !operands.isEmpty else { return (empty, []) }
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        for operand in operands {
+            let (condition, values) = runCondition(operand)
+            conditions.append(condition)
+            arguments.append(contentsOf: values)
+        }
+        return (conditions.joined(separator: " \(keyword) "), arguments)
+    }
+
     /// A condition on run `r` for one clause of a run search.
     static func runCondition(_ clause: FilterClause) -> (String, [any DatabaseValueConvertible]) {
         switch clause.entity {

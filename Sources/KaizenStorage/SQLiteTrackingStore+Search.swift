@@ -12,8 +12,9 @@ extension SQLiteTrackingStore {
             "r.lifecycle_stage IN (\(search.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ",")))",
         ]
         var arguments: [any DatabaseValueConvertible] = experimentIDs
-        for clause in search.clauses {
-            let (condition, values) = SQLFilter.runCondition(clause)
+        // One condition per operand of a top-level AND: an AND-only filter is one condition per comparison.
+        for operand in search.filter?.conjuncts ?? [] {
+            let (condition, values) = SQLFilter.runCondition(operand)
             conditions.append(condition)
             arguments.append(contentsOf: values)
         }

@@ -15,7 +15,10 @@ public struct RunSearch: Sendable {
     static let datasetKeys: Set<String> = ["name", "digest", "context"]
 
     public var experimentIDs: [String]
-    public var clauses: [FilterClause]
+    /// The filter, each comparison validated and with canonical attribute keys; nil for none.
+    ///
+    /// Run filters accept `OR` and parentheses, Kaizen's extension of MLflow's grammar.
+    public var filter: FilterExpression?
     public var order: [OrderClause]
     public var viewType: ViewType
     public var maxResults: Int
@@ -33,9 +36,7 @@ public struct RunSearch: Sendable {
         self.viewType = viewType
         self.maxResults = Int(maxResults)
         self.offset = try PageToken(decoding: pageToken).offset
-        self.clauses = try SearchFilter.parse(filter ?? "").map { clause throws(KaizenError) in
-            try Self.validate(clause)
-        }
+        self.filter = try SearchFilter.parseExpression(filter ?? "")?.mapClauses(Self.validate)
         var seen: Set<String> = []
         self.order = []
         for text in orderBy {

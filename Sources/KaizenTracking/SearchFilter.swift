@@ -4,6 +4,8 @@ public import KaizenCore
 public enum SearchFilter {
     /// Parses a filter string into clauses; an empty or blank string is no filter.
     ///
+    /// This is MLflow's grammar, which refuses `OR`; run searches use `parseExpression`.
+    ///
     /// Keys without a prefix are attributes. Which keys and operators an entity accepts is checked by the
     /// caller (`RunSearch`, `ExperimentSearch`, ...), since that differs between searches.
     public static func parse(_ text: String) throws(KaizenError) -> [FilterClause] {
@@ -22,6 +24,20 @@ public enum SearchFilter {
         }
         tokens.removeAll()
         return clauses
+    }
+
+    /// Parses a run filter, Kaizen's extension of the grammar: comparisons joined by `AND` and `OR`, grouped
+    /// by parentheses, `AND` binding tighter than `OR`; nil for an empty or blank string.
+    ///
+    /// Groups nest at most 10 deep. An `AND`-only filter gives the clauses `parse` gives, as one `.and` (or a
+    /// single `.clause`).
+    public static func parseExpression(_ text: String) throws(KaizenError) -> FilterExpression? {
+        let tokens = try FilterTokenizer.tokenize(text)
+        guard !tokens.isEmpty else { return nil }
+        var reader = TokenReader(tokens: tokens, text: text)
+        let expression = try reader.readDisjunction(depth: 0)
+        if let next = reader.peek() { throw reader.unexpected(next) }
+        return expression
     }
 
     /// Parses one `order_by` item such as `metrics.rmse DESC` or ``tags.`mlflow.runName` ``.

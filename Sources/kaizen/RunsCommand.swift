@@ -19,7 +19,7 @@ struct RunsCommand: AsyncParsableCommand {
         @Option(help: "Experiment id.")
         var experimentID: String?
 
-        @Option(help: "Filter in MLflow's search syntax, e.g. \"metrics.rmse < 0.5 and params.alpha = '0.1'\".")
+        @Option(help: "Filter: MLflow's syntax plus OR and parentheses, e.g. \"metrics.rmse < 0.5 or params.a = '1'\".")
         var filter: String?
 
         @Option(help: "Order, e.g. \"metrics.rmse ASC\" (repeatable).")

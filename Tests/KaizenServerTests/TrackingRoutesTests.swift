@@ -132,10 +132,17 @@ struct TrackingRoutesTests {
             #expect(
                 try Self.body(badStep)["message"]?.stringValue?.hasPrefix(
                     "Invalid value foo for parameter 'step' supplied") == true)
-            let orFilter = try await Self.post(
+            // OR is Kaizen's extension for run filters only; other searches refuse it as MLflow does.
+            let orRuns = try await Self.post(
                 client, "/api/2.0/mlflow/runs/search",
                 #"{"experiment_ids":["0"],"filter":"metrics.a > 1 or metrics.b > 1"}"#)
-            #expect(try Self.body(orFilter)["message"] == "Invalid clause(s) in filter string: 'or'")
+            #expect(orRuns.status == .ok)
+            let trailingOr = try await Self.post(
+                client, "/api/2.0/mlflow/runs/search", #"{"experiment_ids":["0"],"filter":"metrics.a > 1 or"}"#)
+            #expect(try Self.body(trailingOr)["message"] == "Invalid filter 'metrics.a > 1 or'. Trailing OR.")
+            let orExperiments = try await Self.post(
+                client, "/api/2.0/mlflow/experiments/search", #"{"filter":"name = 'a' or name = 'b'"}"#)
+            #expect(try Self.body(orExperiments)["message"] == "Invalid clause(s) in filter string: 'or'")
             let notArray = try await Self.post(client, "/api/2.0/mlflow/runs/search", #"[1, 2]"#)
             #expect(notArray.status == .badRequest)
             let tooLarge = try await Self.post(

@@ -128,6 +128,100 @@ struct SQLiteTrackingStoreTests {
         #expect(second.nextPageToken == nil)
     }
 
+    /// Eight runs: `metrics.a` is the index (missing on run 5, NaN on run 6), `params.p` is `x` on every third
+    /// run, `tags.t` says whether the index is even.
+    func makeOrCorpus() async throws -> (TrackingService, [String]) {
+        let tracking = try makeService()
+        try await tracking.bootstrap()
+        var ids: [String] = []
+        for index in 0..<8 {
+            let id = try await tracking.createRun(
+                experimentID: "0", userID: "", runName: "run-\(index)", startTime: Int64(index), tags: []
+            ).info.runID
+            ids.append(id)
+            let metrics =
+                index == 5 ? [] : [Metric(key: "a", value: index == 6 ? .nan : Double(index), timestamp: 1)]
+            try await tracking.logBatch(
+                runID: id, metrics: metrics, params: [Param(key: "p", value: index % 3 == 0 ? "x" : "y")],
+                tags: [Tag(key: "t", value: index % 2 == 0 ? "even" : "odd")])
+        }
+        return (tracking, ids)
+    }
+
+    func names(
+        _ tracking: TrackingService, _ filter: String, orderBy: [String] = [], maxResults: Int64? = nil,
+        offset: Int = 0
+    ) async throws -> [String] {
+        let search = try RunSearch(
+            experimentIDs: ["0"], filter: filter, orderBy: orderBy, maxResults: maxResults,
+            pageToken: offset == 0 ? nil : PageToken(offset: offset).encoded)
+        return try await tracking.searchRuns(search).items.map(\.info.runName)
+    }
+
+    @Test func orIsTheUnionOfItsSides() async throws {
+        let (tracking, ids) = try await makeOrCorpus()
+        let sides = [
+            ("metrics.a > 3", "params.p = 'x'"), ("metrics.a < 2", "attributes.run_id IN ('\(ids[5])', '\(ids[7])')"),
+            ("metrics.a IS NULL", "metrics.a != 2"), ("tags.t = 'odd'", "params.p LIKE 'y'"),
+            ("metrics.a > 100", "run_name = 'none'"),
+        ]
+        for (left, right) in sides {
+            let union = Set(try await names(tracking, left)).union(try await names(tracking, right))
+            #expect(Set(try await names(tracking, "\(left) OR \(right)")) == union, "\(left) OR \(right)")
+            #expect(Set(try await names(tracking, "(\(right)) or (\(left))")) == union, "\(right) OR \(left)")
+        }
+        #expect(
+            Set(try await names(tracking, "metrics.a > 3 OR params.p = 'x'")) == [
+                "run-0", "run-3", "run-4", "run-6", "run-7",
+            ])
+    }
+
+    @Test func groupsAndPrecedenceSelectTheRightRuns() async throws {
+        let (tracking, _) = try await makeOrCorpus()
+        let grouped = "(metrics.a > 3 OR params.p = 'x') AND tags.t = 'even'"
+        #expect(Set(try await names(tracking, grouped)) == ["run-0", "run-4", "run-6"])
+        let ungrouped = "metrics.a > 3 OR params.p = 'x' AND tags.t = 'even'"
+        #expect(Set(try await names(tracking, ungrouped)) == ["run-0", "run-4", "run-6", "run-7"])
+        let nested = "tags.t = 'odd' AND (metrics.a < 2 OR (params.p = 'x' AND metrics.a >= 3)) OR run_name = 'run-5'"
+        #expect(Set(try await names(tracking, nested)) == ["run-1", "run-3", "run-5"])
+    }
+
+    @Test func orFiltersOrderAndPage() async throws {
+        let (tracking, _) = try await makeOrCorpus()
+        let grouped = "(metrics.a > 3 OR params.p = 'x') AND tags.t = 'even'"
+        // Values first, then NaN, whatever the direction.
+        #expect(try await names(tracking, grouped, orderBy: ["metrics.a DESC"]) == ["run-4", "run-0", "run-6"])
+        #expect(try await names(tracking, grouped, orderBy: ["metrics.a DESC"], maxResults: 2) == ["run-4", "run-0"])
+        #expect(try await names(tracking, grouped, orderBy: ["metrics.a DESC"], maxResults: 2, offset: 2) == ["run-6"])
+        let union = "metrics.a > 3 OR params.p = 'x'"
+        var pages: [[String]] = []
+        for offset in stride(from: 0, to: 6, by: 2) {
+            pages.append(
+                try await names(tracking, union, orderBy: ["attributes.start_time ASC"], maxResults: 2, offset: offset))
+        }
+        #expect(pages == [["run-0", "run-3"], ["run-4", "run-6"], ["run-7"]])
+        let search = try RunSearch(
+            experimentIDs: ["0"], filter: union, orderBy: ["params.p ASC", "metrics.a DESC"], maxResults: 4)
+        let page = try await tracking.searchRuns(search)
+        #expect(page.items.map(\.info.runName) == ["run-3", "run-0", "run-6", "run-7"])
+        #expect(page.nextPageToken == PageToken(offset: 4).encoded)
+    }
+
+    /// SQLite's parser has a fixed stack in the versions systems ship (3.40 refuses SQL nested about 16 deep):
+    /// the deepest filters the grammar accepts, with the costliest comparisons innermost, must still run.
+    @Test func theDeepestFiltersRunOnSQLite() async throws {
+        let (tracking, _) = try await makeOrCorpus()
+        let dataset = "datasets.context = 'train'"
+        func nested(_ prefix: String, _ depth: Int) -> String {
+            String(repeating: prefix, count: depth) + dataset + String(repeating: ")", count: depth)
+        }
+        let right = nested("metrics.a > 1 AND (params.p = 'x' OR ", 10)
+        #expect(try await names(tracking, right) == ["run-3"])
+        let alternating = nested("tags.t = 'odd' OR tags.t = 'odd' AND (", 10)
+        #expect(Set(try await names(tracking, alternating)) == ["run-1", "run-3", "run-5", "run-7"])
+        await #expect(throws: KaizenError.self) { try await names(tracking, nested("tags.t = 'odd' OR (", 11)) }
+    }
+
     @Test func deletingAnExperimentDeletesItsRuns() async throws {
         let tracking = try makeService()
         try await tracking.bootstrap()

@@ -15,8 +15,25 @@ struct RunSearchTests {
 
     @Test func createdIsStartTime() throws {
         let search = try RunSearch(experimentIDs: ["1"], filter: "created > 5", orderBy: ["attributes.created DESC"])
-        #expect(search.clauses[0].key == "start_time")
+        #expect(
+            search.filter
+                == .clause(FilterClause(entity: .attribute, key: "start_time", op: .greater, value: .number(5))))
         #expect(search.order[0].key == "start_time")
+    }
+
+    @Test func everyComparisonOfAnOrIsValidatedAndCanonical() throws {
+        #expect(throws: KaizenError.self) {
+            try RunSearch(experimentIDs: ["1"], filter: "metrics.a > 1 OR (params.b = 1 AND tags.c = 'x')", orderBy: [])
+        }
+        let search = try RunSearch(
+            experimentIDs: ["1"], filter: "(created > 5 OR name = 'x') AND attributes.run_uuid IN ('r')", orderBy: [])
+        #expect(search.filter?.clauses.map(\.key) == ["start_time", "run_name", "run_id"])
+        #expect(search.filter?.conjuncts.count == 2)
+    }
+
+    @Test func anEmptyFilterIsNone() throws {
+        #expect(try RunSearch(experimentIDs: ["1"], filter: " ", orderBy: []).filter == nil)
+        #expect(try RunSearch(experimentIDs: ["1"], filter: nil, orderBy: []).filter == nil)
     }
 
     @Test func inIsOnlyForRunIDAmongAttributes() {
