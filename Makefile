@@ -8,7 +8,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run build release install test swift-test interop image-tools dependent-check bench bench-tools venv monitor-venv lint clean onnx-fixtures text-fixtures
+.PHONY: run build release install test swift-test interop image-tools ui-tools dependent-check bench bench-tools venv monitor-venv lint clean onnx-fixtures text-fixtures
 
 run: build
 	.build/debug/kaizen server
@@ -95,7 +95,7 @@ $(TEXT_FIXTURES_STAMP): interop/text/make_tokenizer_fixtures.py interop/text/mak
 	$(VPY) interop/text/make_sentiment_model.py $(TEXT_FIXTURES)/vocab-roberta $(TEXT_FIXTURES)/sentiment
 	touch $@
 
-interop: build venv monitor-venv image-tools text-fixtures
+interop: build venv monitor-venv image-tools ui-tools text-fixtures
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(VPY) -m pytest -q interop
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(MVPY) -m pytest -q -p no:warnings interop-monitor
 
@@ -107,6 +107,12 @@ image-tools:
 		&& command -v runc >/dev/null && command -v podman >/dev/null \
 		|| (apt-get update -qq && apt-get install -y -qq docker-registry skopeo umoci runc podman)
 
+# interop/test_ui.py and test_ui_predict.py drive the web UI in a real browser: Debian's Chromium, headless, through
+# chromedriver and Python's selenium.
+ui-tools:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		|| (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
+
 # A throwaway package depends on a tagged clone of this repository by version and runs an ONNX model through
 # KaizenONNX: the library products stay usable as dependencies (no unsafe flags).
 dependent-check: onnx-fixtures
@@ -114,7 +120,7 @@ dependent-check: onnx-fixtures
 
 test: lint swift-test interop dependent-check
 
-bench: release venv monitor-venv bench-tools image-tools
+bench: release venv monitor-venv bench-tools image-tools ui-tools
 	mkdir -p bench/out
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/tracking.py --json bench/out/tracking.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/registry.py --json bench/out/registry.json
@@ -125,6 +131,7 @@ bench: release venv monitor-venv bench-tools image-tools
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/flavors.py --json bench/out/flavors.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(MVPY) bench/drift.py --json bench/out/drift.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/inference_log.py --json bench/out/inference_log.json
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/ui.py --json bench/out/ui.json
 
 # wrk drives the throughput figures; it comes from Debian.
 bench-tools:

@@ -624,7 +624,8 @@
     const logY = h('input', { type: 'checkbox' });
     const outliers = h('input', { type: 'checkbox' });
     const smoothing = h('select', { 'aria-label': 'Smoothing for ' + key }, [['none', 'no smoothing'], ['ema', 'exponential'], ['avg', 'running average']].map(([v, l]) => h('option', { value: v }, l)));
-    const amount = h('input', { type: 'range', min: '0', max: '0.99', step: '0.01', value: '0.6', 'aria-label': 'Smoothing amount' });
+    const amount = h('input', { type: 'range', min: '0', max: '0.99', step: '0.01', value: '0.6', 'aria-label': 'Smoothing amount', hidden: true });
+    smoothing.addEventListener('change', () => { amount.hidden = smoothing.value === 'none'; });
     const tools = h('div', { class: 'toolbar' }, h('label', {}, logY, ' log y'), h('label', {}, outliers, ' ignore outliers'), smoothing, amount);
     card.append(tools);
     const chart = new C.Chart(card, { title: key, timeAxis: axis !== 'step', relativeTime: axis === 'relative', xLabel: axis === 'step' ? 'step' : axis === 'time' ? 'wall time' : 'relative time', onZoom });

@@ -165,6 +165,7 @@ const KaizenChart = (() => {
       if (!isFinite(y0)) { y0 = 0; y1 = 1; }
       if (y0 === y1) { const d = Math.abs(y0) * 0.1 || 1; y0 -= d; y1 += d; }
       if (!o.logY) { const pad = (y1 - y0) * 0.05; y0 -= pad; y1 += pad; }
+      if (o.scatter && !o.range) { const pad = (x1 - x0) * 0.05; x0 -= pad; x1 += pad; }
       return { x0, x1, y0, y1 };
     }
 
@@ -204,7 +205,7 @@ const KaizenChart = (() => {
         ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + w, y); ctx.stroke();
         ctx.fillText(format(t), left - 4, y);
       }
-      const xt = o.logX && x0 > 0 ? logTicks(x0, x1) : niceTicks(x0, x1, Math.max(2, Math.floor(w / 90)));
+      const xt = o.logX && x0 > 0 ? logTicks(x0, x1) : niceTicks(x0, x1, Math.max(2, Math.floor(w / 110)));
       ctx.textAlign = 'center'; ctx.textBaseline = 'top';
       for (const t of xt) {
         const x = sx(t);
