@@ -104,7 +104,7 @@ let package = Package(
             ],
             // The web UI, compiled into the binary: no file beside it.
             resources: [
-                .embedInCode("UI/app.js"), .embedInCode("UI/chart.js"), .embedInCode("UI/kaizen.css"),
+                .embedInCode("UI/app.js"), .embedInCode("UI/chart.js"), .embedInCode("UI/dom.js"), .embedInCode("UI/kaizen.css"),
                 .embedInCode("UI/predict.js"), .embedInCode("UI/predict.css"),
             ],
             swiftSettings: swiftSettings

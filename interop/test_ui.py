@@ -561,6 +561,7 @@ def test_endpoints_pages(server, data, browser):
         "name": name, "model_name": data["model"], "traffic": [{"version": "1", "weight": 90}, {"version": "2", "weight": 10}],
         "description": HOSTILE})
     assert created.status_code == 200, created.text
+    browser.get_log("browser")  # only this test's messages count
     open_page(browser, server.url, "#/endpoints")
     row = browser.find_element("css selector", f"#endpoints tr[data-endpoint='{name}']")
     assert "v1: 90%" in row.text and "v2: 10%" in row.text

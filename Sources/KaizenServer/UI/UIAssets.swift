@@ -68,6 +68,7 @@ enum UIAssets {
     /// The tracking server's UI.
     static let server: [UIAsset] = [
         UIAsset(name: "kaizen.css", contentType: "text/css; charset=utf-8", bytes: PackageResources.kaizen_css),
+        UIAsset(name: "dom.js", contentType: "text/javascript; charset=utf-8", bytes: PackageResources.dom_js),
         UIAsset(name: "chart.js", contentType: "text/javascript; charset=utf-8", bytes: PackageResources.chart_js),
         UIAsset(name: "app.js", contentType: "text/javascript; charset=utf-8", bytes: PackageResources.app_js),
     ]
@@ -76,6 +77,7 @@ enum UIAssets {
     static let serving: [UIAsset] = [
         UIAsset(name: "kaizen.css", contentType: "text/css; charset=utf-8", bytes: PackageResources.kaizen_css),
         UIAsset(name: "predict.css", contentType: "text/css; charset=utf-8", bytes: PackageResources.predict_css),
+        UIAsset(name: "dom.js", contentType: "text/javascript; charset=utf-8", bytes: PackageResources.dom_js),
         UIAsset(name: "predict.js", contentType: "text/javascript; charset=utf-8", bytes: PackageResources.predict_js),
     ]
 

@@ -8,32 +8,9 @@
   const app = document.getElementById('app');
   const C = KaizenChart;
 
-  // ---- DOM and API helpers ----
+  // ---- API helpers ----
 
-  function h(tag, attrs, ...children) {
-    const el = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-      else if (k === 'class') el.className = v;
-      else if (k === 'style') el.style.cssText = v;
-      else if (k === 'dataset') Object.assign(el.dataset, v);
-      else if (k === 'value' || k === 'checked' || k === 'disabled' || k === 'selected' || k === 'hidden') el[k] = v;
-      else el.setAttribute(k, v === true ? '' : String(v));
-    }
-    append(el, children);
-    return el;
-  }
-
-  function fill(el, ...children) { el.replaceChildren(); return append(el, children); }
-
-  function append(el, children) {
-    for (const c of children.flat(Infinity)) {
-      if (c === undefined || c === null || c === false) continue;
-      el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-    }
-    return el;
-  }
+  const { h, fill, append, setReady, themeToggle } = KaizenDOM;
 
   class ApiError extends Error {
     constructor(message, code, status) { super(message); this.code = code; this.status = status; }
@@ -72,7 +49,6 @@
   function kv(list) { const o = {}; for (const item of list || []) o[item.key] = item.value; return o; }
   function quoteKey(key) { return /^[A-Za-z0-9_]+$/.test(key) ? key : '`' + key.replace(/`/g, '') + '`'; }
   function errorBox(e) { return h('div', { class: 'error', role: 'alert' }, e.message || String(e)); }
-  function setReady(done) { document.body.dataset.ready = done ? '1' : '0'; }
   function parseQuery(text) { return Object.fromEntries(new URLSearchParams(text || '')); }
   function jsonList(text) { try { const v = JSON.parse(text || '[]'); return Array.isArray(v) ? v.map(String) : []; } catch (_) { return []; } }
   async function limit(items, count, fn) {
@@ -99,24 +75,8 @@
 
   // ---- Layout, theme and routing ----
 
-  const themes = ['system', 'light', 'dark'];
-  function applyTheme(theme) {
-    if (theme === 'system') delete document.documentElement.dataset.theme; else document.documentElement.dataset.theme = theme;
-  }
-  applyTheme(localStorage.getItem('kaizen-theme') || 'system');
-
   function layout(section) {
-    const theme = localStorage.getItem('kaizen-theme') || 'system';
-    const toggle = h('button', { id: 'theme-toggle', title: 'Colour theme', 'aria-label': 'Colour theme: ' + theme }, 'Theme: ' + theme);
-    toggle.addEventListener('click', () => {
-      const next = themes[(themes.indexOf(localStorage.getItem('kaizen-theme') || 'system') + 1) % themes.length];
-      localStorage.setItem('kaizen-theme', next);
-      applyTheme(next);
-      toggle.textContent = 'Theme: ' + next;
-      toggle.setAttribute('aria-label', 'Colour theme: ' + next);
-      document.querySelectorAll('.chart').forEach((c) => c.dispatchEvent(new Event('redraw')));
-      window.dispatchEvent(new Event('resize'));
-    });
+    const toggle = themeToggle();
     const main = h('main', { id: 'main', tabindex: '-1' });
     fill(app, 
       h('header', { class: 'top' },

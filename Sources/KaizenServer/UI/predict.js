@@ -6,42 +6,7 @@
 (() => {
   const app = document.getElementById('app');
 
-  // ---- DOM helpers (as in app.js) ----
-
-  function h(tag, attrs, ...children) {
-    const el = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-      else if (k === 'class') el.className = v;
-      else if (k === 'dataset') Object.assign(el.dataset, v);
-      else if (k === 'value' || k === 'checked' || k === 'disabled' || k === 'hidden') el[k] = v;
-      else el.setAttribute(k, v === true ? '' : String(v));
-    }
-    for (const c of children.flat(Infinity)) {
-      if (c === undefined || c === null || c === false) continue;
-      el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-    }
-    return el;
-  }
-  function setReady(done) { document.body.dataset.ready = done ? '1' : '0'; }
-
-  const themes = ['system', 'light', 'dark'];
-  function applyTheme(theme) {
-    if (theme === 'system') delete document.documentElement.dataset.theme; else document.documentElement.dataset.theme = theme;
-  }
-  applyTheme(localStorage.getItem('kaizen-theme') || 'system');
-  function themeToggle() {
-    const label = (t) => 'Theme: ' + t;
-    const toggle = h('button', { id: 'theme-toggle', type: 'button', title: 'Colour theme' }, label(localStorage.getItem('kaizen-theme') || 'system'));
-    toggle.addEventListener('click', () => {
-      const next = themes[(themes.indexOf(localStorage.getItem('kaizen-theme') || 'system') + 1) % themes.length];
-      localStorage.setItem('kaizen-theme', next);
-      applyTheme(next);
-      toggle.textContent = label(next);
-    });
-    return toggle;
-  }
+  const { h, setReady, themeToggle } = KaizenDOM;
 
   // ---- JSON text ----
 
