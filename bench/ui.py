@@ -165,7 +165,8 @@ def phases(b, runs: list[dict], args) -> None:
                          f"document.body.innerText.includes('{newest}')")
             else:
                 ready = f"return document.body.innerText.includes('{newest}')"
-            out["runs_page_s"] = median3(lambda: page_time(driver, f"{base}/#/experiments/{state['exp']}", ready))
+            # MLflow's own address of an experiment's runs table (its `#/experiments/<id>` is a GenAI overview).
+            out["runs_page_s"] = median3(lambda: page_time(driver, f"{base}/#/experiments/{state['exp']}/runs", ready))
             resources = driver.execute_script(
                 "return performance.getEntriesByType('resource').filter(e => /\\.(js|css)(\\?|$)/.test(new URL(e.name).pathname))"
                 ".map(e => e.name)")
@@ -203,7 +204,7 @@ def phases(b, runs: list[dict], args) -> None:
                 drawn = "const c = document.querySelector('.card[data-metric=\"loss\"]'); return c && c.dataset.drawn === '1'"
             else:
                 chart = f"{base}/#/experiments/{state['long_exp']}/runs/{state['long']}/model-metrics"
-                drawn = ("return document.querySelectorAll('.js-plotly-plot, .main-svg, canvas').length > 0 && "
+                drawn = ("return document.querySelectorAll('.js-plotly-plot .scatterlayer .trace').length > 0 && "
                          "performance.getEntriesByType('resource').some(e => e.name.includes('get-history'))")
             try:
                 out["chart_page_s"] = median3(lambda: page_time(driver, chart, drawn, 180))

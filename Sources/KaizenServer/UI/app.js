@@ -93,7 +93,7 @@
   let generation = 0;
   const routes = [
     [/^#\/experiments\/([^/?]+)\/runs\/([^/?]+)(?:\/([\w-]+))?/, (m) => runPage(m[1], m[2], m[3])],
-    [/^#\/experiments\/([^/?]+)\/?(?:\?(.*))?$/, (m) => experimentPage(decodeURIComponent(m[1]))],
+    [/^#\/experiments\/([^/?]+)(?:\/runs)?\/?(?:\?(.*))?$/, (m) => experimentPage(decodeURIComponent(m[1]))],
     [/^#\/runs\/([^/?]+)/, (m) => runRedirect(m[1])],
     [/^#\/compare-runs\?(.*)$/, (m) => comparePage(parseQuery(m[1]))],
     [/^#\/models\/([^/?]+)\/versions\/([^/?]+)/, (m) => versionPage(decodeURIComponent(m[1]), decodeURIComponent(m[2]))],
