@@ -110,7 +110,7 @@ struct PredictionFormRoutesTests {
                 #expect(file.headers[.contentType] == asset.contentType)
                 #expect(Array(file.body.readableBytesView) == asset.bytes)
             }
-            #expect(UIAssets.serving.map(\.name) == ["kaizen.css", "predict.css", "predict.js"])
+            #expect(UIAssets.serving.map(\.name) == ["kaizen.css", "predict.css", "dom.js", "predict.js"])
             #expect(try await client.execute(uri: "/static/app.js", method: .get).status == .notFound)
         }
     }

@@ -582,18 +582,19 @@
   // A chart with its own toolbar: log axes, smoothing and outliers.
   function chartFor(card, key, axis, onZoom) {
     const logY = h('input', { type: 'checkbox' });
+    const logX = h('input', { type: 'checkbox' });
     const outliers = h('input', { type: 'checkbox' });
     const smoothing = h('select', { 'aria-label': 'Smoothing for ' + key }, [['none', 'no smoothing'], ['ema', 'exponential'], ['avg', 'running average']].map(([v, l]) => h('option', { value: v }, l)));
     const amount = h('input', { type: 'range', min: '0', max: '0.99', step: '0.01', value: '0.6', 'aria-label': 'Smoothing amount', hidden: true });
     smoothing.addEventListener('change', () => { amount.hidden = smoothing.value === 'none'; });
-    const tools = h('div', { class: 'toolbar' }, h('label', {}, logY, ' log y'), h('label', {}, outliers, ' ignore outliers'), smoothing, amount);
+    const tools = h('div', { class: 'toolbar' }, h('label', {}, logX, ' log x'), h('label', {}, logY, ' log y'), h('label', {}, outliers, ' ignore outliers'), smoothing, amount);
     card.append(tools);
     const chart = new C.Chart(card, { title: key, timeAxis: axis !== 'step', relativeTime: axis === 'relative', xLabel: axis === 'step' ? 'step' : axis === 'time' ? 'wall time' : 'relative time', onZoom });
     const update = () => chart.setOptions({
-      logY: logY.checked, ignoreOutliers: outliers.checked,
+      logX: logX.checked, logY: logY.checked, ignoreOutliers: outliers.checked,
       smoothing: { mode: smoothing.value, amount: smoothing.value === 'avg' ? Math.max(2, Math.round(Number(amount.value) * 50)) : Number(amount.value) },
     });
-    [logY, outliers, smoothing, amount].forEach((el) => el.addEventListener('input', update));
+    [logX, logY, outliers, smoothing, amount].forEach((el) => el.addEventListener('input', update));
     return chart;
   }
 

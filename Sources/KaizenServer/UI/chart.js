@@ -137,11 +137,12 @@ const KaizenChart = (() => {
 
     bounds() {
       const o = this.options;
-      let x0 = Infinity, x1 = -Infinity;
+      let x0 = Infinity, x1 = -Infinity, positiveX = Infinity;
       const ys = [];
       for (const s of this.series) {
         for (const [x, y] of Chart.linePoints(s)) {
           if (x < x0) x0 = x; if (x > x1) x1 = x;
+          if (x > 0 && x < positiveX) positiveX = x;
           if (isFinite(y) && (!o.logY || y > 0)) ys.push(y);
         }
         for (const b of s.buckets || []) {
@@ -161,6 +162,8 @@ const KaizenChart = (() => {
         for (const y of ys) { if (y < y0) y0 = y; if (y > y1) y1 = y; }
       }
       if (!isFinite(x0)) { x0 = 0; x1 = 1; }
+      // A log x axis starts at the least positive x (step 0 cannot be placed on it).
+      if (o.logX && x0 <= 0 && isFinite(positiveX) && positiveX < x1) x0 = positiveX;
       if (x0 === x1) { x0 -= 1; x1 += 1; }
       if (!isFinite(y0)) { y0 = 0; y1 = 1; }
       if (y0 === y1) { const d = Math.abs(y0) * 0.1 || 1; y0 -= d; y1 += d; }
