@@ -156,6 +156,7 @@ def _png(rgb) -> bytes:
 
 def open_page(browser, url: str, fragment: str, timeout: float = 30) -> float:
     """Loads a page and waits for its ready signal; returns the seconds it took."""
+    browser.get("about:blank")  # a new document: a change of the hash alone would keep the old one
     started = time.perf_counter()
     browser.get(f"{url}/{fragment}")
     return wait_ready(browser, timeout, started)
