@@ -115,12 +115,15 @@ extension SQLiteTrackingStore {
                                AND excluded.is_nan = 0
                                AND (latest_metrics.is_nan = 1 OR excluded.value > latest_metrics.value))
                         """)
-                // Only a value not logged before counts in the summary: a retried batch changes nothing.
+                // The batch's new values are reduced per key here, then each key's latest value and summary are
+                // written once: the same result as one upsert per value (both keep a maximum or add up), for a
+                // tenth of the statements when a batch logs many steps of a few keys. Only a value not logged
+                // before counts: a retried batch changes nothing.
                 let summary = try db.cachedStatement(
                     sql: """
                         INSERT INTO metric_summaries(run_uuid, key, min_value, max_value, sum_value, value_count,
                                                      nan_count)
-                        VALUES (?1, ?2, ?3, ?3, ifnull(?3, 0), ?4, ?5)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(run_uuid, key) DO UPDATE SET
                             min_value = CASE WHEN excluded.min_value IS NULL THEN min_value
                                              ELSE min(ifnull(min_value, excluded.min_value), excluded.min_value) END,
@@ -130,17 +133,22 @@ extension SQLiteTrackingStore {
                             value_count = value_count + excluded.value_count,
                             nan_count = nan_count + excluded.nan_count
                         """)
+                var reduced: [String: MetricBatchSummary] = [:]
                 for metric in metrics {
                     let isNaN = metric.value.isNaN
-                    let value = isNaN ? 0 : metric.value
                     try insert.execute(arguments: [
-                        runID, metric.key, value, isNaN, metric.timestamp, metric.step, metric.modelID,
-                        metric.datasetName, metric.datasetDigest,
+                        runID, metric.key, isNaN ? 0 : metric.value, isNaN, metric.timestamp, metric.step,
+                        metric.modelID, metric.datasetName, metric.datasetDigest,
                     ])
                     guard db.changesCount > 0 else { continue }
-                    try latest.execute(arguments: [runID, metric.key, value, isNaN, metric.timestamp, metric.step])
+                    reduced[metric.key, default: MetricBatchSummary(metric)].add(metric)
+                }
+                for (key, batch) in reduced {
+                    let last = batch.latest
+                    let isNaN = last.value.isNaN
+                    try latest.execute(arguments: [runID, key, isNaN ? 0 : last.value, isNaN, last.timestamp, last.step])
                     try summary.execute(arguments: [
-                        runID, metric.key, isNaN ? nil : metric.value, isNaN ? 0 : 1, isNaN ? 1 : 0,
+                        runID, key, batch.minimum, batch.maximum, batch.sum, batch.count, batch.nanCount,
                     ])
                 }
             }
@@ -250,5 +258,36 @@ extension SQLiteTrackingStore {
                     datasetDigest: row["dataset_digest"])
             }
         }
+    }
+}
+
+/// One key's new values in a batch, reduced: the latest (by step, then timestamp, then a value over NaN and the
+/// greater value, as `latest_metrics` keeps it) and the summary's figures.
+struct MetricBatchSummary {
+    var latest: Metric
+    var minimum: Double?
+    var maximum: Double?
+    var sum = 0.0
+    var count: Int64 = 0
+    var nanCount: Int64 = 0
+
+    init(_ first: Metric) { latest = first }
+
+    mutating func add(_ metric: Metric) {
+        if Self.isLater(metric, than: latest) { latest = metric }
+        if metric.value.isNaN {
+            nanCount += 1
+            return
+        }
+        minimum = Swift.min(minimum ?? metric.value, metric.value)
+        maximum = Swift.max(maximum ?? metric.value, metric.value)
+        sum += metric.value
+        count += 1
+    }
+
+    static func isLater(_ a: Metric, than b: Metric) -> Bool {
+        if a.step != b.step { return a.step > b.step }
+        if a.timestamp != b.timestamp { return a.timestamp > b.timestamp }
+        return !a.value.isNaN && (b.value.isNaN || a.value > b.value)
     }
 }
