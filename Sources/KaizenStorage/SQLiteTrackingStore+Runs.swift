@@ -146,7 +146,9 @@ extension SQLiteTrackingStore {
                 for (key, batch) in reduced {
                     let last = batch.latest
                     let isNaN = last.value.isNaN
-                    try latest.execute(arguments: [runID, key, isNaN ? 0 : last.value, isNaN, last.timestamp, last.step])
+                    try latest.execute(arguments: [
+                        runID, key, isNaN ? 0 : last.value, isNaN, last.timestamp, last.step,
+                    ])
                     try summary.execute(arguments: [
                         runID, key, batch.minimum, batch.maximum, batch.sum, batch.count, batch.nanCount,
                     ])
