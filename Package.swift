@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "KaizenRegistry", targets: ["KaizenRegistry"]),
         .library(name: "KaizenArtifacts", targets: ["KaizenArtifacts"]),
         .library(name: "KaizenStorage", targets: ["KaizenStorage"]),
+        .library(name: "KaizenPostgres", targets: ["KaizenPostgres"]),
         .library(name: "KaizenServer", targets: ["KaizenServer"]),
         .library(name: "KaizenONNX", targets: ["KaizenONNX"]),
         .library(name: "KaizenServing", targets: ["KaizenServing"]),
@@ -42,6 +43,8 @@ let package = Package(
         // Already in the build through Hummingbird's dependencies (swift-certificates): SHA-256 on BoringSSL's
         // assembly for image layers, at no extra build time.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // The PostgreSQL backend store: pooled connections (PostgresClient), binary protocol, no libpq.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -81,6 +84,19 @@ let package = Package(
                 "KaizenDeploy",
                 "KaizenMonitoring",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KaizenPostgres",
+            dependencies: [
+                "KaizenCore",
+                "KaizenTracking",
+                "KaizenRegistry",
+                "KaizenDeploy",
+                "KaizenMonitoring",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -172,6 +188,7 @@ let package = Package(
                 "KaizenClient",
                 "KaizenServer",
                 "KaizenStorage",
+                "KaizenPostgres",
                 "KaizenArtifacts",
                 "KaizenTracking",
                 "KaizenRegistry",
@@ -214,7 +231,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KaizenStorageTests",
-            dependencies: ["KaizenStorage", "KaizenTracking", "KaizenRegistry", "KaizenDeploy", "KaizenCore"],
+            dependencies: [
+                "KaizenStorage", "KaizenPostgres", "KaizenTracking", "KaizenRegistry", "KaizenDeploy", "KaizenMonitoring",
+                "KaizenCore",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

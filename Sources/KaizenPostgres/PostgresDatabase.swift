@@ -1,0 +1,98 @@
+public import Logging
+public import PostgresNIO
+
+/// A pool of connections to one PostgreSQL database, shared by Kaizen's stores, and the schema brought up to date.
+///
+/// Writes run in a transaction at READ COMMITTED and are retried when the server cancels them for a serialization
+/// failure or a deadlock, so a store's write either commits whole or throws. Uniqueness (names, version numbers,
+/// aliases) is the database's to enforce: replicas share no lock but the database's.
+public final class PostgresDatabase: Sendable {
+    /// The pooled client the stores lease connections from.
+    public let client: PostgresClient
+    let logger: Logger
+    /// Runs the client's pool until `close()`; owned by this database, which is why it is a task and not a service.
+    let runner: Task<Void, Never>
+
+    /// Connects to `location` and brings its schema up to date (at most one replica migrates at a time).
+    ///
+    /// - Parameters:
+    ///   - maximumConnections: the pool's size; each replica holds at most this many connections.
+    ///   - schema: a schema to work in instead of the user's default (`search_path`); it is created if missing.
+    public static func open(
+        _ location: PostgresLocation, maximumConnections: Int = 16, schema: String? = nil,
+        logger: Logger = Logger(label: "kaizen.postgres")
+    ) async throws -> PostgresDatabase {
+        var configuration = try location.configuration(maximumConnections: maximumConnections)
+        if let schema {
+            guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw PostgresStoreError("A schema name is letters, digits and '_' only: '\(schema)'")
+            }
+            configuration.options.additionalStartupParameters.append(("search_path", schema))
+        }
+        let database = PostgresDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: logger))
+        do {
+            try await database.migrate(creatingSchema: schema)
+        } catch {
+            await database.close()
+            throw PostgresStoreError(
+                "Cannot open the PostgreSQL database \(location.database) at "
+                    + "\(location.socketDirectory ?? location.host):\(location.port): \(String(reflecting: error))")
+        }
+        return database
+    }
+
+    init(client: PostgresClient, logger: Logger = Logger(label: "kaizen.postgres")) {
+        self.client = client
+        self.logger = logger
+        runner = Task { await client.run() }
+    }
+
+    /// Closes every connection; the stores cannot be used afterwards.
+    public func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    /// Runs `body` on one connection, outside a transaction: for reads that are one statement, or that tolerate
+    /// seeing commits between their statements.
+    public func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in try await body(connection) }
+    }
+
+    /// Runs `body` in one transaction and commits it; the transaction is retried from the start (at most 5 times)
+    /// when the server aborts it for a serialization failure or a deadlock.
+    public func write<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let result = try await body(connection)
+                        try await connection.query("COMMIT", logger: logger)
+                        return result
+                    } catch {
+                        // A connection that cannot roll back is closed by the pool; the original error matters more.
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError where Self.isRetryable(error) && attempt < 5 {
+                try await Task.sleep(for: .milliseconds(attempt * attempt * 5))
+            }
+        }
+    }
+
+    /// True for the errors after which running the transaction again can succeed.
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40001" || state == "40P01"
+    }
+
+    /// True when `error` is a unique or primary-key violation, optionally of the named constraint.
+    public static func isUniqueViolation(_ error: any Error, constraint: String? = nil) -> Bool {
+        guard let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505" else { return false }
+        return constraint == nil || error.serverInfo?[.constraintName] == constraint
+    }
+}
