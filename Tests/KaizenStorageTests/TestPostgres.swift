@@ -1,5 +1,6 @@
 import Foundation
 import KaizenPostgres
+import Testing
 
 /// The PostgreSQL server the tests use: `KAIZEN_TEST_POSTGRES_URL`, which `make swift-test` sets after starting a
 /// throwaway cluster (scripts/services.sh). Without it the PostgreSQL cases are left out, except in CI, where a
@@ -34,4 +35,18 @@ enum TestPostgres {
 struct PostgresTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The store implementations a conformance test runs on: SQLite always, PostgreSQL when a server is given and
+/// always in CI, so both run the same tests.
+enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    /// The backends to run on here.
+    static var all: [StoreBackend] {
+        TestPostgres.isRequired ? [.sqlite, .postgres] : [.sqlite]
+    }
+
+    var testDescription: String { rawValue }
 }
