@@ -8,7 +8,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run build release install test swift-test interop image-tools ui-tools dependent-check bench bench-tools venv monitor-venv lint clean onnx-fixtures text-fixtures
+.PHONY: run build release install test swift-test interop image-tools ui-tools services-tools interop-replicas dependent-check bench bench-tools venv monitor-venv lint clean onnx-fixtures text-fixtures
 
 run: build
 	.build/debug/kaizen server
@@ -63,9 +63,9 @@ $(MONITOR_STAMP): interop-monitor/requirements.txt
 	touch $(MONITOR_STAMP)
 
 # Warnings are errors for Kaizen's own targets (Package.swift: treatAllWarnings), never for dependencies.
-swift-test: onnx-fixtures text-fixtures
+swift-test: venv onnx-fixtures text-fixtures services-tools
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/services.sh run -- $(SWIFT) test --skip-build
 
 # ONNX test fixtures for KaizenONNX: parity cases (models converted with
 # skl2onnx/onnxmltools, expected outputs from onnxruntime) and the ONNX backend
@@ -95,9 +95,15 @@ $(TEXT_FIXTURES_STAMP): interop/text/make_tokenizer_fixtures.py interop/text/mak
 	$(VPY) interop/text/make_sentiment_model.py $(TEXT_FIXTURES)/vocab-roberta $(TEXT_FIXTURES)/sentiment
 	touch $@
 
-interop: build venv monitor-venv image-tools ui-tools text-fixtures
-	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(VPY) -m pytest -q interop
+interop: build venv monitor-venv image-tools ui-tools text-fixtures services-tools
+	scripts/services.sh run -- env KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(VPY) -m pytest -q interop
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(MVPY) -m pytest -q -p no:warnings interop-monitor
+
+# The same interop suite through the team topology: nginx in front of 3 replicas on one PostgreSQL database and one
+# S3 bucket (interop/topology.py). It must pass exactly as the single-server run does.
+interop-replicas: build venv image-tools ui-tools text-fixtures services-tools
+	scripts/services.sh run -- env INTEROP_TOPOLOGY=replicas KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen \
+		$(VPY) -m pytest -q interop
 
 # interop/test_image.py checks `kaizen models build-image` with real container tools from Debian: docker-registry
 # (distribution 2.8) takes the pushes, skopeo reads layouts, archives and registries, umoci unpacks and runc runs the
@@ -113,12 +119,19 @@ ui-tools:
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
+# The team topology's services, from Debian: PostgreSQL (the store conformance suite runs on it and on SQLite; the
+# replicas' interop run keeps its metadata there) and nginx (the load balancer in front of the replicas).
+# scripts/services.sh starts them for one test command and stops them after.
+services-tools:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v nginx >/dev/null \
+		|| (apt-get update -qq && apt-get install -y -qq postgresql nginx)
+
 # A throwaway package depends on a tagged clone of this repository by version and runs an ONNX model through
 # KaizenONNX: the library products stay usable as dependencies (no unsafe flags).
 dependent-check: onnx-fixtures
 	scripts/check-dependent-package.sh $(ONNX_FIXTURES)/parity/rf_reg
 
-test: lint swift-test interop dependent-check
+test: lint swift-test interop interop-replicas dependent-check
 
 bench: release venv monitor-venv bench-tools image-tools ui-tools
 	mkdir -p bench/out

@@ -31,6 +31,8 @@ from pathlib import Path
 import pytest
 import requests
 
+import topology
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TARGET = os.environ.get("INTEROP_TARGET", "kaizen").strip().lower() or "kaizen"
 IS_MLFLOW = TARGET == "mlflow"
@@ -141,6 +143,15 @@ class Server:
     db_path: Path
     log_path: Path
     proc: subprocess.Popen = field(repr=False)
+    # INTEROP_TOPOLOGY=replicas: `proc` is nginx, these are the replicas behind it (see topology.py).
+    replicas: list["Replica"] = field(default_factory=list, repr=False)
+    s3_url: str = ""
+    bucket: str = ""
+    database_url: str = ""
+
+    @property
+    def processes(self) -> list[subprocess.Popen]:
+        return [p for p in (self.proc, *(r.proc for r in self.replicas)) if p is not None]
 
     @property
     def is_mlflow(self) -> bool:
@@ -151,7 +162,8 @@ class Server:
         return r.status_code, r.text
 
     def assert_alive(self) -> None:
-        assert self.proc.poll() is None, f"server process exited with {self.proc.returncode}\n{self.log_tail()}"
+        for proc in self.processes:
+            assert proc.poll() is None, f"server process exited with {proc.returncode}\n{self.log_tail()}"
         try:
             status, text = self.health()
         except requests.RequestException as exc:  # pragma: no cover - diagnostic path
@@ -160,11 +172,26 @@ class Server:
         assert text.strip() == "OK", f"/health body {text!r}"
 
     def log_tail(self, n: int = 60) -> str:
-        try:
-            lines = self.log_path.read_text(errors="replace").splitlines()
-        except OSError:
-            return "(no server log)"
-        return "---- server log (tail) ----\n" + "\n".join(lines[-n:])
+        logs = [self.log_path, *(r.log_path for r in self.replicas)]
+        parts = []
+        for path in logs:
+            try:
+                lines = path.read_text(errors="replace").splitlines()
+            except OSError:
+                parts.append(f"(no log at {path})")
+                continue
+            parts.append(f"---- {path.name} of {path.parent.name} (tail) ----\n" + "\n".join(lines[-n:]))
+        return "\n".join(parts)
+
+
+@dataclass
+class Replica:
+    """One of the Kaizen processes behind nginx."""
+
+    port: int
+    root: Path
+    log_path: Path
+    proc: subprocess.Popen = field(repr=False)
 
 
 def _server_command(port: int, db_path: Path, artifact_root: Path, local_webhooks: bool = False) -> list[str]:
@@ -180,7 +207,7 @@ def _server_command(port: int, db_path: Path, artifact_root: Path, local_webhook
     return [str(KAIZEN_BIN), "server", *common, *extra]
 
 
-def _start_server(root: Path, *, local_webhooks: bool = False) -> Server:
+def _start_server(root: Path, *, local_webhooks: bool = False, reuse: Server | None = None) -> Server:
     """Start a server in `root`.
 
     local_webhooks: allow webhook URLs with the http scheme that point at private
@@ -193,6 +220,8 @@ def _start_server(root: Path, *, local_webhooks: bool = False) -> Server:
             "INTEROP_TARGET=mlflow runs the suite against the reference server instead.",
             pytrace=False,
         )
+    if topology.is_enabled() and not IS_MLFLOW:
+        return _start_replicas(root, local_webhooks=local_webhooks, reuse=reuse)
     artifact_root = root / "artifacts"
     artifact_root.mkdir(parents=True, exist_ok=True)
     db_path = root / "kaizen.db"
@@ -204,17 +233,7 @@ def _start_server(root: Path, *, local_webhooks: bool = False) -> Server:
         env["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"] = "true"
     cmd = _server_command(port, db_path, artifact_root, local_webhooks)
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=root,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_pytest if sys.platform.startswith("linux") else None,
-        )
-    _LIVE_PROCESSES.append(proc)
+        proc = _spawn(cmd, cwd=root, env=env, log=log)
     server = Server(
         url=f"http://{HOST}:{port}",
         port=port,
@@ -224,29 +243,104 @@ def _start_server(root: Path, *, local_webhooks: bool = False) -> Server:
         log_path=log_path,
         proc=proc,
     )
+    _wait_healthy(server, server.url, [proc], " ".join(cmd))
+    return server
+
+
+def _spawn(cmd: list[str], *, cwd: Path, env: dict[str, str], log) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_die_with_pytest if sys.platform.startswith("linux") else None,
+    )
+    _LIVE_PROCESSES.append(proc)
+    return proc
+
+
+def _wait_healthy(server: Server, url: str, procs: list[subprocess.Popen], what: str) -> None:
+    """Waits until `url` answers /health; stops `procs` and fails the test if it never does."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     last_error: object = None
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            _LIVE_PROCESSES.remove(proc)
-            pytest.fail(
-                f"server exited during startup with code {proc.returncode}: {' '.join(cmd)}\n{server.log_tail()}",
-                pytrace=False,
-            )
+        for proc in procs:
+            if proc.poll() is not None:
+                for other in procs:
+                    _stop_process(other)
+                    if other in _LIVE_PROCESSES:
+                        _LIVE_PROCESSES.remove(other)
+                pytest.fail(
+                    f"server exited during startup with code {proc.returncode}: {what}\n{server.log_tail()}",
+                    pytrace=False,
+                )
         try:
-            r = requests.get(f"{server.url}/health", timeout=2)
+            r = requests.get(f"{url}/health", timeout=2)
             if r.status_code == 200:
-                return server
+                return
             last_error = f"HTTP {r.status_code}"
         except requests.RequestException as exc:
             last_error = exc
         time.sleep(0.2)
-    _stop_process(proc)
-    _LIVE_PROCESSES.remove(proc)
+    for proc in procs:
+        _stop_process(proc)
+        if proc in _LIVE_PROCESSES:
+            _LIVE_PROCESSES.remove(proc)
     pytest.fail(
         f"server did not answer /health within {STARTUP_TIMEOUT_S:.0f}s (last: {last_error!r})\n{server.log_tail()}",
         pytrace=False,
     )
+
+
+def _start_replicas(root: Path, *, local_webhooks: bool, reuse: Server | None = None) -> Server:
+    """The team topology: replicas on a new PostgreSQL database and S3 bucket, behind nginx (topology.py); with
+    `reuse`, on the database and bucket of that earlier topology (a restart)."""
+    try:
+        admin_url, s3_url = topology.requirements()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    root.mkdir(parents=True, exist_ok=True)
+    database_url = reuse.database_url if reuse else topology.create_database(admin_url)
+    bucket = reuse.bucket if reuse else topology.create_bucket(s3_url)
+    env = topology.replica_environment(s3_url)
+    front_port = _free_port()
+    server = Server(
+        url=f"http://{HOST}:{front_port}",
+        port=front_port,
+        root=root,
+        artifact_root=root / "no-local-artifacts",
+        db_path=root / "no-local-database",
+        log_path=root / "nginx-error.log",
+        proc=None,  # type: ignore[arg-type]  # nginx, started once the replicas answer
+        s3_url=s3_url,
+        bucket=bucket,
+        database_url=database_url,
+    )
+    extra = ["--webhook-allowed-schemes", "http,https", "--webhook-allow-private-ips"] if local_webhooks else []
+    for index in range(topology.REPLICAS):
+        replica_root = root / f"replica-{index}"
+        replica_root.mkdir()
+        port = _free_port()
+        cmd = [
+            str(KAIZEN_BIN), "server", "--host", HOST, "--port", str(port),
+            "--backend-store-uri", database_url,
+            "--artifacts-destination", f"s3://{bucket}/artifacts",
+            *extra,
+        ]
+        with open(replica_root / "server.log", "wb") as log:
+            proc = _spawn(cmd, cwd=replica_root, env=env, log=log)
+        replica = Replica(port=port, root=replica_root, log_path=replica_root / "server.log", proc=proc)
+        server.replicas.append(replica)
+    for replica in server.replicas:
+        _wait_healthy(server, f"http://{HOST}:{replica.port}", [r.proc for r in server.replicas], "kaizen replicas")
+    conf = topology.nginx_config(root, HOST, front_port, [r.port for r in server.replicas])
+    with open(root / "nginx.log", "wb") as log:
+        server.proc = _spawn(["nginx", "-c", str(conf), "-p", str(root)], cwd=root, env=dict(os.environ), log=log)
+    _wait_healthy(server, server.url, server.processes, "nginx in front of the replicas")
+    return server
 
 
 @pytest.fixture(scope="module")
@@ -261,9 +355,18 @@ def server(request, tmp_path_factory) -> Server:
     try:
         yield srv
     finally:
-        _stop_process(srv.proc)
-        if srv.proc in _LIVE_PROCESSES:
-            _LIVE_PROCESSES.remove(srv.proc)
+        stop_server(srv)
+    if srv.replicas:
+        stray = topology.stray_files([r.root for r in srv.replicas])
+        assert not stray, f"replicas wrote files to their disks; artifacts belong in the bucket: {stray[:20]}"
+
+
+def stop_server(server: Server) -> None:
+    """Stops every process of `server` (nginx first, then its replicas)."""
+    for proc in server.processes:
+        _stop_process(proc)
+        if proc in _LIVE_PROCESSES:
+            _LIVE_PROCESSES.remove(proc)
 
 
 @pytest.fixture(scope="module")

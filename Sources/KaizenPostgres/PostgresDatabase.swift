@@ -18,9 +18,10 @@ public final class PostgresDatabase: Sendable {
     /// - Parameters:
     ///   - maximumConnections: the pool's size; each replica holds at most this many connections.
     ///   - schema: a schema to work in instead of the user's default (`search_path`); it is created if missing.
+    ///   - connectTimeout: how long to wait for the first connection; the pool itself retries for ever.
     public static func open(
         _ location: PostgresLocation, maximumConnections: Int = 16, schema: String? = nil,
-        logger: Logger = Logger(label: "kaizen.postgres")
+        connectTimeout: Duration = .seconds(15), logger: Logger = PostgresDatabase.defaultLogger
     ) async throws -> PostgresDatabase {
         var configuration = try location.configuration(maximumConnections: maximumConnections)
         if let schema {
@@ -29,8 +30,10 @@ public final class PostgresDatabase: Sendable {
             }
             configuration.options.additionalStartupParameters.append(("search_path", schema))
         }
-        let database = PostgresDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: logger))
+        let database = PostgresDatabase(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
         do {
+            try await database.waitForConnection(timeout: connectTimeout)
             try await database.migrate(creatingSchema: schema)
         } catch {
             await database.close()
@@ -41,10 +44,35 @@ public final class PostgresDatabase: Sendable {
         return database
     }
 
-    init(client: PostgresClient, logger: Logger = Logger(label: "kaizen.postgres")) {
+    /// The pool's own messages below warnings (each failed connection attempt, for one) are left out.
+    public static var defaultLogger: Logger {
+        var logger = Logger(label: "kaizen.postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
         runner = Task { await client.run() }
+    }
+
+    /// Waits until the server answers a query, at most `timeout`: a wrong address or a server that is down is an
+    /// error at start rather than requests that hang.
+    func waitForConnection(timeout: Duration) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await self.client.query("SELECT 1", logger: self.logger)
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            let answered = try await group.next() ?? false
+            group.cancelAll()
+            guard answered else { throw PostgresStoreError("no answer within \(timeout)") }
+        }
     }
 
     /// Closes every connection; the stores cannot be used afterwards.
