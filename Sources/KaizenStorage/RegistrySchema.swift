@@ -91,5 +91,13 @@ enum RegistrySchema {
                     CREATE INDEX webhook_deliveries_by_status ON webhook_deliveries(status);
                     """)
         }
+        // Claims, so that a replica resuming unfinished deliveries takes each at most once (PostgreSQL's twin).
+        migrator.registerMigration("registry-v2-delivery-claims") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE webhook_deliveries ADD COLUMN claimed_by TEXT;
+                    ALTER TABLE webhook_deliveries ADD COLUMN claimed_until INTEGER;
+                    """)
+        }
     }
 }

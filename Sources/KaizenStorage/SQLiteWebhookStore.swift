@@ -93,17 +93,20 @@ public struct SQLiteWebhookStore: WebhookStore {
 
     public func recordDelivery(_ delivery: WebhookDelivery) async throws {
         try await pool.write { db in
+            // REPLACE gives the row a new rowid (the delivery log's order among equal times); the claim is carried over.
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO webhook_deliveries(id, webhook_id, event, body, timestamp, status, attempts,
-                                                              response_status, error, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                              response_status, error, created_at, updated_at,
+                                                              claimed_by, claimed_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                            (SELECT claimed_by FROM webhook_deliveries WHERE id = ?),
+                            (SELECT claimed_until FROM webhook_deliveries WHERE id = ?))
                     """,
                 arguments: [
                     delivery.id, delivery.webhookID, delivery.event, delivery.body, delivery.timestamp,
                     delivery.status.rawValue, delivery.attempts, delivery.responseStatus, delivery.error,
-                    delivery.createdAt,
-                    delivery.updatedAt,
+                    delivery.createdAt, delivery.updatedAt, delivery.id, delivery.id,
                 ])
         }
     }
@@ -132,6 +135,25 @@ public struct SQLiteWebhookStore: WebhookStore {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM webhook_deliveries WHERE status = 'pending' ORDER BY created_at")
                 .map(Self.delivery)
+        }
+    }
+
+    public func claimPendingDeliveries(owner: String, now: Int64, lease: Int64) async throws -> [WebhookDelivery] {
+        // One writer at a time: the select and the update see no other claim in between.
+        try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM webhook_deliveries
+                    WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)
+                    ORDER BY created_at, id
+                    """, arguments: [now])
+            for row in rows {
+                try db.execute(
+                    sql: "UPDATE webhook_deliveries SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                    arguments: [owner, now + lease, row["id"] as String])
+            }
+            return rows.map(Self.delivery)
         }
     }
 }

@@ -231,6 +231,9 @@ struct UnavailableStore: WebhookStore {
     func recordDelivery(_ delivery: WebhookDelivery) async throws { throw Failure() }
     func deliveries(webhookID: String, limit: Int) async throws -> [WebhookDelivery] { throw Failure() }
     func pendingDeliveries() async throws -> [WebhookDelivery] { throw Failure() }
+    func claimPendingDeliveries(owner: String, now: Int64, lease: Int64) async throws -> [WebhookDelivery] {
+        throw Failure()
+    }
 }
 
 /// Keeps the level and message of every log line.

@@ -55,10 +55,20 @@ final class WebhookDispatcher: RegistryEventSink, Service {
         }
     }
 
-    /// The deliveries a previous run left unfinished; none (and an error in the log) when the store fails.
+    /// Names this dispatcher's claims on unfinished deliveries; other replicas leave claimed ones alone.
+    let owner = UUID().uuidString.lowercased()
+
+    /// How long a claim on an unfinished delivery holds: longer than all of a delivery's attempts and backoffs.
+    var claimLease: Int64 {
+        let attempt = timeout + baseBackoff * (1 << max(0, maxAttempts - 1))
+        return max(600_000, Int64(maxAttempts) * attempt.components.seconds * 1000)
+    }
+
+    /// The deliveries a previous run left unfinished and no other replica holds, claimed for this one; none (and an
+    /// error in the log) when the store fails.
     func pendingDeliveries() async -> [WebhookDelivery] {
         do {
-            return try await store.pendingDeliveries()
+            return try await store.claimPendingDeliveries(owner: owner, now: currentTimeMillis(), lease: claimLease)
         } catch {
             logger.error(
                 "cannot load pending webhook deliveries; they stay pending until the next start",
