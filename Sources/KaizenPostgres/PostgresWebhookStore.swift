@@ -115,14 +115,15 @@ public struct PostgresWebhookStore: WebhookStore {
         let responseStatus = delivery.responseStatus.map(Int64.init)
         _ = try await database.write { connection in
             // A new `seq` on every save orders the log among equal times by the latest save, as SQLite's REPLACE
-            // does; the claim is kept.
+            // does; the claim is kept. A new delivery is held by the replica that created it for `creatorLease`.
             try await connection.query(
                 """
                 INSERT INTO webhook_deliveries(id, webhook_id, event, body, timestamp, status, attempts,
-                                               response_status, error, created_at, updated_at)
+                                               response_status, error, created_at, updated_at, claimed_until)
                 VALUES (\(delivery.id), \(delivery.webhookID), \(delivery.event), \(delivery.body),
                         \(delivery.timestamp), \(delivery.status.rawValue), \(Int64(delivery.attempts)),
-                        \(responseStatus), \(delivery.error), \(delivery.createdAt), \(delivery.updatedAt))
+                        \(responseStatus), \(delivery.error), \(delivery.createdAt), \(delivery.updatedAt),
+                        \(delivery.createdAt + WebhookDelivery.creatorLease))
                 ON CONFLICT (id) DO UPDATE SET
                     seq = EXCLUDED.seq, webhook_id = EXCLUDED.webhook_id, event = EXCLUDED.event,
                     body = EXCLUDED.body, timestamp = EXCLUDED.timestamp, status = EXCLUDED.status,

@@ -1,5 +1,9 @@
 /// One attempt-tracked delivery of an event to a webhook.
 public struct WebhookDelivery: Sendable, Equatable {
+    /// How long (milliseconds) a new delivery stays with the replica that created it before another may resume it:
+    /// longer than all of its attempts take, so only a delivery whose replica died is sent again.
+    public static let creatorLease: Int64 = 600_000
+
     public enum Status: String, Sendable {
         case pending
         case succeeded

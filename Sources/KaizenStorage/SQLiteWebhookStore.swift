@@ -94,6 +94,7 @@ public struct SQLiteWebhookStore: WebhookStore {
     public func recordDelivery(_ delivery: WebhookDelivery) async throws {
         try await pool.write { db in
             // REPLACE gives the row a new rowid (the delivery log's order among equal times); the claim is carried over.
+            // A new delivery is held by the replica that created it (and is sending it) for `creatorLease`.
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO webhook_deliveries(id, webhook_id, event, body, timestamp, status, attempts,
@@ -101,12 +102,13 @@ public struct SQLiteWebhookStore: WebhookStore {
                                                               claimed_by, claimed_until)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
                             (SELECT claimed_by FROM webhook_deliveries WHERE id = ?),
-                            (SELECT claimed_until FROM webhook_deliveries WHERE id = ?))
+                            ifnull((SELECT claimed_until FROM webhook_deliveries WHERE id = ?), ?))
                     """,
                 arguments: [
                     delivery.id, delivery.webhookID, delivery.event, delivery.body, delivery.timestamp,
                     delivery.status.rawValue, delivery.attempts, delivery.responseStatus, delivery.error,
                     delivery.createdAt, delivery.updatedAt, delivery.id, delivery.id,
+                    delivery.createdAt + WebhookDelivery.creatorLease,
                 ])
         }
     }

@@ -86,14 +86,21 @@ struct WebhookStoreConformanceTests {
     func aPendingDeliveryIsClaimedByOneReplicaUntilItsLeaseRunsOut(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
             let store = stores.webhooks
+            // A new delivery is its creator's (which is sending it) for `creatorLease`; only then can others claim it.
+            let held = WebhookDelivery.creatorLease
             try await store.recordDelivery(delivery("d1", created: 100))
             try await store.recordDelivery(delivery("d2", created: 200))
             try await store.recordDelivery(delivery("done", status: .succeeded, created: 300))
+            #expect(
+                try await store.claimPendingDeliveries(owner: "early", now: held + 150, lease: 500).map(\.id) == ["d1"])
 
             let claims = try await withThrowingTaskGroup(of: (String, [String]).self) { group in
                 for owner in ["a", "b"] {
                     group.addTask {
-                        (owner, try await store.claimPendingDeliveries(owner: owner, now: 1000, lease: 500).map(\.id))
+                        (
+                            owner,
+                            try await store.claimPendingDeliveries(owner: owner, now: held + 1000, lease: 500).map(\.id)
+                        )
                     }
                 }
                 return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
@@ -105,20 +112,23 @@ struct WebhookStoreConformanceTests {
             // Held until the lease runs out, also across saves of the delivery's progress.
             var progress = delivery("d1", created: 100)
             progress.attempts = 1
-            progress.updatedAt = 1100
+            progress.updatedAt = held + 1100
             try await store.recordDelivery(progress)
-            #expect(try await store.claimPendingDeliveries(owner: "c", now: 1400, lease: 500).isEmpty)
+            #expect(try await store.claimPendingDeliveries(owner: "c", now: held + 1400, lease: 500).isEmpty)
             #expect(try await store.pendingDeliveries().map(\.id) == ["d1", "d2"])
-            let reclaimed = try await store.claimPendingDeliveries(owner: "c", now: 1501, lease: 500)
+            let reclaimed = try await store.claimPendingDeliveries(owner: "c", now: held + 1501, lease: 500)
             #expect(reclaimed.map(\.id) == ["d1", "d2"])
             #expect(reclaimed.first?.attempts == 1)
 
-            // A finished delivery is never claimed again; a new one is claimable at once.
+            // A finished delivery is never claimed again; a new one only once its creator's hold runs out.
             progress.status = .succeeded
             try await store.recordDelivery(progress)
-            try await store.recordDelivery(delivery("d4", created: 1600))
-            #expect(try await store.claimPendingDeliveries(owner: "d", now: 1700, lease: 500).map(\.id) == ["d4"])
-            #expect(try await store.claimPendingDeliveries(owner: "e", now: 2100, lease: 500).map(\.id) == ["d2"])
+            try await store.recordDelivery(delivery("d4", created: held + 1600))
+            #expect(try await store.claimPendingDeliveries(owner: "d", now: held + 1700, lease: 500).isEmpty)
+            #expect(
+                try await store.claimPendingDeliveries(owner: "d", now: 2 * held + 1601, lease: 500).map(\.id) == [
+                    "d2", "d4",
+                ])
         }
     }
 }

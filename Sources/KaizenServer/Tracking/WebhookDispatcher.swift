@@ -43,8 +43,16 @@ final class WebhookDispatcher: RegistryEventSink, Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for delivery in await self.pendingDeliveries() {
-                    group.addTask { await self.deliver(delivery) }
+                // Deliveries left unfinished (by this replica's last run, or by a replica that died while sending)
+                // are claimed at start and then every `sweepInterval`; each is claimed by one replica.
+                group.addTask {
+                    while !Task.isCancelled {
+                        let resumed = await self.pendingDeliveries()
+                        await withDiscardingTaskGroup { batch in
+                            for delivery in resumed { batch.addTask { await self.deliver(delivery) } }
+                        }
+                        do { try await Task.sleep(for: self.sweepInterval) } catch { return }
+                    }
                 }
                 for await event in self.events {
                     for webhook in await self.subscribers(of: event) {
@@ -54,6 +62,9 @@ final class WebhookDispatcher: RegistryEventSink, Service {
             }
         }
     }
+
+    /// How often unfinished deliveries whose claim ran out are looked for.
+    let sweepInterval: Duration = .seconds(60)
 
     /// Names this dispatcher's claims on unfinished deliveries; other replicas leave claimed ones alone.
     let owner = UUID().uuidString.lowercased()
