@@ -1,5 +1,5 @@
 import Foundation
-public import PostgresNIO
+import PostgresNIO
 
 /// Where a PostgreSQL database is, read from a backend store URI as MLflow users write it:
 /// `postgresql://user:password@host:5432/db`, also `postgres://` and `postgresql+psycopg2://`, with
