@@ -85,14 +85,20 @@ struct TrackingStoreConformanceTests {
                 .info
                 .runID
             try await tracking.logParam(runID: id, param: Param(key: "alpha", value: "0.5"))
-            await #expect(throws: KaizenError.self) {
+            let changed = TrackingError.paramChanged(runID: id, key: "alpha", old: "0.5", new: "0.6")
+            await #expect(throws: changed) {
                 try await tracking.logBatch(
                     runID: id, metrics: [Metric(key: "m", value: 1, timestamp: 1)],
-                    params: [Param(key: "alpha", value: "0.6")], tags: [])
+                    params: [Param(key: "beta", value: "1"), Param(key: "alpha", value: "0.6")],
+                    tags: [Tag(key: "t", value: "v")])
             }
             let run = try await tracking.run(id: id)
             #expect(run.metrics.isEmpty)
             #expect(run.params == [Param(key: "alpha", value: "0.5")])
+            #expect(run.tags == [Tag(key: "mlflow.runName", value: "r")])
+            #expect(try await tracking.store.metricSummaries(runIDs: [id]).isEmpty)
+            // The same value again is harmless.
+            try await tracking.logParam(runID: id, param: Param(key: "alpha", value: "0.5"))
         }
     }
 
