@@ -1,4 +1,192 @@
 extension PostgresSchema {
-    /// The tracking tables (filled in by the tracking store's change).
-    static let tracking: [PostgresMigration] = []
+    /// The tracking tables: experiments, runs and what is logged to them, datasets, logged models.
+    ///
+    /// Runs have an integer key (`run_key`) that every child table uses: an 8-byte key keeps the metric indexes
+    /// small and their comparisons cheap. A NaN metric is stored as 0 with `is_nan` set, as on SQLite and in MLflow,
+    /// so that comparisons and orders treat it the same on both backends. Param and tag values can be longer than a
+    /// B-tree entry may be (about 2,700 bytes), so their indexes hold a prefix of the value, which equality filters
+    /// name as well.
+    static let tracking: [PostgresMigration] = [
+        PostgresMigration(
+            name: "tracking-v1",
+            statements: [
+                """
+                CREATE TABLE experiments (
+                    experiment_id BIGINT PRIMARY KEY,
+                    name TEXT COLLATE "C" NOT NULL,
+                    artifact_location TEXT NOT NULL,
+                    lifecycle_stage TEXT COLLATE "C" NOT NULL DEFAULT 'active',
+                    creation_time BIGINT NOT NULL,
+                    last_update_time BIGINT NOT NULL,
+                    CONSTRAINT experiments_name_key UNIQUE (name)
+                )
+                """,
+                // Ids of new experiments; 0 (Default) is inserted with its id and never drawn.
+                "CREATE SEQUENCE experiment_ids START 1 OWNED BY experiments.experiment_id",
+                """
+                CREATE TABLE experiment_tags (
+                    experiment_id BIGINT NOT NULL REFERENCES experiments(experiment_id),
+                    key TEXT COLLATE "C" NOT NULL,
+                    value TEXT COLLATE "C" NOT NULL,
+                    PRIMARY KEY (experiment_id, key)
+                )
+                """,
+                """
+                CREATE TABLE runs (
+                    run_key BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    run_uuid TEXT COLLATE "C" NOT NULL,
+                    experiment_id BIGINT NOT NULL REFERENCES experiments(experiment_id),
+                    name TEXT COLLATE "C" NOT NULL,
+                    user_id TEXT COLLATE "C" NOT NULL,
+                    status TEXT COLLATE "C" NOT NULL,
+                    start_time BIGINT NOT NULL,
+                    end_time BIGINT,
+                    artifact_uri TEXT COLLATE "C" NOT NULL,
+                    lifecycle_stage TEXT COLLATE "C" NOT NULL DEFAULT 'active',
+                    deleted_time BIGINT,
+                    CONSTRAINT runs_run_uuid_key UNIQUE (run_uuid)
+                )
+                """,
+                // The default order of a search (newest first, then id) read straight from the index.
+                "CREATE INDEX runs_by_experiment ON runs(experiment_id, lifecycle_stage, start_time DESC, run_uuid)",
+                """
+                CREATE TABLE metrics (
+                    run_key BIGINT NOT NULL,
+                    key TEXT COLLATE "C" NOT NULL,
+                    value DOUBLE PRECISION NOT NULL,
+                    is_nan BOOLEAN NOT NULL,
+                    timestamp BIGINT NOT NULL,
+                    step BIGINT NOT NULL,
+                    model_id TEXT COLLATE "C",
+                    dataset_name TEXT,
+                    dataset_digest TEXT
+                )
+                """,
+                // A metric's history in the order it is read (timestamp, step, value); also what makes a retried
+                // value a duplicate.
+                """
+                CREATE UNIQUE INDEX metrics_history
+                    ON metrics(run_key, key, timestamp, step, value, is_nan, (coalesce(model_id, '')))
+                """,
+                // A chart by step reads its range from this index alone.
+                "CREATE INDEX metrics_by_step ON metrics(run_key, key, step, timestamp, value, is_nan)",
+                "CREATE INDEX metrics_by_model ON metrics(model_id) WHERE model_id IS NOT NULL",
+                """
+                CREATE TABLE latest_metrics (
+                    run_key BIGINT NOT NULL,
+                    key TEXT COLLATE "C" NOT NULL,
+                    value DOUBLE PRECISION NOT NULL,
+                    is_nan BOOLEAN NOT NULL,
+                    timestamp BIGINT NOT NULL,
+                    step BIGINT NOT NULL,
+                    PRIMARY KEY (run_key, key)
+                )
+                """,
+                "CREATE INDEX latest_metrics_by_key ON latest_metrics(key, value, run_key)",
+                """
+                CREATE TABLE metric_summaries (
+                    run_key BIGINT NOT NULL,
+                    key TEXT COLLATE "C" NOT NULL,
+                    min_value DOUBLE PRECISION,
+                    max_value DOUBLE PRECISION,
+                    sum_value DOUBLE PRECISION NOT NULL,
+                    value_count BIGINT NOT NULL,
+                    nan_count BIGINT NOT NULL,
+                    PRIMARY KEY (run_key, key)
+                )
+                """,
+                """
+                CREATE TABLE params (
+                    run_key BIGINT NOT NULL,
+                    key TEXT COLLATE "C" NOT NULL,
+                    value TEXT COLLATE "C" NOT NULL,
+                    PRIMARY KEY (run_key, key)
+                )
+                """,
+                "CREATE INDEX params_by_key ON params(key, (left(value, 200)), run_key)",
+                """
+                CREATE TABLE tags (
+                    run_key BIGINT NOT NULL,
+                    key TEXT COLLATE "C" NOT NULL,
+                    value TEXT COLLATE "C" NOT NULL,
+                    PRIMARY KEY (run_key, key)
+                )
+                """,
+                "CREATE INDEX tags_by_key ON tags(key, (left(value, 200)), run_key)",
+                """
+                CREATE TABLE datasets (
+                    dataset_uuid TEXT COLLATE "C" PRIMARY KEY,
+                    experiment_id BIGINT NOT NULL,
+                    name TEXT COLLATE "C" NOT NULL,
+                    digest TEXT COLLATE "C" NOT NULL,
+                    source_type TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    schema TEXT,
+                    profile TEXT,
+                    CONSTRAINT datasets_identity UNIQUE (experiment_id, name, digest)
+                )
+                """,
+                """
+                CREATE TABLE inputs (
+                    input_key BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    input_uuid TEXT COLLATE "C" NOT NULL UNIQUE,
+                    source_type TEXT COLLATE "C" NOT NULL,
+                    source_id TEXT COLLATE "C" NOT NULL,
+                    destination_type TEXT COLLATE "C" NOT NULL,
+                    destination_id TEXT COLLATE "C" NOT NULL,
+                    CONSTRAINT inputs_link UNIQUE (destination_type, destination_id, source_type, source_id)
+                )
+                """,
+                """
+                CREATE TABLE input_tags (
+                    input_uuid TEXT COLLATE "C" NOT NULL,
+                    key TEXT COLLATE "C" NOT NULL,
+                    value TEXT COLLATE "C" NOT NULL,
+                    PRIMARY KEY (input_uuid, key)
+                )
+                """,
+                """
+                CREATE TABLE run_outputs (
+                    run_key BIGINT NOT NULL,
+                    model_id TEXT COLLATE "C" NOT NULL,
+                    step BIGINT NOT NULL,
+                    PRIMARY KEY (run_key, model_id)
+                )
+                """,
+                """
+                CREATE TABLE logged_models (
+                    model_id TEXT COLLATE "C" PRIMARY KEY,
+                    experiment_id BIGINT NOT NULL,
+                    name TEXT COLLATE "C" NOT NULL,
+                    artifact_uri TEXT NOT NULL,
+                    status TEXT COLLATE "C" NOT NULL,
+                    model_type TEXT COLLATE "C" NOT NULL,
+                    source_run_id TEXT COLLATE "C",
+                    creation_timestamp BIGINT NOT NULL,
+                    last_updated_timestamp BIGINT NOT NULL,
+                    lifecycle_stage TEXT COLLATE "C" NOT NULL DEFAULT 'active'
+                )
+                """,
+                """
+                CREATE INDEX logged_models_by_experiment
+                    ON logged_models(experiment_id, creation_timestamp DESC, model_id)
+                """,
+                """
+                CREATE TABLE logged_model_tags (
+                    model_id TEXT COLLATE "C" NOT NULL,
+                    key TEXT COLLATE "C" NOT NULL,
+                    value TEXT COLLATE "C" NOT NULL,
+                    PRIMARY KEY (model_id, key)
+                )
+                """,
+                """
+                CREATE TABLE logged_model_params (
+                    model_id TEXT COLLATE "C" NOT NULL,
+                    key TEXT COLLATE "C" NOT NULL,
+                    value TEXT COLLATE "C" NOT NULL,
+                    PRIMARY KEY (model_id, key)
+                )
+                """,
+            ])
+    ]
 }

@@ -1,0 +1,154 @@
+import KaizenCore
+import KaizenTracking
+import Testing
+
+extension TrackingStoreConformanceTests {
+    /// Four runs with attributes, params, tags, metrics and datasets that differ, and one run with none of them.
+    func withSearchCorpus(
+        _ backend: StoreBackend, _ body: (TrackingService, [String]) async throws -> Void
+    )
+        async throws
+    {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            var ids: [String] = []
+            for index in 0..<4 {
+                let run = try await tracking.createRun(
+                    experimentID: "0", userID: index < 2 ? "Ann" : "bob", runName: "run-\(index)",
+                    startTime: Int64(10 * index), tags: [])
+                ids.append(run.info.runID)
+                try await tracking.logBatch(
+                    runID: run.info.runID,
+                    metrics: [
+                        Metric(key: "acc", value: Double(index) / 10, timestamp: 1, step: 0),
+                        Metric(key: "acc", value: Double(index), timestamp: 2, step: 1),
+                    ],
+                    params: [Param(key: "lr", value: "0.0\(index)")], tags: [Tag(key: "group", value: "G\(index % 2)")])
+                let context = index % 2 == 0 ? "train" : "eval"
+                try await tracking.logInputs(
+                    runID: run.info.runID,
+                    datasets: [
+                        DatasetInput(
+                            dataset: Dataset(
+                                name: "data-\(index % 2)", digest: "d\(index)", sourceType: "s", source: "x"),
+                            tags: [Tag(key: "mlflow.data.context", value: context)])
+                    ], modelIDs: [])
+            }
+            _ = try await tracking.updateRun(id: ids[3], status: .finished, endTime: 100, runName: nil)
+            _ = try await tracking.updateRun(id: ids[1], status: .failed, endTime: 50, runName: nil)
+            let bare = try await tracking.createRun(
+                experimentID: "0", userID: "", runName: "bare", startTime: 5, tags: [])
+            ids.append(bare.info.runID)
+            try await body(tracking, ids)
+        }
+    }
+
+    /// Expects the runs `filter` finds to be those named, in any order.
+    func expect(
+        _ tracking: TrackingService, _ filter: String, finds expected: Set<String>,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let found = Set(try await names(tracking, filter))
+        #expect(found == expected, "\(filter)", sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: StoreBackend.all) func searchByEveryKindOfFilter(backend: StoreBackend) async throws {
+        try await withSearchCorpus(backend) { tracking, ids async throws in
+            try await expect(tracking, "metrics.acc >= 2", finds: ["run-2", "run-3"])
+            try await expect(tracking, "metrics.acc = 1", finds: ["run-1"])
+            try await expect(tracking, "metrics.acc != 1", finds: ["run-0", "run-2", "run-3"])
+            try await expect(tracking, "metrics.acc IS NULL", finds: ["bare"])
+            try await expect(tracking, "params.lr = '0.02'", finds: ["run-2"])
+            try await expect(tracking, "params.lr != '0.02'", finds: ["run-0", "run-1", "run-3"])
+            try await expect(tracking, "params.lr LIKE '0.0%'", finds: ["run-0", "run-1", "run-2", "run-3"])
+            try await expect(tracking, "params.lr IS NOT NULL", finds: ["run-0", "run-1", "run-2", "run-3"])
+            try await expect(tracking, "params.lr IS NULL", finds: ["bare"])
+            try await expect(tracking, "tags.group = 'G1'", finds: ["run-1", "run-3"])
+            try await expect(tracking, "tags.group LIKE 'g%'", finds: [])
+            try await expect(tracking, "tags.group ILIKE 'g%'", finds: ["run-0", "run-1", "run-2", "run-3"])
+            try await expect(tracking, "attributes.run_name = 'run-1'", finds: ["run-1"])
+            try await expect(tracking, "run_name LIKE 'run-%'", finds: ["run-0", "run-1", "run-2", "run-3"])
+            try await expect(
+                tracking, "attributes.run_name ILIKE 'RUN-_'", finds: ["run-0", "run-1", "run-2", "run-3"])
+            try await expect(tracking, "attributes.status = 'FINISHED'", finds: ["run-3"])
+            try await expect(tracking, "attributes.status != 'RUNNING'", finds: ["run-1", "run-3"])
+            try await expect(tracking, "attributes.start_time > 10", finds: ["run-2", "run-3"])
+            try await expect(tracking, "attributes.created <= 5", finds: ["run-0", "bare"])
+            try await expect(tracking, "attributes.end_time >= 50", finds: ["run-1", "run-3"])
+            try await expect(tracking, "attributes.user_id = 'Ann'", finds: ["run-0", "run-1"])
+            try await expect(tracking, "attributes.user_id ILIKE 'ann'", finds: ["run-0", "run-1"])
+            try await expect(tracking, "attributes.run_id IN ('\(ids[1])', '\(ids[4])')", finds: ["run-1", "bare"])
+            try await expect(
+                tracking, "attributes.run_id NOT IN ('\(ids[1])', '\(ids[4])')", finds: ["run-0", "run-2", "run-3"])
+            try await expect(tracking, "datasets.name = 'data-0'", finds: ["run-0", "run-2"])
+            try await expect(tracking, "datasets.digest IN ('d1', 'd2')", finds: ["run-1", "run-2"])
+            try await expect(tracking, "datasets.context = 'eval'", finds: ["run-1", "run-3"])
+            try await expect(
+                tracking, "datasets.name LIKE 'data-%' AND datasets.context = 'train'", finds: ["run-0", "run-2"])
+            try await expect(tracking, "metrics.acc > 0 AND params.lr = '0.03' AND tags.group = 'G1'", finds: ["run-3"])
+            try await expect(
+                tracking, "params.lr = '0.00' OR attributes.status = 'FINISHED'", finds: ["run-0", "run-3"])
+            // A value with LIKE's escape character matches itself: there is no escape character.
+            try await expect(tracking, "params.lr LIKE '0\\.01'", finds: [])
+        }
+    }
+
+    @Test(arguments: StoreBackend.all) func searchOrdersPutMissingValuesLast(backend: StoreBackend) async throws {
+        try await withSearchCorpus(backend) { tracking, _ async throws in
+            #expect(
+                try await names(tracking, "", orderBy: ["metrics.acc DESC"]) == [
+                    "run-3", "run-2", "run-1", "run-0", "bare",
+                ])
+            #expect(
+                try await names(tracking, "", orderBy: ["metrics.acc ASC"]) == [
+                    "run-0", "run-1", "run-2", "run-3", "bare",
+                ])
+            #expect(
+                try await names(tracking, "", orderBy: ["params.lr DESC"]) == [
+                    "run-3", "run-2", "run-1", "run-0", "bare",
+                ])
+            #expect(
+                try await names(tracking, "", orderBy: ["tags.group ASC", "attributes.start_time DESC"]) == [
+                    "run-2", "run-0", "run-3", "run-1", "bare",
+                ])
+            #expect(
+                try await names(tracking, "", orderBy: ["attributes.end_time DESC"]) == [
+                    "run-3", "run-1", "run-2", "bare", "run-0",
+                ])
+            #expect(try await names(tracking, "", orderBy: ["attributes.run_name DESC"]).first == "run-3")
+            // By default: newest first.
+            #expect(try await names(tracking, "") == ["run-3", "run-2", "run-1", "bare", "run-0"])
+            #expect(try await names(tracking, "", maxResults: 2, offset: 2) == ["run-1", "bare"])
+            // By the figures of a runs table.
+            var search = try RunSearch(experimentIDs: ["0"], filter: nil, orderBy: ["metrics.acc DESC"])
+            search.order[0].summary = .minimum
+            #expect(try await tracking.searchRuns(search).items.map(\.info.runName).first == "run-3")
+            search.order[0].summary = .atStep(0)
+            search.order[0].ascending = true
+            #expect(
+                try await tracking.searchRuns(search).items.map(\.info.runName) == [
+                    "run-0", "run-1", "run-2", "run-3", "bare",
+                ])
+            search.order[0].summary = .mean
+            #expect(try await tracking.searchRuns(search).items.map(\.info.runName).last == "bare")
+        }
+    }
+
+    @Test(arguments: StoreBackend.all) func countRunsCountsEveryPage(backend: StoreBackend) async throws {
+        try await withSearchCorpus(backend) { tracking, ids async throws in
+            let all = try RunSearch(experimentIDs: ["0"], filter: nil, orderBy: [], maxResults: 1)
+            #expect(try await tracking.store.countRuns(all) == 5)
+            let some = try RunSearch(experimentIDs: ["0"], filter: "metrics.acc > 1 OR run_name = 'bare'", orderBy: [])
+            #expect(try await tracking.store.countRuns(some) == 3)
+            #expect(try await tracking.store.countRuns(RunSearch(experimentIDs: ["x"], filter: nil, orderBy: [])) == 0)
+            try await tracking.deleteRun(id: ids[0])
+            #expect(try await tracking.store.countRuns(all) == 4)
+            #expect(
+                try await tracking.store.countRuns(
+                    RunSearch(experimentIDs: ["0"], filter: nil, orderBy: [], viewType: .deletedOnly)) == 1)
+            #expect(
+                try await tracking.searchRuns(RunSearch(experimentIDs: ["0"], filter: nil, orderBy: [], viewType: .all))
+                    .items.count == 5)
+        }
+    }
+}
