@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import KaizenPostgres
 import KaizenServer
 import Logging
 
@@ -8,7 +9,7 @@ import Logging
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Run the tracking server (MLflow REST API, artifact proxy) on SQLite and a local folder."
+        abstract: "Run the tracking server (MLflow REST API, artifact proxy) on SQLite or PostgreSQL."
     )
 
     @Option(help: "Address to listen on.")
@@ -17,7 +18,11 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port = 5000
 
-    @Option(help: "SQLite database: a path or sqlite:///relative.db / sqlite:////absolute.db.")
+    @Option(
+        help: """
+            Metadata store: a SQLite path or sqlite:///relative.db / sqlite:////absolute.db, or \
+            postgresql://user:password@host:5432/db (README: team topology).
+            """)
     var backendStoreURI = "sqlite:///mlflow.db"
 
     @Option(help: "Folder that holds artifacts served through the proxy.")
@@ -81,11 +86,20 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.reportRetention = .seconds(reportRetentionHours * 3600)
         configuration.monitorInterval = .seconds(monitorIntervalSeconds)
         configuration.monitorGrace = .seconds(monitorGraceSeconds)
-        let stores = try ServerStores.open(backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination)
-        let app = try await buildApplication(stores: stores, configuration: configuration, logger: logger)
-        logger.info(
-            "Kaizen tracking server on http://\(host):\(port) (store \(backendStoreURI), artifacts \(artifactsDestination))"
-        )
-        try await app.runService()
+        let (stores, close) = try await ServerStores.open(
+            backendStoreURI: backendStoreURI, artifactsDestination: artifactsDestination, environment: environment)
+        do {
+            let app = try await buildApplication(stores: stores, configuration: configuration, logger: logger)
+            logger.info(
+                """
+                Kaizen tracking server on http://\(host):\(port) (store \(PostgresLocation.redacted(backendStoreURI)), \
+                artifacts \(artifactsDestination))
+                """)
+            try await app.runService()
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
     }
 }

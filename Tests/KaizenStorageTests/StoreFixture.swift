@@ -7,7 +7,7 @@ import KaizenRegistry
 import KaizenStorage
 import KaizenTracking
 
-/// The registry, webhook, endpoint and monitoring stores of one backend over a fresh database, for the conformance
+/// The tracking, registry, webhook, endpoint and monitoring stores of one backend over a fresh database, for the conformance
 /// suites; `with` closes (and on PostgreSQL drops) the database however the test ends.
 struct StoreFixture: Sendable {
     struct Sink: RegistryEventSink {
@@ -19,7 +19,7 @@ struct StoreFixture: Sendable {
     let webhooks: any WebhookStore
     let endpoints: any EndpointStore
     let monitoring: any MonitorStore
-    /// Tracking on SQLite on both backends until the PostgreSQL tracking store lands.
+    /// Tracking on the same database, as a server has it.
     let tracking: TrackingService
     let postgres: PostgresDatabase?
 
@@ -33,25 +33,26 @@ struct StoreFixture: Sendable {
     }
 
     static func open(_ backend: StoreBackend) async throws -> StoreFixture {
-        let trackingPool = try SQLiteDatabase.open(temporaryPath("kaizen-conf-tracking"))
-        let tracking = TrackingService(
-            store: SQLiteTrackingStore(pool: trackingPool), defaultArtifactRoot: "mlflow-artifacts:/",
-            workingDirectory: "/srv")
-        try await tracking.bootstrap()
         switch backend {
         case .sqlite:
             let stores = try SQLiteBackend(location: temporaryPath("kaizen-conf"))
-            return StoreFixture(
+            return try await StoreFixture(
                 backend: backend, registry: stores.registry, webhooks: stores.webhooks, endpoints: stores.endpoints,
-                monitoring: stores.monitoring, tracking: tracking, postgres: nil)
+                monitoring: stores.monitoring, tracking: trackingService(stores.tracking), postgres: nil)
         case .postgres:
-            let database = try await TestPostgres.open()
-            return StoreFixture(
-                backend: backend, registry: PostgresRegistryStore(database: database),
-                webhooks: PostgresWebhookStore(database: database),
-                endpoints: PostgresEndpointStore(database: database),
-                monitoring: PostgresMonitorStore(database: database), tracking: tracking, postgres: database)
+            let stores = PostgresBackend(database: try await TestPostgres.open())
+            return try await StoreFixture(
+                backend: backend, registry: stores.registry, webhooks: stores.webhooks, endpoints: stores.endpoints,
+                monitoring: stores.monitoring, tracking: trackingService(stores.tracking), postgres: stores.database)
         }
+    }
+
+    /// A tracking service on `store`, with its default experiment.
+    static func trackingService(_ store: any TrackingStore) async throws -> TrackingService {
+        let tracking = TrackingService(
+            store: store, defaultArtifactRoot: "mlflow-artifacts:/", workingDirectory: "/srv")
+        try await tracking.bootstrap()
+        return tracking
     }
 
     /// Runs `body` on a fresh fixture of `backend` and closes it after, whether `body` throws or not.
