@@ -11,6 +11,8 @@ public struct PostgresBackend: Sendable {
     /// Endpoints and rollouts (their audit records go to the registry's trail).
     public let endpoints: PostgresEndpointStore
     public let monitoring: PostgresMonitorStore
+    /// Which replica drives rollouts and alert rules.
+    public let leases: PostgresLeaseStore
 
     /// The stores over an open database.
     public init(database: PostgresDatabase) {
@@ -20,6 +22,7 @@ public struct PostgresBackend: Sendable {
         webhooks = PostgresWebhookStore(database: database)
         endpoints = PostgresEndpointStore(database: database)
         monitoring = PostgresMonitorStore(database: database)
+        leases = PostgresLeaseStore(database: database)
     }
 
     /// Connects to the database a `postgresql://` URI names and brings its schema up to date.

@@ -6,6 +6,6 @@
 /// clients expect, whatever the database's default collation.
 enum PostgresSchema {
     static var migrations: [PostgresMigration] {
-        tracking + registry + deploy + monitoring
+        tracking + registry + deploy + monitoring + leases
     }
 }

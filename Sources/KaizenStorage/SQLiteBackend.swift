@@ -15,6 +15,8 @@ public struct SQLiteBackend: Sendable {
     public let endpoints: SQLiteEndpointStore
     /// The monitoring store on the pool.
     public let monitoring: SQLiteMonitorStore
+    /// Leases over background work, for several processes on one file.
+    public let leases: SQLiteLeaseStore
 
     /// Opens (creating if needed) the database at `location`, a path or an MLflow-style `sqlite:///relative.db` /
     /// `sqlite:////absolute.db` URI, and brings its schema up to date.
@@ -25,5 +27,6 @@ public struct SQLiteBackend: Sendable {
         webhooks = SQLiteWebhookStore(pool: pool)
         endpoints = SQLiteEndpointStore(pool: pool)
         monitoring = SQLiteMonitorStore(pool: pool)
+        leases = SQLiteLeaseStore(pool: pool)
     }
 }

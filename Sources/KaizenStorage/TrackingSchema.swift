@@ -9,6 +9,7 @@ enum TrackingSchema {
         RegistrySchema.register(in: &migrator)
         DeploySchema.register(in: &migrator)
         MonitorSchema.register(in: &migrator)
+        LeaseSchema.register(in: &migrator)
         return migrator
     }
 

@@ -19,13 +19,15 @@ extension ServerStores {
                 uri: backendStoreURI, maximumConnections: postgresPoolSize(environment))
             let stores = ServerStores(
                 tracking: backend.tracking, registry: backend.registry, webhooks: backend.webhooks,
-                artifacts: artifacts, endpoints: backend.endpoints, monitoring: backend.monitoring)
+                artifacts: artifacts, endpoints: backend.endpoints, monitoring: backend.monitoring,
+                leases: backend.leases)
             return (stores, { await backend.database.close() })
         }
         let database = try SQLiteBackend(location: backendStoreURI)
         let stores = ServerStores(
             tracking: database.tracking, registry: database.registry, webhooks: database.webhooks,
-            artifacts: artifacts, endpoints: database.endpoints, monitoring: database.monitoring)
+            artifacts: artifacts, endpoints: database.endpoints, monitoring: database.monitoring,
+            leases: database.leases)
         return (stores, {})
     }
 

@@ -19,6 +19,7 @@ struct StoreFixture: Sendable {
     let webhooks: any WebhookStore
     let endpoints: any EndpointStore
     let monitoring: any MonitorStore
+    let leases: any LeaseStore
     /// Tracking on the same database, as a server has it.
     let tracking: TrackingService
     let postgres: PostgresDatabase?
@@ -38,12 +39,14 @@ struct StoreFixture: Sendable {
             let stores = try SQLiteBackend(location: temporaryPath("kaizen-conf"))
             return try await StoreFixture(
                 backend: backend, registry: stores.registry, webhooks: stores.webhooks, endpoints: stores.endpoints,
-                monitoring: stores.monitoring, tracking: trackingService(stores.tracking), postgres: nil)
+                monitoring: stores.monitoring, leases: stores.leases, tracking: trackingService(stores.tracking),
+                postgres: nil)
         case .postgres:
             let stores = PostgresBackend(database: try await TestPostgres.open())
             return try await StoreFixture(
                 backend: backend, registry: stores.registry, webhooks: stores.webhooks, endpoints: stores.endpoints,
-                monitoring: stores.monitoring, tracking: trackingService(stores.tracking), postgres: stores.database)
+                monitoring: stores.monitoring, leases: stores.leases, tracking: trackingService(stores.tracking),
+                postgres: stores.database)
         }
     }
 

@@ -45,11 +45,16 @@ public struct KaizenServices: Sendable {
         deploy = DeployService(endpoints: stores.endpoints, registry: stores.registry, events: dispatcher)
         alerter = MonitorAlerter(
             monitor: monitor, endpoints: stores.endpoints, events: dispatcher, interval: configuration.monitorInterval,
-            grace: configuration.monitorGrace, logger: logger)
+            grace: configuration.monitorGrace, logger: logger,
+            leadership: Leadership(
+                leases: stores.leases, name: "monitor-alerts", interval: configuration.monitorInterval, logger: logger))
         rollouts = RolloutController(
             deploy: deploy, checks: ModelContractChecker(registry: stores.registry, artifacts: stores.artifacts),
             performance: MonitorPerformanceSource(monitor: monitor),
-            interval: configuration.rolloutInterval, logger: logger, reportRetention: configuration.reportRetention)
+            interval: configuration.rolloutInterval, logger: logger, reportRetention: configuration.reportRetention,
+            leadership: Leadership(
+                leases: stores.leases, name: "rollouts", interval: configuration.rolloutInterval, logger: logger))
+
     }
 
     /// Background services to run beside the HTTP server.

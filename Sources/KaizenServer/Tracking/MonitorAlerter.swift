@@ -22,11 +22,14 @@ final class MonitorAlerter: Service {
     let latest = Mutex<[String: [String: MonitorReport.Window]]>([:])
     /// Alerts fired since the process started, by endpoint and rule.
     let fired = Mutex<[String: [String: Int]]>([:])
+    /// With replicas on one database, only the lease's holder evaluates the rules (an alert is kept once anyway).
+    let leadership: Leadership?
 
     init(
         monitor: MonitorService, endpoints: any EndpointStore, events: any RegistryEventSink, interval: Duration,
-        grace: Duration, logger: Logger
+        grace: Duration, logger: Logger, leadership: Leadership? = nil
     ) {
+        self.leadership = leadership
         self.monitor = monitor
         self.endpoints = endpoints
         self.events = events
@@ -37,7 +40,9 @@ final class MonitorAlerter: Service {
 
     func run() async throws {
         while !Task.isShuttingDownGracefully {
-            await evaluate(now: currentTimeMillis())
+            if await leadership?.isLeader() ?? true {
+                await evaluate(now: currentTimeMillis())
+            }
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) } } catch { break }
         }
     }

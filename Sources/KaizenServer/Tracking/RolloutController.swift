@@ -6,7 +6,8 @@ import ServiceLifecycle
 /// Drives every rollout in progress, every `interval`: contract checks, the step's analysis on the replicas'
 /// reports, time-outs (``DeployService/advance(_:checks:)``). Its state is the database's, so a restarted control
 /// plane goes on where it stopped. A failure on one rollout is logged and retried at the next pass. About once a
-/// minute it also forgets the replicas' reports older than `reportRetention` that no rollout in progress needs.
+/// minute it also forgets the replicas' reports older than `reportRetention` that no rollout in progress needs. Among
+/// replicas, the one holding the `rollouts` lease does this.
 struct RolloutController: Service {
     let deploy: DeployService
     let checks: any ContractChecker
@@ -15,6 +16,8 @@ struct RolloutController: Service {
     let interval: Duration
     let logger: Logger
     var reportRetention: Duration = .seconds(24 * 3600)
+    /// With replicas on one database, only the lease's holder drives the rollouts.
+    var leadership: Leadership?
 
     func run() async throws {
         var lastPruned = ContinuousClock.now
@@ -24,6 +27,7 @@ struct RolloutController: Service {
             } catch {
                 return
             }
+            if let leadership, await !leadership.isLeader() { continue }
             await pass()
             if ContinuousClock.now - lastPruned >= .seconds(60) {
                 lastPruned = ContinuousClock.now

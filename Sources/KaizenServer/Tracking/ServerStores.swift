@@ -1,4 +1,5 @@
 public import KaizenArtifacts
+public import KaizenCore
 public import KaizenDeploy
 public import KaizenMonitoring
 public import KaizenRegistry
@@ -19,11 +20,14 @@ public struct ServerStores: Sendable {
     public var endpoints: any EndpointStore
     /// The inference log's segments (their bytes go to `artifacts`).
     public var monitoring: any MonitorStore
+    /// Which of the replicas on one database drives rollouts and evaluates alert rules.
+    public var leases: any LeaseStore
 
     /// Bundles stores that the caller opened.
     public init(
         tracking: any TrackingStore, registry: any RegistryStore, webhooks: any WebhookStore,
-        artifacts: any ArtifactStore, endpoints: any EndpointStore, monitoring: any MonitorStore
+        artifacts: any ArtifactStore, endpoints: any EndpointStore, monitoring: any MonitorStore,
+        leases: any LeaseStore = SingleProcessLeases()
     ) {
         self.tracking = tracking
         self.registry = registry
@@ -31,5 +35,6 @@ public struct ServerStores: Sendable {
         self.artifacts = artifacts
         self.endpoints = endpoints
         self.monitoring = monitoring
+        self.leases = leases
     }
 }
