@@ -65,7 +65,7 @@ $(MONITOR_STAMP): interop-monitor/requirements.txt
 # Warnings are errors for Kaizen's own targets (Package.swift: treatAllWarnings), never for dependencies.
 swift-test: onnx-fixtures text-fixtures
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	KAIZEN_TEST_S3_URL=$$(scripts/moto.sh start) $(SWIFT) test --skip-build; status=$$?; scripts/moto.sh stop; exit $$status
 
 # ONNX test fixtures for KaizenONNX: parity cases (models converted with
 # skl2onnx/onnxmltools, expected outputs from onnxruntime) and the ONNX backend

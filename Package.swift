@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "KaizenRegistry", targets: ["KaizenRegistry"]),
         .library(name: "KaizenArtifacts", targets: ["KaizenArtifacts"]),
         .library(name: "KaizenStorage", targets: ["KaizenStorage"]),
+        .library(name: "KaizenS3", targets: ["KaizenS3"]),
         .library(name: "KaizenServer", targets: ["KaizenServer"]),
         .library(name: "KaizenONNX", targets: ["KaizenONNX"]),
         .library(name: "KaizenServing", targets: ["KaizenServing"]),
@@ -81,6 +82,17 @@ let package = Package(
                 "KaizenDeploy",
                 "KaizenMonitoring",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // S3 artifact storage: its own SigV4 signer (checked against botocore's vectors) over async-http-client.
+        .target(
+            name: "KaizenS3",
+            dependencies: [
+                "KaizenCore",
+                "KaizenArtifacts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -172,6 +184,7 @@ let package = Package(
                 "KaizenClient",
                 "KaizenServer",
                 "KaizenStorage",
+                "KaizenS3",
                 "KaizenArtifacts",
                 "KaizenTracking",
                 "KaizenRegistry",
@@ -215,6 +228,12 @@ let package = Package(
         .testTarget(
             name: "KaizenStorageTests",
             dependencies: ["KaizenStorage", "KaizenTracking", "KaizenRegistry", "KaizenDeploy", "KaizenCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KaizenS3Tests",
+            dependencies: ["KaizenS3", "KaizenArtifacts", "KaizenCore"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

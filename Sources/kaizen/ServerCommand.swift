@@ -20,7 +20,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "SQLite database: a path or sqlite:///relative.db / sqlite:////absolute.db.")
     var backendStoreURI = "sqlite:///mlflow.db"
 
-    @Option(help: "Folder that holds artifacts served through the proxy.")
+    @Option(help: "Where artifacts served through the proxy live: a folder, or s3://bucket/prefix (README: S3).")
     var artifactsDestination = "./mlartifacts"
 
     @Option(help: "Artifact root for new experiments.")
