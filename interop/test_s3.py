@@ -223,7 +223,9 @@ def test_logged_artifacts_are_objects_in_the_bucket(server, s3, tmp_path, unique
     assert requests.get(server.url + target + "-missing", timeout=30).status_code == 404
     assert requests.get(server.url + target.rsplit("/", 1)[0], timeout=30).status_code == 400
 
-    mlflow.MlflowClient()._get_artifact_repo(run.info.run_id).delete_artifacts("tree/sub dir")
+    from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+    get_artifact_repository(run.info.artifact_uri).delete_artifacts("tree/sub dir")
     assert sorted(keys(s3, base + "/")) == [f"{base}/notes.txt", f"{base}/tree/notes.txt"]
 
 
