@@ -232,7 +232,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KaizenS3Tests",
-            dependencies: ["KaizenS3", "KaizenArtifacts", "KaizenCore"],
+            dependencies: [
+                "KaizenS3", "KaizenArtifacts", "KaizenCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

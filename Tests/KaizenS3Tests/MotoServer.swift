@@ -32,7 +32,7 @@ struct TestChunks: AsyncSequence, Sendable {
     let chunks: [[UInt8]]
     var failAfter: Int?
 
-    struct Failure: Error {}
+    struct Planted: Error {}
 
     func makeAsyncIterator() -> Iterator {
         Iterator(chunks: chunks, failAfter: failAfter)
@@ -44,7 +44,7 @@ struct TestChunks: AsyncSequence, Sendable {
         var index = 0
 
         mutating func next() async throws -> [UInt8]? {
-            if let failAfter, index == failAfter { throw Failure() }
+            if let failAfter, index == failAfter { throw Planted() }
             guard index < chunks.count else { return nil }
             defer { index += 1 }
             return chunks[index]
@@ -64,7 +64,7 @@ struct TestChunks: AsyncSequence, Sendable {
         var bytes = [UInt8](repeating: 0, count: total)
         for index in stride(from: 0, to: total, by: 8) {
             var value = nextValue()
-            for offset in index..<min(index + 8, total) {
+            for offset in index..<Swift.min(index + 8, total) {
                 bytes[offset] = UInt8(truncatingIfNeeded: value)
                 value >>= 8
             }
@@ -73,7 +73,7 @@ struct TestChunks: AsyncSequence, Sendable {
         var position = 0
         while position < total {
             let size = Int(nextValue() % 700_000) + 1
-            chunks.append(Array(bytes[position..<min(position + size, total)]))
+            chunks.append(Array(bytes[position..<Swift.min(position + size, total)]))
             position += size
         }
         return (TestChunks(chunks: chunks), bytes)
