@@ -4,7 +4,8 @@ moto_server (from the virtualenv) is started once for the module on 127.0.0.1 an
 KAIZEN_TEST_S3_URL names one already. The real mlflow client logs artifacts and a model through the server's
 artifact proxy; boto3 then checks that every object is in the bucket and the server wrote nothing to its own disk.
 Multipart uploads go through MLflow's `mpu` routes with the parts PUT straight to presigned S3 URLs, also with the
-upload created on one server process and completed on another.
+upload created on one server process and completed on another. INTEROP_TARGET=mlflow runs the module against
+MLflow's own server on the same moto bucket (all but the Kaizen-only checks pass there).
 """
 
 from __future__ import annotations
@@ -215,13 +216,14 @@ def test_logged_artifacts_are_objects_in_the_bucket(server, s3, tmp_path, unique
     for name, data in files.items():
         assert (out / name).read_bytes() == data
 
-    # A range reads only its bytes; a missing file is a 404 and a directory a 400, as with a folder.
+    # A range reads only its bytes (a Kaizen extension); a missing file is a 404 and a directory a 400, as with a folder.
     target = f"/api/2.0/mlflow-artifacts/artifacts/{base.removeprefix(PREFIX + '/')}/tree/sub%20dir/blob.bin"
-    partial = requests.get(server.url + target, headers={"Range": "bytes=1000-1999"}, timeout=30)
-    assert partial.status_code == 206
-    assert partial.content == files["sub dir/blob.bin"][1000:2000]
-    assert requests.get(server.url + target + "-missing", timeout=30).status_code == 404
-    assert requests.get(server.url + target.rsplit("/", 1)[0], timeout=30).status_code == 400
+    if not IS_MLFLOW:  # MLflow's server ignores Range, and answers 500 for both of the others on S3
+        partial = requests.get(server.url + target, headers={"Range": "bytes=1000-1999"}, timeout=30)
+        assert partial.status_code == 206
+        assert partial.content == files["sub dir/blob.bin"][1000:2000]
+        assert requests.get(server.url + target + "-missing", timeout=30).status_code == 404
+        assert requests.get(server.url + target.rsplit("/", 1)[0], timeout=30).status_code == 400
 
     from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
