@@ -21,14 +21,16 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "S3 \(code) (\(status)) for \(resource): \(message)" }
 
-    /// Whether S3 says the object, upload or bucket does not exist.
+    /// Whether S3 says the object or the upload does not exist. A missing bucket is not among them: that is the
+    /// server's configuration, not a missing artifact.
     public var isNotFound: Bool {
-        ["NoSuchKey", "NoSuchUpload", "NoSuchBucket", "NotFound"].contains(code) || (status == 404 && code.isEmpty)
+        ["NoSuchKey", "NoSuchUpload", "NotFound"].contains(code)
     }
 
     /// The error as Kaizen reports it: a missing object or upload is `RESOURCE_DOES_NOT_EXIST`, a request S3
     /// found malformed (a bad part list, say) `INVALID_PARAMETER_VALUE`, and anything else, which is the server's
-    /// configuration or S3's health rather than the client's fault, `INTERNAL_ERROR` or `TEMPORARILY_UNAVAILABLE`.
+    /// configuration (a missing bucket, refused credentials) or S3's health rather than the client's fault,
+    /// `INTERNAL_ERROR` or `TEMPORARILY_UNAVAILABLE`.
     public var kaizenError: KaizenError {
         if isNotFound { return KaizenError.notFound("S3 \(code): \(message)") }
         switch code {

@@ -179,5 +179,15 @@ struct S3ArtifactStoreTests {
         } throws: { error in
             (error as? S3Error)?.code == "NoSuchBucket"
         }
+        // Through the store, a missing bucket is the server's misconfiguration (500), not a missing artifact (404).
+        let store = S3ArtifactStore(client: client, location: try #require(S3Location(uri: "s3://\(bucket)-missing/p")))
+        await #expect(throws: KaizenError.self) { _ = try await store.list(try Self.path("")) }
+        do {
+            _ = try await store.read(try Self.path("a.txt"))
+            Issue.record("read from a missing bucket succeeded")
+        } catch let error as KaizenError {
+            #expect(error.code == .internalError)
+            #expect(error.message.contains("NoSuchBucket"))
+        }
     }
 }
