@@ -1,12 +1,12 @@
 /// Uploads of unknown length.
 extension S3Client {
-    /// The size of the parts of a streamed upload, and of the largest object stored in one PUT.
+    /// The size of the parts of a streamed upload; a smaller object is stored in one PUT.
     public static let defaultPartSize = 8 * 1024 * 1024
 
     /// Stores the bytes of `chunks` as the object at `key`; the number of bytes stored.
     ///
-    /// Bytes are gathered into parts of `partSize`: an object that fits in the first part goes in one PUT, a larger
-    /// one as a multipart upload, one part in memory at a time. The object appears whole or not at all: if `chunks`
+    /// Bytes are gathered into parts of `partSize` (at least 5 MiB for S3): an object smaller than a part goes in one
+    /// PUT, any other as a multipart upload, one part in memory at a time. The object appears whole or not at all: if `chunks`
     /// throws or the task is cancelled, the multipart upload is aborted (even under cancellation) and nothing is
     /// stored.
     public func putObject<Chunks: AsyncSequence>(
@@ -66,7 +66,7 @@ extension S3Client {
                 part.append(contentsOf: chunk)
             }
             try Task.checkCancellation()
-            // Every part but the last is exactly `partSize`; the last may be empty only when there is no other.
+            // Every part but the last is exactly `partSize` (S3 wants at least 5 MiB); the last may be shorter.
             while part.count >= partSize || (finished && !part.isEmpty) {
                 let count = min(part.count, partSize)
                 let bytes = Array(part[..<count])

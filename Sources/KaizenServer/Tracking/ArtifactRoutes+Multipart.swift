@@ -81,9 +81,12 @@ extension ArtifactRoutes {
         let directory = try Self.path(of: request, after: "\(prefix)/mpu/\(action)/")
         let message = try await RequestMessage.decodeFields(request, limit: multipartBodyLimit)
         let local = try message.requireString("path")
-        let name = local.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? ""
-        let file = try ArtifactPath(validating: name)
-        guard file.segments.count == 1 else { throw ArtifactPath.invalid }
-        return (directory.appending(file.name), message)
+        // The text after the last `/`: a path that ends with one names no file.
+        let name = local.lastIndex(of: "/").map { String(local[local.index(after: $0)...]) } ?? local
+        // Taken as it is, like MLflow's basename: it comes from a JSON body, not a URL, so it is not percent-decoded.
+        guard !name.isEmpty, name != ".", name != "..", !name.unicodeScalars.contains(where: { $0.value == 0 }) else {
+            throw ArtifactPath.invalid
+        }
+        return (directory.appending(name), message)
     }
 }
