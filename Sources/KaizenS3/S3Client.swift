@@ -20,12 +20,24 @@ public struct S3Client: Sendable {
     /// The largest error or listing document read into memory.
     static let documentLimit = 16 * 1024 * 1024
 
-    /// A client for `configuration`, on the process-wide shared HTTP client unless another is given.
-    public init(configuration: S3Configuration, httpClient: HTTPClient = .shared) {
+    /// A client for `configuration`, on `defaultHTTPClient` unless another is given.
+    public init(configuration: S3Configuration, httpClient: HTTPClient = S3Client.defaultHTTPClient) {
         self.configuration = configuration
         self.http = httpClient
         self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region)
     }
+
+    /// The HTTP client of every `S3Client` not given one, alive as long as the process (as `HTTPClient.shared` is).
+    ///
+    /// Unlike the shared client it never decompresses an answer (an object stored with `Content-Encoding: gzip` is
+    /// served as stored, as boto3 serves it, and its length stays the one S3 announced) and never follows a
+    /// redirect (a request is signed for one host; S3's redirect becomes an error naming the right region).
+    public static let defaultHTTPClient: HTTPClient = {
+        let configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30), read: .minutes(5)),
+            decompression: .disabled)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// The URL of a bucket or an object.
     func url(bucket: String, key: String?, query: [(name: String, value: String?)] = []) -> S3URL {

@@ -122,6 +122,18 @@ struct S3ArtifactStoreTests {
         await #expect(throws: KaizenError.self) { _ = try await store.read(try Self.path("m/new.bin")) }
     }
 
+    @Test func storedContentEncodingIsServedAsStored() async throws {
+        let store = try await Self.store()
+        // Not gzip at all: a client that decompressed would fail, one that did not returns the bytes.
+        let bytes = Array("stored as sent, not gzip".utf8)
+        _ = try await store.client.send(
+            .PUT, bucket: store.bucket, key: store.key(try Self.path("f.gz")), headers: [("Content-Encoding", "gzip")],
+            payload: .bytes(bytes))
+        let content = try await store.read(try Self.path("f.gz"))
+        #expect(content.size == Int64(bytes.count))
+        #expect(try await Self.readAll(content) == bytes)
+    }
+
     @Test func prefixDeletesPageThroughManyKeys() async throws {
         let store = try await Self.store(prefix: "")
         for index in 0..<25 { try await Self.write(store, "tree/\(index / 10)/f\(index).txt", "\(index)") }
