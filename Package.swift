@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "KaizenArtifacts", targets: ["KaizenArtifacts"]),
         .library(name: "KaizenStorage", targets: ["KaizenStorage"]),
         .library(name: "KaizenPostgres", targets: ["KaizenPostgres"]),
+        .library(name: "KaizenS3", targets: ["KaizenS3"]),
         .library(name: "KaizenServer", targets: ["KaizenServer"]),
         .library(name: "KaizenONNX", targets: ["KaizenONNX"]),
         .library(name: "KaizenServing", targets: ["KaizenServing"]),
@@ -84,6 +85,17 @@ let package = Package(
                 "KaizenDeploy",
                 "KaizenMonitoring",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // S3 artifact storage: its own SigV4 signer (checked against botocore's vectors) over async-http-client.
+        .target(
+            name: "KaizenS3",
+            dependencies: [
+                "KaizenCore",
+                "KaizenArtifacts",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -189,6 +201,7 @@ let package = Package(
                 "KaizenServer",
                 "KaizenStorage",
                 "KaizenPostgres",
+                "KaizenS3",
                 "KaizenArtifacts",
                 "KaizenTracking",
                 "KaizenRegistry",
@@ -235,6 +248,15 @@ let package = Package(
                 "KaizenStorage", "KaizenPostgres", "KaizenTracking", "KaizenRegistry", "KaizenDeploy", "KaizenMonitoring",
                 "KaizenCore",
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KaizenS3Tests",
+            dependencies: [
+                "KaizenS3", "KaizenArtifacts", "KaizenCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

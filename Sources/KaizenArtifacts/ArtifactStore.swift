@@ -14,6 +14,10 @@ public protocol ArtifactStore: Sendable {
     /// is a directory, before any byte is read, so a caller can still answer with an error.
     func read(_ path: ArtifactPath) async throws -> ArtifactContent
 
+    /// The bytes `range` of a file (inclusive; the upper bound below the file's size), with the same errors as
+    /// `read(_:)`; the content's `size` is the range's length. A default reads from the start and skips.
+    func read(_ path: ArtifactPath, range: ClosedRange<Int64>) async throws -> ArtifactContent
+
     /// Stores the bytes of `chunks` as the file at `path`, replacing any file there, and returns how many bytes
     /// were stored.
     ///
@@ -26,4 +30,51 @@ public protocol ArtifactStore: Sendable {
 
     /// Deletes a file or a directory tree; a missing path is not an error, the root cannot be deleted.
     func delete(_ path: ArtifactPath) async throws
+}
+
+extension ArtifactStore {
+    /// The bytes `range` of a file (inclusive bounds, the upper one below the file's size), as `read(_:)` answers
+    /// them: errors before any byte, `size` the length of the range.
+    ///
+    /// This default reads the file from its start and drops what comes before the range; a store that can start
+    /// reading anywhere (a file, an object store's range request) does better.
+    public func read(_ path: ArtifactPath, range: ClosedRange<Int64>) async throws -> ArtifactContent {
+        let content = try await read(path)
+        return ArtifactContent(
+            size: range.upperBound - range.lowerBound + 1, chunks: RangeChunks(content, range: range))
+    }
+}
+
+/// The chunks of `content` that fall in `range`, cut to it.
+struct RangeChunks: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let content: ArtifactContent
+    let range: ClosedRange<Int64>
+
+    init(_ content: ArtifactContent, range: ClosedRange<Int64>) {
+        self.content = content
+        self.range = range
+    }
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(base: content.makeAsyncIterator(), range: range)
+    }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var base: ArtifactContent.AsyncIterator
+        let range: ClosedRange<Int64>
+        var offset: Int64 = 0
+
+        mutating func next() async throws -> [UInt8]? {
+            while offset <= range.upperBound, let chunk = try await base.next() {
+                let start = offset
+                offset += Int64(chunk.count)
+                guard offset > range.lowerBound else { continue }
+                let from = Int(Swift.max(range.lowerBound - start, 0))
+                let to = Int(Swift.min(range.upperBound + 1 - start, Int64(chunk.count)))
+                return Array(chunk[from..<to])
+            }
+            return nil
+        }
+    }
 }

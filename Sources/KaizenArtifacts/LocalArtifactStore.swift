@@ -63,6 +63,26 @@ public struct LocalArtifactStore: ArtifactStore {
     /// Opens a file and returns its bytes, read in chunks as they are iterated; the size is the file's when
     /// opened.
     public func read(_ path: ArtifactPath) async throws -> ArtifactContent {
+        let (descriptor, size) = try openFile(path)
+        let chunks = FileChunks(descriptor: descriptor, size: size)
+        return ArtifactContent(size: chunks.size, chunks: chunks)
+    }
+
+    /// Opens a file at the start of `range` and reads only the range.
+    public func read(_ path: ArtifactPath, range: ClosedRange<Int64>) async throws -> ArtifactContent {
+        let (descriptor, size) = try openFile(path)
+        guard range.lowerBound >= 0, range.upperBound < size, lseek(descriptor, off_t(range.lowerBound), SEEK_SET) >= 0
+        else {
+            close(descriptor)
+            throw KaizenError.invalidParameter("Byte range \(range) is outside the artifact's \(size) bytes")
+        }
+        let chunks = FileChunks(descriptor: descriptor, size: range.upperBound - range.lowerBound + 1)
+        return ArtifactContent(size: chunks.size, chunks: chunks)
+    }
+
+    /// An open descriptor of a regular file inside the root and its size; missing files, directories and anything
+    /// else are refused before a byte is read.
+    func openFile(_ path: ArtifactPath) throws -> (Int32, Int64) {
         let missing = KaizenError.notFound("No such artifact: '\(path)'")
         guard !path.isRoot, let real = try resolveExisting(path) else { throw missing }
         // `real` has no symlink left; O_NOFOLLOW refuses one swapped in since. O_NONBLOCK keeps a FIFO planted
@@ -82,8 +102,7 @@ public struct LocalArtifactStore: ArtifactStore {
         }
         switch status.st_mode & S_IFMT {
         case S_IFREG:
-            let chunks = FileChunks(descriptor: descriptor, size: Int64(status.st_size))
-            return ArtifactContent(size: chunks.size, chunks: chunks)
+            return (descriptor, Int64(status.st_size))
         case S_IFDIR:
             close(descriptor)
             throw KaizenError.invalidParameter("Artifact path refers to a directory")

@@ -25,7 +25,7 @@ struct ServerCommand: AsyncParsableCommand {
             """)
     var backendStoreURI = "sqlite:///mlflow.db"
 
-    @Option(help: "Folder that holds artifacts served through the proxy.")
+    @Option(help: "Where artifacts served through the proxy live: a folder, or s3://bucket/prefix (README: S3).")
     var artifactsDestination = "./mlartifacts"
 
     @Option(help: "Artifact root for new experiments.")

@@ -203,6 +203,16 @@ struct TrackingRoutesTests {
                 String(buffer: try await client.execute(uri: "/version", method: .get).body) == mlflowCompatibleVersion)
             let info = try await client.execute(uri: "/api/3.0/mlflow/server-info", method: .get)
             #expect(try Self.body(info)["multipart_uploads_enabled"] == false)
+            // A local folder has no multipart uploads: 501 with MLflow's exact message, on which its client falls
+            // back to a plain PUT.
+            let mpu = try await Self.post(
+                client, "/api/2.0/mlflow-artifacts/mpu/create/0/run/artifacts",
+                #"{"path":"/tmp/big.bin","num_parts":2}"#)
+            #expect(mpu.status == .notImplemented)
+            #expect(try Self.body(mpu)["error_code"] == "NOT_IMPLEMENTED")
+            #expect(
+                try Self.body(mpu)["message"]
+                    == "Multipart upload is not supported for the current artifact repository")
         }
     }
 

@@ -18,7 +18,7 @@ enum ArtifactRoutes {
         return try ArtifactPath(validating: String(raw[range.upperBound...]))
     }
 
-    /// Registers listing, download, upload and delete under both prefixes, and refuses multipart uploads.
+    /// Registers listing, download, upload, delete and multipart uploads under both prefixes.
     static func register<Context: RequestContext>(on router: Router<Context>, store: any ArtifactStore) {
         for prefix in prefixes {
             let marker = "\(prefix)/artifacts/"
@@ -38,27 +38,20 @@ enum ArtifactRoutes {
                     HTTPField.Name("X-Content-Type-Options")!: "nosniff",
                     .acceptRanges: "bytes",
                 ]
-                // One byte range (`Range: bytes=a-b`), as previews ask for a large file's head: only the chunks up
-                // to its end are read.
+                // One byte range (`Range: bytes=a-b`), as previews ask for a large file's head.
                 if let size = content.size, let header = request.headers[.range] {
                     guard let range = ByteRange(header: header, size: size) else {
                         headers[.contentRange] = "bytes */\(size)"
                         return Response(status: .rangeNotSatisfiable, headers: headers)
                     }
                     headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+                    // The store reads only the range (a seek, or an object store's own range request); the whole
+                    // file's content is dropped unread.
+                    let part = try await store.read(path, range: range.lowerBound...range.upperBound)
                     return Response(
                         status: .partialContent, headers: headers,
                         body: ResponseBody(contentLength: Int(range.upperBound - range.lowerBound + 1)) { writer in
-                            var offset: Int64 = 0
-                            for try await chunk in content {
-                                let end = offset + Int64(chunk.count)
-                                defer { offset = end }
-                                guard end > range.lowerBound else { continue }
-                                let from = Int(max(range.lowerBound - offset, 0))
-                                let to = Int(min(range.upperBound + 1 - offset, Int64(chunk.count)))
-                                try await writer.write(ByteBuffer(bytes: chunk[from..<to]))
-                                if end > range.upperBound { break }
-                            }
+                            for try await chunk in part { try await writer.write(ByteBuffer(bytes: chunk)) }
                             try await writer.finish(nil)
                         })
                 }
@@ -82,14 +75,7 @@ enum ArtifactRoutes {
                 try await store.delete(try Self.path(of: request, after: marker))
                 return JSONResponse.empty
             }
-            for action in ["create", "complete", "abort"] {
-                router.post(RouterPath("\(prefix)/mpu/\(action)/**")) { request, _ in
-                    _ = try Self.path(of: request, after: "\(prefix)/mpu/\(action)/")
-                    let error = KaizenError(
-                        .notImplemented, "Multipart upload is not supported by the local artifact store")
-                    return ErrorMiddleware<Context>.response(for: error)
-                }
-            }
+            registerMultipart(on: router, prefix: prefix, store: store)
         }
     }
 

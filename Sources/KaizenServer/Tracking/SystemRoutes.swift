@@ -3,7 +3,8 @@ import KaizenCore
 
 /// Liveness, version and capability endpoints.
 enum SystemRoutes {
-    static func register<Context: RequestContext>(on router: Router<Context>) {
+    /// `multipartUploads` is reported in `server-info`, which is what tells MLflow's client to use the `mpu` routes.
+    static func register<Context: RequestContext>(on router: Router<Context>, multipartUploads: Bool = false) {
         router.get("/health") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain"],
@@ -19,7 +20,7 @@ enum SystemRoutes {
                 JSONResponse.make(
                     .object([
                         ("store_type", "SqlStore"), ("workspaces_enabled", false),
-                        ("multipart_uploads_enabled", false), ("multipart_downloads_enabled", false),
+                        ("multipart_uploads_enabled", .bool(multipartUploads)), ("multipart_downloads_enabled", false),
                         ("artifact_serving_enabled", true), ("artifacts_presigned_only", false),
                     ]))
             }

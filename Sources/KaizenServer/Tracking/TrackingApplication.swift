@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import KaizenArtifacts
 import KaizenCore
 public import Logging
 
@@ -12,7 +13,7 @@ public func buildRouter(
     router.add(middleware: HostCheckMiddleware(bindHost: configuration.host, allowedHosts: configuration.allowedHosts))
     router.add(middleware: UITokenMiddleware(token: configuration.uiToken))
     let endpoints = EndpointRegistrar(router: router, bodyLimit: configuration.maxRequestBodySize)
-    SystemRoutes.register(on: router)
+    SystemRoutes.register(on: router, multipartUploads: services.artifacts is any MultipartArtifactStore)
     ExperimentRoutes.register(on: endpoints, tracking: services.tracking)
     RunRoutes.register(on: endpoints, tracking: services.tracking)
     LoggedModelRoutes.register(on: endpoints, tracking: services.tracking)
