@@ -122,6 +122,17 @@ struct S3ArtifactStoreTests {
         await #expect(throws: KaizenError.self) { _ = try await store.read(try Self.path("m/new.bin")) }
     }
 
+    /// Downloads nobody reads yet hold their connections; other requests still get through.
+    @Test(.timeLimit(.minutes(1))) func slowDownloadsDoNotBlockOtherRequests() async throws {
+        let store = try await Self.store()
+        let (chunks, bytes) = TestChunks.random(total: 2 * 1024 * 1024, seed: 5)
+        _ = try await store.write(try Self.path("big.bin"), from: chunks)
+        var held: [ArtifactContent] = []
+        for _ in 0..<12 { held.append(try await store.read(try Self.path("big.bin"))) }
+        #expect(try await store.list(try Self.path("")).map(\.name) == ["big.bin"])
+        #expect(try await Self.readAll(held[11]) == bytes)
+    }
+
     @Test func storedContentEncodingIsServedAsStored() async throws {
         let store = try await Self.store()
         // Not gzip at all: a client that decompressed would fail, one that did not returns the bytes.
