@@ -55,6 +55,11 @@ struct S3ArtifactStoreTests {
         #expect(try await store.list(try Self.path("1/run/artifacts/notes.txt")) == [])
         #expect(try await store.list(try Self.path("nothing/here")) == [])
 
+        let head = try await store.client.headObject(
+            bucket: store.bucket, key: store.key(try Self.path("1/run/artifacts/notes.txt")))
+        #expect(head?.size == 5)
+        #expect(head?.etag.hasPrefix("\"") == true)
+        #expect(try await store.client.headObject(bucket: store.bucket, key: "root/artifacts/none") == nil)
         let content = try await store.read(try Self.path("1/run/artifacts/cfg/a b+c é.json"))
         #expect(content.size == 2)
         #expect(try await Self.readAll(content) == Array("{}".utf8))
