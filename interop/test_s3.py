@@ -323,7 +323,8 @@ def test_multipart_traversal_is_refused(server, s3, target):
 def test_default_artifact_root_on_s3_lets_the_client_write_directly(tmp_path, s3_url, s3, monkeypatch, unique):
     import mlflow
 
-    direct = start_s3_server(tmp_path / "direct", s3_url, default_artifact_root=f"s3://{BUCKET}/direct")
+    # Under the artifacts destination's prefix, so the server can list what the client wrote.
+    direct = start_s3_server(tmp_path / "direct", s3_url, default_artifact_root=f"s3://{BUCKET}/{PREFIX}/direct")
     try:
         for name, value in {**CREDENTIALS, "MLFLOW_S3_ENDPOINT_URL": s3_url}.items():
             monkeypatch.setenv(name, value)
@@ -334,10 +335,13 @@ def test_default_artifact_root_on_s3_lets_the_client_write_directly(tmp_path, s3
         with mlflow.start_run() as run:
             mlflow.log_artifact(str(note))
         uri = run.info.artifact_uri
-        assert uri.startswith(f"s3://{BUCKET}/direct/") and uri.endswith(f"/{run.info.run_id}/artifacts"), uri
+        assert uri.startswith(f"s3://{BUCKET}/{PREFIX}/direct/") and uri.endswith(f"/{run.info.run_id}/artifacts"), uri
         key = uri.removeprefix(f"s3://{BUCKET}/") + "/direct.txt"
         assert object_bytes(s3, key) == b"straight to S3"
         assert local_files(direct) == []
+        # The UI's listing (artifacts/list) reads the bucket for such a run too.
+        listed = requests.get(f"{direct.url}/api/2.0/mlflow/artifacts/list", params={"run_id": run.info.run_id}, timeout=30)
+        assert listed.json() == {"root_uri": uri, "files": [{"path": "direct.txt", "is_dir": False, "file_size": 14}]}
     finally:
         stop(direct)
 

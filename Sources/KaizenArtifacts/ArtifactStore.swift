@@ -30,9 +30,17 @@ public protocol ArtifactStore: Sendable {
 
     /// Deletes a file or a directory tree; a missing path is not an error, the root cannot be deleted.
     func delete(_ path: ArtifactPath) async throws
+
+    /// The path in this store of a storage URI that points inside it (an `s3://bucket/prefix/...` URI under an S3
+    /// store's location), so runs whose clients write to the storage directly can still be listed; nil for any
+    /// other URI. A default answers nil.
+    func path(ofURI uri: String) -> ArtifactPath?
 }
 
 extension ArtifactStore {
+    /// No storage URI points inside a store unless it says so.
+    public func path(ofURI uri: String) -> ArtifactPath? { nil }
+
     /// The bytes `range` of a file (inclusive bounds, the upper one below the file's size), as `read(_:)` answers
     /// them: errors before any byte, `size` the length of the range.
     ///

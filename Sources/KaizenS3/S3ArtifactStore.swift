@@ -45,6 +45,23 @@ public struct S3ArtifactStore: ArtifactStore {
         }
     }
 
+    /// The path of an `s3://` URI in this store's bucket, under its prefix (`s3://bucket/prefix/1/run/artifacts` is
+    /// `1/run/artifacts`); nil for any other URI.
+    public func path(ofURI uri: String) -> ArtifactPath? {
+        guard let target = S3Location(uri: uri), target.bucket == location.bucket else { return nil }
+        let rest: String
+        if location.prefix.isEmpty {
+            rest = target.prefix
+        } else if target.prefix == location.prefix {
+            rest = ""
+        } else if target.prefix.hasPrefix(location.prefix + "/") {
+            rest = String(target.prefix.dropFirst(location.prefix.count + 1))
+        } else {
+            return nil
+        }
+        return try? ArtifactPath(validating: rest)
+    }
+
     /// The entries of a directory from a delimited listing, page after page, sorted by name; files with their sizes.
     public func list(_ path: ArtifactPath) async throws -> [ArtifactEntry] {
         let prefix = directoryPrefix(path)

@@ -31,11 +31,15 @@ public struct S3Client: Sendable {
     ///
     /// Unlike the shared client it never decompresses an answer (an object stored with `Content-Encoding: gzip` is
     /// served as stored, as boto3 serves it, and its length stays the one S3 announced) and never follows a
-    /// redirect (a request is signed for one host; S3's redirect becomes an error naming the right region).
+    /// redirect (a request is signed for one host; S3's redirect becomes an error naming the right region). A
+    /// download holds its connection while the client reading it is slow, so the pool allows far more than the
+    /// usual 8 connections: a few slow downloads must not queue every other request behind them (until it times
+    /// out, as it did with 8).
     public static let defaultHTTPClient: HTTPClient = {
-        let configuration = HTTPClient.Configuration(
+        var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30), read: .minutes(5)),
             decompression: .disabled)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 

@@ -55,6 +55,11 @@ struct S3ArtifactStoreTests {
         #expect(try await store.list(try Self.path("1/run/artifacts/notes.txt")) == [])
         #expect(try await store.list(try Self.path("nothing/here")) == [])
 
+        let head = try await store.client.headObject(
+            bucket: store.bucket, key: store.key(try Self.path("1/run/artifacts/notes.txt")))
+        #expect(head?.size == 5)
+        #expect(head?.etag.hasPrefix("\"") == true)
+        #expect(try await store.client.headObject(bucket: store.bucket, key: "root/artifacts/none") == nil)
         let content = try await store.read(try Self.path("1/run/artifacts/cfg/a b+c é.json"))
         #expect(content.size == 2)
         #expect(try await Self.readAll(content) == Array("{}".utf8))
@@ -120,6 +125,17 @@ struct S3ArtifactStoreTests {
             _ = try await store.write(try Self.path("m/new.bin"), from: small)
         }
         await #expect(throws: KaizenError.self) { _ = try await store.read(try Self.path("m/new.bin")) }
+    }
+
+    /// Downloads nobody reads yet hold their connections; other requests still get through.
+    @Test(.timeLimit(.minutes(1))) func slowDownloadsDoNotBlockOtherRequests() async throws {
+        let store = try await Self.store()
+        let (chunks, bytes) = TestChunks.random(total: 2 * 1024 * 1024, seed: 5)
+        _ = try await store.write(try Self.path("big.bin"), from: chunks)
+        var held: [ArtifactContent] = []
+        for _ in 0..<12 { held.append(try await store.read(try Self.path("big.bin"))) }
+        #expect(try await store.list(try Self.path("")).map(\.name) == ["big.bin"])
+        #expect(try await Self.readAll(held[11]) == bytes)
     }
 
     @Test func storedContentEncodingIsServedAsStored() async throws {

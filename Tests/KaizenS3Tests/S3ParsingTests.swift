@@ -1,3 +1,4 @@
+import KaizenArtifacts
 import KaizenCore
 import Testing
 
@@ -48,6 +49,22 @@ struct S3ParsingTests {
         #expect(S3Location(uri: "s3://bucket/a/../b") == nil)
         #expect(S3Location(uri: "s3:///a") == nil)
         #expect(S3Location(uri: "gs://bucket") == nil)
+    }
+
+    @Test func storageURIsInsideTheStore() throws {
+        let client = S3Client(
+            configuration: S3Configuration(
+                endpoint: .aws, region: "us-east-1", credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"))
+        )
+        let store = S3ArtifactStore(client: client, location: try #require(S3Location(uri: "s3://b/root/art")))
+        #expect(store.path(ofURI: "s3://b/root/art/1/r/artifacts")?.description == "1/r/artifacts")
+        #expect(store.path(ofURI: "s3://b/root/art")?.isRoot == true)
+        #expect(store.path(ofURI: "s3://b/root/artifacts/1") == nil)
+        #expect(store.path(ofURI: "s3://other/root/art/1") == nil)
+        #expect(store.path(ofURI: "s3://b/root/art/../x") == nil)
+        #expect(store.path(ofURI: "mlflow-artifacts:/1/r/artifacts") == nil)
+        let whole = S3ArtifactStore(client: client, location: try #require(S3Location(uri: "s3://b")))
+        #expect(whole.path(ofURI: "s3://b/x/y")?.description == "x/y")
     }
 
     @Test func configurationFromEnvironment() throws {

@@ -128,8 +128,9 @@ enum ArtifactRoutes {
             let relative = try ArtifactPath(validating: try message.string("path") ?? "")
             let rootURI = run.info.artifactURI
             var entries: [ArtifactEntry] = []
-            if let proxied = proxiedPath(rootURI) {
-                let base = try ArtifactPath(validating: proxied)
+            // A proxied run, or one whose client writes straight to the store's storage (`s3://` under its prefix).
+            let base = try proxiedPath(rootURI).map { try ArtifactPath(validating: $0) } ?? store.path(ofURI: rootURI)
+            if let base {
                 var directory = base
                 for segment in relative.segments { directory = directory.appending(segment) }
                 entries = try await store.list(directory)
