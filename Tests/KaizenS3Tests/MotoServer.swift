@@ -2,15 +2,15 @@ import Foundation
 import KaizenS3
 import Testing
 
-/// The S3 server the store tests use: moto at `KAIZEN_TEST_S3_URL` (`scripts/moto.sh start` prints one; `make
-/// swift-test` sets it). Without it the tests are skipped, except under CI, where they fail.
+/// The S3 server the store tests use: moto at `KAIZEN_TEST_S3_URL`, which `scripts/services.sh` (and so `make
+/// swift-test`) sets. Without it the tests are skipped, except under CI, where they fail.
 enum MotoServer {
     static let environment = ProcessInfo.processInfo.environment
     static let url = environment["KAIZEN_TEST_S3_URL"].flatMap { $0.isEmpty ? nil : $0 }
     /// Run the tests when there is a server, or when CI is set (and fail there for the want of one).
     static let enabled = url != nil || environment["CI"] != nil
     static let skipReason: Comment =
-        "KAIZEN_TEST_S3_URL is unset: S3 store tests skipped (run `scripts/moto.sh start` and export its URL)"
+        "KAIZEN_TEST_S3_URL is unset: S3 store tests skipped (run them through scripts/services.sh)"
 
     /// A client for moto (credentials testing/testing) and a bucket of the test's own.
     static func client(region: String = "us-east-1") async throws -> (S3Client, String) {
