@@ -133,7 +133,7 @@ dependent-check: onnx-fixtures
 
 test: lint swift-test interop interop-replicas dependent-check
 
-bench: release venv monitor-venv bench-tools image-tools ui-tools
+bench: release venv monitor-venv bench-tools image-tools ui-tools services-tools
 	mkdir -p bench/out
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/tracking.py --json bench/out/tracking.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/registry.py --json bench/out/registry.json
@@ -145,6 +145,7 @@ bench: release venv monitor-venv bench-tools image-tools ui-tools
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(MVPY) bench/drift.py --json bench/out/drift.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/inference_log.py --json bench/out/inference_log.json
 	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen $(VPY) bench/ui.py --json bench/out/ui.json
+	KAIZEN_BIN=$(CURDIR)/.build/release/kaizen scripts/services.sh run -- $(VPY) bench/scaleout.py --json bench/out/scaleout.json
 
 # wrk drives the throughput figures; it comes from Debian.
 bench-tools:

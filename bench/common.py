@@ -761,20 +761,24 @@ def ratio(key: str, higher: bool | None, m: dict, k: dict):
     return a / b
 
 
-def print_comparison(results: dict, rows: list, w: int, unit_w: int, col_w: int) -> dict:
+def print_comparison(results: dict, rows: list, w: int, unit_w: int, col_w: int,
+                     names: tuple[str, str] = ("MLflow", "Kaizen"), extra: tuple = ()) -> dict:
     """The servers' versions, then a row per (key, label, unit, higher_is_better, format) with both figures
-    and their ratio; the ratios by key."""
-    m, k = results.get("MLflow", {}), results.get("Kaizen", {})
+    and their ratio; the ratios by key. names: the keys in results of MLflow's and Kaizen's figures (and the
+    columns' headers); extra: more columns, each (header, width, cell) where cell(row) gives the row's text."""
+    m, k = results.get(names[0], {}), results.get(names[1], {})
     ratios = {}
     print("GET /version: " + ", ".join(f"{name} {side.get('version', '?')}" for name, side in results.items()))
-    print(f"{'':{w}} {'unit':>{unit_w}} {'MLflow':>{col_w}} {'Kaizen':>{col_w}} {'ratio':>8}")
-    for key, label, unit, higher, fmt in rows:
+    print(f"{'':{w}} {'unit':>{unit_w}} {names[0]:>{col_w}} {names[1]:>{col_w}} {'ratio':>8}"
+          + "".join(f" {header:>{width}}" for header, width, _ in extra))
+    for row in rows:
+        key, label, unit, higher, fmt = row
         cells = [fmt(side[key]) if key in side else "-" for side in (m, k)]
         r = ratio(key, higher, m, k)
         if r is not None:
             ratios[key] = r
         print(f"{label:{w}} {unit:>{unit_w}} {cells[0]:>{col_w}} {cells[1]:>{col_w}} "
-              f"{(f'{r:.2f}x' if r is not None else ''):>8}")
+              f"{(f'{r:.2f}x' if r is not None else ''):>8}" + "".join(f" {cell(row):>{width}}" for _, width, cell in extra))
     print("ratio: Kaizen/MLflow for throughput, MLflow/Kaizen for times and memory: >1 means Kaizen is better.")
     return ratios
 

@@ -223,7 +223,7 @@ def phase_history(client: Client, exp: str, reps: int) -> dict:
     if not ok:
         fail(f"{client.label}: get-history returned {len(points)} points, expected {HISTORY_POINTS} (steps 0..{HISTORY_POINTS - 1})")
     times = timed(once, reps)
-    return {"history_points": len(points), "history_ok": ok, **latency_ms("history", times)}
+    return {"history_points": len(points), "history_ok": ok, "history_run_id": run_id, **latency_ms("history", times)}
 
 
 def phase_log_batch(client: Client, exp: str, duration: int, workdir: Path) -> dict:
@@ -301,19 +301,22 @@ def phase_log_metric(client: Client, exp: str, duration: int, workdir: Path) -> 
 # --------------------------------------------------------------------------- one server
 
 
+def phase_seed(b: Bench, runs: list[dict]) -> dict:
+    """Create the search experiment and seed the runs into it: MLflow's store in-process (its database URI is
+    b.db_uri), Kaizen through REST."""
+    client = b.client
+    exp = client.create_experiment("bench-search")
+    client.search_exp = exp
+    how, dt = b.seed(b.label.startswith("MLflow"), lambda: seed_mlflow_sql(b.db_uri, exp, runs),
+                     lambda: seed_rest(client, exp, runs, b.args.seed_threads))
+    log(f"{b.label}: seeded {len(runs)} runs via {how} in {dt:.1f} s")
+    return {"seed_s": dt, "seed_how": how}
+
+
 def phases(b: Bench, runs: list[dict]) -> None:
     """Seed the runs, then search, get-history, log-batch and log-metric."""
     client, args = b.client, b.args
-
-    def seed():
-        exp = client.create_experiment("bench-search")
-        client.search_exp = exp
-        how, dt = b.seed(b.label == "MLflow", lambda: seed_mlflow_sql(b.db_uri, exp, runs),
-                         lambda: seed_rest(client, exp, runs, args.seed_threads))
-        log(f"{b.label}: seeded {len(runs)} runs via {how} in {dt:.1f} s")
-        return {"seed_s": dt, "seed_how": how}
-
-    b.phase("seed", seed)
+    b.phase("seed", lambda: phase_seed(b, runs))
     if "seed" not in b.res["errors"]:
         b.phase("search", lambda: phase_search(client, runs, args.reps))
     exp = None

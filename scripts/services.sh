@@ -6,7 +6,7 @@
 #
 # PostgreSQL: a throwaway cluster in a temporary directory, run as the `postgres` user (initdb refuses root), on a
 # free port of 127.0.0.1, trust authentication, fsync off (the data is thrown away). Its URL is exported as
-# KAIZEN_TEST_POSTGRES_URL.
+# KAIZEN_TEST_POSTGRES_URL, its server log's path as KAIZEN_TEST_POSTGRES_LOG.
 #
 # S3: moto's server from the project's virtualenv (.venv, `make venv`) on a free port of 127.0.0.1, credentials
 # testing/testing. Its URL is exported as KAIZEN_TEST_S3_URL.
@@ -62,6 +62,7 @@ as_postgres "'$PG_BIN/pg_ctl' -D '$PG_DATA' -l '$WORK/pg.log' -w -t 60 start \
         -c full_page_writes=off -c max_connections=300'" >/dev/null \
     || { cat "$WORK/pg.log" >&2; exit 1; }
 export KAIZEN_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
+export KAIZEN_TEST_POSTGRES_LOG="$WORK/pg.log"
 echo "services: PostgreSQL at 127.0.0.1:$PG_PORT" >&2
 
 MOTO=$(dirname "$0")/../.venv/bin/moto_server
