@@ -95,13 +95,13 @@ $(TEXT_FIXTURES_STAMP): interop/text/make_tokenizer_fixtures.py interop/text/mak
 	$(VPY) interop/text/make_sentiment_model.py $(TEXT_FIXTURES)/vocab-roberta $(TEXT_FIXTURES)/sentiment
 	touch $@
 
-interop: build venv monitor-venv image-tools ui-tools text-fixtures services-tools
+interop: build venv monitor-venv image-tools ui-tools onnx-fixtures text-fixtures services-tools
 	scripts/services.sh run -- env KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(VPY) -m pytest -q interop
 	KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen $(MVPY) -m pytest -q -p no:warnings interop-monitor
 
 # The same interop suite through the team topology: nginx in front of 3 replicas on one PostgreSQL database and one
 # S3 bucket (interop/topology.py). It must pass exactly as the single-server run does.
-interop-replicas: build venv image-tools ui-tools text-fixtures services-tools
+interop-replicas: build venv image-tools ui-tools onnx-fixtures text-fixtures services-tools
 	scripts/services.sh run -- env INTEROP_TOPOLOGY=replicas KAIZEN_BIN=$(CURDIR)/.build/debug/kaizen \
 		$(VPY) -m pytest -q interop
 

@@ -207,9 +207,12 @@ def _server_command(port: int, db_path: Path, artifact_root: Path, local_webhook
     return [str(KAIZEN_BIN), "server", *common, *extra]
 
 
-def _start_server(root: Path, *, local_webhooks: bool = False, reuse: Server | None = None) -> Server:
+def _start_server(
+    root: Path, *, local_webhooks: bool = False, reuse: Server | None = None, single: bool = False
+) -> Server:
     """Start a server in `root`.
 
+    single: one process on SQLite and a folder, whatever INTEROP_TOPOLOGY says (for tests of the local folder).
     local_webhooks: allow webhook URLs with the http scheme that point at private
     addresses such as 127.0.0.1, so a test can receive deliveries on a local listener
     (by default only https URLs to public addresses are accepted).
@@ -220,7 +223,7 @@ def _start_server(root: Path, *, local_webhooks: bool = False, reuse: Server | N
             "INTEROP_TARGET=mlflow runs the suite against the reference server instead.",
             pytrace=False,
         )
-    if topology.is_enabled() and not IS_MLFLOW:
+    if topology.is_enabled() and not IS_MLFLOW and not single:
         return _start_replicas(root, local_webhooks=local_webhooks, reuse=reuse)
     artifact_root = root / "artifacts"
     artifact_root.mkdir(parents=True, exist_ok=True)

@@ -36,6 +36,12 @@ def _post(url: str, path: str, body: dict, session: requests.Session | None = No
     return (session or requests).post(f"{url}/api/2.0/mlflow/{path}", json=body, timeout=60)
 
 
+def _run_source(url: str) -> tuple[str, str]:
+    """A run and a model source inside it, as a registered version's source must be."""
+    info = _post(url, "runs/create", {"experiment_id": "0", "start_time": 1}).json()["run"]["info"]
+    return info["run_id"], f"{info['artifact_uri']}/model"
+
+
 def _race(urls: list[str], count: int, send) -> list[requests.Response]:
     """Runs `send(url, i)` for i in range(count) at once (a barrier lines them up), spread over `urls`."""
     barrier = threading.Barrier(count)
@@ -63,10 +69,10 @@ def test_concurrent_creates_of_one_name_succeed_once(urls, kind):
 def test_concurrent_versions_are_unique_and_contiguous_on_a_long_history(urls):
     name = f"race-versions-{uuid.uuid4().hex[:10]}"
     assert _post(urls[0], "registered-models/create", {"name": name}).status_code == 200
-    source = "mlflow-artifacts:/0/race/artifacts/model"
+    run_id, source = _run_source(urls[0])
 
     def create(url: str, session: requests.Session) -> requests.Response:
-        return _post(url, "model-versions/create", {"name": name, "source": source}, session)
+        return _post(url, "model-versions/create", {"name": name, "source": source, "run_id": run_id}, session)
 
     # The history: created in parallel too, so that it is long enough to matter but quick to build.
     def fill(worker: int) -> list[int]:
@@ -135,10 +141,12 @@ def test_each_registry_event_is_delivered_once(urls, recorder):
     )
     assert hook.status_code == 200, hook.text
     assert _post(urls[-1], "registered-models/create", {"name": name}).status_code == 200
-    source = "mlflow-artifacts:/0/hooks/artifacts/model"
+    run_id, source = _run_source(urls[0])
 
     def create(i: int) -> int:
-        response = _post(urls[i % len(urls)], "model-versions/create", {"name": name, "source": source})
+        response = _post(
+            urls[i % len(urls)], "model-versions/create", {"name": name, "source": source, "run_id": run_id}
+        )
         assert response.status_code == 200, response.text
         return int(response.json()["model_version"]["version"])
 

@@ -350,7 +350,7 @@ def test_local_folder_server_falls_back_to_a_plain_put(tmp_path, monkeypatch, un
     """With a local artifact folder the mpu routes answer 501 with MLflow's message, so the client PUTs instead."""
     import mlflow
 
-    local = _start_server(tmp_path / "local")
+    local = _start_server(tmp_path / "local", single=True)
     try:
         monkeypatch.setenv("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD", "true")
         monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", "1024")

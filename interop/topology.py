@@ -52,6 +52,13 @@ http {{
         client_max_body_size 0;
         proxy_request_buffering off;
         proxy_buffering off;
+        # Paths nginx itself refuses (`..` above the root) get an error in the API's format, not an HTML page.
+        error_page 400 /kaizen-bad-request;
+        location = /kaizen-bad-request {{
+            internal;
+            default_type application/json;
+            return 400 '{{"error_code": "INVALID_PARAMETER_VALUE", "message": "Invalid path"}}';
+        }}
         location / {{
             proxy_pass http://kaizen;
             proxy_http_version 1.1;

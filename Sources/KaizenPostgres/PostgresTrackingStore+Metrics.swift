@@ -73,27 +73,11 @@ extension PostgresTrackingStore {
                 WHERE run_key = \(run) AND key = \(request.key) AND \(unescaped: x) BETWEEN \(lower) AND \(upper)
                 ORDER BY \(unescaped: x), \(unescaped: other)
                 """, logger: logger)
-            let width = max(Double(upper) - Double(lower) + 1, 1) / Double(request.buckets)
-            var reducer = BucketReducer(count: request.buckets)
-            var points: [Metric] = []
-            var total: Int64 = 0
+            var builder = MetricSeriesBuilder(request: request, lower: lower, upper: upper)
             for try await (position, partner, stored, isNaN) in rows.decode((Int64, Int64, Double, Bool).self) {
-                total += 1
-                let value: Double = isNaN ? .nan : stored
-                if total <= request.rawLimit {
-                    points.append(
-                        request.axis == .step
-                            ? Metric(key: request.key, value: value, timestamp: partner, step: position)
-                            : Metric(key: request.key, value: value, timestamp: position, step: partner))
-                }
-                if !isNaN {
-                    reducer.add(x: position, value: value, slot: Int((Double(position) - Double(lower)) / width))
-                }
+                builder.add(position: position, partner: partner, value: stored, isNaN: isNaN)
             }
-            if total <= request.rawLimit {
-                return MetricSeries(lowerX: lower, upperX: upper, total: total, points: points, buckets: [])
-            }
-            return MetricSeries(lowerX: lower, upperX: upper, total: total, points: [], buckets: reducer.buckets)
+            return builder.series
         }
     }
 }

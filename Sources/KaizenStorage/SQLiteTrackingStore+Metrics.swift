@@ -76,30 +76,11 @@ extension SQLiteTrackingStore {
                     SELECT \(x), \(other), value, is_nan FROM metrics
                     WHERE run_uuid = ? AND key = ? AND \(x) BETWEEN ? AND ? ORDER BY \(x), \(other)
                     """, arguments: StatementArguments(key + [lower, upper]))
-            let width = max(Double(upper) - Double(lower) + 1, 1) / Double(request.buckets)
-            var reducer = BucketReducer(count: request.buckets)
-            var points: [Metric] = []
-            var total: Int64 = 0
+            var builder = MetricSeriesBuilder(request: request, lower: lower, upper: upper)
             while let row = try rows.next() {
-                total += 1
-                let position: Int64 = row[0]
-                let isNaN: Bool = row[3]
-                let value: Double = isNaN ? .nan : row[2]
-                if total <= request.rawLimit {
-                    let partner: Int64 = row[1]
-                    points.append(
-                        request.axis == .step
-                            ? Metric(key: request.key, value: value, timestamp: partner, step: position)
-                            : Metric(key: request.key, value: value, timestamp: position, step: partner))
-                }
-                if !isNaN {
-                    reducer.add(x: position, value: value, slot: Int((Double(position) - Double(lower)) / width))
-                }
+                builder.add(position: row[0], partner: row[1], value: row[2], isNaN: row[3])
             }
-            if total <= request.rawLimit {
-                return MetricSeries(lowerX: lower, upperX: upper, total: total, points: points, buckets: [])
-            }
-            return MetricSeries(lowerX: lower, upperX: upper, total: total, points: [], buckets: reducer.buckets)
+            return builder.series
         }
     }
 }
