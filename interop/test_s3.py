@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
@@ -54,9 +55,16 @@ def s3_url():
     if given:
         yield given.rstrip("/")
         return
+    with _moto_server(Path(os.environ.get("TMPDIR", "/tmp"))) as url:
+        yield url
+
+
+@contextmanager
+def _moto_server(log_dir: Path):
+    """A moto_server of the test's own on a free port, its log in `log_dir`; yields its URL and stops it after."""
     port = _free_port()
     moto = Path(sys.executable).parent / "moto_server"
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"moto-{port}.log", "wb")
+    log = open(log_dir / f"moto-{port}.log", "wb")
     proc = subprocess.Popen(
         [str(moto), "-H", HOST, "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         start_new_session=True, preexec_fn=_die_with_pytest,
@@ -371,22 +379,7 @@ def test_local_folder_server_falls_back_to_a_plain_put(tmp_path, monkeypatch, un
 def moto_checking_signatures(tmp_path):
     """A moto_server of the test's own that checks every request's SigV4 signature (moto's IAM auth on) against an
     IAM user's access key; yields (url, key id, secret). moto checks nothing by default."""
-    port = _free_port()
-    moto = Path(sys.executable).parent / "moto_server"
-    log = open(tmp_path / "moto.log", "wb")
-    proc = subprocess.Popen([str(moto), "-H", HOST, "-p", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_pytest)
-    _LIVE_PROCESSES.append(proc)
-    url = f"http://{HOST}:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"{url}/moto-api/", timeout=1)
-                break
-            except requests.RequestException:
-                assert proc.poll() is None and time.monotonic() < deadline, "moto_server did not start"
-                time.sleep(0.2)
+    with _moto_server(tmp_path) as url:
         iam = boto3.client("iam", endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing",
                            region_name="us-east-1")
         iam.create_user(UserName="kaizen")
@@ -397,10 +390,6 @@ def moto_checking_signatures(tmp_path):
                      aws_secret_access_key=key["SecretAccessKey"], region_name="us-east-1").create_bucket(Bucket=BUCKET)
         assert requests.post(f"{url}/moto-api/reset-auth", data=b"0", timeout=10).status_code == 200
         yield url, key["AccessKeyId"], key["SecretAccessKey"]
-    finally:
-        _stop_process(proc)
-        _LIVE_PROCESSES.remove(proc)
-        log.close()
 
 
 # MLflow's own server fails this one: its downloads from moto with signature checks on fail.
