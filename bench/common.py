@@ -657,13 +657,18 @@ def bench_server(label: str, argv_fn, db_name: str, extra_env: dict, args, prefi
             + ", ".join(f"{k} x{v['processes']} {v['peak_rss_mib']:.0f} MiB" for k, v in res["peak_rss_by_process"].items()))
     finally:
         server.stop()
-        res["wall_s"] = time.perf_counter() - t_all
-        log(f"{label}: stopped; {res['wall_s']:.0f} s in all")
-        if args.keep:
-            log(f"{label}: kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        close_workdir(label, workdir, t_all, args, res)
     return res
+
+
+def close_workdir(label: str, workdir: Path, started: float, args, res: dict) -> None:
+    """After a server stopped: its total wall time into `res`, and its directory removed unless --keep."""
+    res["wall_s"] = time.perf_counter() - started
+    log(f"{label}: stopped; {res['wall_s']:.0f} s in all")
+    if args.keep:
+        log(f"{label}: kept {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run_servers(args, prefix: str, phases, settle_field: bool = False) -> dict | None:

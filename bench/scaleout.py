@@ -27,7 +27,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402  (the shared part of the benchmarks, bench/common.py)
-    HOST, REPO, Bench, Client, Server, add_mlflow_args, add_output_args, add_server_args, bench_server, fail, finish,
+    HOST, REPO, Bench, Client, Server, add_mlflow_args, add_output_args, add_server_args, bench_server, close_workdir, fail, finish,
     free_port, log, new_parser, preflight, print_comparison, print_header,
 )
 from tracking import (  # noqa: E402  (the tracking benchmark's phases)
@@ -145,12 +144,7 @@ def bench_replicas(label: str, argv_fn, args, extra_env: dict, phases) -> dict:
     finally:
         if topo is not None:
             topo.stop()
-        res["wall_s"] = time.perf_counter() - t0
-        log(f"{label}: stopped; {res['wall_s']:.0f} s in all")
-        if args.keep:
-            log(f"{label}: kept {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
+        close_workdir(label, root, t0, args, res)
     return res
 
 
