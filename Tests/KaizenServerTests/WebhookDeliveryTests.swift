@@ -172,6 +172,13 @@ struct WebhookDeliveryTests {
             ])
     }
 
+    @Test func anEventGoesOnlyToWebhooksThatExistedWhenItHappened() async {
+        let dispatcher = WebhookDispatcher(
+            store: SubscribedStore(), policy: Self.strict, logger: Logger(label: "test"))
+        let event = RegistryEvent(type: .modelVersionCreated, data: .object([]), timestamp: 2_000)
+        #expect(await dispatcher.subscribers(of: event).map(\.id) == ["older", "same-millisecond"])
+    }
+
     static func delivery() -> WebhookDelivery {
         WebhookDelivery(
             id: "d-1", webhookID: "w1", event: "model_version.created", body: #"{"entity":"model_version"}"#,
@@ -234,6 +241,26 @@ struct UnavailableStore: WebhookStore {
     func claimPendingDeliveries(owner: String, now: Int64, lease: Int64) async throws -> [WebhookDelivery] {
         throw Failure()
     }
+}
+
+/// A webhook store with three subscribers to every event, created before, at and after the 2,000th millisecond.
+struct SubscribedStore: WebhookStore {
+    func createWebhook(_ webhook: Webhook) async throws {}
+    func webhook(id: String) async throws -> Webhook? { nil }
+    func listWebhooks(offset: Int, limit: Int) async throws -> [Webhook] { [] }
+    func updateWebhook(_ webhook: Webhook) async throws {}
+    func deleteWebhook(id: String, now: Int64) async throws {}
+    func subscribers(of type: WebhookEventType) async throws -> [Webhook] {
+        [("older", 1_999), ("same-millisecond", 2_000), ("newer", 2_001)].map { id, created in
+            Webhook(
+                id: id, name: id, description: "", url: "http://127.0.0.1:9/hook", events: [type], secret: "",
+                status: .active, creationTimestamp: created, lastUpdatedTimestamp: created)
+        }
+    }
+    func recordDelivery(_ delivery: WebhookDelivery) async throws {}
+    func deliveries(webhookID: String, limit: Int) async throws -> [WebhookDelivery] { [] }
+    func pendingDeliveries() async throws -> [WebhookDelivery] { [] }
+    func claimPendingDeliveries(owner: String, now: Int64, lease: Int64) async throws -> [WebhookDelivery] { [] }
 }
 
 /// Keeps the level and message of every log line.

@@ -88,10 +88,12 @@ final class WebhookDispatcher: RegistryEventSink, Service {
         }
     }
 
-    /// The webhooks `event` goes to; none (and an error in the log, as the event is lost) when the store fails.
+    /// The webhooks `event` goes to: those subscribed to its type that existed when it happened (events queue up
+    /// behind a burst, and a webhook created meanwhile must not receive the backlog); none (and an error in the log,
+    /// as the event is lost) when the store fails.
     func subscribers(of event: RegistryEvent) async -> [Webhook] {
         do {
-            return try await store.subscribers(of: event.type)
+            return try await store.subscribers(of: event.type).filter { $0.creationTimestamp <= event.timestamp }
         } catch {
             logger.error(
                 "cannot load webhook subscribers; the event is not delivered",
