@@ -253,12 +253,16 @@ extension SQLiteTrackingStore {
                     SELECT value, is_nan, timestamp, step, model_id, dataset_name, dataset_digest FROM metrics
                     WHERE run_uuid = ? AND key = ? ORDER BY timestamp, step, value LIMIT ? OFFSET ?
                     """)
-            return try Row.fetchAll(statement, arguments: [runID, key, limit, offset]).map { row in
-                Metric(
-                    key: key, value: row["is_nan"] ? .nan : row["value"], timestamp: row["timestamp"],
-                    step: row["step"], modelID: row["model_id"], datasetName: row["dataset_name"],
-                    datasetDigest: row["dataset_digest"])
+            var metrics: [Metric] = []
+            metrics.reserveCapacity(min(limit, 100_000))
+            try ColumnReader.forEachRow(statement, arguments: [runID, key, limit, offset]) { row in
+                metrics.append(
+                    Metric(
+                        key: key, value: row.bool(1) ? .nan : row.double(0), timestamp: row.int64(2),
+                        step: row.int64(3), modelID: row.optionalString(4), datasetName: row.optionalString(5),
+                        datasetDigest: row.optionalString(6)))
             }
+            return metrics
         }
     }
 }
