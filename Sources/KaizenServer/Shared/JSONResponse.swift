@@ -4,8 +4,12 @@ import KaizenCore
 /// Builds JSON responses from `JSONValue`s.
 enum JSONResponse {
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        let bytes = value.serialized()
-        return Response(
+        make(bytes: value.serialized(), status: status)
+    }
+
+    /// A response of JSON text already written.
+    static func make(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
             status: status, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -19,6 +19,24 @@ struct EndpointRegistrar<Context: RequestContext> {
         }
     }
 
+    /// Registers `path` with a handler that writes its answer straight into bytes, for the large ones (runs, metric
+    /// histories), which would otherwise be built whole as a `JSONValue` first.
+    func register(
+        _ path: String, methods: [HTTPRequest.Method],
+        writing handler: @escaping @Sendable (RequestMessage) async throws -> JSONWriter
+    ) {
+        let limit = bodyLimit
+        for prefix in ["/api", "/ajax-api"] {
+            let full = RouterPath("\(prefix)/2.0/mlflow/\(path)")
+            for method in methods {
+                router.on(full, method: method) { request, context in
+                    let message = try await RequestMessage.decode(request, context: context, limit: limit)
+                    return JSONResponse.make(bytes: try await handler(message).bytes)
+                }
+            }
+        }
+    }
+
     /// Registers a route with path parameters (`:model_id`); the handler also receives their values.
     func register(
         _ path: String, version: Int = 2, namespace: String = "mlflow", methods: [HTTPRequest.Method],

@@ -11,17 +11,44 @@ enum RunRoutes {
         throw .missingParameter("run_id")
     }
 
+    /// `{"run": ...}`, written straight into bytes.
+    static func written(_ run: Run) -> JSONWriter {
+        var json = JSONWriter(capacity: 2_048)
+        json.object {
+            $0.key("run")
+            TrackingJSON.write(run, to: &$0)
+        }
+        return json
+    }
+
+    /// One page of `items` as `{"<field>": [...], "next_page_token": ...}`, written straight into bytes;
+    /// `capacity` is about the bytes of one item.
+    static func written<Item>(
+        _ page: Page<Item>, field: String, capacity: Int, _ write: (inout JSONWriter, Item) -> Void
+    ) -> JSONWriter {
+        var json = JSONWriter(capacity: 64 + capacity * page.items.count)
+        json.object {
+            $0.repeated(field, page.items, write)
+            $0.field("next_page_token", page.nextPageToken)
+        }
+        return json
+    }
+
     static func register(on endpoints: EndpointRegistrar<some RequestContext>, tracking: TrackingService) {
-        endpoints.register("runs/create", methods: [.post]) { message in
-            let run = try await tracking.createRun(
-                experimentID: try message.identifier("experiment_id") ?? "0",
-                userID: try message.string("user_id") ?? "", runName: try message.string("run_name"),
-                startTime: try message.int64("start_time"), tags: try TrackingJSON.tags(message))
-            return .object([("run", TrackingJSON.run(run))])
-        }
-        endpoints.register("runs/get", methods: [.get]) { message in
-            .object([("run", TrackingJSON.run(try await tracking.run(id: try runID(message))))])
-        }
+        endpoints.register(
+            "runs/create", methods: [.post],
+            writing: { message in
+                let run = try await tracking.createRun(
+                    experimentID: try message.identifier("experiment_id") ?? "0",
+                    userID: try message.string("user_id") ?? "", runName: try message.string("run_name"),
+                    startTime: try message.int64("start_time"), tags: try TrackingJSON.tags(message))
+                return written(run)
+            })
+        endpoints.register(
+            "runs/get", methods: [.get],
+            writing: { message in
+                written(try await tracking.run(id: try runID(message)))
+            })
         endpoints.register("runs/update", methods: [.post]) { message in
             var status: RunStatus?
             if let text = try message.identifier("status") {
@@ -91,24 +118,24 @@ enum RunRoutes {
             try await tracking.logOutputs(runID: try runID(message), models: models)
             return .object([])
         }
-        endpoints.register("runs/search", methods: [.post, .get]) { message in
-            let search = try RunSearch(
-                experimentIDs: try message.strings("experiment_ids"), filter: try message.string("filter"),
-                orderBy: try message.strings("order_by"),
-                viewType: try TrackingJSON.viewType(message, field: "run_view_type"),
-                maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
-            let page = try await tracking.searchRuns(search)
-            return .fields(
-                ("runs", .repeated(page.items, TrackingJSON.run)),
-                ("next_page_token", page.nextPageToken.map { .string($0) }))
-        }
-        endpoints.register("metrics/get-history", methods: [.get]) { message in
-            let page = try await tracking.metricHistory(
-                runID: try runID(message), key: try message.requireString("metric_key"),
-                maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
-            return .fields(
-                ("metrics", .repeated(page.items, TrackingJSON.metric)),
-                ("next_page_token", page.nextPageToken.map { .string($0) }))
-        }
+        endpoints.register(
+            "runs/search", methods: [.post, .get],
+            writing: { message in
+                let search = try RunSearch(
+                    experimentIDs: try message.strings("experiment_ids"), filter: try message.string("filter"),
+                    orderBy: try message.strings("order_by"),
+                    viewType: try TrackingJSON.viewType(message, field: "run_view_type"),
+                    maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
+                let page = try await tracking.searchRuns(search)
+                return written(page, field: "runs", capacity: 2_048) { TrackingJSON.write($1, to: &$0) }
+            })
+        endpoints.register(
+            "metrics/get-history", methods: [.get],
+            writing: { message in
+                let page = try await tracking.metricHistory(
+                    runID: try runID(message), key: try message.requireString("metric_key"),
+                    maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
+                return written(page, field: "metrics", capacity: 80) { TrackingJSON.write($1, to: &$0) }
+            })
     }
 }

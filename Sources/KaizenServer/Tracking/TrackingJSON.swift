@@ -3,20 +3,36 @@ import KaizenTracking
 
 /// The protobuf-JSON shapes of tracking entities, as MLflow clients read them.
 enum TrackingJSON {
-    static func tag(_ tag: Tag) -> JSONValue {
-        .object([("key", .string(tag.key)), ("value", .string(tag.value))])
+    static func tag(_ tag: Tag) -> JSONValue { JSONTreeBuilder.build { write(tag, to: &$0) } }
+
+    static func param(_ param: Param) -> JSONValue { JSONTreeBuilder.build { write(param, to: &$0) } }
+
+    static func metric(_ metric: Metric) -> JSONValue { JSONTreeBuilder.build { write(metric, to: &$0) } }
+
+    static func write(_ tag: Tag, to json: inout some JSONOutput) {
+        json.object {
+            $0.field("key", tag.key)
+            $0.field("value", tag.value)
+        }
     }
 
-    static func param(_ param: Param) -> JSONValue {
-        .object([("key", .string(param.key)), ("value", .string(param.value))])
+    static func write(_ param: Param, to json: inout some JSONOutput) {
+        json.object {
+            $0.field("key", param.key)
+            $0.field("value", param.value)
+        }
     }
 
-    static func metric(_ metric: Metric) -> JSONValue {
-        .fields(
-            ("key", .string(metric.key)), ("value", .double(metric.value)), ("timestamp", .integer(metric.timestamp)),
-            ("step", .integer(metric.step)), ("dataset_name", metric.datasetName.map { .string($0) }),
-            ("dataset_digest", metric.datasetDigest.map { .string($0) }),
-            ("model_id", metric.modelID.map { .string($0) }))
+    static func write(_ metric: Metric, to json: inout some JSONOutput) {
+        json.object {
+            $0.field("key", metric.key)
+            $0.field("value", metric.value)
+            $0.field("timestamp", metric.timestamp)
+            $0.field("step", metric.step)
+            $0.field("dataset_name", metric.datasetName)
+            $0.field("dataset_digest", metric.datasetDigest)
+            $0.field("model_id", metric.modelID)
+        }
     }
 
     static func experiment(_ experiment: Experiment) -> JSONValue {
@@ -29,42 +45,65 @@ enum TrackingJSON {
             ("tags", .repeated(experiment.tags, tag)))
     }
 
-    static func runInfo(_ info: RunInfo) -> JSONValue {
-        .fields(
-            ("run_uuid", .string(info.runID)), ("experiment_id", .string(info.experimentID)),
-            ("run_name", .string(info.runName)), ("user_id", .string(info.userID)),
-            ("status", .string(info.status.rawValue)), ("start_time", .integer(info.startTime)),
-            ("end_time", info.endTime.map { .integer($0) }), ("artifact_uri", .string(info.artifactURI)),
-            ("lifecycle_stage", .string(info.lifecycleStage.rawValue)), ("run_id", .string(info.runID)))
+    static func runInfo(_ info: RunInfo) -> JSONValue { JSONTreeBuilder.build { write(info, to: &$0) } }
+
+    static func run(_ run: Run) -> JSONValue { JSONTreeBuilder.build { write(run, to: &$0) } }
+
+    static func write(_ info: RunInfo, to json: inout some JSONOutput) {
+        json.object {
+            $0.field("run_uuid", info.runID)
+            $0.field("experiment_id", info.experimentID)
+            $0.field("run_name", info.runName)
+            $0.field("user_id", info.userID)
+            $0.field("status", info.status.rawValue)
+            $0.field("start_time", info.startTime)
+            $0.field("end_time", info.endTime)
+            $0.field("artifact_uri", info.artifactURI)
+            $0.field("lifecycle_stage", info.lifecycleStage.rawValue)
+            $0.field("run_id", info.runID)
+        }
     }
 
-    static func dataset(_ dataset: Dataset) -> JSONValue {
-        .fields(
-            ("name", .string(dataset.name)), ("digest", .string(dataset.digest)),
-            ("source_type", .string(dataset.sourceType)), ("source", .string(dataset.source)),
-            ("schema", dataset.schema.map { .string($0) }), ("profile", dataset.profile.map { .string($0) }))
+    static func write(_ dataset: Dataset, to json: inout some JSONOutput) {
+        json.object {
+            $0.field("name", dataset.name)
+            $0.field("digest", dataset.digest)
+            $0.field("source_type", dataset.sourceType)
+            $0.field("source", dataset.source)
+            $0.field("schema", dataset.schema)
+            $0.field("profile", dataset.profile)
+        }
     }
 
-    static func run(_ run: Run) -> JSONValue {
-        let data: JSONValue = .fields(
-            ("metrics", .repeated(run.metrics, metric)), ("params", .repeated(run.params, param)),
-            ("tags", .repeated(run.tags, tag)))
-        let inputs: JSONValue = .fields(
-            (
-                "dataset_inputs",
-                .repeated(run.datasetInputs) { input in
-                    .fields(("tags", .repeated(input.tags, tag)), ("dataset", dataset(input.dataset)))
+    /// A run: info, data (latest metrics, params, tags), inputs and outputs.
+    static func write(_ run: Run, to json: inout some JSONOutput) {
+        json.object {
+            $0.key("info")
+            write(run.info, to: &$0)
+            $0.field("data") {
+                $0.repeated("metrics", run.metrics) { write($1, to: &$0) }
+                $0.repeated("params", run.params) { write($1, to: &$0) }
+                $0.repeated("tags", run.tags) { write($1, to: &$0) }
+            }
+            $0.field("inputs") {
+                $0.repeated("dataset_inputs", run.datasetInputs) { json, input in
+                    json.object {
+                        $0.repeated("tags", input.tags) { write($1, to: &$0) }
+                        $0.key("dataset")
+                        write(input.dataset, to: &$0)
+                    }
                 }
-            ),
-            ("model_inputs", .repeated(run.modelInputs) { .object([("model_id", .string($0))]) }))
-        let outputs: JSONValue = .fields(
-            (
-                "model_outputs",
-                .repeated(run.modelOutputs) {
-                    .object([("model_id", .string($0.modelID)), ("step", .integer($0.step))])
+                $0.repeated("model_inputs", run.modelInputs) { json, id in json.object { $0.field("model_id", id) } }
+            }
+            $0.field("outputs") {
+                $0.repeated("model_outputs", run.modelOutputs) { json, output in
+                    json.object {
+                        $0.field("model_id", output.modelID)
+                        $0.field("step", output.step)
+                    }
                 }
-            ))
-        return .object([("info", runInfo(run.info)), ("data", data), ("inputs", inputs), ("outputs", outputs)])
+            }
+        }
     }
 
     static func loggedModel(_ model: LoggedModel) -> JSONValue {

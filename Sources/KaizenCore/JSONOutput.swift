@@ -1,0 +1,200 @@
+/// Where JSON is written to, one token at a time: straight into bytes (``JSONWriter``, for large responses) or into
+/// a ``JSONValue`` (``JSONTreeBuilder``). An encoding written once against this protocol serves both.
+public protocol JSONOutput {
+    mutating func beginObject()
+    mutating func endObject()
+    mutating func beginArray()
+    mutating func endArray()
+    /// The key of the next value inside an object.
+    mutating func key(_ key: String)
+    mutating func value(_ value: JSONValue)
+    mutating func string(_ value: String)
+    mutating func integer(_ value: Int64)
+    /// Non-finite values as ``JSONValue/write(to:)`` writes them.
+    mutating func double(_ value: Double)
+}
+
+extension JSONOutput {
+    /// An object whose fields `body` writes.
+    public mutating func object(_ body: (inout Self) -> Void) {
+        beginObject()
+        body(&self)
+        endObject()
+    }
+
+    public mutating func field(_ key: String, _ value: String) {
+        self.key(key)
+        string(value)
+    }
+
+    /// Leaves the field out when `value` is nil.
+    public mutating func field(_ key: String, _ value: String?) {
+        if let value { field(key, value) }
+    }
+
+    public mutating func field(_ key: String, _ value: Int64) {
+        self.key(key)
+        integer(value)
+    }
+
+    /// Leaves the field out when `value` is nil.
+    public mutating func field(_ key: String, _ value: Int64?) {
+        if let value { field(key, value) }
+    }
+
+    public mutating func field(_ key: String, _ value: Double) {
+        self.key(key)
+        double(value)
+    }
+
+    /// A field whose value is an object that `body` writes.
+    public mutating func field(_ key: String, object body: (inout Self) -> Void) {
+        self.key(key)
+        object(body)
+    }
+
+    /// A repeated field as protobuf JSON writes it: an array of what `body` writes for each item, left out when
+    /// there are no items.
+    public mutating func repeated<Items: Collection>(
+        _ key: String, _ items: Items, _ body: (inout Self, Items.Element) -> Void
+    ) {
+        guard !items.isEmpty else { return }
+        self.key(key)
+        beginArray()
+        for item in items { body(&self, item) }
+        endArray()
+    }
+}
+
+/// Writes compact JSON text straight into bytes, the same text ``JSONValue/serialized()`` gives, without building
+/// the value first.
+public struct JSONWriter: JSONOutput {
+    public private(set) var bytes: [UInt8] = []
+    /// Whether the next token needs a comma before it: something was written at this level already.
+    var needsComma = false
+
+    public init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func separate() {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    public mutating func key(_ key: String) {
+        separate()
+        JSONValue.writeString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    public mutating func value(_ value: JSONValue) {
+        separate()
+        value.write(to: &bytes)
+        needsComma = true
+    }
+
+    public mutating func string(_ value: String) {
+        separate()
+        JSONValue.writeString(value, to: &bytes)
+        needsComma = true
+    }
+
+    public mutating func integer(_ value: Int64) {
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+        needsComma = true
+    }
+
+    public mutating func double(_ value: Double) {
+        separate()
+        JSONValue.writeDouble(value, to: &bytes)
+        needsComma = true
+    }
+}
+
+/// Builds the ``JSONValue`` that a sequence of ``JSONOutput`` calls describes.
+public struct JSONTreeBuilder: JSONOutput {
+    enum Container {
+        case object([(String, JSONValue)], key: String?)
+        case array([JSONValue], key: String?)
+    }
+
+    var open: [Container] = []
+    var pendingKey: String?
+    /// The finished value, once the outermost one is complete.
+    public private(set) var result: JSONValue = .null
+
+    public init() {}
+
+    /// The value that `body` writes.
+    public static func build(_ body: (inout JSONTreeBuilder) -> Void) -> JSONValue {
+        var builder = JSONTreeBuilder()
+        body(&builder)
+        return builder.result
+    }
+
+    mutating func takeKey() -> String? {
+        defer { pendingKey = nil }
+        return pendingKey
+    }
+
+    mutating func add(_ value: JSONValue, key: String?) {
+        switch open.popLast() {
+        case .object(var fields, let parentKey):
+            fields.append((key ?? "", value))
+            open.append(.object(fields, key: parentKey))
+        case .array(var items, let parentKey):
+            items.append(value)
+            open.append(.array(items, key: parentKey))
+        case nil:
+            result = value
+        }
+    }
+
+    public mutating func beginObject() { open.append(.object([], key: takeKey())) }
+
+    public mutating func endObject() {
+        guard case .object(let fields, let key) = open.popLast() else { return }
+        add(.object(fields), key: key)
+    }
+
+    public mutating func beginArray() { open.append(.array([], key: takeKey())) }
+
+    public mutating func endArray() {
+        guard case .array(let items, let key) = open.popLast() else { return }
+        add(.array(items), key: key)
+    }
+
+    public mutating func key(_ key: String) { pendingKey = key }
+
+    public mutating func value(_ value: JSONValue) { add(value, key: takeKey()) }
+
+    public mutating func string(_ value: String) { add(.string(value), key: takeKey()) }
+
+    public mutating func integer(_ value: Int64) { add(.integer(value), key: takeKey()) }
+
+    public mutating func double(_ value: Double) { add(.double(value), key: takeKey()) }
+}

@@ -1,0 +1,75 @@
+import KaizenCore
+import Testing
+
+/// The two outputs of one encoding agree: the bytes ``JSONWriter`` writes are the serialization of the value
+/// ``JSONTreeBuilder`` builds, and both are the value the encoding describes.
+struct JSONOutputTests {
+    struct Item {
+        var name: String
+        var score: Double
+        var count: Int64?
+        var labels: [String]
+    }
+
+    static func write(_ items: [Item], to json: inout some JSONOutput) {
+        json.object {
+            $0.field("title", "quote \" backslash \\ newline \n tab \t é 😀")
+            $0.repeated("items", items) { json, item in
+                json.object {
+                    $0.field("name", item.name)
+                    $0.field("score", item.score)
+                    $0.field("count", item.count)
+                    $0.repeated("labels", item.labels) { $0.string($1) }
+                    $0.field("nested") { $0.field("empty") { _ in } }
+                }
+            }
+            $0.repeated("none", [Int64]()) { $0.integer($1) }
+            $0.key("raw")
+            $0.value(.array([.null, .bool(true), .integer(-3)]))
+            $0.field("last", Int64.min)
+        }
+    }
+
+    static let items = [
+        Item(name: "a", score: 0.1, count: 3, labels: ["x", "y"]),
+        Item(name: "", score: .nan, count: nil, labels: []),
+        Item(name: "c", score: -.infinity, count: 0, labels: ["z"]),
+    ]
+
+    @Test func writerAndTreeBuilderAgree() {
+        var writer = JSONWriter()
+        Self.write(Self.items, to: &writer)
+        let tree = JSONTreeBuilder.build { Self.write(Self.items, to: &$0) }
+        #expect(writer.bytes == tree.serialized())
+    }
+
+    @Test func theTreeIsTheDescribedValue() {
+        let tree = JSONTreeBuilder.build { Self.write(Array(Self.items.prefix(1)), to: &$0) }
+        let expected: JSONValue = .object([
+            ("title", .string("quote \" backslash \\ newline \n tab \t é 😀")),
+            (
+                "items",
+                .array([
+                    .object([
+                        ("name", .string("a")), ("score", .double(0.1)), ("count", .integer(3)),
+                        ("labels", .array([.string("x"), .string("y")])),
+                        ("nested", .object([("empty", .object([]))])),
+                    ])
+                ])
+            ),
+            ("raw", .array([.null, .bool(true), .integer(-3)])), ("last", .integer(Int64.min)),
+        ])
+        #expect(tree == expected)
+    }
+
+    @Test func aTopLevelArrayAndScalars() {
+        var writer = JSONWriter()
+        writer.beginArray()
+        writer.integer(1)
+        writer.double(2.5)
+        writer.string("s")
+        writer.object { _ in }
+        writer.endArray()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"[1,2.5,"s",{}]"#)
+    }
+}
