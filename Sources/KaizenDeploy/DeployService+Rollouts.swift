@@ -48,6 +48,7 @@ extension DeployService {
     public func command(_ event: RolloutEvent, endpoint: String, actor: Actor) async throws -> Rollout {
         var rollout = try await rollout(endpoint: endpoint)
         let effects = try rollout.apply(event, now: currentTimeMillis())
+        try await restoreAliasIfRolledBack(rollout, effects)
         try await save(rollout, action: "\(event)_rollout", actor: actor)
         try await carryOut(effects, of: rollout, actor: actor)
         return rollout
@@ -84,6 +85,7 @@ extension DeployService {
         }
         effects += rollout.handle(.tick, now: now)
         if rollout != before {
+            try await restoreAliasIfRolledBack(rollout, effects)
             let changedPhase = rollout.phase != before.phase
             try await save(rollout, action: changedPhase ? "advance_rollout" : nil, actor: Self.controller)
         }
@@ -143,6 +145,14 @@ extension DeployService {
         try await endpoints.updateRollout(rollout, modelName: endpoint.modelName, action: action, actor: actor)
     }
 
+    /// A rollout that is rolled back moves its followed alias back before its phase is saved: whoever reads the
+    /// phase `rolled_back` finds the alias restored, and a controller stopped in between does it again on its next
+    /// pass (the rollout is still in progress then).
+    func restoreAliasIfRolledBack(_ rollout: Rollout, _ effects: [RolloutEffect]) async throws {
+        guard effects.contains(where: { if case .emit(.rolledBack) = $0 { true } else { false } }) else { return }
+        try await restoreAlias(after: rollout)
+    }
+
     /// Weight changes go to the endpoint (replicas follow within a poll interval); notices go to webhooks with the
     /// rollout as their data.
     func carryOut(_ effects: [RolloutEffect], of rollout: Rollout, actor: Actor) async throws {
@@ -164,7 +174,6 @@ extension DeployService {
                     case .paused: .rolloutPaused
                     }
                 events.publish(RegistryEvent(type: type, data: rollout.json, timestamp: currentTimeMillis()))
-                if notice == .rolledBack { try await restoreAlias(after: rollout) }
             case .runContractChecks:
                 // The controller's next pass runs them (`advance`): they can take a while and must not hold the
                 // caller's request.

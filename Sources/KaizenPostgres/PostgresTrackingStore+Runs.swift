@@ -103,7 +103,7 @@ extension PostgresTrackingStore {
 
     public func logBatch(runID: String, metrics: [Metric], params: [Param], tags: [Tag]) async throws {
         // Metrics alone (log-metric, and most batches) are one statement that checks the run, inserts the values
-        // and updates each key's latest value and summary.
+        // and updates each key's latest value and summary; concurrent ones for one run share it (MetricWriteGroups).
         if params.isEmpty, tags.isEmpty {
             guard !metrics.isEmpty else {
                 try await database.read { connection in
@@ -111,9 +111,7 @@ extension PostgresTrackingStore {
                 }
                 return
             }
-            try await autocommit { connection in
-                try await Self.insertMetrics(connection, runID: runID, metrics: metrics, logger: logger)
-            }
+            try await metricWrites.submit(runID: runID, metrics: metrics)
             return
         }
         try await database.write { connection in

@@ -10,9 +10,16 @@ import PostgresNIO
 /// replicas need no lock but the database's.
 public struct PostgresTrackingStore: TrackingStore {
     let database: PostgresDatabase
+    /// Concurrent metric-only writes to one run, folded into one statement.
+    let metricWrites: MetricWriteGroups
 
     public init(database: PostgresDatabase) {
         self.database = database
+        metricWrites = MetricWriteGroups { runID, metrics in
+            try await Self.autocommit(database) { connection in
+                try await Self.insertMetrics(connection, runID: runID, metrics: metrics, logger: database.logger)
+            }
+        }
     }
 
     var logger: Logger { database.logger }
@@ -22,6 +29,12 @@ public struct PostgresTrackingStore: TrackingStore {
     @discardableResult
     func autocommit<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await Self.autocommit(database, body)
+    }
+
+    static func autocommit<Result: Sendable>(
+        _ database: PostgresDatabase, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         var attempt = 0
         while true {
