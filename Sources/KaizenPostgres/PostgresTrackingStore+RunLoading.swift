@@ -14,16 +14,21 @@ extension PostgresTrackingStore {
 
     static func runInfos(from rows: PostgresRowSequence) async throws -> [(key: Int64, info: RunInfo)] {
         var infos: [(key: Int64, info: RunInfo)] = []
-        for try await (key, id, experiment, name, user, status, start, end, artifactURI, stage) in rows.decode(
-            (Int64, String, Int64, String, String, String, Int64, Int64?, String, String).self)
-        {
+        try await RowColumns.forEach(rows) { row in
+            let key = try row.next(Int64.self)
+            let id = try row.next(String.self)
+            let experiment = try row.next(Int64.self)
+            let name = try row.next(String.self)
+            let user = try row.next(String.self)
+            let status = try row.next(String.self)
             infos.append(
                 (
                     key,
                     RunInfo(
                         runID: id, experimentID: String(experiment), runName: name, userID: user,
-                        status: RunStatus(rawValue: status) ?? .running, startTime: start, endTime: end,
-                        artifactURI: artifactURI, lifecycleStage: LifecycleStage(rawValue: stage) ?? .active)
+                        status: RunStatus(rawValue: status) ?? .running, startTime: try row.next(),
+                        endTime: try row.next(), artifactURI: try row.next(),
+                        lifecycleStage: LifecycleStage(rawValue: try row.next()) ?? .active)
                 ))
         }
         return infos
@@ -62,18 +67,24 @@ extension PostgresTrackingStore {
             WHERE run_key = ANY(\(keys))
             ORDER BY kind, run_key, ord, key
             """, logger: logger)
-        for try await (kind, key, name, text, value, isNaN, timestamp, step, _) in children.decode(
-            (Int32, Int64, String, String?, Double?, Bool?, Int64?, Int64?, Int64).self)
-        {
+        try await RowColumns.forEach(children) { row in
+            let kind = try row.next(Int32.self)
+            let key = try row.next(Int64.self)
+            let name = try row.next(String.self)
+            let text = try row.next(String?.self)
             switch kind {
             case 0:
+                let value = try row.next(Double?.self)
+                let isNaN = try row.next(Bool?.self)
                 runs[key]?.metrics.append(
                     Metric(
-                        key: name, value: isNaN == true ? .nan : value ?? 0, timestamp: timestamp ?? 0,
-                        step: step ?? 0))
+                        key: name, value: isNaN == true ? .nan : value ?? 0, timestamp: try row.next(Int64?.self) ?? 0,
+                        step: try row.next(Int64?.self) ?? 0))
             case 1: runs[key]?.params.append(Param(key: name, value: text ?? ""))
             case 2: runs[key]?.tags.append(Tag(key: name, value: text ?? ""))
-            default: runs[key]?.modelOutputs.append(ModelOutput(modelID: name, step: step ?? 0))
+            default:
+                _ = (try row.next(Double?.self), try row.next(Bool?.self), try row.next(Int64?.self))
+                runs[key]?.modelOutputs.append(ModelOutput(modelID: name, step: try row.next(Int64?.self) ?? 0))
             }
         }
         let inputs = try await connection.query(

@@ -366,13 +366,13 @@ extension PostgresTrackingStore {
                 ORDER BY timestamp, step, value LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
                 """, logger: logger)
             var metrics: [Metric] = []
-            for try await (value, isNaN, timestamp, step, model, datasetName, datasetDigest) in rows.decode(
-                (Double, Bool, Int64, Int64, String?, String?, String?).self)
-            {
+            try await RowColumns.forEach(rows) { row in
+                let value = try row.next(Double.self)
+                let isNaN = try row.next(Bool.self)
                 metrics.append(
                     Metric(
-                        key: key, value: isNaN ? .nan : value, timestamp: timestamp, step: step, modelID: model,
-                        datasetName: datasetName, datasetDigest: datasetDigest))
+                        key: key, value: isNaN ? .nan : value, timestamp: try row.next(), step: try row.next(),
+                        modelID: try row.next(), datasetName: try row.next(), datasetDigest: try row.next()))
             }
             if metrics.isEmpty {
                 _ = try await Self.requireRun(connection, runID, lock: "", logger: logger)

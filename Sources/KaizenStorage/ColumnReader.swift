@@ -37,10 +37,11 @@ struct ColumnReader {
         while try rows.next() != nil { try body(reader) }
     }
 
-    /// Prepares `sql` (cached by the connection) and hands each row to `body`.
+    /// Prepares `sql` for this call only (its text varies with the number of ids it lists) and hands each row to
+    /// `body`.
     static func forEachRow(
         _ db: Database, sql: String, arguments: StatementArguments, _ body: (ColumnReader) throws -> Void
     ) throws {
-        try forEachRow(try db.cachedStatement(sql: sql), arguments: arguments, body)
+        try forEachRow(try db.makeStatement(sql: sql), arguments: arguments, body)
     }
 }

@@ -33,27 +33,28 @@ enum RunLoader {
         var datasets: [String: [DatasetInput]] = [:]
         var modelInputs: [String: [String]] = [:]
         var outputs: [String: [ModelOutput]] = [:]
-        let metricRows = try Row.fetchCursor(
+        try ColumnReader.forEachRow(
             db,
             sql:
                 "SELECT run_uuid, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run_uuid IN (\(marks)) ORDER BY run_uuid, key",
-            arguments: arguments)
-        while let row = try metricRows.next() {
-            let isNaN: Bool = row[3]
-            metrics[row[0], default: []].append(
-                Metric(key: row[1], value: isNaN ? .nan : row[2], timestamp: row[4], step: row[5]))
+            arguments: arguments
+        ) { row in
+            metrics[row.string(0), default: []].append(
+                Metric(
+                    key: row.string(1), value: row.bool(3) ? .nan : row.double(2), timestamp: row.int64(4),
+                    step: row.int64(5)))
         }
-        let paramRows = try Row.fetchCursor(
+        try ColumnReader.forEachRow(
             db, sql: "SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(marks)) ORDER BY run_uuid, key",
-            arguments: arguments)
-        while let row = try paramRows.next() {
-            params[row[0], default: []].append(Param(key: row[1], value: row[2]))
+            arguments: arguments
+        ) { row in
+            params[row.string(0), default: []].append(Param(key: row.string(1), value: row.string(2)))
         }
-        let tagRows = try Row.fetchCursor(
+        try ColumnReader.forEachRow(
             db, sql: "SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (\(marks)) ORDER BY run_uuid, key",
-            arguments: arguments)
-        while let row = try tagRows.next() {
-            tags[row[0], default: []].append(Tag(key: row[1], value: row[2]))
+            arguments: arguments
+        ) { row in
+            tags[row.string(0), default: []].append(Tag(key: row.string(1), value: row.string(2)))
         }
         try loadInputs(db, marks: marks, arguments: arguments, datasets: &datasets, models: &modelInputs)
         let outputRows = try Row.fetchCursor(
