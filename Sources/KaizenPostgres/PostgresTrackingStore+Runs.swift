@@ -359,20 +359,50 @@ extension PostgresTrackingStore {
 
     public func metricHistory(runID: String, key: String, offset: Int, limit: Int) async throws -> [Metric] {
         try await database.read { connection in
+            // One row of arrays rather than a row per value: a history is read whole, and each row of a result costs
+            // far more to receive than an array element. Arrays cannot hold NULL here: a bit mask says which of the
+            // optional columns are absent. The page is aggregated in the order the subquery reads it.
             let rows = try await connection.query(
                 """
-                SELECT value, is_nan, timestamp, step, model_id, dataset_name, dataset_digest FROM metrics
-                WHERE run_key = (SELECT run_key FROM runs WHERE run_uuid = \(runID)) AND key = \(key)
-                ORDER BY timestamp, step, value LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
+                SELECT array_agg(value), array_agg(is_nan), array_agg(timestamp), array_agg(step),
+                       array_agg(coalesce(model_id, '')), array_agg(coalesce(dataset_name, '')),
+                       array_agg(coalesce(dataset_digest, '')),
+                       array_agg((model_id IS NULL)::int4 | ((dataset_name IS NULL)::int4 << 1)
+                                 | ((dataset_digest IS NULL)::int4 << 2))
+                FROM (
+                    SELECT value, is_nan, timestamp, step, model_id, dataset_name, dataset_digest FROM metrics
+                    WHERE run_key = (SELECT run_key FROM runs WHERE run_uuid = \(runID)) AND key = \(key)
+                    ORDER BY timestamp, step, value LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
+                ) page
                 """, logger: logger)
             var metrics: [Metric] = []
             try await RowColumns.forEach(rows) { row in
-                let value = try row.next(Double.self)
-                let isNaN = try row.next(Bool.self)
-                metrics.append(
-                    Metric(
-                        key: key, value: isNaN ? .nan : value, timestamp: try row.next(), step: try row.next(),
-                        modelID: try row.next(), datasetName: try row.next(), datasetDigest: try row.next()))
+                let values = try row.next([Double]?.self) ?? []
+                let isNaN = try row.next([Bool]?.self) ?? []
+                let timestamps = try row.next([Int64]?.self) ?? []
+                let steps = try row.next([Int64]?.self) ?? []
+                let models = try row.next([String]?.self) ?? []
+                let datasetNames = try row.next([String]?.self) ?? []
+                let datasetDigests = try row.next([String]?.self) ?? []
+                let nulls = try row.next([Int32]?.self) ?? []
+                let count = values.count
+                let counts = [
+                    isNaN.count, timestamps.count, steps.count, models.count, datasetNames.count,
+                    datasetDigests.count, nulls.count,
+                ]
+                guard counts.allSatisfy({ $0 == count }) else {
+                    throw PostgresStoreError("a metric history's columns differ in length")
+                }
+                metrics.reserveCapacity(count)
+                for index in 0..<count {
+                    let absent = nulls[index]
+                    metrics.append(
+                        Metric(
+                            key: key, value: isNaN[index] ? .nan : values[index], timestamp: timestamps[index],
+                            step: steps[index], modelID: absent & 1 == 0 ? models[index] : nil,
+                            datasetName: absent & 2 == 0 ? datasetNames[index] : nil,
+                            datasetDigest: absent & 4 == 0 ? datasetDigests[index] : nil))
+                }
             }
             if metrics.isEmpty {
                 _ = try await Self.requireRun(connection, runID, lock: "", logger: logger)

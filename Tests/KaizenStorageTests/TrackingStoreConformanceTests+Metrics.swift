@@ -66,7 +66,11 @@ extension TrackingStoreConformanceTests {
                 .info.runID
             let metrics: [Metric] = (0..<30).map { (index: Int) -> Metric in
                 let value = Double(30 - index)
-                return Metric(key: "m", value: value, timestamp: Int64(index / 3), step: Int64(index % 3))
+                // Some values carry a model and a dataset, or one of their parts: each comes back as logged.
+                return Metric(
+                    key: "m", value: value, timestamp: Int64(index / 3), step: Int64(index % 3),
+                    modelID: index % 4 == 1 ? "m-\(index)" : nil, datasetName: index % 5 == 2 ? "train" : nil,
+                    datasetDigest: index % 5 >= 2 ? "d\(index)" : nil)
             }
             try await tracking.logBatch(runID: id, metrics: metrics.shuffled(), params: [], tags: [])
             let all = try await tracking.metricHistory(runID: id, key: "m", maxResults: nil, pageToken: nil)
