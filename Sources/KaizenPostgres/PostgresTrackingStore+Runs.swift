@@ -377,14 +377,14 @@ extension PostgresTrackingStore {
                 """, logger: logger)
             var metrics: [Metric] = []
             try await RowColumns.forEach(rows) { row in
-                let values = try row.next([Double]?.self) ?? []
-                let isNaN = try row.next([Bool]?.self) ?? []
-                let timestamps = try row.next([Int64]?.self) ?? []
-                let steps = try row.next([Int64]?.self) ?? []
-                let models = try row.next([String]?.self) ?? []
-                let datasetNames = try row.next([String]?.self) ?? []
-                let datasetDigests = try row.next([String]?.self) ?? []
-                let nulls = try row.next([Int32]?.self) ?? []
+                let values = try row.nextArray(RowColumns.double)
+                let isNaN = try row.nextArray(RowColumns.bool)
+                let timestamps = try row.nextArray(RowColumns.int64)
+                let steps = try row.nextArray(RowColumns.int64)
+                let models = try row.nextArray(RowColumns.string)
+                let datasetNames = try row.nextArray(RowColumns.string)
+                let datasetDigests = try row.nextArray(RowColumns.string)
+                let nulls = try row.nextArray(RowColumns.int32)
                 let count = values.count
                 let counts = [
                     isNaN.count, timestamps.count, steps.count, models.count, datasetNames.count,
