@@ -53,39 +53,59 @@ extension PostgresTrackingStore {
             keysByID[info.runID] = key
         }
         let keys = infos.map(\.key)
-        // Latest metrics, params, tags and outputs in one result; `kind` says which.
+        // One row per run with its latest metrics, params, tags and outputs as arrays (each in the order it is
+        // returned): a row of a result costs far more to receive than an array element, and each run's children
+        // are read by their primary key.
         let children = try await connection.query(
             """
-            SELECT 0::int4 AS kind, run_key, key, NULL::text AS text_value, value, is_nan, timestamp, step, 0::int8 AS ord
-            FROM latest_metrics WHERE run_key = ANY(\(keys))
-            UNION ALL
-            SELECT 1, run_key, key, value, NULL, NULL, NULL, NULL, 0 FROM params WHERE run_key = ANY(\(keys))
-            UNION ALL
-            SELECT 2, run_key, key, value, NULL, NULL, NULL, NULL, 0 FROM tags WHERE run_key = ANY(\(keys))
-            UNION ALL
-            SELECT 3, run_key, model_id, NULL, NULL, NULL, NULL, step, step FROM run_outputs
-            WHERE run_key = ANY(\(keys))
-            ORDER BY kind, run_key, ord, key
+            SELECT k.run_key, m.keys, m.vals, m.nans, m.timestamps, m.steps, p.keys, p.vals, t.keys, t.vals,
+                   o.models, o.steps
+            FROM unnest(\(keys)::int8[]) AS k(run_key)
+            LEFT JOIN LATERAL (
+                SELECT array_agg(key ORDER BY key) AS keys, array_agg(value ORDER BY key) AS vals,
+                       array_agg(is_nan ORDER BY key) AS nans, array_agg(timestamp ORDER BY key) AS timestamps,
+                       array_agg(step ORDER BY key) AS steps
+                FROM latest_metrics WHERE run_key = k.run_key
+            ) m ON true
+            LEFT JOIN LATERAL (
+                SELECT array_agg(key ORDER BY key) AS keys, array_agg(value ORDER BY key) AS vals
+                FROM params WHERE run_key = k.run_key
+            ) p ON true
+            LEFT JOIN LATERAL (
+                SELECT array_agg(key ORDER BY key) AS keys, array_agg(value ORDER BY key) AS vals
+                FROM tags WHERE run_key = k.run_key
+            ) t ON true
+            LEFT JOIN LATERAL (
+                SELECT array_agg(model_id ORDER BY step, model_id) AS models,
+                       array_agg(step ORDER BY step, model_id) AS steps
+                FROM run_outputs WHERE run_key = k.run_key
+            ) o ON true
             """, logger: logger)
         try await RowColumns.forEach(children) { row in
-            let kind = try row.next(Int32.self)
             let key = try row.next(Int64.self)
-            let name = try row.next(String.self)
-            let text = try row.next(String?.self)
-            switch kind {
-            case 0:
-                let value = try row.next(Double?.self)
-                let isNaN = try row.next(Bool?.self)
-                runs[key]?.metrics.append(
-                    Metric(
-                        key: name, value: isNaN == true ? .nan : value ?? 0, timestamp: try row.next(Int64?.self) ?? 0,
-                        step: try row.next(Int64?.self) ?? 0))
-            case 1: runs[key]?.params.append(Param(key: name, value: text ?? ""))
-            case 2: runs[key]?.tags.append(Tag(key: name, value: text ?? ""))
-            default:
-                _ = (try row.next(Double?.self), try row.next(Bool?.self), try row.next(Int64?.self))
-                runs[key]?.modelOutputs.append(ModelOutput(modelID: name, step: try row.next(Int64?.self) ?? 0))
+            let metricKeys = try row.nextArray(RowColumns.string)
+            let values = try row.nextArray(RowColumns.double)
+            let nans = try row.nextArray(RowColumns.bool)
+            let timestamps = try row.nextArray(RowColumns.int64)
+            let steps = try row.nextArray(RowColumns.int64)
+            let paramKeys = try row.nextArray(RowColumns.string)
+            let paramValues = try row.nextArray(RowColumns.string)
+            let tagKeys = try row.nextArray(RowColumns.string)
+            let tagValues = try row.nextArray(RowColumns.string)
+            let models = try row.nextArray(RowColumns.string)
+            let outputSteps = try row.nextArray(RowColumns.int64)
+            guard [values.count, nans.count, timestamps.count, steps.count].allSatisfy({ $0 == metricKeys.count }),
+                paramKeys.count == paramValues.count, tagKeys.count == tagValues.count,
+                models.count == outputSteps.count
+            else { throw PostgresStoreError("a run's children arrays differ in length") }
+            runs[key]?.metrics = metricKeys.indices.map { index in
+                Metric(
+                    key: metricKeys[index], value: nans[index] ? .nan : values[index], timestamp: timestamps[index],
+                    step: steps[index])
             }
+            runs[key]?.params = zip(paramKeys, paramValues).map { Param(key: $0, value: $1) }
+            runs[key]?.tags = zip(tagKeys, tagValues).map { Tag(key: $0, value: $1) }
+            runs[key]?.modelOutputs = zip(models, outputSteps).map { ModelOutput(modelID: $0, step: $1) }
         }
         let inputs = try await connection.query(
             """
