@@ -53,32 +53,31 @@ extension PostgresTrackingStore {
             keysByID[info.runID] = key
         }
         let keys = infos.map(\.key)
-        // One row per run with its latest metrics, params, tags and outputs as arrays (each in the order it is
-        // returned): a row of a result costs far more to receive than an array element, and each run's children
-        // are read by their primary key.
+        // One row per run with its latest metrics, params, tags and outputs as arrays: a row of a result costs far
+        // more to receive than an array element, and each run's children are read by their primary key, in its
+        // order. Each aggregate takes the rows in the order its subquery returns them (one sort per aggregate would
+        // cost more than the rest together).
         let children = try await connection.query(
             """
             SELECT k.run_key, m.keys, m.vals, m.nans, m.timestamps, m.steps, p.keys, p.vals, t.keys, t.vals,
                    o.models, o.steps
             FROM unnest(\(keys)::int8[]) AS k(run_key)
             LEFT JOIN LATERAL (
-                SELECT array_agg(key ORDER BY key) AS keys, array_agg(value ORDER BY key) AS vals,
-                       array_agg(is_nan ORDER BY key) AS nans, array_agg(timestamp ORDER BY key) AS timestamps,
-                       array_agg(step ORDER BY key) AS steps
-                FROM latest_metrics WHERE run_key = k.run_key
+                SELECT array_agg(key) AS keys, array_agg(value) AS vals, array_agg(is_nan) AS nans,
+                       array_agg(timestamp) AS timestamps, array_agg(step) AS steps
+                FROM (SELECT * FROM latest_metrics WHERE run_key = k.run_key ORDER BY key) x
             ) m ON true
             LEFT JOIN LATERAL (
-                SELECT array_agg(key ORDER BY key) AS keys, array_agg(value ORDER BY key) AS vals
-                FROM params WHERE run_key = k.run_key
+                SELECT array_agg(key) AS keys, array_agg(value) AS vals
+                FROM (SELECT key, value FROM params WHERE run_key = k.run_key ORDER BY key) x
             ) p ON true
             LEFT JOIN LATERAL (
-                SELECT array_agg(key ORDER BY key) AS keys, array_agg(value ORDER BY key) AS vals
-                FROM tags WHERE run_key = k.run_key
+                SELECT array_agg(key) AS keys, array_agg(value) AS vals
+                FROM (SELECT key, value FROM tags WHERE run_key = k.run_key ORDER BY key) x
             ) t ON true
             LEFT JOIN LATERAL (
-                SELECT array_agg(model_id ORDER BY step, model_id) AS models,
-                       array_agg(step ORDER BY step, model_id) AS steps
-                FROM run_outputs WHERE run_key = k.run_key
+                SELECT array_agg(model_id) AS models, array_agg(step) AS steps
+                FROM (SELECT model_id, step FROM run_outputs WHERE run_key = k.run_key ORDER BY step, model_id) x
             ) o ON true
             """, logger: logger)
         try await RowColumns.forEach(children) { row in
