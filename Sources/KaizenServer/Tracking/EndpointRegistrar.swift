@@ -25,15 +25,8 @@ struct EndpointRegistrar<Context: RequestContext> {
         _ path: String, methods: [HTTPRequest.Method],
         writing handler: @escaping @Sendable (RequestMessage) async throws -> JSONWriter
     ) {
-        let limit = bodyLimit
-        for prefix in ["/api", "/ajax-api"] {
-            let full = RouterPath("\(prefix)/2.0/mlflow/\(path)")
-            for method in methods {
-                router.on(full, method: method) { request, context in
-                    let message = try await RequestMessage.decode(request, context: context, limit: limit)
-                    return JSONResponse.make(bytes: try await handler(message).bytes)
-                }
-            }
+        route(path, version: 2, namespace: "mlflow", methods: methods) { message, _ in
+            JSONResponse.make(bytes: try await handler(message).bytes)
         }
     }
 
@@ -42,13 +35,23 @@ struct EndpointRegistrar<Context: RequestContext> {
         _ path: String, version: Int = 2, namespace: String = "mlflow", methods: [HTTPRequest.Method],
         handler: @escaping @Sendable (RequestMessage, Parameters) async throws -> JSONValue
     ) {
+        route(path, version: version, namespace: namespace, methods: methods) { message, parameters in
+            JSONResponse.make(try await handler(message, parameters))
+        }
+    }
+
+    /// `path` under both prefixes for each method: the request decoded into a `RequestMessage`, then `respond`.
+    private func route(
+        _ path: String, version: Int, namespace: String, methods: [HTTPRequest.Method],
+        respond: @escaping @Sendable (RequestMessage, Parameters) async throws -> Response
+    ) {
         let limit = bodyLimit
         for prefix in ["/api", "/ajax-api"] {
             let full = RouterPath("\(prefix)/\(version).0/\(namespace)/\(path)")
             for method in methods {
                 router.on(full, method: method) { request, context in
                     let message = try await RequestMessage.decode(request, context: context, limit: limit)
-                    return JSONResponse.make(try await handler(message, context.parameters))
+                    return try await respond(message, context.parameters)
                 }
             }
         }
