@@ -21,18 +21,14 @@ extension PostgresRegistryStore {
         }
         let order = search.order.map { "m.\($0.0) \($0.1 ? "ASC" : "DESC")" }.joined(separator: ", ")
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        statement.append(
-            "SELECT * FROM registered_models m \(whereClause) ORDER BY \(order) "
-                + "LIMIT \(statement.bind(Int64(search.maxResults + 1))) OFFSET \(statement.bind(Int64(search.offset)))"
-        )
+        statement.append("SELECT * FROM registered_models m \(whereClause) ORDER BY \(order)")
         let logger = logger
         return try await database.read { connection in
-            var rows = try await NamedRow.fetch(connection, statement.query, logger: logger)
-            let hasMore = rows.count > search.maxResults
-            if hasMore { rows.removeLast() }
+            let page = try await statement.page(maxResults: search.maxResults, offset: search.offset) {
+                try await NamedRow.fetch(connection, $0.query, logger: logger)
+            }
             return Page(
-                items: try await Self.loadModels(connection, logger, rows),
-                nextPageToken: hasMore ? PageToken(offset: search.offset + search.maxResults).encoded : nil)
+                items: try await Self.loadModels(connection, logger, page.items), nextPageToken: page.nextPageToken)
         }
     }
 
@@ -55,17 +51,15 @@ extension PostgresRegistryStore {
         }
         let order = search.order.map { "v.\($0.0) \($0.1 ? "ASC" : "DESC")" }.joined(separator: ", ")
         statement.append(
-            "SELECT * FROM model_versions v WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) "
-                + "LIMIT \(statement.bind(Int64(search.maxResults + 1))) OFFSET \(statement.bind(Int64(search.offset)))"
-        )
+            "SELECT * FROM model_versions v WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order)")
         let logger = logger
         return try await database.read { connection in
-            var rows = try await NamedRow.fetch(connection, statement.query, logger: logger)
-            let hasMore = rows.count > search.maxResults
-            if hasMore { rows.removeLast() }
+            let page = try await statement.page(maxResults: search.maxResults, offset: search.offset) {
+                try await NamedRow.fetch(connection, $0.query, logger: logger)
+            }
             return Page(
-                items: try await Self.loadVersions(connection, logger, rows, withAliases: false),
-                nextPageToken: hasMore ? PageToken(offset: search.offset + search.maxResults).encoded : nil)
+                items: try await Self.loadVersions(connection, logger, page.items, withAliases: false),
+                nextPageToken: page.nextPageToken)
         }
     }
 

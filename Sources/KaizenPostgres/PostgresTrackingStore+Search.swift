@@ -45,7 +45,7 @@ extension PostgresTrackingStore {
         orderTerms.append(contentsOf: ["r.start_time DESC", "r.run_uuid ASC"])
         statement.append(" ORDER BY \(orderTerms.joined(separator: ", "))")
         return try await database.read { connection in
-            let page = try await Self.page(statement, maxResults: search.maxResults, offset: search.offset) {
+            let page = try await statement.page(maxResults: search.maxResults, offset: search.offset) {
                 statement in try await Self.runInfos(from: connection.query(statement.query, logger: logger))
             }
             let runs = try await Self.loadRuns(connection, infos: page.items, logger: logger)

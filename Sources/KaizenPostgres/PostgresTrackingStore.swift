@@ -188,7 +188,7 @@ public struct PostgresTrackingStore: TrackingStore {
         statement.append(conditions.joined(separator: " AND "))
         statement.append(" ORDER BY \(order.joined(separator: ", "))")
         return try await database.read { connection in
-            try await Self.page(statement, maxResults: search.maxResults, offset: search.offset) { statement in
+            try await statement.page(maxResults: search.maxResults, offset: search.offset) { statement in
                 try await Self.experiments(from: connection.query(statement.query, logger: logger))
             }
         }
@@ -198,21 +198,6 @@ public struct PostgresTrackingStore: TrackingStore {
         "name": "e.name", "experiment_id": "e.experiment_id", "creation_time": "e.creation_time",
         "last_update_time": "e.last_update_time",
     ]
-
-    /// One page of a search: `statement` with `LIMIT` one row more than the page holds, so the presence of a next
-    /// page is known without counting.
-    static func page<Item>(
-        _ statement: SQLStatement, maxResults: Int, offset: Int, fetch: (SQLStatement) async throws -> [Item]
-    ) async throws -> Page<Item> {
-        var statement = statement
-        let limit = statement.bind(Int64(maxResults) + 1)
-        let skip = statement.bind(Int64(offset))
-        statement.append(" LIMIT \(limit) OFFSET \(skip)")
-        var items = try await fetch(statement)
-        let hasMore = items.count > maxResults
-        if hasMore { items.removeLast() }
-        return Page(items: items, nextPageToken: hasMore ? PageToken(offset: offset + maxResults).encoded : nil)
-    }
 
     public func renameExperiment(id: String, to newName: String, now: Int64) async throws {
         guard let number = Int64(id) else { throw TrackingError.experimentNotFound(id) }

@@ -11,17 +11,20 @@ struct RowColumns {
         cells = row.makeIterator()
     }
 
-    mutating func next<Value: PostgresDecodable>(_ type: Value.Type = Value.self) throws -> Value {
+    mutating func nextCell() throws -> PostgresCell {
         guard let cell = cells.next() else { throw PostgresStoreError("a result row has fewer columns than read") }
-        return try cell.decode(Value.self)
+        return cell
+    }
+
+    mutating func next<Value: PostgresDecodable>(_ type: Value.Type = Value.self) throws -> Value {
+        try nextCell().decode(Value.self)
     }
 
     /// The next column, a one-dimensional array without NULL elements in PostgreSQL's binary format, read here
     /// element by element with `element` (which gets each element's bytes); a NULL array is empty. Decoding arrays
     /// through the generic decoder looks type metadata up for every element.
     mutating func nextArray<Element>(_ element: (inout ByteBuffer) -> Element?) throws -> [Element] {
-        guard let cell = cells.next() else { throw PostgresStoreError("a result row has fewer columns than read") }
-        guard var bytes = cell.bytes else { return [] }
+        guard var bytes = try nextCell().bytes else { return [] }
         let malformed = PostgresStoreError("an array column is not a one-dimensional array without NULLs")
         guard let (dimensions, hasNulls, _) = bytes.readMultipleIntegers(as: (Int32, Int32, UInt32).self),
             hasNulls == 0

@@ -1,3 +1,4 @@
+import KaizenCore
 public import PostgresNIO
 
 /// SQL built piece by piece with its values bound as `$1`, `$2`…: for statements whose shape depends on the
@@ -35,5 +36,20 @@ public struct SQLStatement: Sendable {
     /// The statement to run.
     public var query: PostgresQuery {
         PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    /// One page of a search: this statement with `LIMIT` one row more than the page holds, so the presence of a
+    /// next page is known without counting; `fetch` runs it.
+    func page<Item>(
+        maxResults: Int, offset: Int, fetch: (SQLStatement) async throws -> [Item]
+    ) async throws -> Page<Item> {
+        var statement = self
+        let limit = statement.bind(Int64(maxResults) + 1)
+        let skip = statement.bind(Int64(offset))
+        statement.append(" LIMIT \(limit) OFFSET \(skip)")
+        var items = try await fetch(statement)
+        let hasMore = items.count > maxResults
+        if hasMore { items.removeLast() }
+        return Page(items: items, nextPageToken: hasMore ? PageToken(offset: offset + maxResults).encoded : nil)
     }
 }
