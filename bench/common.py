@@ -671,6 +671,20 @@ def close_workdir(label: str, workdir: Path, started: float, args, res: dict) ->
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def measure_side(results: dict, label: str, run) -> bool:
+    """results[label] = run(); a server that could not be measured is a failed check and gets {"fatal": why}, and the
+    others are still measured. Ctrl-C is not caught. True if it was measured."""
+    try:
+        results[label] = run()
+        return True
+    except KeyboardInterrupt:
+        raise
+    except Exception as e:
+        fail(f"{label}: {e}")
+        results.setdefault(label, {})["fatal"] = str(e)
+        return False
+
+
 def run_servers(args, prefix: str, phases, settle_field: bool = False) -> dict | None:
     """bench_server for Kaizen, then for MLflow unless --skip-mlflow: results by label, where a server
     that could not be measured has {"fatal": why}. None if interrupted (the servers are stopped)."""
@@ -691,16 +705,11 @@ def run_servers(args, prefix: str, phases, settle_field: bool = False) -> dict |
         for label, argv_fn, db in (("Kaizen", kaizen_argv, "kaizen.db"), ("MLflow", mlflow_argv, "mlflow.db")):
             if label == "MLflow" and args.skip_mlflow:
                 continue
-            try:
-                extra_env = {}
-                if label == "MLflow" and args.mlflow_no_jobs:
-                    extra_env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
-                results[label] = bench_server(label, argv_fn, db, extra_env, args, prefix, phases, settle_field)
-            except KeyboardInterrupt:
-                raise
-            except Exception as e:
-                fail(f"{label}: {e}")
-                results.setdefault(label, {})["fatal"] = str(e)
+            extra_env = {}
+            if label == "MLflow" and args.mlflow_no_jobs:
+                extra_env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
+            measure_side(results, label, lambda: bench_server(label, argv_fn, db, extra_env, args, prefix, phases,
+                                                              settle_field))
     except KeyboardInterrupt:
         log("interrupted; servers stopped")
         return None

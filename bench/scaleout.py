@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402  (the shared part of the benchmarks, bench/common.py)
     HOST, REPO, Bench, Client, Server, add_mlflow_args, add_output_args, add_server_args, bench_server, close_workdir, fail, finish,
-    free_port, log, new_parser, preflight, print_comparison, print_header,
+    free_port, log, measure_side, new_parser, preflight, print_comparison, print_header,
 )
 from tracking import (  # noqa: E402  (the tracking benchmark's phases)
     HISTORY_POINTS, SEARCH_FILTER, SEARCH_MAX, SEARCH_ORDER, phase_history, phase_log_metric, phase_search,
@@ -409,13 +409,7 @@ def main() -> int:
     results: dict = {}
     try:
         for label, run in sides:
-            try:
-                results[label] = run()
-            except KeyboardInterrupt:
-                raise
-            except Exception as e:
-                fail(f"{label}: {e}")
-                results.setdefault(label, {})["fatal"] = str(e)
+            measure_side(results, label, run)
     except KeyboardInterrupt:
         log("interrupted; servers stopped")
         return 130

@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 # package and `import common` still finds bench/common.py.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 from common import (  # noqa: E402  (the shared part of the benchmarks, bench/common.py)
-    HOST, REPO, WRK_INVOCATIONS, bench_server, fail, finish, log, lua_long_string, new_parser, preflight,
+    HOST, REPO, WRK_INVOCATIONS, bench_server, fail, finish, log, lua_long_string, measure_side, new_parser, preflight,
     print_header, run_wrk,
 )
 
@@ -463,15 +463,10 @@ def main() -> int:
                     return argv + (["--workers", str(args.mlflow_workers)] if args.mlflow_workers else [])
                 # mlflow models serve runs `uvicorn` from PATH: the venv's, as with an activated venv
                 env = {"PATH": str(Path(args.mlflow_bin).parent) + os.pathsep + os.environ.get("PATH", "")}
-            try:
-                results[label] = bench_server(label, argv_fn, "unused.db", env, args, "kaizen-bench-serving-",
-                                              lambda b: phases(b, model), settle_field=True, ready_path="/ping")
+            if measure_side(results, label, lambda: bench_server(
+                    label, argv_fn, "unused.db", env, args, "kaizen-bench-serving-", lambda b: phases(b, model),
+                    settle_field=True, ready_path="/ping")):
                 results[label]["config"] = what
-            except KeyboardInterrupt:
-                raise
-            except Exception as e:
-                fail(f"{label}: {e}")
-                results.setdefault(label, {})["fatal"] = str(e)
     except KeyboardInterrupt:
         log("interrupted; servers stopped")
         return 130
