@@ -65,19 +65,61 @@ extension PostgresTrackingStore {
             guard let (first, last) = bounds else { return .empty }
             let lower = request.lower ?? first
             let upper = request.upper ?? last
-            // One pass over the range in the order of an index: raw points are kept until there are more than the
-            // raw limit, and every value goes into its bucket, an equal slice of the range, as on SQLite.
+            var total: Int64 = 0
+            for try await count in try await connection.query(
+                """
+                SELECT count(*) FROM metrics
+                WHERE run_key = \(run) AND key = \(request.key) AND \(unescaped: x) BETWEEN \(lower) AND \(upper)
+                """, logger: logger
+            ).decode(Int64.self) {
+                total = count
+            }
+            var builder = MetricSeriesBuilder(request: request, lower: lower, upper: upper)
+            guard total > request.rawLimit else {
+                // Few enough to send raw: one pass in the order of an index.
+                let rows = try await connection.query(
+                    """
+                    SELECT \(unescaped: x), \(unescaped: other), value, is_nan FROM metrics
+                    WHERE run_key = \(run) AND key = \(request.key)
+                        AND \(unescaped: x) BETWEEN \(lower) AND \(upper)
+                    ORDER BY \(unescaped: x), \(unescaped: other)
+                    """, logger: logger)
+                for try await (position, partner, stored, isNaN) in rows.decode((Int64, Int64, Double, Bool).self) {
+                    builder.add(position: position, partner: partner, value: stored, isNaN: isNaN)
+                }
+                return builder.series
+            }
+            // Too many to send: the buckets are reduced in the database, so that a million points cost a thousand
+            // rows on the wire. A bucket's slot is the builder's arithmetic in float8; its last value is the one at
+            // its greatest x (and greatest other coordinate), looked up by index.
             let rows = try await connection.query(
                 """
-                SELECT \(unescaped: x), \(unescaped: other), value, is_nan FROM metrics
-                WHERE run_key = \(run) AND key = \(request.key) AND \(unescaped: x) BETWEEN \(lower) AND \(upper)
-                ORDER BY \(unescaped: x), \(unescaped: other)
+                WITH b AS (
+                    SELECT least(greatest(trunc((\(unescaped: x)::float8 - \(lower)::float8)
+                                                / \(builder.width)::float8)::bigint, 0), \(request.buckets - 1)) AS slot,
+                           min(\(unescaped: x)) AS lo, max(\(unescaped: x)) AS hi, min(value) AS least_value,
+                           max(value) AS greatest_value, count(*) AS n
+                    FROM metrics
+                    WHERE run_key = \(run) AND key = \(request.key)
+                        AND \(unescaped: x) BETWEEN \(lower) AND \(upper) AND NOT is_nan
+                    GROUP BY 1
+                )
+                SELECT b.lo, b.hi, b.least_value, b.greatest_value, b.n,
+                       (SELECT m.value FROM metrics m
+                        WHERE m.run_key = \(run) AND m.key = \(request.key) AND m.\(unescaped: x) = b.hi AND NOT m.is_nan
+                        ORDER BY m.\(unescaped: other) DESC, m.value DESC LIMIT 1)
+                FROM b ORDER BY b.slot
                 """, logger: logger)
-            var builder = MetricSeriesBuilder(request: request, lower: lower, upper: upper)
-            for try await (position, partner, stored, isNaN) in rows.decode((Int64, Int64, Double, Bool).self) {
-                builder.add(position: position, partner: partner, value: stored, isNaN: isNaN)
+            var buckets: [MetricSeries.Bucket] = []
+            for try await (lowerX, upperX, minimum, maximum, count, lastValue)
+                in rows.decode((Int64, Int64, Double, Double, Int64, Double).self)
+            {
+                buckets.append(
+                    MetricSeries.Bucket(
+                        lowerX: lowerX, upperX: upperX, minimum: minimum, maximum: maximum, last: lastValue,
+                        count: count))
             }
-            return builder.series
+            return MetricSeries(lowerX: lower, upperX: upper, total: total, points: [], buckets: buckets)
         }
     }
 }

@@ -30,7 +30,7 @@ package struct MetricSeriesBuilder {
     let request: MetricSeriesRequest
     let lower: Int64
     let upper: Int64
-    let width: Double
+    package let width: Double
     var reducer: BucketReducer
     var points: [Metric] = []
     var total: Int64 = 0

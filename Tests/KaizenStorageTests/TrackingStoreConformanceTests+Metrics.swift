@@ -99,6 +99,48 @@ extension TrackingStoreConformanceTests {
         }
     }
 
+    @Test(arguments: StoreBackend.all) func bucketsMatchTheBuilderOnUnevenData(backend: StoreBackend) async throws {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            let id = try await tracking.createRun(experimentID: "0", userID: "", runName: "r", startTime: 1, tags: [])
+                .info.runID
+            // Steps with gaps and repeats, NaNs, a spike, timestamps out of step order: every case a bucket meets.
+            var generator = SplitMix64(seed: 7)
+            let metrics = (0..<3_000).map { index in
+                let step = Int64(index / 2 * 3 + Int(generator.next() % 2))
+                let value = index % 97 == 0 ? Double.nan : index == 1_234 ? 1e6 : Double(generator.next() % 1_000) / 7
+                return Metric(key: "m", value: value, timestamp: 50_000 - Int64(index) * 11, step: step)
+            }
+            for start in stride(from: 0, to: metrics.count, by: 1_000) {
+                try await tracking.logBatch(
+                    runID: id, metrics: Array(metrics[start..<start + 1_000]), params: [], tags: [])
+            }
+            for request in try [
+                MetricSeriesRequest(runID: id, key: "m", buckets: 37, rawLimit: 10),
+                MetricSeriesRequest(runID: id, key: "m", lower: 100, upper: 2_001, buckets: 1_000, rawLimit: 0),
+                MetricSeriesRequest(runID: id, key: "m", axis: .time, buckets: 13, rawLimit: 5),
+            ] {
+                let series = try await tracking.metricSeries(request)
+                let ordered = metrics.sorted {
+                    let a = request.axis == .step ? ($0.step, $0.timestamp) : ($0.timestamp, $0.step)
+                    let b = request.axis == .step ? ($1.step, $1.timestamp) : ($1.timestamp, $1.step)
+                    return a < b
+                }
+                let xs = ordered.map { request.axis == .step ? $0.step : $0.timestamp }
+                let lower = request.lower ?? xs.min()!
+                let upper = request.upper ?? xs.max()!
+                var builder = MetricSeriesBuilder(request: request, lower: lower, upper: upper)
+                for (metric, x) in zip(ordered, xs) where (lower...upper).contains(x) {
+                    builder.add(
+                        position: x, partner: request.axis == .step ? metric.timestamp : metric.step,
+                        value: metric.value, isNaN: metric.value.isNaN)
+                }
+                #expect(series == builder.series)
+                #expect(series.buckets.count > 1)
+            }
+        }
+    }
+
     @Test(arguments: StoreBackend.all) func metricSeriesRawAndBucketed(backend: StoreBackend) async throws {
         try await withTracking(backend) { tracking async throws in
             try await tracking.bootstrap()
