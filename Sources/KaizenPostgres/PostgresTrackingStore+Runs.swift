@@ -32,8 +32,8 @@ extension PostgresTrackingStore {
                     RETURNING run_key
                 )
                 INSERT INTO tags(run_key, key, value)
-                SELECT run.run_key, u.key, u.value FROM run, unnest(\(tags.map(\.key))::text[],
-                                                                    \(tags.map(\.value))::text[]) AS u(key, value)
+                SELECT run.run_key, u.key, u.value FROM run, unnest(\(WireArray(tags.map(\.key)))::text[],
+                                                                    \(WireArray(tags.map(\.value)))::text[]) AS u(key, value)
                 """, logger: logger)
         }
     }
@@ -136,7 +136,7 @@ extension PostgresTrackingStore {
         for try await key in try await connection.query(
             """
             INSERT INTO params(run_key, key, value)
-            SELECT \(run), * FROM unnest(\(params.map(\.key))::text[], \(params.map(\.value))::text[])
+            SELECT \(run), * FROM unnest(\(WireArray(params.map(\.key)))::text[], \(WireArray(params.map(\.value)))::text[])
             ON CONFLICT DO NOTHING RETURNING key
             """, logger: logger
         ).decode(String.self) {
@@ -185,11 +185,11 @@ extension PostgresTrackingStore {
                        u.timestamp, u.step, CASE WHEN (u.nulls & 1) = 0 THEN u.model_id END,
                        CASE WHEN (u.nulls & 2) = 0 THEN u.dataset_name END,
                        CASE WHEN (u.nulls & 4) = 0 THEN u.dataset_digest END
-                FROM run, unnest(\(metrics.map(\.key))::text[], \(metrics.map(\.value))::float8[],
-                                 \(metrics.map(\.timestamp))::int8[], \(metrics.map(\.step))::int8[],
-                                 \(metrics.map { $0.modelID ?? "" })::text[],
-                                 \(metrics.map { $0.datasetName ?? "" })::text[],
-                                 \(metrics.map { $0.datasetDigest ?? "" })::text[], \(nulls)::int8[])
+                FROM run, unnest(\(WireArray(metrics.map(\.key)))::text[], \(WireArray(metrics.map(\.value)))::float8[],
+                                 \(WireArray(metrics.map(\.timestamp)))::int8[], \(WireArray(metrics.map(\.step)))::int8[],
+                                 \(WireArray(metrics.map { $0.modelID ?? "" }))::text[],
+                                 \(WireArray(metrics.map { $0.datasetName ?? "" }))::text[],
+                                 \(WireArray(metrics.map { $0.datasetDigest ?? "" }))::text[], \(WireArray(nulls))::int8[])
                      AS u(key, value, timestamp, step, model_id, dataset_name, dataset_digest, nulls)
                 ON CONFLICT DO NOTHING
                 RETURNING run_key, key, value, is_nan, timestamp, step
@@ -236,7 +236,7 @@ extension PostgresTrackingStore {
         try await connection.query(
             """
             INSERT INTO tags(run_key, key, value)
-            SELECT \(run), * FROM unnest(\(tags.map(\.key))::text[], \(tags.map(\.value))::text[])
+            SELECT \(run), * FROM unnest(\(WireArray(tags.map(\.key)))::text[], \(WireArray(tags.map(\.value)))::text[])
             ON CONFLICT (run_key, key) DO UPDATE SET value = excluded.value
             """, logger: logger)
         if let name = tags.last(where: { $0.key == "mlflow.runName" })?.value {
@@ -273,7 +273,7 @@ extension PostgresTrackingStore {
                     try await connection.query(
                         """
                         INSERT INTO input_tags(input_uuid, key, value)
-                        SELECT \(inputID), * FROM unnest(\(tags.map(\.key))::text[], \(tags.map(\.value))::text[])
+                        SELECT \(inputID), * FROM unnest(\(WireArray(tags.map(\.key)))::text[], \(WireArray(tags.map(\.value)))::text[])
                         ON CONFLICT (input_uuid, key) DO UPDATE SET value = excluded.value
                         """, logger: logger)
                 }
@@ -351,7 +351,7 @@ extension PostgresTrackingStore {
             try await connection.query(
                 """
                 INSERT INTO run_outputs(run_key, model_id, step)
-                SELECT \(run), * FROM unnest(\(outputs.map(\.modelID))::text[], \(outputs.map(\.step))::int8[])
+                SELECT \(run), * FROM unnest(\(WireArray(outputs.map(\.modelID)))::text[], \(WireArray(outputs.map(\.step)))::int8[])
                 ON CONFLICT (run_key, model_id) DO UPDATE SET step = excluded.step
                 """, logger: logger)
         }

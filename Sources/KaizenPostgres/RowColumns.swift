@@ -22,40 +22,44 @@ struct RowColumns {
 
     /// The next column, a one-dimensional array without NULL elements in PostgreSQL's binary format, read here
     /// element by element with `element` (which gets each element's bytes); a NULL array is empty. Decoding arrays
-    /// through the generic decoder looks type metadata up for every element.
-    mutating func nextArray<Element>(_ element: (inout ByteBuffer) -> Element?) throws -> [Element] {
-        guard var bytes = try nextCell().bytes else { return [] }
+    /// through the generic decoder looks type metadata up for every element, and reading them through `ByteBuffer`
+    /// costs several calls per element, so the array's bytes are walked directly.
+    mutating func nextArray<Element>(_ element: (UnsafeRawBufferPointer) -> Element?) throws -> [Element] {
+        guard let bytes = try nextCell().bytes else { return [] }
         let malformed = PostgresStoreError("an array column is not a one-dimensional array without NULLs")
-        guard let (dimensions, hasNulls, _) = bytes.readMultipleIntegers(as: (Int32, Int32, UInt32).self),
-            hasNulls == 0
-        else { throw malformed }
-        guard dimensions == 1 else {
-            guard dimensions == 0 else { throw malformed }
-            return []
-        }
-        guard let (count, _) = bytes.readMultipleIntegers(as: (Int32, Int32).self), count >= 0 else { throw malformed }
-        var elements: [Element] = []
-        elements.reserveCapacity(Int(count))
-        for _ in 0..<count {
-            guard let length = bytes.readInteger(as: Int32.self), length >= 0,
-                var slice = bytes.readSlice(length: Int(length)), let value = element(&slice)
+        return try bytes.withUnsafeReadableBytes { raw -> [Element] in
+            var reader = BigEndianReader(raw)
+            guard let dimensions = reader.int32(), let hasNulls = reader.int32(), reader.int32() != nil,
+                hasNulls == 0
             else { throw malformed }
-            elements.append(value)
+            guard dimensions == 1 else {
+                guard dimensions == 0 else { throw malformed }
+                return []
+            }
+            guard let count = reader.int32(), count >= 0, reader.int32() != nil else { throw malformed }
+            var elements: [Element] = []
+            elements.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                guard let length = reader.int32(), length >= 0, let slice = reader.bytes(Int(length)),
+                    let value = element(slice)
+                else { throw malformed }
+                elements.append(value)
+            }
+            return elements
         }
-        return elements
     }
 
-    static func double(_ bytes: inout ByteBuffer) -> Double? {
-        bytes.readInteger(as: UInt64.self).map { Double(bitPattern: $0) }
+    static func double(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        BigEndianReader.load(UInt64.self, bytes).map { Double(bitPattern: $0) }
     }
 
-    static func int64(_ bytes: inout ByteBuffer) -> Int64? { bytes.readInteger(as: Int64.self) }
+    static func int64(_ bytes: UnsafeRawBufferPointer) -> Int64? { BigEndianReader.load(Int64.self, bytes) }
 
-    static func int32(_ bytes: inout ByteBuffer) -> Int32? { bytes.readInteger(as: Int32.self) }
+    static func int32(_ bytes: UnsafeRawBufferPointer) -> Int32? { BigEndianReader.load(Int32.self, bytes) }
 
-    static func bool(_ bytes: inout ByteBuffer) -> Bool? { bytes.readInteger(as: UInt8.self).map { $0 != 0 } }
+    static func bool(_ bytes: UnsafeRawBufferPointer) -> Bool? { bytes.count == 1 ? bytes[0] != 0 : nil }
 
-    static func string(_ bytes: inout ByteBuffer) -> String? { bytes.readString(length: bytes.readableBytes) }
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String? { String(decoding: bytes, as: UTF8.self) }
 
     /// Reads all of `rows` (they arrive buffered) and hands each row's columns to `body`.
     static func forEach(_ rows: PostgresRowSequence, _ body: (inout RowColumns) throws -> Void) async throws {
@@ -63,5 +67,28 @@ struct RowColumns {
             var columns = RowColumns(row)
             try body(&columns)
         }
+    }
+}
+
+/// Reads big-endian integers and byte runs from a buffer, refusing to read past its end.
+struct BigEndianReader {
+    let buffer: UnsafeRawBufferPointer
+    var offset = 0
+
+    init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+
+    mutating func int32() -> Int32? { Self.load(Int32.self, bytes(4)) }
+
+    /// The next `count` bytes, or nil when fewer remain.
+    mutating func bytes(_ count: Int) -> UnsafeRawBufferPointer? {
+        guard count <= buffer.count - offset else { return nil }
+        defer { offset += count }
+        return UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + count])
+    }
+
+    /// `bytes` as one big-endian integer, when it is exactly that integer's size.
+    static func load<Value: FixedWidthInteger>(_ type: Value.Type, _ bytes: UnsafeRawBufferPointer?) -> Value? {
+        guard let bytes, bytes.count == MemoryLayout<Value>.size else { return nil }
+        return Value(bigEndian: bytes.loadUnaligned(as: Value.self))
     }
 }
