@@ -102,6 +102,26 @@ enum SQLFilter {
         }
     }
 
+    /// The runs that meet `expression`, as a statement over one index range that selects `run_uuid` (each run at
+    /// most once), when the expression is a comparison such a range answers exactly: `=` on a param or tag, or a
+    /// comparison of a metric's last value with a number. Nil for anything else.
+    static func runSource(_ expression: FilterExpression) -> (String, [any DatabaseValueConvertible])? {
+        guard case .clause(let clause) = expression else { return nil }
+        switch (clause.entity, clause.op, clause.value) {
+        case (.param, .equal, .string(let value)), (.tag, .equal, .string(let value)):
+            let table = clause.entity == .param ? "params" : "tags"
+            return ("SELECT run_uuid FROM \(table) WHERE key = ? AND value = ?", [clause.key, value])
+        case (.metric, .less, .number), (.metric, .lessOrEqual, .number), (.metric, .greater, .number),
+            (.metric, .greaterOrEqual, .number), (.metric, .equal, .number):
+            let (test, values) = comparison("value", clause)
+            return (
+                "SELECT run_uuid FROM latest_metrics WHERE key = ? AND is_nan = 0 AND \(test)", [clause.key] + values
+            )
+        default:
+            return nil
+        }
+    }
+
     /// The expression a run search sorts on for one order clause, and a rank expression that puts
     /// values first (0), NaN next (1) and missing values last (2). Both take the same arguments.
     static func runOrderExpression(_ clause: OrderClause) -> (String, String, [any DatabaseValueConvertible]) {

@@ -3,34 +3,76 @@ public import KaizenCore
 public import KaizenTracking
 
 extension SQLiteTrackingStore {
-    /// The `WHERE` condition of a run search on runs `r`, with its arguments; nil when no experiment id is valid.
-    static func runConditions(_ search: RunSearch) -> (String, [any DatabaseValueConvertible])? {
+    /// The `FROM` and `WHERE` of a run search on runs `r`, with their arguments; nil when no experiment id is
+    /// valid.
+    ///
+    /// SQLite walks the runs of the experiments and probes each conjunct of the filter per run. When one conjunct
+    /// names fewer runs than the experiments hold (an equality on a param or tag, a comparison of a metric's last
+    /// value: each is a range of an index on key and value), the statement starts from that range instead and
+    /// looks the other conditions up for its runs only. Which conjunct, if any, is decided per search by counting
+    /// each candidate's range, bounded by half the experiments' runs.
+    static func runQuery(
+        _ db: Database, _ search: RunSearch
+    ) throws -> (
+        from: String, condition: String, arguments: [any DatabaseValueConvertible]
+    )? {
         let experimentIDs = search.experimentIDs.compactMap { Int64($0) }
         guard !experimentIDs.isEmpty else { return nil }
-        var conditions = [
+        let scope = [
             "r.experiment_id IN (\(RunLoader.placeholders(experimentIDs.count)))",
             "r.lifecycle_stage IN (\(search.viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ",")))",
         ]
-        var arguments: [any DatabaseValueConvertible] = experimentIDs
-        // One condition per operand of a top-level AND: an AND-only filter is one condition per comparison.
-        for operand in search.filter?.conjuncts ?? [] {
+        let conjuncts = search.filter?.conjuncts ?? []
+        var driver: (index: Int, source: String, arguments: [any DatabaseValueConvertible])?
+        let candidates = conjuncts.enumerated().compactMap { index, conjunct in
+            SQLFilter.runSource(conjunct).map { (index, $0.0, $0.1) }
+        }
+        if !candidates.isEmpty {
+            let inScope =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM runs r WHERE \(scope.joined(separator: " AND "))",
+                    arguments: StatementArguments(experimentIDs)) ?? 0
+            var fewest = inScope / 2
+            for candidate in candidates {
+                let count =
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM (\(candidate.1) LIMIT ?)",
+                        arguments: StatementArguments(candidate.2.map(\.databaseValue) + [fewest.databaseValue])) ?? 0
+                if count < fewest {
+                    fewest = count
+                    driver = candidate
+                }
+            }
+        }
+        var conditions = scope
+        var arguments: [any DatabaseValueConvertible] = []
+        var from = "runs r"
+        if let driver {
+            // CROSS JOIN keeps SQLite's join order: the driving range first, then each run by its key.
+            from = "(\(driver.source)) d CROSS JOIN runs r ON r.run_uuid = d.run_uuid"
+            arguments = driver.arguments
+        }
+        arguments.append(contentsOf: experimentIDs)
+        // One condition per operand of a top-level AND: an AND-only filter is one condition per comparison. The
+        // driving one is met by the range it comes from.
+        for (index, operand) in conjuncts.enumerated() where index != driver?.index {
             let (condition, values) = SQLFilter.runCondition(operand)
             conditions.append(condition)
             arguments.append(contentsOf: values)
         }
-        return (conditions.joined(separator: " AND "), arguments)
+        return (from, conditions.joined(separator: " AND "), arguments)
     }
 
     public func countRuns(_ search: RunSearch) async throws -> Int {
-        guard let found = Self.runConditions(search) else { return 0 }
-        let sql = "SELECT count(*) FROM runs r WHERE \(found.0)"
-        let arguments = StatementArguments(found.1.map(\.databaseValue))
-        return try await pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+        try await pool.read { db in
+            guard let (from, condition, arguments) = try Self.runQuery(db, search) else { return 0 }
+            return try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM \(from) WHERE \(condition)",
+                arguments: StatementArguments(arguments.map(\.databaseValue))) ?? 0
+        }
     }
 
     public func searchRuns(_ search: RunSearch) async throws -> Page<Run> {
-        guard let found = Self.runConditions(search) else { return Page(items: []) }
-        let (condition, arguments) = found
         var orderTerms: [String] = []
         var orderArguments: [any DatabaseValueConvertible] = []
         for clause in search.order {
@@ -41,14 +83,17 @@ extension SQLiteTrackingStore {
             orderArguments.append(contentsOf: values + values)
         }
         orderTerms.append(contentsOf: ["r.start_time DESC", "r.run_uuid ASC"])
-        let sql = """
-            SELECT r.run_uuid FROM runs r WHERE \(condition)
-            ORDER BY \(orderTerms.joined(separator: ", ")) LIMIT ? OFFSET ?
-            """
-        let query = PagedQuery(
-            sql: sql, arguments: arguments + orderArguments, maxResults: search.maxResults, offset: search.offset)
+        let order = orderTerms.joined(separator: ", ")
+        let orderValues = orderArguments.map(\.databaseValue)
         return try await pool.read { db in
-            try query.fetch(db) { rows in try RunLoader.load(db, ids: rows.map { $0[0] }) }
+            guard let (from, condition, arguments) = try Self.runQuery(db, search) else { return Page(items: []) }
+            let sql = """
+                SELECT r.run_uuid FROM \(from) WHERE \(condition)
+                ORDER BY \(order) LIMIT ? OFFSET ?
+                """
+            let query = PagedQuery(
+                sql: sql, arguments: arguments + orderValues, maxResults: search.maxResults, offset: search.offset)
+            return try query.fetch(db) { rows in try RunLoader.load(db, ids: rows.map { $0[0] }) }
         }
     }
 }

@@ -151,4 +151,67 @@ extension TrackingStoreConformanceTests {
                     .items.count == 5)
         }
     }
+    /// Searches where one conjunct names few runs (a store may start from it) answer as a walk over every run would:
+    /// the same runs in the same order, page by page, and the same count, alongside deleted runs, other experiments,
+    /// NaN values and runs without the key.
+    @Test(arguments: StoreBackend.all) func aSelectiveFilterFindsWhatAFullWalkFinds(backend: StoreBackend) async throws
+    {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            let other = try await tracking.createExperiment(name: "other", artifactLocation: nil, tags: [])
+            struct Seeded {
+                let id: String
+                let index: Int
+                let metric: Double?
+                let param: String
+                let tag: String
+            }
+            var seeded: [Seeded] = []
+            for index in 0..<60 {
+                let experiment = index % 10 == 9 ? other : "0"
+                let id = try await tracking.createRun(
+                    experimentID: experiment, userID: "", runName: "run-\(index)", startTime: Int64(1_000 + index),
+                    tags: []
+                ).info.runID
+                let metric: Double? = index % 7 == 0 ? nil : index % 11 == 0 ? .nan : Double(index % 13)
+                let param = String(index % 6)
+                let tag = index % 4 == 0 ? "rare" : "common"
+                try await tracking.logBatch(
+                    runID: id,
+                    metrics: metric.map { [Metric(key: "m", value: $0, timestamp: 1, step: 0)] } ?? [],
+                    params: [Param(key: "p", value: param)], tags: [Tag(key: "t", value: tag)])
+                if index % 17 == 5 { try await tracking.deleteRun(id: id) }
+                if experiment == "0" && index % 17 != 5 {
+                    seeded.append(Seeded(id: id, index: index, metric: metric, param: param, tag: tag))
+                }
+            }
+            let cases: [(String, (Seeded) -> Bool)] = [
+                ("params.p = '3'", { $0.param == "3" }),
+                ("tags.t = 'rare' AND metrics.m < 6", { $0.tag == "rare" && ($0.metric.map { $0 < 6 } ?? false) }),
+                ("metrics.m >= 12 AND params.p != '0'", { ($0.metric.map { $0 >= 12 } ?? false) && $0.param != "0" }),
+                ("metrics.m = 4 AND tags.t = 'common'", { $0.metric == 4 && $0.tag == "common" }),
+                ("params.p = '1' AND metrics.m > 100", { _ in false }),
+                ("params.p = 'none'", { _ in false }),
+            ]
+            for (filter, matches) in cases {
+                // Newest first, the default order.
+                let expected = seeded.filter(matches).sorted { $0.index > $1.index }.map(\.id)
+                var found: [String] = []
+                var token: String?
+                repeat {
+                    let page = try await tracking.searchRuns(
+                        RunSearch(experimentIDs: ["0"], filter: filter, orderBy: [], maxResults: 2, pageToken: token))
+                    found += page.items.map(\.info.runID)
+                    token = page.nextPageToken
+                } while token != nil
+                #expect(found == expected, "\(filter)")
+                #expect(
+                    try await tracking.store.countRuns(RunSearch(experimentIDs: ["0"], filter: filter, orderBy: []))
+                        == expected.count, "\(filter)")
+                let byMetric = try await tracking.searchRuns(
+                    RunSearch(experimentIDs: ["0"], filter: filter, orderBy: ["metrics.m DESC"], maxResults: 100))
+                #expect(Set(byMetric.items.map(\.info.runID)) == Set(expected), "\(filter)")
+            }
+        }
+    }
 }
