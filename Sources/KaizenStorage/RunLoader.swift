@@ -3,41 +3,33 @@ import KaizenCore
 import KaizenTracking
 
 /// Loads whole runs (info, latest metrics, params, tags, inputs, outputs) for a list of ids with a
-/// fixed number of queries per chunk, in the order of the ids. Columns are read by position: this is
-/// the hot path of search.
+/// fixed number of queries, in the order of the ids. Columns are read by position: this is the hot path of search.
+///
+/// The ids go in as one JSON array that each statement walks (`json_each`), so the statements' text is the same
+/// for every list: each is prepared once per connection and kept, where a list of placeholders made a new
+/// statement to parse per call, and SQLite builds no temporary index of the list.
 enum RunLoader {
+    /// The ids per statement where a list still goes in as placeholders.
     static let chunkSize = 500
 
     static func load(_ db: Database, ids: [String]) throws -> [Run] {
+        guard !ids.isEmpty else { return [] }
+        let arguments = jsonList(ids)
         var runs: [String: Run] = [:]
         runs.reserveCapacity(ids.count)
-        var start = 0
-        while start < ids.count {
-            let chunk = Array(ids[start..<min(start + chunkSize, ids.count)])
-            try loadChunk(db, ids: chunk, into: &runs)
-            start += chunkSize
-        }
-        return ids.compactMap { runs[$0] }
-    }
-
-    static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ",")
-    }
-
-    static func loadChunk(_ db: Database, ids: [String], into runs: inout [String: Run]) throws {
-        let marks = placeholders(ids.count)
-        let arguments = StatementArguments(ids)
         var metrics: [String: [Metric]] = [:]
         var params: [String: [Param]] = [:]
         var tags: [String: [Tag]] = [:]
         var datasets: [String: [DatasetInput]] = [:]
         var modelInputs: [String: [String]] = [:]
         var outputs: [String: [ModelOutput]] = [:]
+        // CROSS JOIN keeps the list outermost: each id is one range of the child table's primary key.
         try ColumnReader.forEachRow(
-            db,
-            sql:
-                "SELECT run_uuid, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run_uuid IN (\(marks)) ORDER BY run_uuid, key",
-            arguments: arguments
+            try db.cachedStatement(
+                sql: """
+                    SELECT m.run_uuid, m.key, m.value, m.is_nan, m.timestamp, m.step
+                    FROM json_each(?) j CROSS JOIN latest_metrics m ON m.run_uuid = j.value ORDER BY j.key, m.key
+                    """), arguments: arguments
         ) { row in
             metrics[row.string(0), default: []].append(
                 Metric(
@@ -45,65 +37,87 @@ enum RunLoader {
                     step: row.int64(5)))
         }
         try ColumnReader.forEachRow(
-            db, sql: "SELECT run_uuid, key, value FROM params WHERE run_uuid IN (\(marks)) ORDER BY run_uuid, key",
-            arguments: arguments
+            try db.cachedStatement(
+                sql: """
+                    SELECT p.run_uuid, p.key, p.value
+                    FROM json_each(?) j CROSS JOIN params p ON p.run_uuid = j.value ORDER BY j.key, p.key
+                    """), arguments: arguments
         ) { row in
             params[row.string(0), default: []].append(Param(key: row.string(1), value: row.string(2)))
         }
         try ColumnReader.forEachRow(
-            db, sql: "SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (\(marks)) ORDER BY run_uuid, key",
-            arguments: arguments
+            try db.cachedStatement(
+                sql: """
+                    SELECT t.run_uuid, t.key, t.value
+                    FROM json_each(?) j CROSS JOIN tags t ON t.run_uuid = j.value ORDER BY j.key, t.key
+                    """), arguments: arguments
         ) { row in
             tags[row.string(0), default: []].append(Tag(key: row.string(1), value: row.string(2)))
         }
-        try loadInputs(db, marks: marks, arguments: arguments, datasets: &datasets, models: &modelInputs)
+        try loadInputs(db, arguments: arguments, datasets: &datasets, models: &modelInputs)
         let outputRows = try Row.fetchCursor(
-            db,
-            sql:
-                "SELECT run_uuid, model_id, step FROM run_outputs WHERE run_uuid IN (\(marks)) ORDER BY step, model_id",
-            arguments: arguments)
+            try db.cachedStatement(
+                sql: """
+                    SELECT o.run_uuid, o.model_id, o.step
+                    FROM json_each(?) j CROSS JOIN run_outputs o ON o.run_uuid = j.value ORDER BY o.step, o.model_id
+                    """), arguments: arguments)
         while let row = try outputRows.next() {
             outputs[row[0], default: []].append(ModelOutput(modelID: row[1], step: row[2]))
         }
-        let runRows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT run_uuid, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage
-                FROM runs WHERE run_uuid IN (\(marks))
-                """, arguments: arguments)
-        while let row = try runRows.next() {
-            let id: String = row[0]
-            let experimentID: Int64 = row[1]
+        try ColumnReader.forEachRow(
+            try db.cachedStatement(
+                sql: """
+                    SELECT r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
+                           r.artifact_uri, r.lifecycle_stage
+                    FROM json_each(?) j CROSS JOIN runs r ON r.run_uuid = j.value
+                    """), arguments: arguments
+        ) { row in
+            let id = row.string(0)
             let info = RunInfo(
-                runID: id, experimentID: String(experimentID), runName: row[2], userID: row[3],
-                status: RunStatus(rawValue: row[4]) ?? .running, startTime: row[5], endTime: row[6],
-                artifactURI: row[7],
-                lifecycleStage: LifecycleStage(rawValue: row[8]) ?? .active)
+                runID: id, experimentID: String(row.int64(1)), runName: row.string(2), userID: row.string(3),
+                status: RunStatus(rawValue: row.string(4)) ?? .running, startTime: row.int64(5),
+                endTime: row.isNull(6) ? nil : row.int64(6), artifactURI: row.string(7),
+                lifecycleStage: LifecycleStage(rawValue: row.string(8)) ?? .active)
             runs[id] = Run(
                 info: info, metrics: metrics[id] ?? [], params: params[id] ?? [], tags: tags[id] ?? [],
                 datasetInputs: datasets[id] ?? [], modelInputs: modelInputs[id] ?? [], modelOutputs: outputs[id] ?? [])
         }
+        return ids.compactMap { runs[$0] }
+    }
+
+    /// `values` as the one argument of a statement that walks them with `json_each(?)`.
+    static func jsonList(_ values: [String]) -> StatementArguments {
+        var list = JSONWriter(capacity: values.count * 35 + 2)
+        list.beginArray()
+        for value in values { list.string(value) }
+        list.endArray()
+        return [String(decoding: list.bytes, as: UTF8.self)]
+    }
+
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
     }
 
     static func loadInputs(
-        _ db: Database, marks: String, arguments: StatementArguments, datasets: inout [String: [DatasetInput]],
+        _ db: Database, arguments: StatementArguments, datasets: inout [String: [DatasetInput]],
         models: inout [String: [String]]
     ) throws {
         let inputRows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT i.input_uuid, i.destination_id, i.source_type, i.source_id, d.name, d.digest,
-                       d.source_type AS dataset_source_type, d.source, d.schema, d.profile
-                FROM inputs i LEFT JOIN datasets d ON i.source_type = 'DATASET' AND d.dataset_uuid = i.source_id
-                WHERE i.destination_type = 'RUN' AND i.destination_id IN (\(marks))
-                ORDER BY i.rowid
-                """, arguments: arguments)
+            try db.cachedStatement(
+                sql: """
+                    SELECT i.input_uuid, i.destination_id, i.source_type, i.source_id, d.name, d.digest,
+                           d.source_type AS dataset_source_type, d.source, d.schema, d.profile
+                    FROM inputs i LEFT JOIN datasets d ON i.source_type = 'DATASET' AND d.dataset_uuid = i.source_id
+                    WHERE i.destination_type = 'RUN' AND i.destination_id IN (SELECT value FROM json_each(?))
+                    ORDER BY i.rowid
+                    """), arguments: arguments)
         guard !inputRows.isEmpty else { return }
         var inputTags: [String: [Tag]] = [:]
         let inputIDs = inputRows.map { $0["input_uuid"] as String }
         for row in try Row.fetchAll(
-            db, sql: "SELECT * FROM input_tags WHERE input_uuid IN (\(placeholders(inputIDs.count))) ORDER BY key",
-            arguments: StatementArguments(inputIDs))
+            try db.cachedStatement(
+                sql: "SELECT * FROM input_tags WHERE input_uuid IN (SELECT value FROM json_each(?)) ORDER BY key"),
+            arguments: jsonList(inputIDs))
         {
             inputTags[row["input_uuid"], default: []].append(Tag(key: row["key"], value: row["value"]))
         }

@@ -101,7 +101,7 @@ extension SQLiteTrackingStore {
     /// Runs by id, in the order of `ids`: a long list loads in two halves on two connections at once. A run deleted
     /// since its id was read is left out, as a page read a moment later would leave it out.
     func loadRuns(_ ids: [String]) async throws -> [Run] {
-        guard ids.count > RunLoader.chunkSize / 2 else {
+        guard ids.count > 200 else {
             return try await pool.read { db in try RunLoader.load(db, ids: ids) }
         }
         let half = ids.count / 2
