@@ -124,7 +124,7 @@ public struct JSONWriter: JSONOutput {
 
     public mutating func integer(_ value: Int64) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        JSONValue.writeInteger(value, to: &bytes)
         needsComma = true
     }
 

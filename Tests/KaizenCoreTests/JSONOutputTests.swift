@@ -72,4 +72,16 @@ struct JSONOutputTests {
         writer.endArray()
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"[1,2.5,"s",{}]"#)
     }
+
+    @Test func integersAreWrittenAsTheirDecimalDigits() {
+        var generator = SplitMix64(seed: 11)
+        let edges: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.min + 1, 1_795_315_594_261]
+        let values = edges + (0..<1_000).map { _ in Int64(bitPattern: generator.next()) >> (generator.next() % 64) }
+        for value in values {
+            var writer = JSONWriter()
+            writer.integer(value)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(value))
+            #expect(JSONValue.integer(value).jsonText == String(value))
+        }
+    }
 }
