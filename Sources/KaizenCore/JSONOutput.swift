@@ -7,6 +7,9 @@ public protocol JSONOutput {
     mutating func endArray()
     /// The key of the next value inside an object.
     mutating func key(_ key: String)
+    /// The key of the next value inside an object, a literal of the code (the field helpers' keys): it holds no
+    /// character that JSON escapes, so it can be copied as it is.
+    mutating func key(literal key: StaticString)
     mutating func value(_ value: JSONValue)
     mutating func string(_ value: String)
     mutating func integer(_ value: Int64)
@@ -15,6 +18,8 @@ public protocol JSONOutput {
 }
 
 extension JSONOutput {
+    public mutating func key(literal key: StaticString) { self.key(key.description) }
+
     /// An object whose fields `body` writes.
     public mutating func object(_ body: (inout Self) -> Void) {
         beginObject()
@@ -22,44 +27,44 @@ extension JSONOutput {
         endObject()
     }
 
-    public mutating func field(_ key: String, _ value: String) {
-        self.key(key)
+    public mutating func field(_ key: StaticString, _ value: String) {
+        self.key(literal: key)
         string(value)
     }
 
     /// Leaves the field out when `value` is nil.
-    public mutating func field(_ key: String, _ value: String?) {
+    public mutating func field(_ key: StaticString, _ value: String?) {
         if let value { field(key, value) }
     }
 
-    public mutating func field(_ key: String, _ value: Int64) {
-        self.key(key)
+    public mutating func field(_ key: StaticString, _ value: Int64) {
+        self.key(literal: key)
         integer(value)
     }
 
     /// Leaves the field out when `value` is nil.
-    public mutating func field(_ key: String, _ value: Int64?) {
+    public mutating func field(_ key: StaticString, _ value: Int64?) {
         if let value { field(key, value) }
     }
 
-    public mutating func field(_ key: String, _ value: Double) {
-        self.key(key)
+    public mutating func field(_ key: StaticString, _ value: Double) {
+        self.key(literal: key)
         double(value)
     }
 
     /// A field whose value is an object that `body` writes.
-    public mutating func field(_ key: String, object body: (inout Self) -> Void) {
-        self.key(key)
+    public mutating func field(_ key: StaticString, object body: (inout Self) -> Void) {
+        self.key(literal: key)
         object(body)
     }
 
     /// A repeated field as protobuf JSON writes it: an array of what `body` writes for each item, left out when
     /// there are no items.
     public mutating func repeated<Items: Collection>(
-        _ key: String, _ items: Items, _ body: (inout Self, Items.Element) -> Void
+        _ key: StaticString, _ items: Items, _ body: (inout Self, Items.Element) -> Void
     ) {
         guard !items.isEmpty else { return }
-        self.key(key)
+        self.key(literal: key)
         beginArray()
         for item in items { body(&self, item) }
         endArray()
@@ -106,6 +111,18 @@ public struct JSONWriter: JSONOutput {
     public mutating func key(_ key: String) {
         separate()
         JSONValue.writeString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    public mutating func key(literal key: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { utf8 in
+            assert(utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+            bytes.append(contentsOf: utf8)
+        }
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }

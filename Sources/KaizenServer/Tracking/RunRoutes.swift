@@ -24,7 +24,7 @@ enum RunRoutes {
     /// One page of `items` as `{"<field>": [...], "next_page_token": ...}`, written straight into bytes;
     /// `capacity` is about the bytes of one item.
     static func written<Item>(
-        _ page: Page<Item>, field: String, capacity: Int, _ write: (inout JSONWriter, Item) -> Void
+        _ page: Page<Item>, field: StaticString, capacity: Int, _ write: (inout JSONWriter, Item) -> Void
     ) -> JSONWriter {
         var json = JSONWriter(capacity: 64 + capacity * page.items.count)
         json.object {
