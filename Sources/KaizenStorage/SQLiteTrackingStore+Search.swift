@@ -25,7 +25,7 @@ extension SQLiteTrackingStore {
         let conjuncts = search.filter?.conjuncts ?? []
         var driver: (index: Int, source: String, arguments: [any DatabaseValueConvertible])?
         let candidates = conjuncts.enumerated().compactMap { index, conjunct in
-            SQLFilter.runSource(conjunct).map { (index, $0.0, $0.1) }
+            SQLFilter.runSource(conjunct).map { (index: index, source: $0.0, arguments: $0.1) }
         }
         if !candidates.isEmpty {
             let inScope =
@@ -36,8 +36,9 @@ extension SQLiteTrackingStore {
             for candidate in candidates {
                 let count =
                     try Int.fetchOne(
-                        db, sql: "SELECT count(*) FROM (\(candidate.1) LIMIT ?)",
-                        arguments: StatementArguments(candidate.2.map(\.databaseValue) + [fewest.databaseValue])) ?? 0
+                        db, sql: "SELECT count(*) FROM (\(candidate.source) LIMIT ?)",
+                        arguments: StatementArguments(
+                            candidate.arguments.map(\.databaseValue) + [fewest.databaseValue])) ?? 0
                 if count < fewest {
                     fewest = count
                     driver = candidate
