@@ -36,12 +36,4 @@ struct ColumnReader {
         let reader = ColumnReader(handle: statement.sqliteStatement)
         while try rows.next() != nil { try body(reader) }
     }
-
-    /// Prepares `sql` for this call only (its text varies with the number of ids it lists) and hands each row to
-    /// `body`.
-    static func forEachRow(
-        _ db: Database, sql: String, arguments: StatementArguments, _ body: (ColumnReader) throws -> Void
-    ) throws {
-        try forEachRow(try db.makeStatement(sql: sql), arguments: arguments, body)
-    }
 }
