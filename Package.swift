@@ -162,7 +162,7 @@ let package = Package(
         ),
         .target(
             name: "KaizenDeploy",
-            dependencies: ["KaizenCore", "KaizenRegistry"],
+            dependencies: ["KaizenCore", "KaizenRegistry", "KaizenMonitoring"],
             swiftSettings: swiftSettings
         ),
         .target(

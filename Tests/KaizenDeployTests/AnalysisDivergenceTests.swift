@@ -1,13 +1,16 @@
 import Foundation
+import KaizenCore
 import Testing
 
 @testable import KaizenDeploy
 
 struct AnalysisDivergenceTests {
     func check(
-        _ candidate: [String: UInt64], _ stable: [String: UInt64], metric: DivergenceMetric = .jsDistance
+        _ candidate: [String: UInt64], _ stable: [String: UInt64], metric: DivergenceMetric = .jsDistance,
+        minimum: UInt64 = 200, alpha: Double = 0.01
     ) -> CheckResult {
-        StepAnalysis(thresholds: AnalysisThresholds(divergenceMetric: metric)).predictionDivergenceCheck(
+        let thresholds = AnalysisThresholds(alpha: alpha, minimumPredictions: minimum, divergenceMetric: metric)
+        return StepAnalysis(thresholds: thresholds).predictionDivergenceCheck(
             candidate: .window(requests: 1000, classes: candidate), stable: .window(requests: 1000, classes: stable)
         )
     }
@@ -91,5 +94,49 @@ struct AnalysisDivergenceTests {
         // PSI with the 1e-4 floor for empty cells: 2 × (1 − 1e-4) × ln(1 / 1e-4).
         #expect(abs(apart.psi - 2 * (1 - 1e-4) * log(1e4)) < 1e-12)
         #expect(PredictionDistance(candidate: PredictionSketch(), stable: numeric) == nil)
+    }
+
+    @Test func aDistanceOverTheLimitByChanceIsNotADivergence() throws {
+        // 30 against 44 of 100: Jensen-Shannon 0.123, over the 0.1 allowed; G = 4.22, p = 0.040 (SciPy).
+        let result = check(["0": 30, "1": 70], ["0": 44, "1": 56], minimum: 100)
+        #expect(result.outcome == .pass)
+        #expect(abs(try #require(result.figures["divergence_p_value"]) - 0.03988) < 1e-4)
+        #expect(
+            result.reason
+                == "predictions agree within sampling noise: Jensen-Shannon distance 0.123 is above the 0.1 allowed, "
+                + "but a G-test gives p 0.0399, not below alpha 0.01 (PSI 0.0849)")
+        // The same shares over ten times the predictions are a divergence.
+        let larger = check(["0": 300, "1": 700], ["0": 440, "1": 560])
+        #expect(larger.outcome == .fail)
+        #expect(larger.reason.hasSuffix("; G-test p 8.1e-11)"))
+        // A looser alpha lets the small sample fail.
+        #expect(check(["0": 30, "1": 70], ["0": 44, "1": 56], minimum: 100, alpha: 0.05).outcome == .fail)
+    }
+
+    /// Two versions of one model, 100 predictions a side per step: the distance alone would stop about one step in
+    /// ten; with the G-test, about alpha's share. A real shift of the positive rate is still caught nearly always.
+    @Test func chanceRarelyFailsAStepAndARealShiftIsCaught() throws {
+        let seed = try SplitMix64.seed(default: 0x5EED_D1CE)
+        var random = SplitMix64(seed: seed)
+        func sample(_ count: Int, positiveShare: Double) -> [String: UInt64] {
+            let positives = (0..<count).filter { _ in Double.random(in: 0..<1, using: &random) < positiveShare }.count
+            return ["0": UInt64(count - positives), "1": UInt64(positives)]
+        }
+        let rounds = 2000
+        var overTheLimit = 0
+        var failed = 0
+        for _ in 0..<rounds {
+            let result = check(sample(100, positiveShare: 0.37), sample(100, positiveShare: 0.37), minimum: 100)
+            if (result.figures["js_distance"] ?? 0) > 0.1 { overTheLimit += 1 }
+            if result.outcome == .fail { failed += 1 }
+        }
+        #expect(overTheLimit > rounds / 20, "seed \(seed): \(overTheLimit) of \(rounds) over the limit")
+        #expect(failed <= rounds / 50, "seed \(seed): \(failed) of \(rounds) identical pairs failed")
+        var caught = 0
+        for _ in 0..<200 where check(sample(200, positiveShare: 0.35), sample(200, positiveShare: 0.6)).outcome == .fail
+        {
+            caught += 1
+        }
+        #expect(caught >= 190, "seed \(seed): \(caught) of 200 shifts caught")
     }
 }

@@ -77,10 +77,13 @@ struct AnalysisFixtureTests {
             )
             let distance = try #require(
                 PredictionDistance(candidate: candidate.predictions, stable: stable.predictions))
+            let cells = PredictionDistance.alignedCells(candidate.predictions, stable.predictions)
+            let significance = try #require(HomogeneityGTest(candidate: cells.0, stable: cells.1))
             let computed = [
                 "z": test.z, "p_value": test.pValue, "candidate_rate": test.candidateRate,
                 "stable_rate": test.stableRate,
                 "js_distance": distance.jsDistance, "psi": distance.psi,
+                "g_statistic": significance.statistic, "divergence_p_value": significance.pValue,
                 "candidate_p99": try #require(candidate.latencyQuantile(0.99)),
                 "stable_p99": try #require(stable.latencyQuantile(0.99)),
             ]

@@ -12,7 +12,9 @@ Each case is a pair of window statistics (candidate, stable) as `VersionStats` h
   equal, and the convention is z = 0, p = 1 (no evidence of a difference).
 - prediction divergence: the Jensen-Shannon distance (`scipy.spatial.distance.jensenshannon`, base 2) and the
   population stability index (numpy) over aligned cells: the union of class labels in sorted order, then the
-  numeric bins. PSI replaces an empty cell's proportion by 1e-4 (as Evidently does), without renormalizing.
+  numeric bins. PSI replaces an empty cell's proportion by 1e-4 (as Evidently does), without renormalizing. The
+  G-test of homogeneity over the same cells (cells empty on both sides left out) from
+  `scipy.stats.chi2_contingency(correction=False, lambda_="log-likelihood")`.
 - latency p99: linear interpolation inside the histogram bucket where the cumulative count reaches 99%, the
   first bucket starting at 0 and the unbounded last one treated as (10 s, 20 s]. Not SciPy; a second, independent
   implementation of the same rule.
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.spatial.distance import jensenshannon
-from scipy.stats import norm
+from scipy.stats import chi2_contingency, norm
 
 LATENCY_BOUNDS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10]
 BIN_COUNT = 42  # PredictionSketch.edges: -10...10 by 0.5, 41 edges, so 42 bins
@@ -67,7 +69,13 @@ def divergence(candidate: dict, stable: dict):
     p[p == 0] = PSI_EPSILON
     q[q == 0] = PSI_EPSILON
     psi = float(np.sum((p - q) * np.log(p / q)))
-    return js, psi
+    table = np.array([c, s])
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] < 2:
+        g, g_p = 0.0, 1.0
+    else:
+        g, g_p, _, _ = chi2_contingency(table, correction=False, lambda_="log-likelihood")
+    return js, psi, float(g), float(g_p)
 
 
 def p99(latency: list[int]) -> float:
@@ -177,6 +185,16 @@ CASES = [
         side(1000, 2, latency_spread(1000, FAST), classes={"a": 990, "b": 10}),
     ),
     (
+        "over the distance limit by chance: 200 predictions a side",
+        side(200, 0, latency_spread(200, FAST), classes={"0": 60, "1": 140}),
+        side(200, 0, latency_spread(200, FAST), classes={"0": 84, "1": 116}),
+    ),
+    (
+        "regressor, a little apart, few predictions",
+        side(200, 0, latency_spread(200, FAST), bins=regression_bins(0.3, 1.0, 200)),
+        side(200, 0, latency_spread(200, FAST), bins=regression_bins(0.0, 1.0, 200)),
+    ),
+    (
         "everything in the first bucket",
         side(250, 0, latency_spread(250, [1]), classes={"a": 125, "b": 125}),
         side(400, 1, latency_spread(400, [1]), classes={"a": 200, "b": 200}),
@@ -188,7 +206,7 @@ def expected(candidate: dict, stable: dict) -> dict:
     candidate_rate, stable_rate, z, p_value = z_test(
         candidate["server_errors"], candidate["requests"], stable["server_errors"], stable["requests"]
     )
-    js, psi = divergence(candidate, stable)
+    js, psi, g, g_p = divergence(candidate, stable)
     return {
         "candidate_rate": candidate_rate,
         "stable_rate": stable_rate,
@@ -196,6 +214,8 @@ def expected(candidate: dict, stable: dict) -> dict:
         "p_value": p_value,
         "js_distance": js,
         "psi": psi,
+        "g_statistic": g,
+        "divergence_p_value": g_p,
         "candidate_p99": p99(candidate["latency"]),
         "stable_p99": p99(stable["latency"]),
     }

@@ -4,7 +4,8 @@
 public struct AnalysisThresholds: Sendable, Equatable {
     /// Requests each version needs in the window before `error_rate` and `latency_p99` decide anything.
     public var minimumRequests: UInt64
-    /// Significance level of the error-rate z-test: an increase counts when its one-sided p-value is below it.
+    /// Significance level of the error-rate z-test (an increase counts when its one-sided p-value is below it) and of
+    /// the divergence check's G-test (a distance over its limit fails only when the p-value is below it).
     public var alpha: Double
     /// The increase of the error rate (absolute: 0.01 is one percentage point) that a significant difference must
     /// exceed to fail, so that a tiny difference made significant by a huge window does not fail a step.

@@ -2,8 +2,9 @@ import Foundation
 
 extension StepAnalysis {
     /// `prediction_divergence`: fails when the chosen distance between the two versions' predictions is above its
-    /// threshold. Passes with "no predictions to compare" when both versions served enough requests but neither
-    /// sketch holds a prediction (outputs that cannot be summarized).
+    /// threshold and the difference is significant (a G-test of homogeneity at `alpha`). Passes with "no predictions
+    /// to compare" when both versions served enough requests but neither sketch holds a prediction (outputs that
+    /// cannot be summarized).
     func predictionDivergenceCheck(candidate: VersionStats, stable: VersionStats) -> CheckResult {
         let candidateCount = candidate.predictions.total
         let stableCount = stable.predictions.total
@@ -32,6 +33,11 @@ extension StepAnalysis {
         }
         figures["js_distance"] = distance.jsDistance
         figures["psi"] = distance.psi
+        let cells = PredictionDistance.alignedCells(candidate.predictions, stable.predictions)
+        let significance = HomogeneityGTest(candidate: cells.0, stable: cells.1)
+        let pValue = significance?.pValue ?? 1
+        figures["g_statistic"] = significance?.statistic ?? 0
+        figures["divergence_p_value"] = pValue
 
         let judged: (name: String, value: Double, limit: Double, other: String)
         switch thresholds.divergenceMetric {
@@ -46,12 +52,26 @@ extension StepAnalysis {
                 String(format: "Jensen-Shannon distance %.3g", distance.jsDistance)
             )
         }
-        let fails = judged.value > judged.limit
-        let reason =
-            "\(fails ? "predictions diverge" : "predictions agree"): \(judged.name) "
-            + String(format: "%.3g is ", judged.value) + (fails ? "above" : "within")
+        // A distance over the limit fails only when two samples of one distribution would rarely be that far apart.
+        // Two identical binary classifiers (37% positive) with 100 predictions each are more than 0.1 apart
+        // (Jensen-Shannon) in 9.5% of steps by chance alone, and with 200 each in 2%.
+        let above = judged.value > judged.limit
+        let significant = pValue < thresholds.alpha
+        let fails = above && significant
+        let measured =
+            "\(judged.name) " + String(format: "%.3g is ", judged.value) + (above ? "above" : "within")
             + String(format: " the %g allowed", judged.limit)
-            + " (\(judged.other))"
+        let reason: String
+        switch (above, significant) {
+        case (false, _):
+            reason = "predictions agree: \(measured) (\(judged.other))"
+        case (true, true):
+            reason = "predictions diverge: \(measured) (\(judged.other); G-test p " + String(format: "%.3g)", pValue)
+        case (true, false):
+            reason =
+                "predictions agree within sampling noise: \(measured), but a G-test gives p "
+                + String(format: "%.3g, not below alpha %g", pValue, thresholds.alpha) + " (\(judged.other))"
+        }
         return CheckResult(
             name: AnalysisCheck.predictionDivergence.rawValue, outcome: fails ? .fail : .pass, figures: figures,
             reason: reason
