@@ -167,61 +167,9 @@ extension PostgresTrackingStore {
     static func insertMetrics(
         _ connection: PostgresConnection, runID: String, metrics: [Metric], logger: Logger
     ) async throws {
-        // Arrays cannot hold NULL here: a bit mask says which of the optional columns are absent.
-        let nulls = metrics.map { metric in
-            Int64(
-                (metric.modelID == nil ? 1 : 0) | (metric.datasetName == nil ? 2 : 0)
-                    | (metric.datasetDigest == nil ? 4 : 0))
-        }
-        let rows = try await connection.query(
-            """
-            WITH run AS (
-                SELECT run_key FROM runs WHERE run_uuid = \(runID) AND lifecycle_stage = 'active' FOR SHARE
-            ),
-            inserted AS (
-                INSERT INTO metrics(run_key, key, value, is_nan, timestamp, step, model_id, dataset_name,
-                                    dataset_digest)
-                SELECT run.run_key, u.key, CASE WHEN u.value = 'NaN' THEN 0 ELSE u.value END, u.value = 'NaN',
-                       u.timestamp, u.step, CASE WHEN (u.nulls & 1) = 0 THEN u.model_id END,
-                       CASE WHEN (u.nulls & 2) = 0 THEN u.dataset_name END,
-                       CASE WHEN (u.nulls & 4) = 0 THEN u.dataset_digest END
-                FROM run, unnest(\(WireArray(metrics.map(\.key)))::text[], \(WireArray(metrics.map(\.value)))::float8[],
-                                 \(WireArray(metrics.map(\.timestamp)))::int8[], \(WireArray(metrics.map(\.step)))::int8[],
-                                 \(WireArray(metrics.map { $0.modelID ?? "" }))::text[],
-                                 \(WireArray(metrics.map { $0.datasetName ?? "" }))::text[],
-                                 \(WireArray(metrics.map { $0.datasetDigest ?? "" }))::text[], \(WireArray(nulls))::int8[])
-                     AS u(key, value, timestamp, step, model_id, dataset_name, dataset_digest, nulls)
-                ON CONFLICT DO NOTHING
-                RETURNING run_key, key, value, is_nan, timestamp, step
-            ),
-            latest AS (
-                INSERT INTO latest_metrics AS l (run_key, key, value, is_nan, timestamp, step)
-                SELECT DISTINCT ON (key) run_key, key, value, is_nan, timestamp, step FROM inserted
-                ORDER BY key, step DESC, timestamp DESC, is_nan, value DESC
-                ON CONFLICT (run_key, key) DO UPDATE SET
-                    value = excluded.value, is_nan = excluded.is_nan, timestamp = excluded.timestamp,
-                    step = excluded.step
-                WHERE excluded.step > l.step
-                   OR (excluded.step = l.step AND excluded.timestamp > l.timestamp)
-                   OR (excluded.step = l.step AND excluded.timestamp = l.timestamp AND NOT excluded.is_nan
-                       AND (l.is_nan OR excluded.value > l.value))
-            ),
-            summary AS (
-                INSERT INTO metric_summaries AS s (run_key, key, min_value, max_value, sum_value, value_count,
-                                                   nan_count)
-                SELECT run_key, key, min(value) FILTER (WHERE NOT is_nan), max(value) FILTER (WHERE NOT is_nan),
-                       coalesce(sum(value) FILTER (WHERE NOT is_nan), 0), count(*) FILTER (WHERE NOT is_nan),
-                       count(*) FILTER (WHERE is_nan)
-                FROM inserted GROUP BY run_key, key ORDER BY key
-                ON CONFLICT (run_key, key) DO UPDATE SET
-                    min_value = least(s.min_value, excluded.min_value),
-                    max_value = greatest(s.max_value, excluded.max_value),
-                    sum_value = s.sum_value + excluded.sum_value, value_count = s.value_count + excluded.value_count,
-                    nan_count = s.nan_count + excluded.nan_count
-            )
-            SELECT (SELECT count(*) FROM run), (SELECT lifecycle_stage FROM runs WHERE run_uuid = \(runID))
-            """, logger: logger)
-        for try await (found, stage) in rows.decode((Int64, String?).self) {
+        for try await (found, stage) in try await connection.execute(
+            InsertMetricsStatement(runID: runID, metrics: metrics), logger: logger)
+        {
             guard found == 0 else { return }
             guard let stage else { throw TrackingError.runNotFound(runID) }
             // Active here means it was deleted while this statement waited for it.
