@@ -308,15 +308,18 @@ extension PostgresTrackingStore {
     public func metricHistory(runID: String, key: String, offset: Int, limit: Int) async throws -> [Metric] {
         try await database.read { connection in
             // One row of arrays rather than a row per value: a history is read whole, and each row of a result costs
-            // far more to receive than an array element. Arrays cannot hold NULL here: a bit mask says which of the
-            // optional columns are absent. The page is aggregated in the order the subquery reads it.
-            let rows = try await connection.query(
+            // far more to receive than an array element. The page is aggregated in the order the subquery reads it.
+            //
+            // First the three numeric columns alone (NaN as a float8 NaN), with a count of the values that carry a
+            // model or a dataset. Most histories have none; sending every row's three text columns as arrays took
+            // PostgreSQL more time than reading the rows (13 against 4.5 ms for 10,000 values, `COPY ... TO
+            // '/dev/null'`). When some value has one, the page is read again with every column.
+            let dense = try await connection.query(
                 """
-                SELECT array_agg(value), array_agg(is_nan), array_agg(timestamp), array_agg(step),
-                       array_agg(coalesce(model_id, '')), array_agg(coalesce(dataset_name, '')),
-                       array_agg(coalesce(dataset_digest, '')),
-                       array_agg((model_id IS NULL)::int4 | ((dataset_name IS NULL)::int4 << 1)
-                                 | ((dataset_digest IS NULL)::int4 << 2))
+                SELECT array_agg(CASE WHEN is_nan THEN 'NaN'::float8 ELSE value END), array_agg(timestamp),
+                       array_agg(step),
+                       count(*) FILTER (WHERE model_id IS NOT NULL OR dataset_name IS NOT NULL
+                                        OR dataset_digest IS NOT NULL)
                 FROM (
                     SELECT value, is_nan, timestamp, step, model_id, dataset_name, dataset_digest FROM metrics
                     WHERE run_key = (SELECT run_key FROM runs WHERE run_uuid = \(runID)) AND key = \(key)
@@ -324,38 +327,80 @@ extension PostgresTrackingStore {
                 ) page
                 """, logger: logger)
             var metrics: [Metric] = []
-            try await RowColumns.forEach(rows) { row in
+            var withExtras: Int64 = 0
+            try await RowColumns.forEach(dense) { row in
                 let values = try row.nextArray(RowColumns.double)
-                let isNaN = try row.nextArray(RowColumns.bool)
                 let timestamps = try row.nextArray(RowColumns.int64)
                 let steps = try row.nextArray(RowColumns.int64)
-                let models = try row.nextArray(RowColumns.string)
-                let datasetNames = try row.nextArray(RowColumns.string)
-                let datasetDigests = try row.nextArray(RowColumns.string)
-                let nulls = try row.nextArray(RowColumns.int32)
+                withExtras = try row.next(Int64.self)
                 let count = values.count
-                let counts = [
-                    isNaN.count, timestamps.count, steps.count, models.count, datasetNames.count,
-                    datasetDigests.count, nulls.count,
-                ]
-                guard counts.allSatisfy({ $0 == count }) else {
+                guard timestamps.count == count, steps.count == count else {
                     throw PostgresStoreError("a metric history's columns differ in length")
                 }
                 metrics.reserveCapacity(count)
                 for index in 0..<count {
-                    let absent = nulls[index]
                     metrics.append(
-                        Metric(
-                            key: key, value: isNaN[index] ? .nan : values[index], timestamp: timestamps[index],
-                            step: steps[index], modelID: absent & 1 == 0 ? models[index] : nil,
-                            datasetName: absent & 2 == 0 ? datasetNames[index] : nil,
-                            datasetDigest: absent & 4 == 0 ? datasetDigests[index] : nil))
+                        Metric(key: key, value: values[index], timestamp: timestamps[index], step: steps[index]))
                 }
+            }
+            if withExtras > 0 {
+                metrics = try await Self.fullHistory(
+                    connection, runID: runID, key: key, offset: offset, limit: limit, logger: logger)
             }
             if metrics.isEmpty {
                 _ = try await Self.requireRun(connection, runID, lock: "", logger: logger)
             }
             return metrics
         }
+    }
+
+    /// A history page with every column, the optional ones as arrays of text with a bit mask of those absent
+    /// (arrays cannot hold NULL here).
+    static func fullHistory(
+        _ connection: PostgresConnection, runID: String, key: String, offset: Int, limit: Int, logger: Logger
+    ) async throws -> [Metric] {
+        let rows = try await connection.query(
+            """
+            SELECT array_agg(value), array_agg(is_nan), array_agg(timestamp), array_agg(step),
+                   array_agg(coalesce(model_id, '')), array_agg(coalesce(dataset_name, '')),
+                   array_agg(coalesce(dataset_digest, '')),
+                   array_agg((model_id IS NULL)::int4 | ((dataset_name IS NULL)::int4 << 1)
+                             | ((dataset_digest IS NULL)::int4 << 2))
+            FROM (
+                SELECT value, is_nan, timestamp, step, model_id, dataset_name, dataset_digest FROM metrics
+                WHERE run_key = (SELECT run_key FROM runs WHERE run_uuid = \(runID)) AND key = \(key)
+                ORDER BY timestamp, step, value LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
+            ) page
+            """, logger: logger)
+        var metrics: [Metric] = []
+        try await RowColumns.forEach(rows) { row in
+            let values = try row.nextArray(RowColumns.double)
+            let isNaN = try row.nextArray(RowColumns.bool)
+            let timestamps = try row.nextArray(RowColumns.int64)
+            let steps = try row.nextArray(RowColumns.int64)
+            let models = try row.nextArray(RowColumns.string)
+            let datasetNames = try row.nextArray(RowColumns.string)
+            let datasetDigests = try row.nextArray(RowColumns.string)
+            let nulls = try row.nextArray(RowColumns.int32)
+            let count = values.count
+            let counts = [
+                isNaN.count, timestamps.count, steps.count, models.count, datasetNames.count, datasetDigests.count,
+                nulls.count,
+            ]
+            guard counts.allSatisfy({ $0 == count }) else {
+                throw PostgresStoreError("a metric history's columns differ in length")
+            }
+            metrics.reserveCapacity(count)
+            for index in 0..<count {
+                let absent = nulls[index]
+                metrics.append(
+                    Metric(
+                        key: key, value: isNaN[index] ? .nan : values[index], timestamp: timestamps[index],
+                        step: steps[index], modelID: absent & 1 == 0 ? models[index] : nil,
+                        datasetName: absent & 2 == 0 ? datasetNames[index] : nil,
+                        datasetDigest: absent & 4 == 0 ? datasetDigests[index] : nil))
+            }
+        }
+        return metrics
     }
 }

@@ -96,6 +96,20 @@ extension TrackingStoreConformanceTests {
                 try await tracking.metricHistory(runID: id, key: "tie", maxResults: nil, pageToken: nil).items.map(
                     \.value)
                     == [1, 3])
+            // A history where no value carries a model or a dataset: NaN comes back as NaN, the infinities as the
+            // largest finite values (as MLflow stores them).
+            let specials: [Double] = [.nan, .infinity, -.infinity, 1.5]
+            try await tracking.logBatch(
+                runID: id,
+                metrics: specials.enumerated().map { Metric(key: "special", value: $1, timestamp: Int64($0), step: 2) },
+                params: [], tags: [])
+            let read = try await tracking.metricHistory(runID: id, key: "special", maxResults: nil, pageToken: nil)
+                .items
+            #expect(read.count == 4)
+            #expect(read.first?.value.isNaN == true)
+            #expect(read.dropFirst().map(\.value) == [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1.5])
+            #expect(read.map(\.step) == [2, 2, 2, 2])
+            #expect(read.allSatisfy { $0.modelID == nil && $0.datasetName == nil && $0.datasetDigest == nil })
         }
     }
 
