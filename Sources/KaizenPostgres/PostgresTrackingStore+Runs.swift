@@ -310,14 +310,16 @@ extension PostgresTrackingStore {
             // One row of arrays rather than a row per value: a history is read whole, and each row of a result costs
             // far more to receive than an array element. The page is aggregated in the order the subquery reads it.
             //
-            // First the three numeric columns alone (NaN as a float8 NaN), with a count of the values that carry a
-            // model or a dataset. Most histories have none; sending every row's three text columns as arrays took
-            // PostgreSQL more time than reading the rows (13 against 4.5 ms for 10,000 values, `COPY ... TO
-            // '/dev/null'`). When some value has one, the page is read again with every column.
+            // First the three numeric columns alone, packed by PostgreSQL into one bytea of 24-byte records (value,
+            // NaN as a float8 NaN; timestamp; step; each big-endian as its send function writes it), with a count of
+            // the values that carry a model or a dataset. Most histories have none. Sending every row's three text
+            // columns as arrays took PostgreSQL more time than reading the rows, and three numeric arrays more than
+            // the packed records (`COPY ... TO '/dev/null'`, 10,000 values: 13, 4.1 and 3.5 ms; 1.8 ms to read them).
+            // When some value carries a model or a dataset, the page is read again with every column.
             let dense = try await connection.query(
                 """
-                SELECT array_agg(CASE WHEN is_nan THEN 'NaN'::float8 ELSE value END), array_agg(timestamp),
-                       array_agg(step),
+                SELECT string_agg(float8send(CASE WHEN is_nan THEN 'NaN'::float8 ELSE value END) || int8send(timestamp)
+                                  || int8send(step), ''::bytea),
                        count(*) FILTER (WHERE model_id IS NOT NULL OR dataset_name IS NOT NULL
                                         OR dataset_digest IS NOT NULL)
                 FROM (
@@ -329,18 +331,23 @@ extension PostgresTrackingStore {
             var metrics: [Metric] = []
             var withExtras: Int64 = 0
             try await RowColumns.forEach(dense) { row in
-                let values = try row.nextArray(RowColumns.double)
-                let timestamps = try row.nextArray(RowColumns.int64)
-                let steps = try row.nextArray(RowColumns.int64)
+                let records = try row.nextCell().bytes
                 withExtras = try row.next(Int64.self)
-                let count = values.count
-                guard timestamps.count == count, steps.count == count else {
-                    throw PostgresStoreError("a metric history's columns differ in length")
-                }
-                metrics.reserveCapacity(count)
-                for index in 0..<count {
-                    metrics.append(
-                        Metric(key: key, value: values[index], timestamp: timestamps[index], step: steps[index]))
+                guard let records else { return }
+                try records.withUnsafeReadableBytes { raw in
+                    guard raw.count % 24 == 0 else {
+                        throw PostgresStoreError("a metric history's records are not 24 bytes each")
+                    }
+                    metrics.reserveCapacity(raw.count / 24)
+                    for start in stride(from: 0, to: raw.count, by: 24) {
+                        func field(_ offset: Int) -> UInt64 {
+                            UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: start + offset, as: UInt64.self))
+                        }
+                        metrics.append(
+                            Metric(
+                                key: key, value: Double(bitPattern: field(0)), timestamp: Int64(bitPattern: field(8)),
+                                step: Int64(bitPattern: field(16))))
+                    }
                 }
             }
             if withExtras > 0 {
