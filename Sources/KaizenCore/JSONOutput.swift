@@ -73,7 +73,7 @@ extension JSONOutput {
 
 /// Writes compact JSON text straight into bytes, the same text ``JSONValue/serialized()`` gives, without building
 /// the value first.
-public struct JSONWriter: JSONOutput {
+public struct JSONWriter: JSONOutput, Sendable {
     public private(set) var bytes: [UInt8] = []
     /// Whether the next token needs a comma before it: something was written at this level already.
     var needsComma = false
@@ -105,6 +105,15 @@ public struct JSONWriter: JSONOutput {
 
     public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    /// Appends the values `other` wrote at its top level (no brackets around them) as further elements of the array
+    /// being written, so that parts of a long array can be written apart, on several cores, and joined.
+    public mutating func appendElements(of other: JSONWriter) {
+        guard !other.bytes.isEmpty else { return }
+        separate()
+        bytes.append(contentsOf: other.bytes)
         needsComma = true
     }
 

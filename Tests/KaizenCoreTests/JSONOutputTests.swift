@@ -84,4 +84,25 @@ struct JSONOutputTests {
             #expect(JSONValue.integer(value).jsonText == String(value))
         }
     }
+
+    @Test func elementsWrittenApartJoinIntoOneArray() {
+        var whole = JSONWriter()
+        whole.beginArray()
+        for value in 1...5 { whole.integer(Int64(value)) }
+        whole.endArray()
+
+        var first = JSONWriter()
+        for value in 1...2 { first.integer(Int64(value)) }
+        var second = JSONWriter()
+        for value in 3...5 { second.integer(Int64(value)) }
+        var joined = JSONWriter()
+        joined.beginArray()
+        joined.appendElements(of: JSONWriter())
+        joined.appendElements(of: first)
+        joined.appendElements(of: JSONWriter())
+        joined.appendElements(of: second)
+        joined.endArray()
+        #expect(joined.bytes == whole.bytes)
+        #expect(String(decoding: joined.bytes, as: UTF8.self) == "[1,2,3,4,5]")
+    }
 }

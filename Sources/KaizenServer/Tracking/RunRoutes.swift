@@ -21,14 +21,43 @@ enum RunRoutes {
         return json
     }
 
+    /// About the bytes of JSON from which a page is written in two halves at once.
+    static let concurrentPageBytes = 256 * 1024
+
     /// One page of `items` as `{"<field>": [...], "next_page_token": ...}`, written straight into bytes;
     /// `capacity` is about the bytes of one item.
-    static func written<Item>(
-        _ page: Page<Item>, field: StaticString, capacity: Int, _ write: (inout JSONWriter, Item) -> Void
-    ) -> JSONWriter {
-        var json = JSONWriter(capacity: 64 + capacity * page.items.count)
+    ///
+    /// A page of about `concurrentPageBytes` or more (a 10,000-point history, 685 KB; a search page of 1,000 runs)
+    /// is written in two halves at once, on two cores, and joined: writing the JSON was about half of such a
+    /// request's CPU, and a request is otherwise served by one core.
+    static func written<Item: Sendable>(
+        _ page: Page<Item>, field: StaticString, capacity: Int,
+        _ write: @escaping @Sendable (inout JSONWriter, Item) -> Void
+    ) async -> JSONWriter {
+        let items = page.items
+        var json = JSONWriter(capacity: 64 + capacity * items.count)
+        guard items.count >= 2, capacity * items.count >= concurrentPageBytes else {
+            json.object {
+                $0.repeated(field, items, write)
+                $0.field("next_page_token", page.nextPageToken)
+            }
+            return json
+        }
+        func elements(_ part: ArraySlice<Item>) -> JSONWriter {
+            var writer = JSONWriter(capacity: capacity * part.count)
+            for item in part { write(&writer, item) }
+            return writer
+        }
+        let middle = items.count / 2
+        async let second = elements(items[middle...])
+        let first = elements(items[..<middle])
+        let rest = await second
         json.object {
-            $0.repeated(field, page.items, write)
+            $0.key(literal: field)
+            $0.beginArray()
+            $0.appendElements(of: first)
+            $0.appendElements(of: rest)
+            $0.endArray()
             $0.field("next_page_token", page.nextPageToken)
         }
         return json
@@ -127,7 +156,7 @@ enum RunRoutes {
                     viewType: try TrackingJSON.viewType(message, field: "run_view_type"),
                     maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
                 let page = try await tracking.searchRuns(search)
-                return written(page, field: "runs", capacity: 2_048) { TrackingJSON.write($1, to: &$0) }
+                return await written(page, field: "runs", capacity: 2_048) { TrackingJSON.write($1, to: &$0) }
             })
         endpoints.register(
             "metrics/get-history", methods: [.get],
@@ -135,7 +164,7 @@ enum RunRoutes {
                 let page = try await tracking.metricHistory(
                     runID: try runID(message), key: try message.requireString("metric_key"),
                     maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
-                return written(page, field: "metrics", capacity: 80) { TrackingJSON.write($1, to: &$0) }
+                return await written(page, field: "metrics", capacity: 80) { TrackingJSON.write($1, to: &$0) }
             })
     }
 }
