@@ -335,14 +335,12 @@ extension PostgresTrackingStore {
                         throw PostgresStoreError("a metric history's records are not 24 bytes each")
                     }
                     metrics.reserveCapacity(raw.count / 24)
-                    for start in stride(from: 0, to: raw.count, by: 24) {
-                        func field(_ offset: Int) -> UInt64 {
-                            UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: start + offset, as: UInt64.self))
-                        }
+                    var reader = BigEndianReader(raw)
+                    while let value = reader.int64(), let timestamp = reader.int64(), let step = reader.int64() {
                         metrics.append(
                             Metric(
-                                key: key, value: Double(bitPattern: field(0)), timestamp: Int64(bitPattern: field(8)),
-                                step: Int64(bitPattern: field(16))))
+                                key: key, value: Double(bitPattern: UInt64(bitPattern: value)), timestamp: timestamp,
+                                step: step))
                     }
                 }
             }

@@ -79,6 +79,8 @@ struct BigEndianReader {
 
     mutating func int32() -> Int32? { Self.load(Int32.self, bytes(4)) }
 
+    mutating func int64() -> Int64? { Self.load(Int64.self, bytes(8)) }
+
     /// The next `count` bytes, or nil when fewer remain.
     mutating func bytes(_ count: Int) -> UnsafeRawBufferPointer? {
         guard count <= buffer.count - offset else { return nil }

@@ -19,6 +19,11 @@ struct PredictionDistance: Sendable, Equatable {
     /// Nil unless both sketches hold at least one prediction.
     init?(candidate: PredictionSketch, stable: PredictionSketch) {
         let (candidateCells, stableCells) = Self.alignedCells(candidate, stable)
+        self.init(candidateCells: candidateCells, stableCells: stableCells)
+    }
+
+    /// From counts already aligned cell by cell (`alignedCells`); nil unless both sides count something.
+    init?(candidateCells: [Double], stableCells: [Double]) {
         let candidateTotal = candidateCells.reduce(0, +)
         let stableTotal = stableCells.reduce(0, +)
         guard candidateTotal > 0, stableTotal > 0 else { return nil }

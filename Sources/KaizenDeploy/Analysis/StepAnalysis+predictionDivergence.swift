@@ -23,8 +23,9 @@ extension StepAnalysis {
             )
         }
         let minimum = Self.effectiveMinimum(thresholds.minimumPredictions)
+        let cells = PredictionDistance.alignedCells(candidate.predictions, stable.predictions)
         guard candidateCount >= minimum, stableCount >= minimum,
-            let distance = PredictionDistance(candidate: candidate.predictions, stable: stable.predictions)
+            let distance = PredictionDistance(candidateCells: cells.0, stableCells: cells.1)
         else {
             return Self.notEnoughData(
                 .predictionDivergence, of: "predictions", candidate: candidateCount, stable: stableCount,
@@ -33,7 +34,6 @@ extension StepAnalysis {
         }
         figures["js_distance"] = distance.jsDistance
         figures["psi"] = distance.psi
-        let cells = PredictionDistance.alignedCells(candidate.predictions, stable.predictions)
         let significance = HomogeneityGTest(candidate: cells.0, stable: cells.1)
         let pValue = significance?.pValue ?? 1
         figures["g_statistic"] = significance?.statistic ?? 0
