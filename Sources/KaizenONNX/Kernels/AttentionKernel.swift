@@ -78,7 +78,7 @@ struct AttentionKernel: Kernel {
                 if strides.feature == 1 {
                     for p in 0..<positions {
                         let from = base + p * strides.position
-                        for f in 0..<features { target[p * features + f] = values[from + f] }
+                        (target.baseAddress! + p * features).update(from: values.baseAddress! + from, count: features)
                     }
                 } else {
                     for p in 0..<positions {
@@ -175,7 +175,7 @@ struct AttentionKernel: Kernel {
                 let maskStep = strides?[3] ?? 0
                 switch mask {
                 case .none:
-                    for j in 0..<keys { row[j] *= scale }
+                    Self.scale(row, by: scale)
                 case .add:
                     floats?.withUnsafeBufferPointer { added in
                         let from = added.baseAddress! + maskBase
@@ -210,7 +210,8 @@ struct AttentionKernel: Kernel {
                 var highest = SIMD8<Float>(repeating: -.infinity)
                 var j = 0
                 while j + 8 <= keys {
-                    highest = pointwiseMax(highest, base.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self))
+                    let lane = base.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                    highest = highest.replacing(with: lane, where: lane .> highest)
                     j += 8
                 }
                 var peak = highest.max()
@@ -236,9 +237,25 @@ struct AttentionKernel: Kernel {
                     sum += e
                     j += 1
                 }
-                let inverse = 1 / sum
-                for k in 0..<keys { row[k] *= inverse }
+                Self.scale(row, by: 1 / sum)
             }
+        }
+    }
+
+    /// Every value of `row` times `factor`, 8 at a time.
+    @inline(__always)
+    static func scale(_ row: UnsafeMutableBufferPointer<Float>, by factor: Float) {
+        let base = UnsafeMutableRawPointer(row.baseAddress!)
+        let factors = SIMD8<Float>(repeating: factor)
+        var j = 0
+        while j + 8 <= row.count {
+            let lane = base.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+            base.storeBytes(of: lane * factors, toByteOffset: j * 4, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < row.count {
+            row[j] *= factor
+            j += 1
         }
     }
 
@@ -251,7 +268,9 @@ struct AttentionKernel: Kernel {
             let to =
                 output == .headsFirst
                 ? ((b * heads + h) * queries + i) * width : ((b * queries + i) * heads + h) * width
-            for f in 0..<width { out[to + f] = context[i * width + f] }
+            context.withUnsafeBufferPointer { context in
+                (out.baseAddress! + to).update(from: context.baseAddress! + i * width, count: width)
+            }
         }
     }
 

@@ -32,7 +32,9 @@ struct BinaryKernel: Kernel {
             throw .invalidArgument("inputs must have the same type, got \(a.elementType) and \(b.elementType)")
         }
         switch (a.storage, b.storage) {
-        case (.float(let x), .float(let y)): return try floating(x, a.shape, y, b.shape)
+        case (.float(let x), .float(let y)):
+            if let fast = floatLanes(x, a.shape, y, b.shape) { return fast }
+            return try floating(x, a.shape, y, b.shape)
         case (.double(let x), .double(let y)): return try floating(x, a.shape, y, b.shape)
         case (.int32(let x), .int32(let y)): return try integer(x, a.shape, y, b.shape)
         case (.int64(let x), .int64(let y)): return try integer(x, a.shape, y, b.shape)
@@ -49,6 +51,72 @@ struct BinaryKernel: Kernel {
         default: result = try Broadcast.apply(x, xs, y, ys, /)
         }
         return Tensor(shape: result.shape, values: result.values)
+    }
+
+    /// Float arithmetic 16 values at a time, where `b` has `a`'s shape, repeats along its leading axes (a residual
+    /// connection, a bias row) or is one value; nil for the other broadcasts.
+    private func floatLanes(_ x: [Float], _ xs: [Int], _ y: [Float], _ ys: [Int]) -> Tensor? {
+        guard !y.isEmpty, x.count >= y.count, x.count % y.count == 0, xs.count >= ys.count,
+            Broadcast.isSuffix(ys, of: xs), y.count == 1 || y.count >= Lane.scalarCount
+        else { return nil }
+        let values: [Float]
+        switch operation {
+        case .add: values = Self.lanes(x, y, +, +)
+        case .sub: values = Self.lanes(x, y, -, -)
+        case .mul: values = Self.lanes(x, y, *, *)
+        default: values = Self.lanes(x, y, /, /)
+        }
+        return Tensor(shape: xs, values: values)
+    }
+
+    typealias Lane = SIMD16<Float>
+
+    /// `op(x[i], y[i mod y.count])` for every `i`, 16 at a time within each repeat of `y`.
+    @inline(__always)
+    private static func lanes(
+        _ x: [Float], _ y: [Float], _ op: (Lane, Lane) -> Lane, _ scalarOp: (Float, Float) -> Float
+    ) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeBufferPointer { y in
+                    let width = Lane.scalarCount
+                    let (a, b, c) = (
+                        UnsafeRawPointer(x.baseAddress!), UnsafeRawPointer(y.baseAddress!), out.baseAddress!
+                    )
+                    let period = y.count
+                    if period == 1 {
+                        let (splat, value) = (Lane(repeating: y[0]), y[0])
+                        var j = 0
+                        while j + width <= x.count {
+                            let left = a.loadUnaligned(fromByteOffset: j * 4, as: Lane.self)
+                            UnsafeMutableRawPointer(c + j).storeBytes(of: op(left, splat), as: Lane.self)
+                            j += width
+                        }
+                        while j < x.count {
+                            c[j] = scalarOp(x[j], value)
+                            j += 1
+                        }
+                        return
+                    }
+                    var start = 0
+                    while start < x.count {
+                        var j = 0
+                        while j + width <= period {
+                            let left = a.loadUnaligned(fromByteOffset: (start + j) * 4, as: Lane.self)
+                            let right = b.loadUnaligned(fromByteOffset: j * 4, as: Lane.self)
+                            UnsafeMutableRawPointer(c + start + j).storeBytes(of: op(left, right), as: Lane.self)
+                            j += width
+                        }
+                        while j < period {
+                            c[start + j] = scalarOp(x[start + j], y[j])
+                            j += 1
+                        }
+                        start += period
+                    }
+                }
+            }
+            initialized = x.count
+        }
     }
 
     private func integer<T: NumericElement & FixedWidthInteger>(

@@ -97,7 +97,7 @@ enum Broadcast {
     }
 
     /// Whether `shape` equals the trailing dimensions of `outShape` (ignoring leading 1s of `shape`).
-    private static func isSuffix(_ shape: [Int], of outShape: [Int]) -> Bool {
+    static func isSuffix(_ shape: [Int], of outShape: [Int]) -> Bool {
         var trimmed = shape[...]
         while trimmed.first == 1 { trimmed = trimmed.dropFirst() }
         guard trimmed.count <= outShape.count else { return false }
