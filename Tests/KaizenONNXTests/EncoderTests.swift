@@ -14,7 +14,8 @@ struct EncoderTests {
         #expect(Self.cases.count >= 8, "run `make onnx-fixtures` to generate the encoder fixtures")
     }
 
-    /// The exporter's attention, layer normalization and GELU run fused: no Softmax, Erf or ReduceMean step is left.
+    /// The exporter's attention, layer normalization and GELU run fused: no Softmax, Erf or ReduceMean step is left,
+    /// and each GELU is applied by the dense layer that feeds it.
     @Test(arguments: cases)
     func runsFused(_ testCase: BackendTestCase) throws {
         let model = try testCase.loadModel()
@@ -25,6 +26,8 @@ struct EncoderTests {
         }.map(\.label)
         #expect(left.isEmpty, "\(testCase.name): \(left.prefix(4))")
         #expect(kernels.contains { $0 is AttentionKernel }, "\(testCase.name)")
+        #expect(kernels.contains { ($0 as? DenseKernel)?.activation == .gelu }, "\(testCase.name)")
+        #expect(!kernels.contains { ($0 as? UnaryKernel)?.operation == .gelu }, "\(testCase.name)")
     }
 
     /// A call split across threads (rows of the products, heads of the attention) gives the one-thread answer,

@@ -28,23 +28,31 @@ struct KernelTests {
         #expect(VectorMath.logistic(SIMD8(repeating: 200))[0] == 1)
     }
 
-    @Test func packedProductsMatchNaiveProducts() throws {
+    @Test(arguments: [PackedMatrix.Activation.none, .relu, .gelu])
+    func packedProductsMatchNaiveProducts(_ activation: PackedMatrix.Activation) throws {
         let seed = try SplitMix64.seed(default: 7)
         var generator = SplitMix64(seed: seed)
         func random() -> Float { Float(generator.next() % 2001) / 1000 - 1 }
-        for (m, k, n) in [(1, 1, 1), (7, 30, 100), (13, 100, 2), (64, 17, 33), (5, 3, 4), (6, 64, 16)] {
+        func activated(_ x: Double) -> Double {
+            switch activation {
+            case .none: x
+            case .relu: max(x, 0)
+            case .gelu: x * (1 + Foundation.erf(x / 2.0.squareRoot())) / 2
+            }
+        }
+        for (m, k, n) in [(1, 1, 1), (7, 30, 100), (13, 100, 2), (64, 17, 33), (5, 3, 4), (6, 64, 16), (9, 40, 3)] {
             let a = (0..<(m * k)).map { _ in random() }
             let b = (0..<(k * n)).map { _ in random() }
             let bias = (0..<n).map { _ in random() }
-            let expected = (0..<(m * n)).map { index -> Float in
+            let expected = (0..<(m * n)).map { index -> Double in
                 let (row, column) = (index / n, index % n)
-                let sum = (0..<k).reduce(Float(0)) { $0 + a[row * k + $1] * b[$1 * n + column] } + bias[column]
-                return max(sum, 0)
+                let sum = (0..<k).reduce(0.0) { $0 + Double(a[row * k + $1]) * Double(b[$1 * n + column]) }
+                return activated(sum + Double(bias[column]))
             }
-            let packed = PackedMatrix(b, rows: k, columns: n).withEpilogue(bias: bias, relu: true)
+            let packed = PackedMatrix(b, rows: k, columns: n).withEpilogue(bias: bias, activation: activation)
             let actual = packed.multiply(a, m: m)
-            let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
-            #expect(worst < 1e-4, "seed \(seed), \(m)x\(k)x\(n): worst difference \(worst)")
+            let worst = zip(actual, expected).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst < 1e-4, "seed \(seed), \(m)x\(k)x\(n), \(activation): worst difference \(worst)")
             let transposed = PackedMatrix(
                 (0..<(k * n)).map { b[($0 % k) * n + $0 / k] }, rows: k, columns: n, transposed: true)
             #expect(

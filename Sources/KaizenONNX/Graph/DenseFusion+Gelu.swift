@@ -58,3 +58,29 @@ extension DenseFusion {
         }
     }
 }
+
+extension DenseFusion {
+    /// Folds each GELU found by `findGelus` into the dense layer that feeds it, when the layer's output has no reader
+    /// but the GELU's two (its `Div` and its product by `x`) and is not a graph output: the activation is then applied
+    /// while the product is in registers, on the product's threads, instead of in a pass of its own.
+    mutating func mergeGelusIntoDenseLayers(_ graph: FusionGraph) {
+        var geluByInput: [String: Int] = [:]
+        for (index, fused) in dense {
+            guard let unary = fused.kernel as? UnaryKernel, unary.operation == .gelu,
+                let input = graph.nodes[index].input.first
+            else { continue }
+            geluByInput[input] = index
+        }
+        for (index, fused) in dense {
+            guard let layer = fused.kernel as? DenseKernel, layer.activation == .none,
+                let geluIndex = geluByInput[fused.output], !graph.graphOutputs.contains(fused.output),
+                let readers = graph.readers[fused.output], readers.count == 2,
+                readers.allSatisfy({ $0 == geluIndex || absorbed.contains($0) }),
+                let merged = layer.with(.gelu), let gelu = dense[geluIndex]
+            else { continue }
+            dense[index] = Fused(kernel: merged, output: gelu.output)
+            dense[geluIndex] = nil
+            absorbed.insert(geluIndex)
+        }
+    }
+}

@@ -1,4 +1,6 @@
-/// Finds dense layers (`MatMul` by a constant, `Add` of a constant bias, optional `Relu`) to run as one kernel.
+import Foundation
+
+/// Finds dense layers (`MatMul` by a constant, `Add` of a constant bias, optional `Relu` or GELU) to run as one kernel.
 ///
 /// Only chains whose intermediate values have exactly one reader and are not graph outputs are fused, so the
 /// graph's observable results are unchanged.
@@ -38,19 +40,26 @@ struct DenseFusion {
             guard case .tensor(let bias)? = constants[biasName], bias.rank <= 2, bias.count == bias.shape.last ?? 1
             else { continue }
             var output = add.output[0]
-            var relu = false
+            var activation = PackedMatrix.Activation.none
             var folded = [addIndex]
             if let reluIndex = soleReader(of: output, opType: "Relu") {
-                relu = true
+                activation = .relu
                 output = nodes[reluIndex].output[0]
                 folded.append(reluIndex)
+            } else if let geluIndex = soleReader(of: output, opType: "Gelu"),
+                nodes[geluIndex].attribute.allSatisfy({ $0.name != "approximate" || $0.s == Data("none".utf8) })
+            {
+                activation = .gelu
+                output = nodes[geluIndex].output[0]
+                folded.append(geluIndex)
             }
-            guard let kernel = DenseKernel(weights: weights, bias: bias, relu: relu) else { continue }
+            guard let kernel = DenseKernel(weights: weights, bias: bias, activation: activation) else { continue }
             fusion.dense[index] = Fused(kernel: kernel, output: output)
             fusion.absorbed.formUnion(folded)
         }
         fusion.findLayerNormalizations(nodes, constants: constants, graphOutputs: graphOutputs, opset: opset)
         fusion.findGelus(nodes, constants: constants, graphOutputs: graphOutputs)
+        fusion.mergeGelusIntoDenseLayers(FusionGraph(nodes, constants: constants, graphOutputs: graphOutputs))
         fusion.findAttention(nodes, constants: constants, graphOutputs: graphOutputs, opset: opset)
         return fusion
     }

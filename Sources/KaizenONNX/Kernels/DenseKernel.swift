@@ -1,4 +1,4 @@
-/// `MatMul` by constant weights, `Add` of a constant bias and, optionally, `Relu`, fused into one pass.
+/// `MatMul` by constant weights, `Add` of a constant bias and, optionally, `Relu` or GELU, fused into one pass.
 ///
 /// The graph builder forms it from those nodes when the intermediate results have no other reader (a dense layer of
 /// an MLP), so the bias and activation are applied while the product is still in registers.
@@ -7,18 +7,23 @@ struct DenseKernel: Kernel {
     /// The original operands, for inputs that are not 2-D float matrices.
     let weightTensor: Tensor
     let biasTensor: Tensor
-    let relu: Bool
+    let activation: PackedMatrix.Activation
+
+    /// The same layer with another activation.
+    func with(_ activation: PackedMatrix.Activation) -> DenseKernel? {
+        DenseKernel(weights: weightTensor, bias: biasTensor, activation: activation)
+    }
 
     /// The fused kernel, or `nil` when the operands are not a float matrix and a bias row that fits it.
-    init?(weights: Tensor, bias: Tensor, relu: Bool) {
+    init?(weights: Tensor, bias: Tensor, activation: PackedMatrix.Activation) {
         guard weights.rank == 2, let values = weights.floats, let biasValues = bias.floats,
             bias.count == 1 || (bias.count == weights.shape[1] && bias.shape.last == weights.shape[1])
         else { return nil }
         self.weights = PackedMatrix(values, rows: weights.shape[0], columns: weights.shape[1])
-            .withEpilogue(bias: biasValues, relu: relu)
+            .withEpilogue(bias: biasValues, activation: activation)
         self.weightTensor = weights
         self.biasTensor = bias
-        self.relu = relu
+        self.activation = activation
     }
 
     func run(_ inputs: [Value?]) throws(ONNXError) -> [Value] {
@@ -37,7 +42,11 @@ struct DenseKernel: Kernel {
     private func unfused(_ x: Tensor) throws(ONNXError) -> Tensor {
         let product = try MatMulKernel.matmul(x, weightTensor)
         var result = try BinaryKernel(operation: .add).run([.tensor(product), .tensor(biasTensor)])
-        if relu { result = try UnaryKernel(operation: .relu).run(result) }
+        switch activation {
+        case .none: break
+        case .relu: result = try UnaryKernel(operation: .relu).run(result)
+        case .gelu: result = try UnaryKernel(operation: .gelu).run(result)
+        }
         guard case .tensor(let tensor)? = result.first else { throw .runtime("dense layer produced no tensor") }
         return tensor
     }

@@ -32,17 +32,26 @@ struct PackedMatrix: Sendable {
     let panels: [Float]
     /// A bias added to every row of the product, padded to whole panels (empty for none).
     var bias: [Float] = []
-    /// Whether negative results become zero (a fused Relu).
-    var relu = false
+    /// The function applied to every result after the bias (a fused Relu or GELU).
+    var activation = Activation.none
 
-    /// The same matrix with a bias row and optional Relu applied to every product it computes.
-    func withEpilogue(bias: [Float], relu: Bool) -> PackedMatrix {
+    /// What a dense layer applies to its results.
+    enum Activation: Sendable {
+        case none
+        /// Negative results become zero.
+        case relu
+        /// `x · (1 + erf(x / √2)) / 2`, exact GELU.
+        case gelu
+    }
+
+    /// The same matrix with a bias row and an activation applied to every product it computes.
+    func withEpilogue(bias: [Float], activation: Activation) -> PackedMatrix {
         var copy = self
         let width = Self.panelWidth
         let padded = (columns + width - 1) / width * width
         copy.bias = bias.count == 1 ? [Float](repeating: bias[0], count: columns) : bias
         copy.bias += [Float](repeating: 0, count: padded - copy.bias.count)
-        copy.relu = relu
+        copy.activation = activation
         return copy
     }
 
@@ -141,7 +150,8 @@ struct PackedMatrix: Sendable {
         let k = rows
         let n = columns
         let width = Self.panelWidth
-        let epilogue = Epilogue(bias: bias, relu: relu)
+        let epilogue = Epilogue(bias: bias)
+        let activation = self.activation
         panels.withUnsafeBufferPointer { packed in
             let base = UnsafeRawPointer(packed.baseAddress!)
             var panel = 0
@@ -155,23 +165,26 @@ struct PackedMatrix: Sendable {
                     // 32 vector registers: eight rows of accumulators fit.
                     while row + 8 <= m {
                         Self.block8(
-                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
+                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, activation
+                        )
                         row += 8
                     }
                 #else
                     // 16 vector registers: six rows of accumulators (12) leave room for the operands.
                     while row + 6 <= m {
                         Self.block6(
-                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
+                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, activation
+                        )
                         row += 6
                     }
                 #endif
                 while row + 4 <= m {
-                    Self.block4(a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
+                    Self.block4(
+                        a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, activation)
                     row += 4
                 }
                 while row < m {
-                    Self.block1(a + row * lda, b, k, c + row * n + columnStart, lanes, biasLow, biasHigh, relu)
+                    Self.block1(a + row * lda, b, k, c + row * n + columnStart, lanes, biasLow, biasHigh, activation)
                     row += 1
                 }
                 panel += 1
@@ -182,7 +195,7 @@ struct PackedMatrix: Sendable {
     @inline(__always)
     private static func block4(
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
+        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ activation: Activation
     ) {
         var c00 = ProductLane()
         var c01 = ProductLane()
@@ -213,17 +226,17 @@ struct PackedMatrix: Sendable {
             c30 = fused(c30, x3, b0)
             c31 = fused(c31, x3, b1)
         }
-        store(c00 + biasLow, c01 + biasHigh, c, lanes, relu)
-        store(c10 + biasLow, c11 + biasHigh, c + ldc, lanes, relu)
-        store(c20 + biasLow, c21 + biasHigh, c + 2 * ldc, lanes, relu)
-        store(c30 + biasLow, c31 + biasHigh, c + 3 * ldc, lanes, relu)
+        store(c00 + biasLow, c01 + biasHigh, c, lanes, activation)
+        store(c10 + biasLow, c11 + biasHigh, c + ldc, lanes, activation)
+        store(c20 + biasLow, c21 + biasHigh, c + 2 * ldc, lanes, activation)
+        store(c30 + biasLow, c31 + biasHigh, c + 3 * ldc, lanes, activation)
     }
 
     #if KAIZEN_WIDE_SIMD
         @inline(__always)
         private static func block8(
             _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
-            _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
+            _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ activation: Activation
         ) {
             var low = (
                 ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(),
@@ -261,21 +274,21 @@ struct PackedMatrix: Sendable {
                 low.7 = fused(low.7, x, b0)
                 high.7 = fused(high.7, x, b1)
             }
-            store(low.0 + biasLow, high.0 + biasHigh, c, lanes, relu)
-            store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, relu)
-            store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, relu)
-            store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, relu)
-            store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, relu)
-            store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, relu)
-            store(low.6 + biasLow, high.6 + biasHigh, c + 6 * ldc, lanes, relu)
-            store(low.7 + biasLow, high.7 + biasHigh, c + 7 * ldc, lanes, relu)
+            store(low.0 + biasLow, high.0 + biasHigh, c, lanes, activation)
+            store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, activation)
+            store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, activation)
+            store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, activation)
+            store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, activation)
+            store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, activation)
+            store(low.6 + biasLow, high.6 + biasHigh, c + 6 * ldc, lanes, activation)
+            store(low.7 + biasLow, high.7 + biasHigh, c + 7 * ldc, lanes, activation)
         }
     #endif
 
     @inline(__always)
     private static func block6(
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
+        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ activation: Activation
     ) {
         var low = (ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane())
         var high = low
@@ -304,18 +317,18 @@ struct PackedMatrix: Sendable {
             low.5 = fused(low.5, x, b0)
             high.5 = fused(high.5, x, b1)
         }
-        store(low.0 + biasLow, high.0 + biasHigh, c, lanes, relu)
-        store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, relu)
-        store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, relu)
-        store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, relu)
-        store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, relu)
-        store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, relu)
+        store(low.0 + biasLow, high.0 + biasHigh, c, lanes, activation)
+        store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, activation)
+        store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, activation)
+        store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, activation)
+        store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, activation)
+        store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, activation)
     }
 
     @inline(__always)
     private static func block1(
         _ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ lanes: Int,
-        _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
+        _ biasLow: ProductLane, _ biasHigh: ProductLane, _ activation: Activation
     ) {
         var c0 = ProductLane()
         var c1 = ProductLane()
@@ -326,18 +339,24 @@ struct PackedMatrix: Sendable {
             c1 = fused(c1, x, p.loadUnaligned(fromByteOffset: laneBytes, as: ProductLane.self))
             p += 2 * laneBytes
         }
-        store(c0 + biasLow, c1 + biasHigh, c, lanes, relu)
+        store(c0 + biasLow, c1 + biasHigh, c, lanes, activation)
     }
 
     @inline(__always)
     private static func store(
-        _ low: ProductLane, _ high: ProductLane, _ c: UnsafeMutablePointer<Float>, _ lanes: Int, _ relu: Bool
+        _ low: ProductLane, _ high: ProductLane, _ c: UnsafeMutablePointer<Float>, _ lanes: Int,
+        _ activation: Activation
     ) {
         var low = low
         var high = high
-        if relu {
+        switch activation {
+        case .none: break
+        case .relu:
             low = low.replacing(with: 0, where: low .< 0)
             high = high.replacing(with: 0, where: high .< 0)
+        case .gelu:
+            low = VectorMath.gelu(low)
+            high = VectorMath.gelu(high)
         }
         let half = ProductLane.scalarCount
         if lanes == 2 * half {
@@ -358,11 +377,21 @@ extension PackedMatrix {
             guard let w = weights.baseAddress else { return }
             for row in 0..<m {
                 for column in 0..<n {
-                    var value = LinearScorer.dot(a + row * lda, w + column * k, k) + (bias.isEmpty ? 0 : bias[column])
-                    if relu && value < 0 { value = 0 }
-                    c[row * n + column] = value
+                    let value = LinearScorer.dot(a + row * lda, w + column * k, k) + (bias.isEmpty ? 0 : bias[column])
+                    c[row * n + column] = activation.apply(value)
                 }
             }
+        }
+    }
+}
+
+extension PackedMatrix.Activation {
+    /// The activation of one value.
+    func apply(_ value: Float) -> Float {
+        switch self {
+        case .none: value
+        case .relu: value < 0 ? 0 : value
+        case .gelu: VectorMath.gelu(SIMD8<Float>(repeating: value))[0]
         }
     }
 }
@@ -370,7 +399,6 @@ extension PackedMatrix {
 /// The bias of a packed product, read a panel at a time.
 private struct Epilogue {
     let bias: [Float]
-    let relu: Bool
 
     func bias(panel: Int) -> (ProductLane, ProductLane) {
         guard !bias.isEmpty else { return (ProductLane(), ProductLane()) }

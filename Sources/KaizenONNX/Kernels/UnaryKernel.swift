@@ -28,7 +28,7 @@ struct UnaryKernel: Kernel {
         switch x.storage {
         case .float(let values) where operation == .gelu:
             // The encoders' activation, 8 values at a time.
-            let result = VectorMath.map(values) { v in v * (1 + VectorMath.erf(v * 0.70710678118654752440)) * 0.5 }
+            let result = VectorMath.map(values, VectorMath.gelu)
             return [.tensor(Tensor(shape: x.shape, values: result))]
         case .float(let values) where operation == .erf:
             return [.tensor(Tensor(shape: x.shape, values: VectorMath.map(values, VectorMath.erf)))]

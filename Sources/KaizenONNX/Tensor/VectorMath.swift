@@ -23,25 +23,31 @@ enum VectorMath {
         return y * unsafeBitCast(exponent, to: SIMD8<Float>.self)
     }
 
-    /// erf(x), by the rational approximation `Float.erf` uses (the same values, 8 at a time).
+    /// erf(x), by the rational approximation `Float.erf` uses (the same values, a vector at a time).
     @inline(__always)
-    static func erf(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    static func erf<V: SIMD>(_ x: V) -> V where V.Scalar == Float {
         var v = x.replacing(with: -4, where: x .< -4)
         v = v.replacing(with: 4, where: v .> 4)
         let v2 = v * v
-        var p = SIMD8<Float>(repeating: -2.72614225801306e-10)
+        var p = V(repeating: -2.72614225801306e-10)
         p = p * v2 + 2.77068142495902e-08
         p = p * v2 - 2.10102402082508e-06
         p = p * v2 - 5.69250639462346e-05
         p = p * v2 - 7.34990630326855e-04
         p = p * v2 - 2.95459980854025e-03
         p = p * v2 - 1.60960333262415e-02
-        var q = SIMD8<Float>(repeating: -1.45660718464996e-05)
+        var q = V(repeating: -1.45660718464996e-05)
         q = q * v2 - 2.13374055278905e-04
         q = q * v2 - 1.68282697438203e-03
         q = q * v2 - 7.37332916720468e-03
         q = q * v2 - 1.42647390514189e-02
         return v * p / q
+    }
+
+    /// Exact GELU, `x · (1 + erf(x / √2)) / 2`.
+    @inline(__always)
+    static func gelu<V: SIMD>(_ x: V) -> V where V.Scalar == Float {
+        x * (1 + erf(x * 0.70710678118654752440)) * 0.5
     }
 
     /// `f` applied to every value, 8 at a time (the last few through a padded vector).
