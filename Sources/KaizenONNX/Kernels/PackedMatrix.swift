@@ -151,7 +151,8 @@ struct PackedMatrix: Sendable {
         let n = columns
         let width = Self.panelWidth
         let epilogue = Epilogue(bias: bias)
-        let activation = self.activation
+        let relu = activation == .relu
+        let gelu = activation == .gelu
         panels.withUnsafeBufferPointer { packed in
             let base = UnsafeRawPointer(packed.baseAddress!)
             var panel = 0
@@ -165,26 +166,28 @@ struct PackedMatrix: Sendable {
                     // 32 vector registers: eight rows of accumulators fit.
                     while row + 8 <= m {
                         Self.block8(
-                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, activation
-                        )
+                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
+                        if gelu { Self.gelu(c + row * n + columnStart, n, rows: 8, lanes) }
                         row += 8
                     }
                 #else
                     // 16 vector registers: six rows of accumulators (12) leave room for the operands.
                     while row + 6 <= m {
                         Self.block6(
-                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, activation
-                        )
+                            a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
+                        if gelu { Self.gelu(c + row * n + columnStart, n, rows: 6, lanes) }
                         row += 6
                     }
                 #endif
                 while row + 4 <= m {
                     Self.block4(
-                        a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, activation)
+                        a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, biasHigh, relu)
+                    if gelu { Self.gelu(c + row * n + columnStart, n, rows: 4, lanes) }
                     row += 4
                 }
                 while row < m {
-                    Self.block1(a + row * lda, b, k, c + row * n + columnStart, lanes, biasLow, biasHigh, activation)
+                    Self.block1(a + row * lda, b, k, c + row * n + columnStart, lanes, biasLow, biasHigh, relu)
+                    if gelu { Self.gelu(c + row * n + columnStart, n, rows: 1, lanes) }
                     row += 1
                 }
                 panel += 1
@@ -192,10 +195,29 @@ struct PackedMatrix: Sendable {
         }
     }
 
+    /// GELU over a block just stored (`rows` rows of `lanes` values, `ldc` apart), while it is in cache. Kept out of
+    /// the blocks themselves: inlined there, its constants crowd the accumulators out of the registers.
+    @inline(never)
+    private static func gelu(_ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int, _ lanes: Int) {
+        for row in 0..<rows {
+            let target = c + row * ldc
+            var j = 0
+            while j + ProductLane.scalarCount <= lanes {
+                let raw = UnsafeMutableRawPointer(target + j)
+                raw.storeBytes(of: VectorMath.gelu(raw.loadUnaligned(as: ProductLane.self)), as: ProductLane.self)
+                j += ProductLane.scalarCount
+            }
+            while j < lanes {
+                target[j] = Activation.gelu.apply(target[j])
+                j += 1
+            }
+        }
+    }
+
     @inline(__always)
     private static func block4(
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ activation: Activation
+        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
     ) {
         var c00 = ProductLane()
         var c01 = ProductLane()
@@ -226,17 +248,17 @@ struct PackedMatrix: Sendable {
             c30 = fused(c30, x3, b0)
             c31 = fused(c31, x3, b1)
         }
-        store(c00 + biasLow, c01 + biasHigh, c, lanes, activation)
-        store(c10 + biasLow, c11 + biasHigh, c + ldc, lanes, activation)
-        store(c20 + biasLow, c21 + biasHigh, c + 2 * ldc, lanes, activation)
-        store(c30 + biasLow, c31 + biasHigh, c + 3 * ldc, lanes, activation)
+        store(c00 + biasLow, c01 + biasHigh, c, lanes, relu)
+        store(c10 + biasLow, c11 + biasHigh, c + ldc, lanes, relu)
+        store(c20 + biasLow, c21 + biasHigh, c + 2 * ldc, lanes, relu)
+        store(c30 + biasLow, c31 + biasHigh, c + 3 * ldc, lanes, relu)
     }
 
     #if KAIZEN_WIDE_SIMD
         @inline(__always)
         private static func block8(
             _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
-            _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ activation: Activation
+            _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
         ) {
             var low = (
                 ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(),
@@ -274,21 +296,21 @@ struct PackedMatrix: Sendable {
                 low.7 = fused(low.7, x, b0)
                 high.7 = fused(high.7, x, b1)
             }
-            store(low.0 + biasLow, high.0 + biasHigh, c, lanes, activation)
-            store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, activation)
-            store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, activation)
-            store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, activation)
-            store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, activation)
-            store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, activation)
-            store(low.6 + biasLow, high.6 + biasHigh, c + 6 * ldc, lanes, activation)
-            store(low.7 + biasLow, high.7 + biasHigh, c + 7 * ldc, lanes, activation)
+            store(low.0 + biasLow, high.0 + biasHigh, c, lanes, relu)
+            store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, relu)
+            store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, relu)
+            store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, relu)
+            store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, relu)
+            store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, relu)
+            store(low.6 + biasLow, high.6 + biasHigh, c + 6 * ldc, lanes, relu)
+            store(low.7 + biasLow, high.7 + biasHigh, c + 7 * ldc, lanes, relu)
         }
     #endif
 
     @inline(__always)
     private static func block6(
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ activation: Activation
+        _ ldc: Int, _ lanes: Int, _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
     ) {
         var low = (ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane())
         var high = low
@@ -317,18 +339,18 @@ struct PackedMatrix: Sendable {
             low.5 = fused(low.5, x, b0)
             high.5 = fused(high.5, x, b1)
         }
-        store(low.0 + biasLow, high.0 + biasHigh, c, lanes, activation)
-        store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, activation)
-        store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, activation)
-        store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, activation)
-        store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, activation)
-        store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, activation)
+        store(low.0 + biasLow, high.0 + biasHigh, c, lanes, relu)
+        store(low.1 + biasLow, high.1 + biasHigh, c + ldc, lanes, relu)
+        store(low.2 + biasLow, high.2 + biasHigh, c + 2 * ldc, lanes, relu)
+        store(low.3 + biasLow, high.3 + biasHigh, c + 3 * ldc, lanes, relu)
+        store(low.4 + biasLow, high.4 + biasHigh, c + 4 * ldc, lanes, relu)
+        store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, relu)
     }
 
     @inline(__always)
     private static func block1(
         _ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ lanes: Int,
-        _ biasLow: ProductLane, _ biasHigh: ProductLane, _ activation: Activation
+        _ biasLow: ProductLane, _ biasHigh: ProductLane, _ relu: Bool
     ) {
         var c0 = ProductLane()
         var c1 = ProductLane()
@@ -339,24 +361,19 @@ struct PackedMatrix: Sendable {
             c1 = fused(c1, x, p.loadUnaligned(fromByteOffset: laneBytes, as: ProductLane.self))
             p += 2 * laneBytes
         }
-        store(c0 + biasLow, c1 + biasHigh, c, lanes, activation)
+        store(c0 + biasLow, c1 + biasHigh, c, lanes, relu)
     }
 
     @inline(__always)
     private static func store(
         _ low: ProductLane, _ high: ProductLane, _ c: UnsafeMutablePointer<Float>, _ lanes: Int,
-        _ activation: Activation
+        _ relu: Bool
     ) {
         var low = low
         var high = high
-        switch activation {
-        case .none: break
-        case .relu:
+        if relu {
             low = low.replacing(with: 0, where: low .< 0)
             high = high.replacing(with: 0, where: high .< 0)
-        case .gelu:
-            low = VectorMath.gelu(low)
-            high = VectorMath.gelu(high)
         }
         let half = ProductLane.scalarCount
         if lanes == 2 * half {
