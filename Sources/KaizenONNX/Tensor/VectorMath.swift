@@ -23,11 +23,24 @@ enum VectorMath {
         return y * unsafeBitCast(exponent, to: SIMD8<Float>.self)
     }
 
-    /// erf(x), by the rational approximation `Float.erf` uses (the same values, a vector at a time).
+    /// erf(x), by the rational approximation `Float.erf` uses (the same values, 8 at a time).
     @inline(__always)
-    static func erf<V: SIMD>(_ x: V) -> V where V.Scalar == Float {
-        var v = x.replacing(with: -4, where: x .< -4)
-        v = v.replacing(with: 4, where: v .> 4)
+    static func erf(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        // The clamp written for the concrete vector: generic lane comparisons compile to a loop over the lanes.
+        let v = x.replacing(with: -4, where: x .< -4)
+        return erfRational(v.replacing(with: 4, where: v .> 4))
+    }
+
+    /// erf(x), 16 at a time.
+    @inline(__always)
+    static func erf(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let v = x.replacing(with: -4, where: x .< -4)
+        return erfRational(v.replacing(with: 4, where: v .> 4))
+    }
+
+    /// The rational approximation of erf on [-4, 4].
+    @inline(__always)
+    private static func erfRational<V: SIMD>(_ v: V) -> V where V.Scalar == Float {
         let v2 = v * v
         var p = V(repeating: -2.72614225801306e-10)
         p = p * v2 + 2.77068142495902e-08
@@ -44,11 +57,13 @@ enum VectorMath {
         return v * p / q
     }
 
-    /// Exact GELU, `x · (1 + erf(x / √2)) / 2`.
+    /// Exact GELU, `x · (1 + erf(x / √2)) / 2`, 8 at a time.
     @inline(__always)
-    static func gelu<V: SIMD>(_ x: V) -> V where V.Scalar == Float {
-        x * (1 + erf(x * 0.70710678118654752440)) * 0.5
-    }
+    static func gelu(_ x: SIMD8<Float>) -> SIMD8<Float> { x * (1 + erf(x * 0.70710678118654752440)) * 0.5 }
+
+    /// Exact GELU, 16 at a time.
+    @inline(__always)
+    static func gelu(_ x: SIMD16<Float>) -> SIMD16<Float> { x * (1 + erf(x * 0.70710678118654752440)) * 0.5 }
 
     /// `f` applied to every value, 8 at a time (the last few through a padded vector).
     @inline(__always)
