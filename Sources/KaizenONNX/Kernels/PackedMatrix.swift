@@ -162,6 +162,12 @@ struct PackedMatrix: Sendable {
                 let lanes = min(width, n - columnStart)
                 var row = 0
                 let (biasLow, biasHigh) = epilogue.bias(panel: panel)
+                // A last panel of at most one vector's columns (100 columns: 96 + 4) computes one vector a row.
+                while lanes <= ProductLane.scalarCount && row + 8 <= m {
+                    Self.narrow8(a + row * lda, lda, b, k, c + row * n + columnStart, n, lanes, biasLow, relu)
+                    if gelu { Self.gelu(c + row * n + columnStart, n, rows: 8, lanes) }
+                    row += 8
+                }
                 #if KAIZEN_WIDE_SIMD
                     // 32 vector registers: eight rows of accumulators fit.
                     while row + 8 <= m {
@@ -347,6 +353,41 @@ struct PackedMatrix: Sendable {
         store(low.5 + biasLow, high.5 + biasHigh, c + 5 * ldc, lanes, relu)
     }
 
+    /// Eight rows of a panel's first vector of columns.
+    @inline(__always)
+    private static func narrow8(
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>,
+        _ ldc: Int, _ lanes: Int, _ bias: ProductLane, _ relu: Bool
+    ) {
+        var sums = (
+            ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(), ProductLane(),
+            ProductLane()
+        )
+        let rows = (a, a + lda, a + 2 * lda, a + 3 * lda, a + 4 * lda, a + 5 * lda, a + 6 * lda, a + 7 * lda)
+        var p = b
+        for kk in 0..<k {
+            let b0 = p.loadUnaligned(as: ProductLane.self)
+            p += 2 * laneBytes
+            sums.0 = fused(sums.0, ProductLane(repeating: rows.0[kk]), b0)
+            sums.1 = fused(sums.1, ProductLane(repeating: rows.1[kk]), b0)
+            sums.2 = fused(sums.2, ProductLane(repeating: rows.2[kk]), b0)
+            sums.3 = fused(sums.3, ProductLane(repeating: rows.3[kk]), b0)
+            sums.4 = fused(sums.4, ProductLane(repeating: rows.4[kk]), b0)
+            sums.5 = fused(sums.5, ProductLane(repeating: rows.5[kk]), b0)
+            sums.6 = fused(sums.6, ProductLane(repeating: rows.6[kk]), b0)
+            sums.7 = fused(sums.7, ProductLane(repeating: rows.7[kk]), b0)
+        }
+        let zero = ProductLane()
+        store(sums.0 + bias, zero, c, lanes, relu)
+        store(sums.1 + bias, zero, c + ldc, lanes, relu)
+        store(sums.2 + bias, zero, c + 2 * ldc, lanes, relu)
+        store(sums.3 + bias, zero, c + 3 * ldc, lanes, relu)
+        store(sums.4 + bias, zero, c + 4 * ldc, lanes, relu)
+        store(sums.5 + bias, zero, c + 5 * ldc, lanes, relu)
+        store(sums.6 + bias, zero, c + 6 * ldc, lanes, relu)
+        store(sums.7 + bias, zero, c + 7 * ldc, lanes, relu)
+    }
+
     @inline(__always)
     private static func block1(
         _ a: UnsafePointer<Float>, _ b: UnsafeRawPointer, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ lanes: Int,
@@ -379,6 +420,8 @@ struct PackedMatrix: Sendable {
         if lanes == 2 * half {
             UnsafeMutableRawPointer(c).storeBytes(of: low, as: ProductLane.self)
             UnsafeMutableRawPointer(c + half).storeBytes(of: high, as: ProductLane.self)
+        } else if lanes == half {
+            UnsafeMutableRawPointer(c).storeBytes(of: low, as: ProductLane.self)
         } else {
             for lane in 0..<lanes { c[lane] = lane < half ? low[lane] : high[lane - half] }
         }
