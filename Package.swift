@@ -139,7 +139,7 @@ let package = Package(
         ),
         .target(
             name: "KaizenONNX",
-            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf"), "CPrefetch"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -175,7 +175,8 @@ let package = Package(
             dependencies: ["KaizenCore"],
             swiftSettings: swiftSettings
         ),
-        // A prefetch hint for the CSV reader's row walks (a header only; nothing to link).
+        // Processor hints (a header only; nothing to link): prefetch for the CSV reader's row walks, pause for the
+        // engine's spinning worker threads.
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         // zlib from the host (zlib1g-dev on Debian): gzip for image layers and inference-log segments.
         .systemLibrary(

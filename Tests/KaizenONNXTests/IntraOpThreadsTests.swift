@@ -1,0 +1,49 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+
+@testable import KaizenONNX
+
+/// The splits of one call's products: every task is run exactly once, whether the spinning workers take the parts
+/// or, while another caller holds them, Dispatch does.
+@Suite(.serialized)
+struct IntraOpThreadsTests {
+    @Test func everyTaskRunsOnceAcrossManySplitsFromSeveralCallers() {
+        IntraOpThreads.set(3)
+        defer { IntraOpThreads.set(1) }
+        let callers = 4
+        let splitsEach = 2_000
+        let wrong = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: callers) { caller in
+            for split in 0..<splitsEach {
+                let tasks = 1 + (caller * 7 + split) % 40
+                // Each task's slot is written only by the part that owns the task.
+                var counts = [Int](repeating: 0, count: tasks)
+                counts.withUnsafeMutableBufferPointer { counts in
+                    let shared = UncheckedSendable(counts)
+                    IntraOpThreads.split(tasks, work: IntraOpThreads.leastWork) { range in
+                        for task in range { shared.value[task] += 1 }
+                    }
+                }
+                // After the split returns, each task has run once.
+                if counts.contains(where: { $0 != 1 }) { wrong.add(1, ordering: .relaxed) }
+            }
+        }
+        #expect(wrong.load(ordering: .relaxed) == 0)
+    }
+
+    /// Splits far apart in time: the workers go to sleep between them and are woken for each.
+    @Test func workersThatHaveGoneToSleepAreWoken() {
+        IntraOpThreads.set(2)
+        defer { IntraOpThreads.set(1) }
+        for _ in 0..<5 {
+            usleep(UInt32(SpinningWorkers.spinTime / 1_000) * 3)
+            let seen = Mutex<Set<Int>>([])
+            IntraOpThreads.split(2, work: IntraOpThreads.leastWork) { range in
+                seen.withLock { $0.formUnion(range) }
+            }
+            #expect(seen.withLock { $0 } == [0, 1])
+        }
+    }
+}
