@@ -46,4 +46,17 @@ struct IntraOpThreadsTests {
             #expect(seen.withLock { $0 } == [0, 1])
         }
     }
+
+    /// While another model call runs, a call keeps its work on its own thread: the whole range in one piece.
+    @Test func aCallBesideAnotherDoesNotSplit() {
+        IntraOpThreads.set(2)
+        IntraOpThreads.callsInFlight.add(2, ordering: .relaxed)
+        defer {
+            IntraOpThreads.callsInFlight.subtract(2, ordering: .relaxed)
+            IntraOpThreads.set(1)
+        }
+        let pieces = Mutex<[Range<Int>]>([])
+        IntraOpThreads.split(16, work: IntraOpThreads.leastWork) { range in pieces.withLock { $0.append(range) } }
+        #expect(pieces.withLock { $0 } == [0..<16])
+    }
 }

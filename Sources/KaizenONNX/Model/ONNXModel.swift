@@ -114,7 +114,7 @@ public struct ONNXModel: Sendable {
             try Self.check(value, against: input)
             ordered.append(value)
         }
-        return try plan.run(ordered)
+        return try IntraOpThreads.counted { () throws(ONNXError) in try plan.run(ordered) }
     }
 
     static func check(_ value: Value, against info: ValueInfo) throws(ONNXError) {
