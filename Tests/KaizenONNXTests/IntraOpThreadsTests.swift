@@ -59,4 +59,28 @@ struct IntraOpThreadsTests {
         IntraOpThreads.split(16, work: IntraOpThreads.leastWork) { range in pieces.withLock { $0.append(range) } }
         #expect(pieces.withLock { $0 } == [0..<16])
     }
+
+    /// Layer normalization and elementwise arithmetic split their rows across threads on large tensors (a batch of
+    /// sequences) and give the one-thread answer, bit for bit.
+    @Test func rowWiseKernelsGiveTheOneThreadAnswer() throws {
+        let (rows, width) = (700, 384)
+        let values = (0..<(rows * width)).map { Float(($0 * 37) % 101) * 0.03 - 1.5 }
+        let x = try Tensor(shape: [rows, width], floats: values)
+        let row = try Tensor(shape: [width], floats: (0..<width).map { Float($0 % 13) * 0.1 })
+        let scalar = try Tensor(shape: [], floats: [0.5])
+        let runs: [() throws -> [Value]] = [
+            { try LayerNormalizationKernel(axis: -1, epsilon: 1e-12).run([.tensor(x), .tensor(row), .tensor(row)]) },
+            { try BinaryKernel(operation: .add).run([.tensor(x), .tensor(x)]) },
+            { try BinaryKernel(operation: .mul).run([.tensor(x), .tensor(row)]) },
+            { try BinaryKernel(operation: .div).run([.tensor(x), .tensor(scalar)]) },
+        ]
+        for (index, run) in runs.enumerated() {
+            IntraOpThreads.set(1)
+            let alone = try run().map(\.tensor)
+            IntraOpThreads.set(3)
+            let split = try run().map(\.tensor)
+            IntraOpThreads.set(1)
+            #expect(alone == split, "kernel \(index)")
+        }
+    }
 }

@@ -71,7 +71,8 @@ struct BinaryKernel: Kernel {
 
     typealias Lane = SIMD16<Float>
 
-    /// `op(x[i], y[i mod y.count])` for every `i`, 16 at a time within each repeat of `y`.
+    /// `op(x[i], y[i mod y.count])` for every `i`, 16 at a time within each repeat of `y` (or blocks of 4,096 for one
+    /// `y`), the repeats split across the call's threads when there are many.
     @inline(__always)
     private static func lanes(
         _ x: [Float], _ y: [Float], _ op: (Lane, Lane) -> Lane, _ scalarOp: (Float, Float) -> Float
@@ -79,43 +80,67 @@ struct BinaryKernel: Kernel {
         [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeBufferPointer { y in
-                    let width = Lane.scalarCount
-                    let (a, b, c) = (
-                        UnsafeRawPointer(x.baseAddress!), UnsafeRawPointer(y.baseAddress!), out.baseAddress!
-                    )
+                    let shared = UncheckedSendable((x, y, out))
                     let period = y.count
-                    if period == 1 {
-                        let (splat, value) = (Lane(repeating: y[0]), y[0])
-                        var j = 0
-                        while j + width <= x.count {
-                            let left = a.loadUnaligned(fromByteOffset: j * 4, as: Lane.self)
-                            UnsafeMutableRawPointer(c + j).storeBytes(of: op(left, splat), as: Lane.self)
-                            j += width
+                    let block = period == 1 ? 4_096 : period
+                    IntraOpThreads.split((x.count + block - 1) / block, work: x.count * 4) { range in
+                        let (x, y, out) = shared.value
+                        for task in range {
+                            let start = task * block
+                            let end = min(x.count, start + block)
+                            if period == 1 {
+                                apply(
+                                    op, scalarOp, x.baseAddress! + start, splat: y[0], out.baseAddress! + start,
+                                    end - start)
+                            } else {
+                                apply(
+                                    op, scalarOp, x.baseAddress! + start, y.baseAddress!, out.baseAddress! + start,
+                                    period)
+                            }
                         }
-                        while j < x.count {
-                            c[j] = scalarOp(x[j], value)
-                            j += 1
-                        }
-                        return
-                    }
-                    var start = 0
-                    while start < x.count {
-                        var j = 0
-                        while j + width <= period {
-                            let left = a.loadUnaligned(fromByteOffset: (start + j) * 4, as: Lane.self)
-                            let right = b.loadUnaligned(fromByteOffset: j * 4, as: Lane.self)
-                            UnsafeMutableRawPointer(c + start + j).storeBytes(of: op(left, right), as: Lane.self)
-                            j += width
-                        }
-                        while j < period {
-                            c[start + j] = scalarOp(x[start + j], y[j])
-                            j += 1
-                        }
-                        start += period
                     }
                 }
             }
             initialized = x.count
+        }
+    }
+
+    /// `c[j] = op(a[j], b[j])` for `j < count`.
+    @inline(__always)
+    private static func apply(
+        _ op: (Lane, Lane) -> Lane, _ scalarOp: (Float, Float) -> Float, _ a: UnsafePointer<Float>,
+        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ count: Int
+    ) {
+        let width = Lane.scalarCount
+        var j = 0
+        while j + width <= count {
+            let left = UnsafeRawPointer(a + j).loadUnaligned(as: Lane.self)
+            let right = UnsafeRawPointer(b + j).loadUnaligned(as: Lane.self)
+            UnsafeMutableRawPointer(c + j).storeBytes(of: op(left, right), as: Lane.self)
+            j += width
+        }
+        while j < count {
+            c[j] = scalarOp(a[j], b[j])
+            j += 1
+        }
+    }
+
+    /// `c[j] = op(a[j], value)` for `j < count`.
+    @inline(__always)
+    private static func apply(
+        _ op: (Lane, Lane) -> Lane, _ scalarOp: (Float, Float) -> Float, _ a: UnsafePointer<Float>, splat value: Float,
+        _ c: UnsafeMutablePointer<Float>, _ count: Int
+    ) {
+        let (width, right) = (Lane.scalarCount, Lane(repeating: value))
+        var j = 0
+        while j + width <= count {
+            let left = UnsafeRawPointer(a + j).loadUnaligned(as: Lane.self)
+            UnsafeMutableRawPointer(c + j).storeBytes(of: op(left, right), as: Lane.self)
+            j += width
+        }
+        while j < count {
+            c[j] = scalarOp(a[j], value)
+            j += 1
         }
     }
 

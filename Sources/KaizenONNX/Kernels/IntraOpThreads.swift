@@ -57,7 +57,7 @@ public enum IntraOpThreads {
 }
 
 /// Worker threads for `IntraOpThreads.split`, one split at a time. After a split each worker polls for the next one
-/// for `spinTime` before it sleeps: an encoder call splits dozens of products a few hundred microseconds apart, and a
+/// for `spinTime` before it sleeps: an encoder call splits dozens of products microseconds to a few hundred apart, and a
 /// sleeping thread takes tens of microseconds to wake.
 ///
 /// A split is published in one atomic word, `claims`: its generation, its number of parts and the next unclaimed
@@ -68,7 +68,7 @@ final class SpinningWorkers: @unchecked Sendable {
     static let shared = SpinningWorkers()
 
     /// How long a worker polls for the next split before it sleeps.
-    static let spinTime: UInt64 = 200_000  // nanoseconds
+    static let spinTime: UInt64 = 50_000  // nanoseconds
 
     /// Generation (bits 32 and up), parts (bits 16-31) and the next unclaimed part (bits 0-15).
     private let claims = Atomic<Int>(0)

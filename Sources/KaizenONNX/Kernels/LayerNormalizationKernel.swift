@@ -86,18 +86,28 @@ struct LayerNormalizationKernel: Kernel {
             } ?? [Float](repeating: 0, count: size)
         var means = [Float](repeating: 0, count: outer)
         var inverseDeviations = [Float](repeating: 0, count: outer)
+        let epsilon = self.epsilon
         let output = [Float](unsafeUninitializedCapacity: values.count) { out, initialized in
             values.withUnsafeBufferPointer { source in
                 gains.withUnsafeBufferPointer { gains in
                     shifts.withUnsafeBufferPointer { shifts in
-                        for slice in 0..<outer where size > 0 {
-                            let row = source.baseAddress! + slice * size
-                            let (mean, inverse) = Self.statistics(row, size, epsilon: epsilon)
-                            means[slice] = mean
-                            inverseDeviations[slice] = inverse
-                            Self.scaled(
-                                row, size, mean: mean, inverse: inverse, gains.baseAddress!, shifts.baseAddress!,
-                                into: out.baseAddress! + slice * size)
+                        means.withUnsafeMutableBufferPointer { means in
+                            inverseDeviations.withUnsafeMutableBufferPointer { inverses in
+                                // Rows apart across the call's threads (a batch of sequences has thousands).
+                                let shared = UncheckedSendable((source, gains, shifts, means, inverses, out))
+                                IntraOpThreads.split(size > 0 ? outer : 0, work: values.count * 4) { range in
+                                    let (source, gains, shifts, means, inverses, out) = shared.value
+                                    for slice in range {
+                                        let row = source.baseAddress! + slice * size
+                                        let (mean, inverse) = Self.statistics(row, size, epsilon: epsilon)
+                                        means[slice] = mean
+                                        inverses[slice] = inverse
+                                        Self.scaled(
+                                            row, size, mean: mean, inverse: inverse, gains.baseAddress!,
+                                            shifts.baseAddress!, into: out.baseAddress! + slice * size)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
