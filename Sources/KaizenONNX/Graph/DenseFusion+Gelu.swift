@@ -76,9 +76,9 @@ extension DenseFusion {
                 let geluIndex = geluByInput[fused.output], !graph.graphOutputs.contains(fused.output),
                 let readers = graph.readers[fused.output], readers.count == 2,
                 readers.allSatisfy({ $0 == geluIndex || absorbed.contains($0) }),
-                let merged = layer.with(.gelu), let gelu = dense[geluIndex]
+                let gelu = dense[geluIndex]
             else { continue }
-            dense[index] = Fused(kernel: merged, output: gelu.output)
+            dense[index] = Fused(kernel: layer.with(.gelu), output: gelu.output)
             dense[geluIndex] = nil
             absorbed.insert(geluIndex)
         }

@@ -9,9 +9,18 @@ struct DenseKernel: Kernel {
     let biasTensor: Tensor
     let activation: PackedMatrix.Activation
 
-    /// The same layer with another activation.
-    func with(_ activation: PackedMatrix.Activation) -> DenseKernel? {
-        DenseKernel(weights: weightTensor, bias: biasTensor, activation: activation)
+    /// The same layer with another activation, its packed weights shared.
+    func with(_ activation: PackedMatrix.Activation) -> DenseKernel {
+        DenseKernel(
+            weights: weights.with(activation), weightTensor: weightTensor, biasTensor: biasTensor,
+            activation: activation)
+    }
+
+    private init(weights: PackedMatrix, weightTensor: Tensor, biasTensor: Tensor, activation: PackedMatrix.Activation) {
+        self.weights = weights
+        self.weightTensor = weightTensor
+        self.biasTensor = biasTensor
+        self.activation = activation
     }
 
     /// The fused kernel, or `nil` when the operands are not a float matrix and a bias row that fits it.

@@ -44,6 +44,13 @@ struct PackedMatrix: Sendable {
         case gelu
     }
 
+    /// The same matrix and bias with another activation (the panels shared, not packed again).
+    func with(_ activation: Activation) -> PackedMatrix {
+        var copy = self
+        copy.activation = activation
+        return copy
+    }
+
     /// The same matrix with a bias row and an activation applied to every product it computes.
     func withEpilogue(bias: [Float], activation: Activation) -> PackedMatrix {
         var copy = self
@@ -51,8 +58,7 @@ struct PackedMatrix: Sendable {
         let padded = (columns + width - 1) / width * width
         copy.bias = bias.count == 1 ? [Float](repeating: bias[0], count: columns) : bias
         copy.bias += [Float](repeating: 0, count: padded - copy.bias.count)
-        copy.activation = activation
-        return copy
+        return copy.with(activation)
     }
 
     /// Packs a row-major `rows × columns` matrix (or its transpose, when `transposed`, from a `columns × rows` one).
