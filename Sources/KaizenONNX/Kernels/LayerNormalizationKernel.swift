@@ -29,17 +29,24 @@ struct LayerNormalizationKernel: Kernel {
         }
     }
 
-    private func normalize<T: FloatElement>(
-        _ values: [T], _ x: Tensor, scale: Tensor, bias: Tensor?
-    ) throws(ONNXError) -> [Value] {
+    /// The normalized slices of `x`: the first normalized axis, each slice's size, how many slices, and the scale
+    /// and bias spread over one slice as `T`.
+    private func slices<T: FloatElement>(
+        of x: Tensor, scale: Tensor, bias: Tensor?, as _: T.Type
+    ) throws(ONNXError) -> (axis: Int, size: Int, outer: Int, gains: [T], shifts: [T]?) {
         let axis = try x.axis(self.axis, "LayerNormalization")
         let normalizedShape = Array(x.shape[axis...])
-        let size = normalizedShape.reduce(1, *)
-        let outer = x.shape[..<axis].reduce(1, *)
         let gains = try Self.spread(scale, over: normalizedShape, as: T.self, "LayerNormalization Scale")
         let shifts = try bias.map { bias throws(ONNXError) in
             try Self.spread(bias, over: normalizedShape, as: T.self, "LayerNormalization B")
         }
+        return (axis, normalizedShape.reduce(1, *), x.shape[..<axis].reduce(1, *), gains, shifts)
+    }
+
+    private func normalize<T: FloatElement>(
+        _ values: [T], _ x: Tensor, scale: Tensor, bias: Tensor?
+    ) throws(ONNXError) -> [Value] {
+        let (axis, size, outer, gains, shifts) = try slices(of: x, scale: scale, bias: bias, as: T.self)
         var output = [T](repeating: 0, count: values.count)
         var means = [T](repeating: 0, count: outer)
         var inverseDeviations = [T](repeating: 0, count: outer)
@@ -75,15 +82,8 @@ struct LayerNormalizationKernel: Kernel {
     private func normalizeFloats(
         _ values: [Float], _ x: Tensor, scale: Tensor, bias: Tensor?
     ) throws(ONNXError) -> [Value] {
-        let axis = try x.axis(self.axis, "LayerNormalization")
-        let normalizedShape = Array(x.shape[axis...])
-        let size = normalizedShape.reduce(1, *)
-        let outer = x.shape[..<axis].reduce(1, *)
-        let gains = try Self.spread(scale, over: normalizedShape, as: Float.self, "LayerNormalization Scale")
-        let shifts =
-            try bias.map { bias throws(ONNXError) in
-                try Self.spread(bias, over: normalizedShape, as: Float.self, "LayerNormalization B")
-            } ?? [Float](repeating: 0, count: size)
+        let (axis, size, outer, gains, bias) = try slices(of: x, scale: scale, bias: bias, as: Float.self)
+        let shifts = bias ?? [Float](repeating: 0, count: size)
         var means = [Float](repeating: 0, count: outer)
         var inverseDeviations = [Float](repeating: 0, count: outer)
         let epsilon = self.epsilon
