@@ -2,9 +2,10 @@ import Foundation
 import KaizenCore
 public import KaizenRegistry
 
-/// Rollouts: starting one, the user's commands, and the controller's periodic step. Every change is saved before
-/// its effects are carried out (weights on the endpoint, webhook events), so a restarted control plane resumes
-/// from the saved state and repeats at most an idempotent weight change.
+/// Rollouts: starting one, the user's commands, and the controller's periodic step. A change of phase moves the
+/// endpoint (its weights, a followed alias put back) before the phase is saved and announces it (webhook events)
+/// after: whoever reads a phase finds the endpoint already in it, and a control plane stopped in between finds the
+/// rollout in its previous phase, decides again on its next pass and repeats at most an idempotent weight change.
 extension DeployService {
     /// The actor the controller's own changes are audited under.
     public static let controller = Actor("kaizen-rollouts")
@@ -27,7 +28,8 @@ extension DeployService {
             id: UUID().uuidString.lowercased(), endpoint: endpointName, stableVersion: stable.version,
             candidateVersion: version, strategy: strategy, settings: settings, now: currentTimeMillis())
         try await endpoints.createRollout(rollout, modelName: endpoint.modelName, actor: actor)
-        try await carryOut(effects, of: rollout, actor: actor)
+        try await moveEndpoint(effects, of: rollout, actor: actor)
+        announce(effects, of: rollout)
         return rollout
     }
 
@@ -48,9 +50,9 @@ extension DeployService {
     public func command(_ event: RolloutEvent, endpoint: String, actor: Actor) async throws -> Rollout {
         var rollout = try await rollout(endpoint: endpoint)
         let effects = try rollout.apply(event, now: currentTimeMillis())
-        try await restoreAliasIfRolledBack(rollout, effects)
+        try await moveEndpoint(effects, of: rollout, actor: actor)
         try await save(rollout, action: "\(event)_rollout", actor: actor)
-        try await carryOut(effects, of: rollout, actor: actor)
+        announce(effects, of: rollout)
         return rollout
     }
 
@@ -84,12 +86,12 @@ extension DeployService {
             break
         }
         effects += rollout.handle(.tick, now: now)
+        try await moveEndpoint(effects, of: rollout, actor: Self.controller)
         if rollout != before {
-            try await restoreAliasIfRolledBack(rollout, effects)
             let changedPhase = rollout.phase != before.phase
             try await save(rollout, action: changedPhase ? "advance_rollout" : nil, actor: Self.controller)
         }
-        try await carryOut(effects, of: rollout, actor: Self.controller)
+        announce(effects, of: rollout)
         return rollout
     }
 
@@ -145,40 +147,34 @@ extension DeployService {
         try await endpoints.updateRollout(rollout, modelName: endpoint.modelName, action: action, actor: actor)
     }
 
-    /// A rollout that is rolled back moves its followed alias back before its phase is saved: whoever reads the
-    /// phase `rolled_back` finds the alias restored, and a controller stopped in between does it again on its next
-    /// pass (the rollout is still in progress then).
-    func restoreAliasIfRolledBack(_ rollout: Rollout, _ effects: [RolloutEffect]) async throws {
-        guard effects.contains(where: { if case .emit(.rolledBack) = $0 { true } else { false } }) else { return }
-        try await restoreAlias(after: rollout)
+    /// The effects on the endpoint: a rollout rolled back moves its followed alias back, then weight changes go to
+    /// the endpoint (replicas follow within a poll interval).
+    func moveEndpoint(_ effects: [RolloutEffect], of rollout: Rollout, actor: Actor) async throws {
+        if effects.contains(where: { if case .emit(.rolledBack) = $0 { true } else { false } }) {
+            try await restoreAlias(after: rollout)
+        }
+        for case .setWeights(let weights) in effects {
+            var traffic = [VersionWeight(version: rollout.stableVersion, weight: weights.stable)]
+            traffic.append(VersionWeight(version: rollout.candidateVersion, weight: weights.candidate))
+            let shadow =
+                weights.shadow > 0 ? [VersionWeight(version: rollout.candidateVersion, weight: weights.shadow)] : []
+            _ = try await update(name: rollout.endpoint, traffic: traffic, shadow: shadow, actor: actor)
+        }
     }
 
-    /// Weight changes go to the endpoint (replicas follow within a poll interval); notices go to webhooks with the
-    /// rollout as their data.
-    func carryOut(_ effects: [RolloutEffect], of rollout: Rollout, actor: Actor) async throws {
-        for effect in effects {
-            switch effect {
-            case .setWeights(let weights):
-                var traffic = [VersionWeight(version: rollout.stableVersion, weight: weights.stable)]
-                traffic.append(VersionWeight(version: rollout.candidateVersion, weight: weights.candidate))
-                let shadow =
-                    weights.shadow > 0 ? [VersionWeight(version: rollout.candidateVersion, weight: weights.shadow)] : []
-                _ = try await update(name: rollout.endpoint, traffic: traffic, shadow: shadow, actor: actor)
-            case .emit(let notice):
-                let type: WebhookEventType =
-                    switch notice {
-                    case .started: .rolloutStarted
-                    case .step: .rolloutStep
-                    case .promoted: .rolloutPromoted
-                    case .rolledBack: .rolloutRolledBack
-                    case .paused: .rolloutPaused
-                    }
-                events.publish(RegistryEvent(type: type, data: rollout.json, timestamp: currentTimeMillis()))
-            case .runContractChecks:
-                // The controller's next pass runs them (`advance`): they can take a while and must not hold the
-                // caller's request.
-                break
-            }
+    /// Notices go to webhooks with the rollout as their data. Contract checks are run by the controller's next pass
+    /// (`advance`): they can take a while and must not hold the caller's request.
+    func announce(_ effects: [RolloutEffect], of rollout: Rollout) {
+        for case .emit(let notice) in effects {
+            let type: WebhookEventType =
+                switch notice {
+                case .started: .rolloutStarted
+                case .step: .rolloutStep
+                case .promoted: .rolloutPromoted
+                case .rolledBack: .rolloutRolledBack
+                case .paused: .rolloutPaused
+                }
+            events.publish(RegistryEvent(type: type, data: rollout.json, timestamp: currentTimeMillis()))
         }
     }
 }
