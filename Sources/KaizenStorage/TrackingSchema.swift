@@ -163,5 +163,14 @@ enum TrackingSchema {
                     CREATE INDEX metrics_by_step ON metrics(run_uuid, key, step, timestamp, value, is_nan);
                     """)
         }
+        // The metrics that carry a model or a dataset, by run and key (usually none): a history without any is read
+        // from `metrics_history` alone, without a look-up of each row in the table.
+        migrator.registerMigration("tracking-v3-metrics-with-extras") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX metrics_with_extras ON metrics(run_uuid, key)
+                        WHERE model_id IS NOT NULL OR dataset_name IS NOT NULL OR dataset_digest IS NOT NULL;
+                    """)
+        }
     }
 }
