@@ -117,6 +117,68 @@ public struct JSONWriter: JSONOutput, Sendable {
         needsComma = true
     }
 
+    /// Appends values that `body` writes straight into the buffer, at most `maxCount` bytes, comma-separated, as
+    /// further elements of the array being written; `body` returns how many bytes it wrote. For a long run of small
+    /// values, each of which would otherwise check the array's capacity and uniqueness in several appends.
+    public mutating func appendElements(maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let start = bytes.count + (needsComma ? 1 : 0)
+        bytes.append(contentsOf: repeatElement(0, count: start - bytes.count + maxCount))
+        let written = bytes.withUnsafeMutableBufferPointer { buffer in
+            let count = body(buffer.baseAddress! + start)
+            precondition(count <= maxCount, "wrote \(count) bytes into \(maxCount)")
+            return count
+        }
+        guard written > 0 else {
+            bytes.removeLast(bytes.count - start + (needsComma ? 1 : 0))
+            return
+        }
+        if needsComma { bytes[start - 1] = UInt8(ascii: ",") }
+        bytes.removeLast(maxCount - written)
+        needsComma = true
+    }
+
+    /// Writes `value` as ``integer(_:)`` does at `target`; returns the number of bytes (at most 20).
+    public static func put(_ value: Int64, at target: UnsafeMutablePointer<UInt8>) -> Int {
+        var start = target
+        if value < 0 {
+            start.pointee = UInt8(ascii: "-")
+            start += 1
+        }
+        var magnitude = value.magnitude
+        var digits = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        var cursor = start + digits
+        repeat {
+            cursor -= 1
+            cursor.pointee = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        return start + digits - target
+    }
+
+    /// The most bytes ``put(_:at:)-(Double,_)`` writes.
+    public static let maxDoubleBytes = 32
+
+    /// Writes `value` as ``double(_:)`` does at `target`; returns the number of bytes (at most ``maxDoubleBytes``).
+    public static func put(_ value: Double, at target: UnsafeMutablePointer<UInt8>) -> Int {
+        func copy(_ text: StaticString) -> Int {
+            text.withUTF8Buffer { target.update(from: $0.baseAddress!, count: $0.count) }
+            return text.utf8CodeUnitCount
+        }
+        if value.isNaN { return copy("\"NaN\"") }
+        if value.isInfinite { return value > 0 ? copy("\"Infinity\"") : copy("\"-Infinity\"") }
+        var text = value.description
+        return text.withUTF8 { utf8 in
+            // The longest shortest form is 24 bytes (`-2.2250738585072014e-308`).
+            target.update(from: utf8.baseAddress!, count: utf8.count)
+            return utf8.count
+        }
+    }
+
     public mutating func key(_ key: String) {
         separate()
         JSONValue.writeString(key, to: &bytes)

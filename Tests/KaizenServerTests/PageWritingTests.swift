@@ -43,4 +43,65 @@ struct PageWritingTests {
         }
         #expect(3_277 * 80 >= RunRoutes.concurrentPageBytes && 3_276 * 80 < RunRoutes.concurrentPageBytes)
     }
+
+    /// Points without a model or a dataset, of every kind of number, and a key that needs escaping.
+    static func barePoints(key: String) -> [Metric] {
+        let values: [Double] = [
+            0, -0.0, 1, -1, 0.1, 1e-7, 123_456_789.123, 1e21, -2.2250738585072014e-308, .greatestFiniteMagnitude,
+            .leastNonzeroMagnitude, .nan, .infinity, -.infinity, 1.0 / 3,
+        ]
+        let integers: [Int64] = [0, 1, 9, 10, 99, 100, -1, -10, 1_700_000_000_000, .max, .min, .max - 1, .min + 1]
+        return (0..<300).map { index in
+            Metric(
+                key: key, value: values[index % values.count], timestamp: integers[index % integers.count],
+                step: integers[(index / 3) % integers.count])
+        }
+    }
+
+    @Test(arguments: ["loss", "a \"quoted\" \\ key\n", "é 📈"])
+    func aHistoryWrittenInOneAppendHasTheFieldByFieldBytes(key: String) {
+        let points = Self.barePoints(key: key)
+        for slice in [points[...], points[1..<2], points[0..<0], points[17...]] {
+            var fast = JSONWriter()
+            fast.beginArray()
+            #expect(TrackingJSON.writeBarePoints(slice, to: &fast))
+            fast.endArray()
+            var expected = JSONWriter()
+            expected.beginArray()
+            for point in slice { TrackingJSON.write(point, to: &expected) }
+            expected.endArray()
+            // Compared as one Bool, with where they part: a failure would otherwise print both texts whole.
+            let same = fast.bytes == expected.bytes
+            let parting =
+                zip(fast.bytes, expected.bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? min(fast.bytes.count, expected.bytes.count)
+            #expect(
+                same,
+                "they part at byte \(parting): \(String(decoding: expected.bytes.dropFirst(parting).prefix(60), as: UTF8.self))"
+            )
+        }
+    }
+
+    @Test func pointsWithAModelADatasetOrAnotherKeyAreWrittenOneByOne() async {
+        var mixed = Self.barePoints(key: "loss")
+        mixed[5].key = "other"
+        for points in [Self.metrics(5_000), mixed] {
+            var one = JSONWriter()
+            #expect(!TrackingJSON.writeBarePoints(points[...], to: &one))
+            #expect(one.bytes.isEmpty)
+            let page = Page(items: points, nextPageToken: nil)
+            let written = await RunRoutes.written(
+                page, field: "metrics", capacity: 80, elements: TrackingJSON.writeHistory)
+            let same = written.bytes == Self.sequential(page)
+            #expect(same)
+        }
+        // A long history without them goes through the one-append path in both halves, with the same bytes.
+        let bare = Page(
+            items: (0..<10_000).map {
+                Metric(key: "k", value: Double($0) * 0.001, timestamp: 1_733_000_000_000 + Int64($0), step: Int64($0))
+            }, nextPageToken: "t")
+        let written = await RunRoutes.written(bare, field: "metrics", capacity: 80, elements: TrackingJSON.writeHistory)
+        let same = written.bytes == Self.sequential(bare)
+        #expect(same)
+    }
 }

@@ -34,30 +34,38 @@ enum RunRoutes {
         _ page: Page<Item>, field: StaticString, capacity: Int,
         _ write: @escaping @Sendable (inout JSONWriter, Item) -> Void
     ) async -> JSONWriter {
+        await written(page, field: field, capacity: capacity) { part, json in
+            for item in part { write(&json, item) }
+        }
+    }
+
+    /// The same, with `elements` writing a run of items as elements of the array being written.
+    static func written<Item: Sendable>(
+        _ page: Page<Item>, field: StaticString, capacity: Int,
+        elements: @escaping @Sendable (ArraySlice<Item>, inout JSONWriter) -> Void
+    ) async -> JSONWriter {
         let items = page.items
         var json = JSONWriter(capacity: 64 + capacity * items.count)
-        guard items.count >= 2, capacity * items.count >= concurrentPageBytes else {
-            json.object {
-                $0.repeated(field, items, write)
-                $0.field("next_page_token", page.nextPageToken)
-            }
-            return json
-        }
-        func elements(_ part: ArraySlice<Item>) -> JSONWriter {
+        func part(_ part: ArraySlice<Item>) -> JSONWriter {
             var writer = JSONWriter(capacity: capacity * part.count)
-            for item in part { write(&writer, item) }
+            elements(part, &writer)
             return writer
         }
-        let middle = items.count / 2
-        async let second = elements(items[middle...])
-        let first = elements(items[..<middle])
-        let rest = await second
+        var halves: [JSONWriter] = []
+        if items.count >= 2, capacity * items.count >= concurrentPageBytes {
+            let middle = items.count / 2
+            async let second = part(items[middle...])
+            halves = [part(items[..<middle]), await second]
+        }
         json.object {
-            $0.key(literal: field)
-            $0.beginArray()
-            $0.appendElements(of: first)
-            $0.appendElements(of: rest)
-            $0.endArray()
+            // An empty list is left out, as protobuf's JSON leaves it out.
+            if !items.isEmpty {
+                $0.key(literal: field)
+                $0.beginArray()
+                if halves.isEmpty { elements(items[...], &$0) }
+                for half in halves { $0.appendElements(of: half) }
+                $0.endArray()
+            }
             $0.field("next_page_token", page.nextPageToken)
         }
         return json
@@ -164,7 +172,7 @@ enum RunRoutes {
                 let page = try await tracking.metricHistory(
                     runID: try runID(message), key: try message.requireString("metric_key"),
                     maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
-                return await written(page, field: "metrics", capacity: 80) { TrackingJSON.write($1, to: &$0) }
+                return await written(page, field: "metrics", capacity: 80, elements: TrackingJSON.writeHistory)
             })
     }
 }

@@ -35,6 +35,58 @@ enum TrackingJSON {
         }
     }
 
+    /// The points of one metric's history, as elements of the array being written, with the bytes
+    /// ``write(_:to:)-(Metric,_)`` gives each.
+    static func writeHistory(_ metrics: ArraySlice<Metric>, to json: inout JSONWriter) {
+        guard !writeBarePoints(metrics, to: &json) else { return }
+        for metric in metrics { write(metric, to: &json) }
+    }
+
+    /// Points of one key that carry no model or dataset (a history's, usually), written in one append: written
+    /// field by field, the points of a 10,000-point history cost a quarter of the request's CPU. Returns false,
+    /// having written nothing, when a point carries a model or a dataset or another key.
+    static func writeBarePoints(_ metrics: ArraySlice<Metric>, to json: inout JSONWriter) -> Bool {
+        guard let key = metrics.first?.key,
+            metrics.allSatisfy({
+                $0.key == key && $0.modelID == nil && $0.datasetName == nil && $0.datasetDigest == nil
+            })
+        else { return metrics.isEmpty }
+        var quoted = JSONWriter()
+        quoted.string(key)
+        let prefix = Array("{\"key\":".utf8) + quoted.bytes + Array(",\"value\":".utf8)
+        let timestamp: StaticString = ",\"timestamp\":"
+        let step: StaticString = ",\"step\":"
+        let perPoint =
+            1 + prefix.count + JSONWriter.maxDoubleBytes + timestamp.utf8CodeUnitCount + 20
+            + step.utf8CodeUnitCount + 20 + 1
+        json.appendElements(maxCount: perPoint * metrics.count) { start in
+            var cursor = start
+            func put(_ text: StaticString) {
+                cursor.update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+                cursor += text.utf8CodeUnitCount
+            }
+            prefix.withUnsafeBufferPointer { prefix in
+                for index in metrics.indices {
+                    if index != metrics.startIndex {
+                        cursor.pointee = UInt8(ascii: ",")
+                        cursor += 1
+                    }
+                    cursor.update(from: prefix.baseAddress!, count: prefix.count)
+                    cursor += prefix.count
+                    cursor += JSONWriter.put(metrics[index].value, at: cursor)
+                    put(timestamp)
+                    cursor += JSONWriter.put(metrics[index].timestamp, at: cursor)
+                    put(step)
+                    cursor += JSONWriter.put(metrics[index].step, at: cursor)
+                    cursor.pointee = UInt8(ascii: "}")
+                    cursor += 1
+                }
+            }
+            return cursor - start
+        }
+        return true
+    }
+
     static func experiment(_ experiment: Experiment) -> JSONValue {
         .fields(
             ("experiment_id", .string(experiment.id)), ("name", .string(experiment.name)),
