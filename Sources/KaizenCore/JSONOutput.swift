@@ -146,17 +146,27 @@ public struct JSONWriter: JSONOutput, Sendable {
         }
         var magnitude = value.magnitude
         var digits = 1
-        var rest = magnitude
-        while rest >= 10 {
-            rest /= 10
+        var power: UInt64 = 10
+        while digits < 20, magnitude >= power {
             digits += 1
+            power &*= 10
         }
+        // Two digits per 64-bit division; each pair is split with 32-bit arithmetic.
         var cursor = start + digits
-        repeat {
-            cursor -= 1
-            cursor.pointee = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-            magnitude /= 10
-        } while magnitude > 0
+        while magnitude >= 100 {
+            let pair = UInt32(truncatingIfNeeded: magnitude % 100)
+            magnitude /= 100
+            cursor -= 2
+            cursor[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair / 10)
+            cursor[1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair % 10)
+        }
+        if magnitude >= 10 {
+            let pair = UInt32(truncatingIfNeeded: magnitude)
+            cursor[-2] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair / 10)
+            cursor[-1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: pair % 10)
+        } else {
+            cursor[-1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
+        }
         return start + digits - target
     }
 

@@ -50,7 +50,12 @@ struct PageWritingTests {
             0, -0.0, 1, -1, 0.1, 1e-7, 123_456_789.123, 1e21, -2.2250738585072014e-308, .greatestFiniteMagnitude,
             .leastNonzeroMagnitude, .nan, .infinity, -.infinity, 1.0 / 3,
         ]
-        let integers: [Int64] = [0, 1, 9, 10, 99, 100, -1, -10, 1_700_000_000_000, .max, .min, .max - 1, .min + 1]
+        let integers: [Int64] =
+            [0, 1, 9, 10, 99, 100, 101, 999, 1_000, -1, -10, 1_700_000_000_000, .max, .min, .max - 1, .min + 1]
+            + (1...18).flatMap { digits -> [Int64] in
+                let power = (0..<digits).reduce(Int64(1)) { power, _ in power * 10 }
+                return [power - 1, power, -power]
+            }
         return (0..<300).map { index in
             Metric(
                 key: key, value: values[index % values.count], timestamp: integers[index % integers.count],
