@@ -330,19 +330,7 @@ extension PostgresTrackingStore {
                 let records = try row.nextCell().bytes
                 withExtras = try row.next(Int64.self)
                 guard let records else { return }
-                try records.withUnsafeReadableBytes { raw in
-                    guard raw.count % 24 == 0 else {
-                        throw PostgresStoreError("a metric history's records are not 24 bytes each")
-                    }
-                    metrics.reserveCapacity(raw.count / 24)
-                    var reader = BigEndianReader(raw)
-                    while let value = reader.int64(), let timestamp = reader.int64(), let step = reader.int64() {
-                        metrics.append(
-                            Metric(
-                                key: key, value: Double(bitPattern: UInt64(bitPattern: value)), timestamp: timestamp,
-                                step: step))
-                    }
-                }
+                metrics = try records.withUnsafeReadableBytes { try Self.historyRecords($0, key: key) }
             }
             if withExtras > 0 {
                 metrics = try await Self.fullHistory(
@@ -352,6 +340,25 @@ extension PostgresTrackingStore {
                 _ = try await Self.requireRun(connection, runID, lock: "", logger: logger)
             }
             return metrics
+        }
+    }
+
+    /// The points of packed history records (24 bytes each: value, timestamp, step, big-endian), each built in
+    /// place in the array: appended from the async caller, each point was built, copied in and destroyed.
+    static func historyRecords(_ raw: UnsafeRawBufferPointer, key: String) throws -> [Metric] {
+        guard raw.count % 24 == 0 else { throw PostgresStoreError("a metric history's records are not 24 bytes each") }
+        let count = raw.count / 24
+        return [Metric](unsafeUninitializedCapacity: count) { points, initialized in
+            var reader = BigEndianReader(raw)
+            while initialized < count, let value = reader.int64(), let timestamp = reader.int64(),
+                let step = reader.int64()
+            {
+                (points.baseAddress! + initialized).initialize(
+                    to: Metric(
+                        key: key, value: Double(bitPattern: UInt64(bitPattern: value)), timestamp: timestamp,
+                        step: step))
+                initialized += 1
+            }
         }
     }
 
