@@ -52,6 +52,9 @@ http {{
         client_max_body_size 0;
         proxy_request_buffering off;
         proxy_buffering off;
+        proxy_buffer_size 64k;
+        proxy_buffers 4 64k;
+        proxy_busy_buffers_size 64k;
         # Paths nginx itself refuses (`..` above the root) get an error in the API's format, not an HTML page.
         error_page 400 /kaizen-bad-request;
         location = /kaizen-bad-request {{

@@ -30,6 +30,8 @@ public enum TrackingValidation {
             )
         }
         for scalar in key.unicodeScalars {
+            // ASCII letters and digits first: the Unicode properties are looked up only for other characters.
+            if ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) { continue }
             let allowed =
                 scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_" || scalar == "/"
                 || scalar == "." || scalar == "-" || scalar == " " || scalar == ":"
@@ -40,7 +42,8 @@ public enum TrackingValidation {
                 )
             }
         }
-        let normalized = normalizePOSIXPath(key)
+        // Without a slash a key normalizes to itself (`.` and `..` included, refused below).
+        let normalized = key.utf8.contains(UInt8(ascii: "/")) ? normalizePOSIXPath(key) : key
         if normalized != key || normalized == "." || normalized.hasPrefix("..") || normalized.hasPrefix("/") {
             throw .invalidName(
                 key, field: field,

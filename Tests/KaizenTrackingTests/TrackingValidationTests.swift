@@ -3,12 +3,12 @@ import KaizenTracking
 import Testing
 
 struct TrackingValidationTests {
-    @Test(arguments: ["loss", "val/loss", "a.b-c d:e", "ünïcode_1"])
+    @Test(arguments: ["loss", "val/loss", "a.b-c d:e", "ünïcode_1", "Z9", "٣_x", "١٢"])
     func acceptsValidKeys(_ key: String) throws {
         try TrackingValidation.validateKey(key, kind: "Metric key")
     }
 
-    @Test(arguments: ["../x", "/abs", "a//b", "a/./b", ".", "a/", "bad!char", "semi;colon"])
+    @Test(arguments: ["../x", "/abs", "a//b", "a/./b", ".", "..", "...", "a/", "bad!char", "semi;colon", "a`b", "a@b"])
     func refusesKeysThatAreNotPlainNames(_ key: String) {
         #expect(throws: KaizenError.self) { try TrackingValidation.validateKey(key, kind: "Metric key") }
     }

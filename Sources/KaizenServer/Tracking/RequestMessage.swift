@@ -41,13 +41,10 @@ struct RequestMessage: Sendable {
         if request.method == .get || (buffer.readableBytes == 0 && request.method != .post) {
             return RequestMessage(fields: QueryString.parse(request.uri.query ?? ""), fromQuery: true)
         }
-        guard let contentType = request.headers[.contentType] else {
+        guard let contentType = request.headers.first(where: { $0.name == .contentType })?.value else {
             throw KaizenError.invalidParameter("Bad Request. Content-Type header is missing.")
         }
-        let mediaType = contentType.split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
-        guard mediaType == "application/json" else {
+        guard isJSON(contentType) else {
             throw KaizenError.invalidParameter("Bad Request. Content-Type must be one of ['application/json'].")
         }
         if buffer.readableBytes == 0 { return RequestMessage(fields: .object([])) }
@@ -61,6 +58,22 @@ struct RequestMessage: Sendable {
         case .object: return RequestMessage(fields: value)
         case .null: return RequestMessage(fields: .object([]))
         default: throw KaizenError(.badRequest, "Malformed request: the body must be a JSON object.")
+        }
+    }
+
+    /// Whether a Content-Type names `application/json` (any case, blanks around it, parameters after `;`), read
+    /// byte by byte: through Foundation's trimming and a split, it cost a few percent of a small request's CPU.
+    static func isJSON(_ contentType: String) -> Bool {
+        let expected = "application/json".utf8
+        var bytes = contentType.utf8[...]
+        if let end = bytes.firstIndex(of: UInt8(ascii: ";")) { bytes = bytes[..<end] }
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        while let first = bytes.first, isBlank(first) { bytes = bytes.dropFirst() }
+        while let last = bytes.last, isBlank(last) { bytes = bytes.dropLast() }
+        guard bytes.count == expected.count else { return false }
+        return zip(bytes, expected).allSatisfy { byte, wanted in
+            let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+            return lower == wanted
         }
     }
 
