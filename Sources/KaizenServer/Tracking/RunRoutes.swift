@@ -51,23 +51,24 @@ enum RunRoutes {
             elements(part, &writer)
             return writer
         }
-        var halves: [JSONWriter] = []
-        if items.count >= 2, capacity * items.count >= concurrentPageBytes {
-            let middle = items.count / 2
-            async let second = part(items[middle...])
-            halves = [part(items[..<middle]), await second]
-        }
-        json.object {
-            // An empty list is left out, as protobuf's JSON leaves it out.
-            if !items.isEmpty {
-                $0.key(literal: field)
-                $0.beginArray()
-                if halves.isEmpty { elements(items[...], &$0) }
-                for half in halves { $0.appendElements(of: half) }
-                $0.endArray()
+        json.beginObject()
+        // An empty list is left out, as protobuf's JSON leaves it out.
+        if !items.isEmpty {
+            json.key(literal: field)
+            json.beginArray()
+            if items.count >= 2, capacity * items.count >= concurrentPageBytes {
+                // The first half goes straight into the page while the second is written apart, then copied in.
+                let middle = items.count / 2
+                async let second = part(items[middle...])
+                elements(items[..<middle], &json)
+                json.appendElements(of: await second)
+            } else {
+                elements(items[...], &json)
             }
-            $0.field("next_page_token", page.nextPageToken)
+            json.endArray()
         }
+        json.field("next_page_token", page.nextPageToken)
+        json.endObject()
         return json
     }
 
