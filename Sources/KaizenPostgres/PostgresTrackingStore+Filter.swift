@@ -87,49 +87,55 @@ extension PostgresTrackingStore {
         }
     }
 
-    /// The expression a run search sorts on for one order clause, and a rank expression that puts values first
-    /// (0), NaN next (1) and missing values last (2).
-    static func runOrderExpression(_ clause: OrderClause, in statement: inout SQLStatement) -> (String, String) {
+    /// The ORDER BY terms of one order clause of a run search: values first, then NaN, then runs without the key,
+    /// whatever the direction, as in MLflow.
+    static func runOrderTerms(_ clause: OrderClause, in statement: inout SQLStatement) -> [String] {
+        let direction = clause.ascending ? "ASC" : "DESC"
         switch clause.entity {
         case .metric:
-            return metricOrderExpression(clause, in: &statement)
+            return metricOrderTerms(clause, direction: direction, in: &statement)
         case .param, .tag:
             let table = clause.entity == .param ? "params" : "tags"
             let key = statement.bind(clause.key)
             let expression =
                 "((SELECT p.value FROM \(table) p WHERE p.run_key = r.run_key AND p.key = \(key)) COLLATE \"C\")"
-            return (expression, "(CASE WHEN \(expression) IS NULL THEN 2 ELSE 0 END)")
+            return ["(CASE WHEN \(expression) IS NULL THEN 2 ELSE 0 END)", "\(expression) \(direction)"]
         case .attribute, .dataset:
             let column = runColumns[clause.key] ?? "r.start_time"
-            return (column, "(CASE WHEN \(column) IS NULL THEN 2 ELSE 0 END)")
+            return ["(CASE WHEN \(column) IS NULL THEN 2 ELSE 0 END)", "\(column) \(direction)"]
         }
     }
 
-    /// The sort expression and rank of a metric, by the figure the clause names (`MetricAggregate`).
-    static func metricOrderExpression(_ clause: OrderClause, in statement: inout SQLStatement) -> (String, String) {
+    /// The ORDER BY terms of a metric, by the figure the clause names (`MetricAggregate`).
+    ///
+    /// A value read from one row (the last value, or the value at a step) is one term, `(rank, value)` as a record
+    /// read by one look-up: as a rank and a value apart, a search sorting 1,300 runs probed `latest_metrics` 2,600
+    /// times. NaN ranks after values (1 against 0, negated when descending); a run without the metric has no record
+    /// and goes last (`NULLS LAST`).
+    static func metricOrderTerms(
+        _ clause: OrderClause, direction: String, in statement: inout SQLStatement
+    ) -> [String] {
         let key = statement.bind(clause.key)
+        func row(_ source: String) -> [String] {
+            let rank = clause.ascending ? "m.is_nan::int" : "-(m.is_nan::int)"
+            return [
+                "(SELECT ROW(\(rank), CASE WHEN m.is_nan THEN NULL ELSE m.value END) \(source)) \(direction) NULLS LAST"
+            ]
+        }
         let summaries = "FROM metric_summaries s WHERE s.run_key = r.run_key AND s.key = \(key)"
         // A run whose values are all NaN ranks 1 (value_count 0); a run without the metric ranks 2.
         let summaryRank = "coalesce((SELECT (s.value_count = 0)::int \(summaries)), 2)"
         switch clause.summary {
-        case .last:
-            let source = "FROM latest_metrics m WHERE m.run_key = r.run_key AND m.key = \(key)"
-            return (
-                "(SELECT CASE WHEN m.is_nan THEN NULL ELSE m.value END \(source))",
-                "coalesce((SELECT m.is_nan::int \(source)), 2)"
-            )
-        case .minimum: return ("(SELECT s.min_value \(summaries))", summaryRank)
-        case .maximum: return ("(SELECT s.max_value \(summaries))", summaryRank)
-        case .mean: return ("(SELECT s.sum_value / nullif(s.value_count, 0) \(summaries))", summaryRank)
+        case .last: return row("FROM latest_metrics m WHERE m.run_key = r.run_key AND m.key = \(key)")
+        case .minimum: return [summaryRank, "(SELECT s.min_value \(summaries)) \(direction)"]
+        case .maximum: return [summaryRank, "(SELECT s.max_value \(summaries)) \(direction)"]
+        case .mean: return [summaryRank, "(SELECT s.sum_value / nullif(s.value_count, 0) \(summaries)) \(direction)"]
         case .atStep(let step):
-            let source = """
+            return row(
+                """
                 FROM metrics m WHERE m.run_key = r.run_key AND m.key = \(key) AND m.step = \(statement.bind(step))
                 ORDER BY m.timestamp DESC, m.value DESC LIMIT 1
-                """
-            return (
-                "(SELECT CASE WHEN m.is_nan THEN NULL ELSE m.value END \(source))",
-                "coalesce((SELECT m.is_nan::int \(source)), 2)"
-            )
+                """)
         }
     }
 

@@ -36,12 +36,7 @@ extension PostgresTrackingStore {
             return Page(items: [])
         }
         var orderTerms: [String] = []
-        for clause in search.order {
-            let (expression, rank) = Self.runOrderExpression(clause, in: &statement)
-            // Values first, then NaN, then runs without the key, whatever the direction, as in MLflow.
-            orderTerms.append(rank)
-            orderTerms.append("\(expression) \(clause.ascending ? "ASC" : "DESC")")
-        }
+        for clause in search.order { orderTerms += Self.runOrderTerms(clause, in: &statement) }
         orderTerms.append(contentsOf: ["r.start_time DESC", "r.run_uuid ASC"])
         statement.append(" ORDER BY \(orderTerms.joined(separator: ", "))")
         return try await database.read { connection in

@@ -215,3 +215,37 @@ extension TrackingStoreConformanceTests {
         }
     }
 }
+
+extension TrackingStoreConformanceTests {
+    /// NaN sorts after every value and a run without the metric after NaN, in both directions, for the last value and
+    /// the value at a step; ties fall back to the newest run first.
+    @Test(arguments: StoreBackend.all) func metricOrdersPutNaNAfterValuesAndMissingLast(
+        backend: StoreBackend
+    )
+        async throws
+    {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            let values: [Double?] = [0.3, .nan, 0.1, nil, 0.2, .nan, -1]
+            for (index, value) in values.enumerated() {
+                let run = try await tracking.createRun(
+                    experimentID: "0", userID: "", runName: "r\(index)", startTime: Int64(index), tags: [])
+                guard let value else { continue }
+                try await tracking.logBatch(
+                    runID: run.info.runID, metrics: [Metric(key: "m", value: value, timestamp: 1, step: 3)], params: [],
+                    tags: [])
+            }
+            for summary in [MetricAggregate.last, .atStep(3)] {
+                var search = try RunSearch(experimentIDs: ["0"], filter: nil, orderBy: ["metrics.m ASC"])
+                search.order[0].summary = summary
+                #expect(
+                    try await tracking.searchRuns(search).items.map(\.info.runName)
+                        == ["r6", "r2", "r4", "r0", "r5", "r1", "r3"], "\(summary) ascending")
+                search.order[0].ascending = false
+                #expect(
+                    try await tracking.searchRuns(search).items.map(\.info.runName)
+                        == ["r0", "r4", "r2", "r6", "r5", "r1", "r3"], "\(summary) descending")
+            }
+        }
+    }
+}
