@@ -8,16 +8,20 @@ import Testing
 /// kept once and forgotten once old (except while a rollout in progress still judges by them), and rollouts, at
 /// most one unfinished per endpoint.
 struct EndpointStoreConformanceTests {
-    /// A deploy service over the fixture with model `m` (versions 1 and 2) and endpoint `e` on version 1.
-    func makeDeploy(_ stores: StoreFixture) async throws -> DeployService {
+    /// A deploy service over `endpoints` (the fixture's by default) with model `m` (versions 1 to `versions`) and
+    /// endpoint `e` on version 1.
+    static func makeDeploy(
+        _ stores: StoreFixture, endpoints: (any EndpointStore)? = nil, versions: Int = 2
+    ) async throws -> DeployService {
         let registry = stores.registryService
         _ = try await registry.createRegisteredModel(name: "m", description: nil, tags: [], actor: .anonymous)
-        for _ in 1...2 {
+        for _ in 1...versions {
             _ = try await registry.createModelVersion(
                 name: "m", source: "s3://bucket/m", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [],
                 actor: .anonymous)
         }
-        let deploy = DeployService(endpoints: stores.endpoints, registry: stores.registry, events: StoreFixture.Sink())
+        let deploy = DeployService(
+            endpoints: endpoints ?? stores.endpoints, registry: stores.registry, events: StoreFixture.Sink())
         _ = try await deploy.create(
             name: "e", model: "m", traffic: [VersionWeight(version: 1, weight: 100)], actor: .anonymous)
         return deploy
@@ -38,7 +42,7 @@ struct EndpointStoreConformanceTests {
     @Test(arguments: StoreBackend.all)
     func endpointsChangeOnlyFromTheRevisionRead(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
-            _ = try await makeDeploy(stores)
+            _ = try await Self.makeDeploy(stores)
             let store = stores.endpoints
             let original = try #require(try await store.endpoint(named: "e"))
             #expect(original.traffic == [VersionWeight(version: 1, weight: 100)])
@@ -90,7 +94,7 @@ struct EndpointStoreConformanceTests {
     @Test(arguments: StoreBackend.all)
     func concurrentUpdatesFromOneRevisionLetOneThrough(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
-            _ = try await makeDeploy(stores)
+            _ = try await Self.makeDeploy(stores)
             let store = stores.endpoints
             let original = try #require(try await store.endpoint(named: "e"))
             let codes = await withTaskGroup(of: String?.self) { group in
@@ -116,7 +120,7 @@ struct EndpointStoreConformanceTests {
     @Test(arguments: StoreBackend.all)
     func reportsAreKeptOnceAndReadBackByTime(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
-            let store = try await makeDeploy(stores).endpoints
+            let store = try await Self.makeDeploy(stores).endpoints
             #expect(try await store.recordReport(report(1), receivedAt: 1000))
             #expect(try await store.recordReport(report(2), receivedAt: 3000))
             #expect(try await store.recordReport(report(1, replica: "r2"), receivedAt: 3000))
@@ -133,7 +137,7 @@ struct EndpointStoreConformanceTests {
     @Test(arguments: StoreBackend.all)
     func aReportSentByManyAtOnceIsKeptOnce(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
-            let store = try await makeDeploy(stores).endpoints
+            let store = try await Self.makeDeploy(stores).endpoints
             let kept = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<8 {
                     group.addTask { try await store.recordReport(report(7), receivedAt: 1000) }
@@ -148,7 +152,7 @@ struct EndpointStoreConformanceTests {
     @Test(arguments: StoreBackend.all)
     func oldReportsGoUnlessARolloutInProgressNeedsThem(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
-            let deploy = try await makeDeploy(stores)
+            let deploy = try await Self.makeDeploy(stores)
             let store = deploy.endpoints
             for (sequence, received) in [(1, 1000), (2, 5000), (3, 9000)] as [(UInt64, Int64)] {
                 _ = try await store.recordReport(report(sequence), receivedAt: received)
@@ -171,7 +175,7 @@ struct EndpointStoreConformanceTests {
     @Test(arguments: StoreBackend.all)
     func anEndpointHasAtMostOneUnfinishedRollout(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
-            let deploy = try await makeDeploy(stores)
+            let deploy = try await Self.makeDeploy(stores)
             _ = try await deploy.create(
                 name: "f", model: "m", traffic: [VersionWeight(version: 1, weight: 100)], actor: .anonymous)
             let store = deploy.endpoints

@@ -64,18 +64,8 @@ struct RolloutOrderingTests {
 
     /// Model `m` with versions 1 to 3, endpoint `e` on version 1, behind a watching store.
     func makeDeploy(_ stores: StoreFixture) async throws -> (DeployService, Watching) {
-        let registry = stores.registryService
-        _ = try await registry.createRegisteredModel(name: "m", description: nil, tags: [], actor: .anonymous)
-        for _ in 1...3 {
-            _ = try await registry.createModelVersion(
-                name: "m", source: "s3://bucket/m", runID: nil, modelID: nil, runLink: nil, description: nil, tags: [],
-                actor: .anonymous)
-        }
         let watching = Watching(stores.endpoints)
-        let deploy = DeployService(endpoints: watching, registry: stores.registry, events: StoreFixture.Sink())
-        _ = try await deploy.create(
-            name: "e", model: "m", traffic: [VersionWeight(version: 1, weight: 100)], actor: .anonymous)
-        return (deploy, watching)
+        return (try await EndpointStoreConformanceTests.makeDeploy(stores, endpoints: watching, versions: 3), watching)
     }
 
     /// Starts a canary of `version` and passes its contract checks: the candidate has its first step's traffic.
