@@ -49,9 +49,10 @@ extension DeployService {
     /// does not allow it.
     public func command(_ event: RolloutEvent, endpoint: String, actor: Actor) async throws -> Rollout {
         var rollout = try await rollout(endpoint: endpoint)
+        let before = rollout
         let effects = try rollout.apply(event, now: currentTimeMillis())
         try await moveEndpoint(effects, of: rollout, actor: actor)
-        try await save(rollout, action: "\(event)_rollout", actor: actor)
+        try await save(&rollout, replacing: before, action: "\(event)_rollout", actor: actor)
         announce(effects, of: rollout)
         return rollout
     }
@@ -89,7 +90,8 @@ extension DeployService {
         try await moveEndpoint(effects, of: rollout, actor: Self.controller)
         if rollout != before {
             let changedPhase = rollout.phase != before.phase
-            try await save(rollout, action: changedPhase ? "advance_rollout" : nil, actor: Self.controller)
+            try await save(
+                &rollout, replacing: before, action: changedPhase ? "advance_rollout" : nil, actor: Self.controller)
         }
         announce(effects, of: rollout)
         return rollout
@@ -142,9 +144,24 @@ extension DeployService {
         }
     }
 
-    func save(_ rollout: Rollout, action: String?, actor: Actor) async throws {
+    /// Saves `rollout` if the stored state is still `before`, its time moved past `before`'s so that each save is
+    /// told apart. When another replica saved it meanwhile (a user's command beside the controller's pass), the
+    /// endpoint, already moved for this change, is put back in the saved phase's traffic and the conflict is thrown:
+    /// the user retries, the controller's next pass starts from the saved state.
+    func save(_ rollout: inout Rollout, replacing before: Rollout, action: String?, actor: Actor) async throws {
+        rollout.updatedAt = max(rollout.updatedAt, before.updatedAt + 1)
         let endpoint = try await endpoint(named: rollout.endpoint)
-        try await endpoints.updateRollout(rollout, modelName: endpoint.modelName, action: action, actor: actor)
+        do {
+            try await endpoints.updateRollout(
+                rollout, expectedUpdatedAt: before.updatedAt, modelName: endpoint.modelName, action: action,
+                actor: actor)
+        } catch let error as KaizenError where error.code == .custom("RESOURCE_CONFLICT", 409) {
+            if let saved = try await endpoints.rollouts(endpoint: rollout.endpoint).first(where: { $0.id == rollout.id }
+            ) {
+                try await moveEndpoint([.setWeights(saved.currentWeights)], of: saved, actor: actor)
+            }
+            throw error
+        }
     }
 
     /// The effects on the endpoint: a rollout rolled back moves its followed alias back, then weight changes go to

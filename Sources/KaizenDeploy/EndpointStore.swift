@@ -1,3 +1,4 @@
+public import KaizenCore
 public import KaizenRegistry
 
 /// Where endpoints are kept. Every change is recorded in the registry's audit trail with its actor, in the same
@@ -23,10 +24,25 @@ public protocol EndpointStore: Sendable {
     /// Adds a rollout; an error if its endpoint already has one that is not finished.
     func createRollout(_ rollout: Rollout, modelName: String, actor: Actor) async throws
     /// Saves a rollout's new state, audited as `action` when there is one (a phase or step change; an evaluation that
-    /// changes nothing but figures is not audited).
-    func updateRollout(_ rollout: Rollout, modelName: String, action: String?, actor: Actor) async throws
+    /// changes nothing but figures is not audited). With `expectedUpdatedAt`, only if the stored state is still the
+    /// one saved at that time: a `RESOURCE_CONFLICT` (409) when another replica saved it meanwhile.
+    func updateRollout(
+        _ rollout: Rollout, expectedUpdatedAt: Int64?, modelName: String, action: String?, actor: Actor
+    ) async throws
     /// The rollouts of `endpoint`, newest first.
     func rollouts(endpoint: String) async throws -> [Rollout]
     /// Every rollout that is not finished, of all endpoints.
     func activeRollouts() async throws -> [Rollout]
+}
+
+extension EndpointStore {
+    /// Saves a rollout's new state whatever was saved meanwhile.
+    public func updateRollout(_ rollout: Rollout, modelName: String, action: String?, actor: Actor) async throws {
+        try await updateRollout(rollout, expectedUpdatedAt: nil, modelName: modelName, action: action, actor: actor)
+    }
+
+    /// The error of a rollout save that found another state saved meanwhile.
+    public static func rolloutConflict(_ id: String) -> KaizenError {
+        KaizenError(.custom("RESOURCE_CONFLICT", 409), "Rollout '\(id)' changed meanwhile; read it again and retry")
+    }
 }

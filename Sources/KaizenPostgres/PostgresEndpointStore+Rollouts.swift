@@ -34,17 +34,25 @@ extension PostgresEndpointStore {
         }
     }
 
-    public func updateRollout(_ rollout: Rollout, modelName: String, action: String?, actor: Actor) async throws {
+    public func updateRollout(
+        _ rollout: Rollout, expectedUpdatedAt: Int64?, modelName: String, action: String?, actor: Actor
+    ) async throws {
         let logger = logger
         try await database.write { connection in
             let updated = try await connection.query(
                 """
                 UPDATE rollouts SET active = \(!rollout.phase.isTerminal), updated_at = \(rollout.updatedAt),
                                     state = \(rollout.json.jsonText)
-                WHERE id = \(rollout.id) RETURNING 1
+                WHERE id = \(rollout.id) AND updated_at = coalesce(\(expectedUpdatedAt)::bigint, updated_at) RETURNING 1
                 """, logger: logger
             ).collect()
-            guard !updated.isEmpty else { throw KaizenError.notFound("Rollout '\(rollout.id)' does not exist") }
+            guard !updated.isEmpty else {
+                let exists = try await connection.query(
+                    "SELECT 1 FROM rollouts WHERE id = \(rollout.id)", logger: logger
+                ).collect()
+                if !exists.isEmpty { throw Self.rolloutConflict(rollout.id) }
+                throw KaizenError.notFound("Rollout '\(rollout.id)' does not exist")
+            }
             guard let action else { return }
             try await PostgresRegistryStore.audit(
                 connection, logger, action, name: modelName, version: rollout.candidateVersion,

@@ -149,12 +149,22 @@ public struct SQLiteEndpointStore: EndpointStore {
         }
     }
 
-    public func updateRollout(_ rollout: Rollout, modelName: String, action: String?, actor: Actor) async throws {
+    public func updateRollout(
+        _ rollout: Rollout, expectedUpdatedAt: Int64?, modelName: String, action: String?, actor: Actor
+    ) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE rollouts SET active = ?, updated_at = ?, state = ? WHERE id = ?",
-                arguments: [rollout.phase.isTerminal ? 0 : 1, rollout.updatedAt, rollout.json.jsonText, rollout.id])
-            guard db.changesCount > 0 else { throw KaizenError.notFound("Rollout '\(rollout.id)' does not exist") }
+                sql:
+                    "UPDATE rollouts SET active = ?, updated_at = ?, state = ? WHERE id = ? AND updated_at = ifnull(?, updated_at)",
+                arguments: [
+                    rollout.phase.isTerminal ? 0 : 1, rollout.updatedAt, rollout.json.jsonText, rollout.id,
+                    expectedUpdatedAt,
+                ])
+            guard db.changesCount > 0 else {
+                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM rollouts WHERE id = ?", arguments: [rollout.id])
+                if exists == true { throw Self.rolloutConflict(rollout.id) }
+                throw KaizenError.notFound("Rollout '\(rollout.id)' does not exist")
+            }
             guard let action else { return }
             try SQLiteRegistryStore.audit(
                 db, action, name: modelName, version: rollout.candidateVersion,

@@ -17,13 +17,29 @@ struct RolloutOrderingTests {
 
         init(_ inner: any EndpointStore) { self.inner = inner }
 
+        private var interleaved: (@Sendable () async throws -> Void)?
+
         var trafficAtFinish: [(phase: String, traffic: [VersionWeight])] { lock.withLock { seen } }
 
-        func updateRollout(_ rollout: Rollout, modelName: String, action: String?, actor: Actor) async throws {
+        /// Runs `change` once, just before the next rollout save reaches the store: another replica's change landing
+        /// between a read and a save.
+        func interleave(_ change: @escaping @Sendable () async throws -> Void) {
+            lock.withLock { interleaved = change }
+        }
+
+        func updateRollout(
+            _ rollout: Rollout, expectedUpdatedAt: Int64?, modelName: String, action: String?, actor: Actor
+        ) async throws {
+            let change = lock.withLock {
+                defer { interleaved = nil }
+                return interleaved
+            }
+            try await change?()
             if rollout.phase.isTerminal, let endpoint = try await inner.endpoint(named: rollout.endpoint) {
                 lock.withLock { seen.append((rollout.phase.name, endpoint.traffic)) }
             }
-            try await inner.updateRollout(rollout, modelName: modelName, action: action, actor: actor)
+            try await inner.updateRollout(
+                rollout, expectedUpdatedAt: expectedUpdatedAt, modelName: modelName, action: action, actor: actor)
         }
 
         func createEndpoint(_ endpoint: Endpoint, actor: Actor) async throws {
@@ -102,6 +118,39 @@ struct RolloutOrderingTests {
             #expect(seen.map(\.phase) == ["rolled_back", "aborted", "promoted"])
             let serving = seen.map { $0.traffic.filter { $0.weight > 0 }.map(\.version) }
             #expect(serving == [[1], [1], [3]])
+        }
+    }
+
+    /// The controller decides a rollback while a user promotes on another replica; the user's promotion is saved
+    /// first. The controller's save is refused (not saved over the promotion), and the endpoint, which it had moved
+    /// back to the stable version, is put back on the promoted candidate.
+    @Test(arguments: StoreBackend.all)
+    func aSaveThatLostARaceLeavesTheWinnersPhaseAndTraffic(backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { stores in
+            let (deploy, watching) = try await makeDeploy(stores)
+            try await startInStep(deploy, version: 2)
+            let now = currentTimeMillis()
+            _ = try await deploy.record(
+                ReplicaReport(
+                    replicaID: "r1", endpoint: "e", sequence: 1, windowStart: now, windowEnd: now + 1,
+                    versions: [
+                        1: VersionStats(requests: 400), 2: VersionStats(requests: 400, serverErrors: 200),
+                    ]))
+            let read = try await deploy.rollout(endpoint: "e")
+            watching.interleave {
+                let promoted = try await deploy.command(.promote, endpoint: "e", actor: .anonymous)
+                #expect(promoted.phase.name == "promoted")
+            }
+            await #expect(throws: KaizenError.self) {
+                _ = try await deploy.advance(read, checks: PassingChecks())
+            }
+            #expect(try await deploy.rollout(endpoint: "e").phase.name == "promoted")
+            #expect(
+                try await deploy.endpoint(named: "e").traffic.filter { $0.weight > 0 } == [
+                    VersionWeight(version: 2, weight: 100)
+                ])
+            // The store saw the promotion, then the controller's refused rollback.
+            #expect(watching.trafficAtFinish.map(\.phase) == ["promoted", "rolled_back"])
         }
     }
 }
