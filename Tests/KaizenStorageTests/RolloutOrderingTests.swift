@@ -94,19 +94,22 @@ struct RolloutOrderingTests {
         #expect(try await deploy.endpoint(named: "e").traffic.count == 2)
     }
 
+    /// A replica's report where candidate version 2 fails half its requests and version 1 none.
+    func reportFailingCandidate(_ deploy: DeployService) async throws {
+        let now = currentTimeMillis()
+        _ = try await deploy.record(
+            ReplicaReport(
+                replicaID: "r1", endpoint: "e", sequence: 1, windowStart: now, windowEnd: now + 1,
+                versions: [1: VersionStats(requests: 400), 2: VersionStats(requests: 400, serverErrors: 200)]))
+    }
+
     @Test(arguments: StoreBackend.all)
     func theEndpointIsOnOneVersionBeforeAFinishedPhaseIsSaved(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
             let (deploy, watching) = try await makeDeploy(stores)
             // The controller rolls back a candidate that fails half its requests.
             try await startInStep(deploy, version: 2)
-            let now = currentTimeMillis()
-            _ = try await deploy.record(
-                ReplicaReport(
-                    replicaID: "r1", endpoint: "e", sequence: 1, windowStart: now, windowEnd: now + 1,
-                    versions: [
-                        1: VersionStats(requests: 400), 2: VersionStats(requests: 400, serverErrors: 200),
-                    ]))
+            try await reportFailingCandidate(deploy)
             let failed = try await deploy.advance(try await deploy.rollout(endpoint: "e"), checks: PassingChecks())
             #expect(failed.phase.name == "rolled_back")
             // The next rollouts start straight away from the stable version: one aborted, one promoted.
@@ -129,13 +132,7 @@ struct RolloutOrderingTests {
         try await StoreFixture.with(backend) { stores in
             let (deploy, watching) = try await makeDeploy(stores)
             try await startInStep(deploy, version: 2)
-            let now = currentTimeMillis()
-            _ = try await deploy.record(
-                ReplicaReport(
-                    replicaID: "r1", endpoint: "e", sequence: 1, windowStart: now, windowEnd: now + 1,
-                    versions: [
-                        1: VersionStats(requests: 400), 2: VersionStats(requests: 400, serverErrors: 200),
-                    ]))
+            try await reportFailingCandidate(deploy)
             let read = try await deploy.rollout(endpoint: "e")
             watching.interleave {
                 let promoted = try await deploy.command(.promote, endpoint: "e", actor: .anonymous)
