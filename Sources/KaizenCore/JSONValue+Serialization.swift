@@ -38,28 +38,19 @@ extension JSONValue {
         }
     }
 
-    /// The decimal digits of `value`, written without making a `String` first.
+    /// The decimal digits of `value`, written without making a `String` first (``JSONWriter/put(_:at:)-(Int64,_)``).
     static func writeInteger(_ value: Int64, to output: inout [UInt8]) {
-        if value < 0 { output.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = digits.count
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            let count = JSONWriter.put(value, at: buffer.baseAddress!)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
     }
 
+    /// A number, or NaN and the infinities as protobuf's JSON quotes them (``JSONWriter/put(_:at:)-(Double,_)``).
     static func writeDouble(_ value: Double, to output: inout [UInt8]) {
-        if value.isNaN {
-            output.append(contentsOf: "\"NaN\"".utf8)
-        } else if value.isInfinite {
-            output.append(contentsOf: (value > 0 ? "\"Infinity\"" : "\"-Infinity\"").utf8)
-        } else {
-            output.append(contentsOf: value.description.utf8)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: JSONWriter.maxDoubleBytes) { buffer in
+            let count = JSONWriter.put(value, at: buffer.baseAddress!)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
     }
 

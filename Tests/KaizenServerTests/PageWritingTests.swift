@@ -109,4 +109,36 @@ struct PageWritingTests {
         let same = written.bytes == Self.sequential(bare)
         #expect(same)
     }
+
+    /// Numbers are written as Swift prints them (the shortest form that reads back as the same double), NaN and the
+    /// infinities quoted: checked against `String(_:)` and `description`, independently of the writers that share
+    /// `JSONWriter.put`.
+    @Test func numbersAreWrittenAsSwiftPrintsThem() {
+        var generator = SystemRandomNumberGenerator()
+        let points = Self.barePoints(key: "k")
+        var integers = points.flatMap { [$0.timestamp, $0.step] }
+        var doubles = points.map(\.value)
+        for _ in 0..<10_000 {
+            integers.append(Int64(bitPattern: generator.next()))
+            doubles.append(Double(bitPattern: generator.next()))
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            let start = buffer.baseAddress!
+            let wrongIntegers = integers.filter { value in
+                String(
+                    decoding: UnsafeBufferPointer(start: start, count: JSONWriter.put(value, at: start)), as: UTF8.self)
+                    != String(value)
+            }
+            #expect(wrongIntegers.isEmpty, "\(wrongIntegers.prefix(5))")
+            let wrongDoubles = doubles.filter { value in
+                let expected =
+                    value.isNaN
+                    ? "\"NaN\"" : value.isInfinite ? (value > 0 ? "\"Infinity\"" : "\"-Infinity\"") : value.description
+                return String(
+                    decoding: UnsafeBufferPointer(start: start, count: JSONWriter.put(value, at: start)), as: UTF8.self)
+                    != expected
+            }
+            #expect(wrongDoubles.isEmpty, "\(wrongDoubles.prefix(5))")
+        }
+    }
 }
