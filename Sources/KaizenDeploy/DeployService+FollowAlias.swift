@@ -43,22 +43,33 @@ extension DeployService {
     }
 
     /// After a rollout to a followed alias's version fails, the alias goes back to the stable version (audited as
-    /// the controller's change, announced as an alias event).
-    func restoreAlias(after rollout: Rollout) async throws {
-        let endpoint = try await endpoint(named: rollout.endpoint)
+    /// the controller's change, announced as an alias event). Returns whether it moved.
+    func restoreAlias(after rollout: Rollout) async throws -> Bool {
+        try await moveAlias(of: rollout.endpoint, from: rollout.candidateVersion, to: rollout.stableVersion)
+    }
+
+    /// Undoes `restoreAlias` for a rollback that was not saved because another change to the rollout was.
+    func reinstateAlias(after rollout: Rollout) async throws {
+        _ = try await moveAlias(of: rollout.endpoint, from: rollout.stableVersion, to: rollout.candidateVersion)
+    }
+
+    /// Points the alias `endpointName` follows at `version` if it points at `from`.
+    func moveAlias(of endpointName: String, from: Int64, to version: Int64) async throws -> Bool {
+        let endpoint = try await endpoint(named: endpointName)
         guard let alias = endpoint.followAlias,
             let aliased = try await registry.version(name: endpoint.modelName, alias: alias),
-            aliased.version == rollout.candidateVersion
-        else { return }
+            aliased.version == from
+        else { return false }
         try await registry.setAlias(
-            name: endpoint.modelName, alias: alias, version: rollout.stableVersion, now: currentTimeMillis(),
+            name: endpoint.modelName, alias: alias, version: version, now: currentTimeMillis(),
             actor: Self.controller)
         events.publish(
             RegistryEvent(
                 type: .aliasCreated,
                 data: .object([
                     ("name", .string(endpoint.modelName)), ("alias", .string(alias)),
-                    ("version", .string(String(rollout.stableVersion))),
+                    ("version", .string(String(version))),
                 ]), timestamp: currentTimeMillis()))
+        return true
     }
 }

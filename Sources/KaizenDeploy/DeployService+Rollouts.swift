@@ -51,8 +51,8 @@ extension DeployService {
         var rollout = try await rollout(endpoint: endpoint)
         let before = rollout
         let effects = try rollout.apply(event, now: currentTimeMillis())
-        try await moveEndpoint(effects, of: rollout, actor: actor)
-        try await save(&rollout, replacing: before, action: "\(event)_rollout", actor: actor)
+        let movedAlias = try await moveEndpoint(effects, of: rollout, actor: actor)
+        try await save(&rollout, replacing: before, movedAlias: movedAlias, action: "\(event)_rollout", actor: actor)
         announce(effects, of: rollout)
         return rollout
     }
@@ -87,11 +87,12 @@ extension DeployService {
             break
         }
         effects += rollout.handle(.tick, now: now)
-        try await moveEndpoint(effects, of: rollout, actor: Self.controller)
+        let movedAlias = try await moveEndpoint(effects, of: rollout, actor: Self.controller)
         if rollout != before {
             let changedPhase = rollout.phase != before.phase
             try await save(
-                &rollout, replacing: before, action: changedPhase ? "advance_rollout" : nil, actor: Self.controller)
+                &rollout, replacing: before, movedAlias: movedAlias, action: changedPhase ? "advance_rollout" : nil,
+                actor: Self.controller)
         }
         announce(effects, of: rollout)
         return rollout
@@ -146,9 +147,13 @@ extension DeployService {
 
     /// Saves `rollout` if the stored state is still `before`, its time moved past `before`'s so that each save is
     /// told apart. When another replica saved it meanwhile (a user's command beside the controller's pass), the
-    /// endpoint, already moved for this change, is put back in the saved phase's traffic and the conflict is thrown:
-    /// the user retries, the controller's next pass starts from the saved state.
-    func save(_ rollout: inout Rollout, replacing before: Rollout, action: String?, actor: Actor) async throws {
+    /// endpoint, already moved for this change, is put back in the saved phase's traffic (and a followed alias this
+    /// change moved back to the stable version, `movedAlias`, is pointed at the candidate again unless the saved
+    /// phase is a rollback too) and the conflict is thrown: the user retries, the controller's next pass starts from
+    /// the saved state.
+    func save(
+        _ rollout: inout Rollout, replacing before: Rollout, movedAlias: Bool = false, action: String?, actor: Actor
+    ) async throws {
         rollout.updatedAt = max(rollout.updatedAt, before.updatedAt + 1)
         let endpoint = try await endpoint(named: rollout.endpoint)
         do {
@@ -159,16 +164,20 @@ extension DeployService {
             if let saved = try await endpoints.rollouts(endpoint: rollout.endpoint).first(where: { $0.id == rollout.id }
             ) {
                 try await moveEndpoint([.setWeights(saved.currentWeights)], of: saved, actor: actor)
+                let savedRollback = if case .rolledBack = saved.phase { true } else { false }
+                if movedAlias, !savedRollback { try await reinstateAlias(after: saved) }
             }
             throw error
         }
     }
 
     /// The effects on the endpoint: a rollout rolled back moves its followed alias back, then weight changes go to
-    /// the endpoint (replicas follow within a poll interval).
-    func moveEndpoint(_ effects: [RolloutEffect], of rollout: Rollout, actor: Actor) async throws {
+    /// the endpoint (replicas follow within a poll interval). Returns whether the alias was moved.
+    @discardableResult
+    func moveEndpoint(_ effects: [RolloutEffect], of rollout: Rollout, actor: Actor) async throws -> Bool {
+        var movedAlias = false
         if effects.contains(where: { if case .emit(.rolledBack) = $0 { true } else { false } }) {
-            try await restoreAlias(after: rollout)
+            movedAlias = try await restoreAlias(after: rollout)
         }
         for case .setWeights(let weights) in effects {
             var traffic = [VersionWeight(version: rollout.stableVersion, weight: weights.stable)]
@@ -177,6 +186,7 @@ extension DeployService {
                 weights.shadow > 0 ? [VersionWeight(version: rollout.candidateVersion, weight: weights.shadow)] : []
             _ = try await update(name: rollout.endpoint, traffic: traffic, shadow: shadow, actor: actor)
         }
+        return movedAlias
     }
 
     /// Notices go to webhooks with the rollout as their data. Contract checks are run by the controller's next pass

@@ -150,4 +150,45 @@ struct RolloutOrderingTests {
             #expect(watching.trafficAtFinish.map(\.phase) == ["promoted", "rolled_back"])
         }
     }
+
+    /// The same race on an endpoint that follows alias `champion`: the refused rollback had moved the alias back to
+    /// the stable version; it points at the promoted candidate again.
+    @Test(arguments: StoreBackend.all)
+    func aRefusedRollbackPutsAFollowedAliasBack(backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { stores in
+            let (deploy, watching) = try await makeDeploy(stores)
+            _ = try await deploy.update(name: "e", followAlias: .some("champion"), actor: .anonymous)
+            try await stores.registryService.setAlias(name: "m", alias: "champion", version: 2, actor: .anonymous)
+            #expect(try await deploy.followAliases().map(\.candidateVersion) == [2])
+            let checking = try await deploy.rollout(endpoint: "e")
+            #expect(try await deploy.advance(checking, checks: PassingChecks()).phase.name == "step")
+            try await reportFailingCandidate(deploy)
+            let read = try await deploy.rollout(endpoint: "e")
+            watching.interleave {
+                _ = try await deploy.command(.promote, endpoint: "e", actor: .anonymous)
+            }
+            await #expect(throws: KaizenError.self) {
+                _ = try await deploy.advance(read, checks: PassingChecks())
+            }
+            #expect(try await deploy.rollout(endpoint: "e").phase.name == "promoted")
+            #expect(try await stores.registry.version(name: "m", alias: "champion")?.version == 2)
+            #expect(try await deploy.followAliases().isEmpty)
+        }
+    }
+
+    /// A rollback that is saved keeps the alias on the stable version.
+    @Test(arguments: StoreBackend.all)
+    func aSavedRollbackLeavesAFollowedAliasOnTheStableVersion(backend: StoreBackend) async throws {
+        try await StoreFixture.with(backend) { stores in
+            let (deploy, _) = try await makeDeploy(stores)
+            _ = try await deploy.update(name: "e", followAlias: .some("champion"), actor: .anonymous)
+            try await stores.registryService.setAlias(name: "m", alias: "champion", version: 2, actor: .anonymous)
+            _ = try await deploy.followAliases()
+            _ = try await deploy.advance(try await deploy.rollout(endpoint: "e"), checks: PassingChecks())
+            try await reportFailingCandidate(deploy)
+            let failed = try await deploy.advance(try await deploy.rollout(endpoint: "e"), checks: PassingChecks())
+            #expect(failed.phase.name == "rolled_back")
+            #expect(try await stores.registry.version(name: "m", alias: "champion")?.version == 1)
+        }
+    }
 }
