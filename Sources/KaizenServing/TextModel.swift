@@ -25,6 +25,8 @@ struct TextModel: Sendable {
     let inputs: [ValueInfo]
     /// What clients get back.
     let outputs: [ValueInfo]
+    /// What a call costs, measured at load: how a request's texts are cut into calls.
+    private(set) var cost = EncoderCost.flat
 
     init(settings: TextSettings, tokenizer: Tokenizer, engine: ONNXModel) throws(ServingError) {
         self.settings = settings
@@ -89,14 +91,41 @@ struct TextModel: Sendable {
             if case .tensor(_, let shape?) = first.type, let last = shape.last { width = last }
             outputs = [ValueInfo(name: "embedding", type: .tensor(.float, [.unknown, width]))]
         }
+        cost = measuredCost(engine)
     }
 
-    /// Texts per encoder call: a long request is cut into calls of texts of similar length, so that little of each
-    /// call is padding and its activations stay small.
+    /// The encoder's cost, from one-text calls at 8 tokens, the longest a call takes (at most 128: the fit tells
+    /// longer ones) and half that, each the fastest of two after a first. Measuring stops after 50 ms (a large model
+    /// on a slow machine), with the lengths measured so far; the cost is flat when the model's length is fixed (every
+    /// call is padded to it), the texts are short, or a call fails.
+    func measuredCost(_ engine: ONNXModel) -> EncoderCost {
+        guard fixedLength == nil else { return .flat }
+        let words = tokenizer.encode(String(repeating: "a ", count: 200), pair: nil)
+        let longest = min(words.count, 128)
+        guard longest >= 16 else { return .flat }
+        let began = ContinuousClock.now
+        var samples: [(length: Int, seconds: Double)] = []
+        for length in [8, longest / 2, longest] where ContinuousClock.now - began < .milliseconds(50) {
+            let text = Encoding(
+                ids: Array(words.ids.prefix(length)), typeIDs: Array(words.typeIDs.prefix(length)),
+                attentionMask: Array(words.attentionMask.prefix(length)))
+            var fastest = Duration.seconds(Int64.max)
+            for attempt in 0..<3 {
+                let started = ContinuousClock.now
+                guard (try? call(engine, on: [text])) != nil else { return .flat }
+                if attempt > 0 { fastest = min(fastest, ContinuousClock.now - started) }
+            }
+            let (seconds, attoseconds) = fastest.components
+            samples.append((length, Double(seconds) + Double(attoseconds) * 1e-18))
+        }
+        return EncoderCost.fit(samples)
+    }
+
+    /// The most texts of one encoder call, so that its activations stay small.
     static let textsPerCall = 32
 
-    /// The texts of `feeds` scored: tokenized, run through `engine` in calls of similar lengths, turned into answers
-    /// in the request's order.
+    /// The texts of `feeds` scored: tokenized, sorted by length and run through `engine` in the calls that cost
+    /// least (a call pads its texts to its longest), turned into answers in the request's order.
     func run(_ feeds: [String: Tensor], engine: ONNXModel) throws(ServingError) -> [String: Value] {
         let texts = try column(settings.textColumn, of: feeds)
         let pairs = try settings.pairColumn.map { name throws(ServingError) in try column(name, of: feeds) }
@@ -108,12 +137,12 @@ struct TextModel: Sendable {
         let encodings = texts.indices.map { tokenizer.encode(texts[$0], pair: pairs?[$0]) }
         let order = encodings.indices.sorted { encodings[$0].count < encodings[$1].count }
         var answers = Answers(rows: texts.count, width: answerWidth)
-        var start = 0
-        while start < order.count {
-            let rows = Array(order[start..<min(order.count, start + Self.textsPerCall)])
+        let calls = cost.calls(
+            sortedLengths: order.map { max(fixedLength ?? 0, encodings[$0].count) }, maximumTexts: Self.textsPerCall)
+        for range in calls {
+            let rows = Array(order[range])
             let output = try call(engine, on: rows.map { encodings[$0] })
             try answers.take(output, rows: rows, settings: settings, masks: rows.map { encodings[$0].attentionMask })
-            start += rows.count
         }
         return try answers.values(settings.task)
     }
