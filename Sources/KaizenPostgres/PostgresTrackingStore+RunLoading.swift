@@ -53,58 +53,71 @@ extension PostgresTrackingStore {
             keysByID[info.runID] = key
         }
         let keys = infos.map(\.key)
-        // One row per run with its latest metrics, params, tags and outputs as arrays: a row of a result costs far
-        // more to receive than an array element, and each run's children are read by their primary key, in its
-        // order. Each aggregate takes the rows in the order its subquery returns them (one sort per aggregate would
-        // cost more than the rest together).
+        // Each child table in one pass over the runs' rows, as parallel arrays in one row: a row of a result costs
+        // far more to receive than an array element, and one index scan of a table for all the runs costs far less
+        // than one per run (1,000 runs of a search: 8 to 12 ms of the server's time rather than 22). Each aggregate
+        // takes the rows in the order of its subquery, by run and then by key.
         let children = try await connection.query(
             """
-            SELECT k.run_key, m.keys, m.vals, m.nans, m.timestamps, m.steps, p.keys, p.vals, t.keys, t.vals,
-                   o.models, o.steps
-            FROM unnest(\(keys)::int8[]) AS k(run_key)
-            LEFT JOIN LATERAL (
-                SELECT array_agg(key) AS keys, array_agg(value) AS vals, array_agg(is_nan) AS nans,
-                       array_agg(timestamp) AS timestamps, array_agg(step) AS steps
-                FROM (SELECT * FROM latest_metrics WHERE run_key = k.run_key ORDER BY key) x
-            ) m ON true
-            LEFT JOIN LATERAL (
-                SELECT array_agg(key) AS keys, array_agg(value) AS vals
-                FROM (SELECT key, value FROM params WHERE run_key = k.run_key ORDER BY key) x
-            ) p ON true
-            LEFT JOIN LATERAL (
-                SELECT array_agg(key) AS keys, array_agg(value) AS vals
-                FROM (SELECT key, value FROM tags WHERE run_key = k.run_key ORDER BY key) x
-            ) t ON true
-            LEFT JOIN LATERAL (
-                SELECT array_agg(model_id) AS models, array_agg(step) AS steps
-                FROM (SELECT model_id, step FROM run_outputs WHERE run_key = k.run_key ORDER BY step, model_id) x
-            ) o ON true
+            SELECT m.runs, m.keys, m.vals, m.nans, m.timestamps, m.steps, p.runs, p.keys, p.vals, t.runs, t.keys,
+                   t.vals, o.runs, o.models, o.steps
+            FROM (
+                SELECT array_agg(run_key) AS runs, array_agg(key) AS keys, array_agg(value) AS vals,
+                       array_agg(is_nan) AS nans, array_agg(timestamp) AS timestamps, array_agg(step) AS steps
+                FROM (SELECT * FROM latest_metrics WHERE run_key = ANY(\(keys)::int8[]) ORDER BY run_key, key) x
+            ) m, (
+                SELECT array_agg(run_key) AS runs, array_agg(key) AS keys, array_agg(value) AS vals
+                FROM (SELECT * FROM params WHERE run_key = ANY(\(keys)::int8[]) ORDER BY run_key, key) x
+            ) p, (
+                SELECT array_agg(run_key) AS runs, array_agg(key) AS keys, array_agg(value) AS vals
+                FROM (SELECT * FROM tags WHERE run_key = ANY(\(keys)::int8[]) ORDER BY run_key, key) x
+            ) t, (
+                SELECT array_agg(run_key) AS runs, array_agg(model_id) AS models, array_agg(step) AS steps
+                FROM (
+                    SELECT * FROM run_outputs WHERE run_key = ANY(\(keys)::int8[]) ORDER BY run_key, step, model_id
+                ) x
+            ) o
             """, logger: logger)
+        let malformed = PostgresStoreError("a run's children arrays differ in length")
         try await RowColumns.forEach(children) { row in
-            let key = try row.next(Int64.self)
+            let metricRuns = try row.nextArray(RowColumns.int64)
             let metricKeys = try row.nextArray(RowColumns.string)
             let values = try row.nextArray(RowColumns.double)
             let nans = try row.nextArray(RowColumns.bool)
             let timestamps = try row.nextArray(RowColumns.int64)
             let steps = try row.nextArray(RowColumns.int64)
+            guard
+                [metricKeys.count, values.count, nans.count, timestamps.count, steps.count].allSatisfy({
+                    $0 == metricRuns.count
+                })
+            else { throw malformed }
+            for (index, key) in metricRuns.enumerated() {
+                runs[key]?.metrics.append(
+                    Metric(
+                        key: metricKeys[index], value: nans[index] ? .nan : values[index],
+                        timestamp: timestamps[index], step: steps[index]))
+            }
+            let paramRuns = try row.nextArray(RowColumns.int64)
             let paramKeys = try row.nextArray(RowColumns.string)
             let paramValues = try row.nextArray(RowColumns.string)
+            guard paramKeys.count == paramRuns.count, paramValues.count == paramRuns.count else { throw malformed }
+            for (index, key) in paramRuns.enumerated() {
+                runs[key]?.params.append(Param(key: paramKeys[index], value: paramValues[index]))
+            }
+            let tagRuns = try row.nextArray(RowColumns.int64)
             let tagKeys = try row.nextArray(RowColumns.string)
             let tagValues = try row.nextArray(RowColumns.string)
+            guard tagKeys.count == tagRuns.count, tagValues.count == tagRuns.count else { throw malformed }
+            for (index, key) in tagRuns.enumerated() {
+                runs[key]?.tags.append(Tag(key: tagKeys[index], value: tagValues[index]))
+            }
+            let outputRuns = try row.nextArray(RowColumns.int64)
             let models = try row.nextArray(RowColumns.string)
             let outputSteps = try row.nextArray(RowColumns.int64)
-            guard [values.count, nans.count, timestamps.count, steps.count].allSatisfy({ $0 == metricKeys.count }),
-                paramKeys.count == paramValues.count, tagKeys.count == tagValues.count,
-                models.count == outputSteps.count
-            else { throw PostgresStoreError("a run's children arrays differ in length") }
-            runs[key]?.metrics = metricKeys.indices.map { index in
-                Metric(
-                    key: metricKeys[index], value: nans[index] ? .nan : values[index], timestamp: timestamps[index],
-                    step: steps[index])
+            guard models.count == outputRuns.count, outputSteps.count == outputRuns.count else { throw malformed }
+            for (index, key) in outputRuns.enumerated() {
+                runs[key]?.modelOutputs.append(ModelOutput(modelID: models[index], step: outputSteps[index]))
             }
-            runs[key]?.params = zip(paramKeys, paramValues).map { Param(key: $0, value: $1) }
-            runs[key]?.tags = zip(tagKeys, tagValues).map { Tag(key: $0, value: $1) }
-            runs[key]?.modelOutputs = zip(models, outputSteps).map { ModelOutput(modelID: $0, step: $1) }
         }
         let inputs = try await connection.query(
             """
