@@ -151,18 +151,24 @@ struct RolloutOrderingTests {
         }
     }
 
+    /// Endpoint `e` follows alias `champion`, which moves to version 2: the rollout it starts passes its contract
+    /// checks, and in its first step the candidate fails half its requests.
+    func followChampionToAFailingStep(_ deploy: DeployService, _ stores: StoreFixture) async throws {
+        _ = try await deploy.update(name: "e", followAlias: .some("champion"), actor: .anonymous)
+        try await stores.registryService.setAlias(name: "m", alias: "champion", version: 2, actor: .anonymous)
+        #expect(try await deploy.followAliases().map(\.candidateVersion) == [2])
+        let checking = try await deploy.rollout(endpoint: "e")
+        #expect(try await deploy.advance(checking, checks: PassingChecks()).phase.name == "step")
+        try await reportFailingCandidate(deploy)
+    }
+
     /// The same race on an endpoint that follows alias `champion`: the refused rollback had moved the alias back to
     /// the stable version; it points at the promoted candidate again.
     @Test(arguments: StoreBackend.all)
     func aRefusedRollbackPutsAFollowedAliasBack(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
             let (deploy, watching) = try await makeDeploy(stores)
-            _ = try await deploy.update(name: "e", followAlias: .some("champion"), actor: .anonymous)
-            try await stores.registryService.setAlias(name: "m", alias: "champion", version: 2, actor: .anonymous)
-            #expect(try await deploy.followAliases().map(\.candidateVersion) == [2])
-            let checking = try await deploy.rollout(endpoint: "e")
-            #expect(try await deploy.advance(checking, checks: PassingChecks()).phase.name == "step")
-            try await reportFailingCandidate(deploy)
+            try await followChampionToAFailingStep(deploy, stores)
             let read = try await deploy.rollout(endpoint: "e")
             watching.interleave {
                 _ = try await deploy.command(.promote, endpoint: "e", actor: .anonymous)
@@ -181,11 +187,7 @@ struct RolloutOrderingTests {
     func aSavedRollbackLeavesAFollowedAliasOnTheStableVersion(backend: StoreBackend) async throws {
         try await StoreFixture.with(backend) { stores in
             let (deploy, _) = try await makeDeploy(stores)
-            _ = try await deploy.update(name: "e", followAlias: .some("champion"), actor: .anonymous)
-            try await stores.registryService.setAlias(name: "m", alias: "champion", version: 2, actor: .anonymous)
-            _ = try await deploy.followAliases()
-            _ = try await deploy.advance(try await deploy.rollout(endpoint: "e"), checks: PassingChecks())
-            try await reportFailingCandidate(deploy)
+            try await followChampionToAFailingStep(deploy, stores)
             let failed = try await deploy.advance(try await deploy.rollout(endpoint: "e"), checks: PassingChecks())
             #expect(failed.phase.name == "rolled_back")
             #expect(try await stores.registry.version(name: "m", alias: "champion")?.version == 1)
