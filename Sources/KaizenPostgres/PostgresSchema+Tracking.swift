@@ -187,6 +187,14 @@ extension PostgresSchema {
                     PRIMARY KEY (model_id, key)
                 )
                 """,
-            ])
+            ]),
+        PostgresMigration(
+            name: "tracking-v2",
+            statements: [
+                // Metric filters and orders read numbers only (`NOT is_nan`): without the NaN rows, the index answers
+                // them alone, without visiting the table (1.7 ms less of a 7 ms search query over 10,000 runs).
+                "CREATE INDEX latest_metrics_values ON latest_metrics(key, value, run_key) WHERE NOT is_nan",
+                "DROP INDEX latest_metrics_by_key",
+            ]),
     ]
 }

@@ -8,4 +8,7 @@ enum PostgresSchema {
     static var migrations: [PostgresMigration] {
         tracking + registry + deploy + monitoring + leases
     }
+
+    /// The characters of a param's or tag's value that `params_by_key` and `tags_by_key` hold (`left(value, 200)`).
+    static let indexedPrefix = 200
 }

@@ -49,14 +49,15 @@ extension PostgresTrackingStore {
         switch clause.entity {
         case .metric:
             let base = "FROM latest_metrics m WHERE m.run_key = r.run_key AND m.key = \(statement.bind(clause.key))"
+            if let condition = metricValueCondition(clause, on: "m", in: &statement) {
+                return "EXISTS (SELECT 1 \(base) AND \(condition))"
+            }
             switch clause.op {
             case .isNull: return "NOT EXISTS (SELECT 1 \(base))"
             case .isNotNull: return "EXISTS (SELECT 1 \(base))"
-            case .notEqual:
+            default:
                 return
                     "EXISTS (SELECT 1 \(base) AND (m.is_nan OR m.value <> \(statement.bind(clause.numberValue ?? 0))))"
-            default:
-                return "EXISTS (SELECT 1 \(base) AND NOT m.is_nan AND \(comparison("m.value", clause, in: &statement)))"
             }
         case .param, .tag:
             let table = clause.entity == .param ? "params" : "tags"
@@ -65,10 +66,18 @@ extension PostgresTrackingStore {
             case .isNull: return "NOT EXISTS (SELECT 1 \(base))"
             case .isNotNull: return "EXISTS (SELECT 1 \(base))"
             case .equal:
-                // The prefix the index holds, so that an equality is looked up in it.
+                // Compared by the prefix the index holds, so that an equality is looked up in it. A value shorter
+                // than the prefix equals a row's value exactly when it equals the row's prefix; only a longer one is
+                // compared whole as well. (A second condition the planner cannot see through also made it expect a
+                // fifth of the rows, and choose a slower plan.)
                 guard let value = clause.stringValue else { return "FALSE" }
                 let bound = statement.bind(value)
-                return "EXISTS (SELECT 1 \(base) AND left(p.value, 200) = left(\(bound), 200) AND p.value = \(bound))"
+                let prefix = "left(p.value, \(PostgresSchema.indexedPrefix))"
+                if value.unicodeScalars.count < PostgresSchema.indexedPrefix {
+                    return "EXISTS (SELECT 1 \(base) AND \(prefix) = \(bound))"
+                }
+                return
+                    "EXISTS (SELECT 1 \(base) AND \(prefix) = left(\(bound), \(PostgresSchema.indexedPrefix)) AND p.value = \(bound))"
             default:
                 return "EXISTS (SELECT 1 \(base) AND \(comparison("p.value", clause, in: &statement)))"
             }
@@ -87,13 +96,33 @@ extension PostgresTrackingStore {
         }
     }
 
+    /// What a run search reads besides runs `r`: the joins its order adds, and the operands of its filter's
+    /// top-level AND still to be written as conditions (an order can take one over as the condition of its join).
+    struct RunSearchSources {
+        var joins: [String] = []
+        var conjuncts: [FilterExpression]
+    }
+
+    /// The condition a metric clause puts on the value of `latest_metrics` row `alias`, for the clauses only a
+    /// number can meet; nil for `!=`, `IS NULL` and `IS NOT NULL`, which a NaN or a missing metric can meet.
+    static func metricValueCondition(
+        _ clause: FilterClause, on alias: String, in statement: inout SQLStatement
+    ) -> String? {
+        switch clause.op {
+        case .isNull, .isNotNull, .notEqual: return nil
+        default: return "NOT \(alias).is_nan AND \(comparison("\(alias).value", clause, in: &statement))"
+        }
+    }
+
     /// The ORDER BY terms of one order clause of a run search: values first, then NaN, then runs without the key,
-    /// whatever the direction, as in MLflow.
-    static func runOrderTerms(_ clause: OrderClause, in statement: inout SQLStatement) -> [String] {
+    /// whatever the direction, as in MLflow. `alias` names the join the clause may add to `sources`.
+    static func runOrderTerms(
+        _ clause: OrderClause, alias: String, sources: inout RunSearchSources, in statement: inout SQLStatement
+    ) -> [String] {
         let direction = clause.ascending ? "ASC" : "DESC"
         switch clause.entity {
         case .metric:
-            return metricOrderTerms(clause, direction: direction, in: &statement)
+            return metricOrderTerms(clause, direction: direction, alias: alias, sources: &sources, in: &statement)
         case .param, .tag:
             let table = clause.entity == .param ? "params" : "tags"
             let key = statement.bind(clause.key)
@@ -108,12 +137,17 @@ extension PostgresTrackingStore {
 
     /// The ORDER BY terms of a metric, by the figure the clause names (`MetricAggregate`).
     ///
-    /// A value read from one row (the last value, or the value at a step) is one term, `(rank, value)` as a record
-    /// read by one look-up: as a rank and a value apart, a search sorting 1,300 runs probed `latest_metrics` 2,600
-    /// times. NaN ranks after values (1 against 0, negated when descending); a run without the metric has no record
-    /// and goes last (`NULLS LAST`).
+    /// The last value is read by a join on `latest_metrics`, one look-up per run, and sorted as two plain terms: a
+    /// rank (NaN after values: 1 against 0, negated when descending; a run without the metric has none and goes
+    /// last) and the value. Sorting 1,237 runs by a `(rank, value)` record from a subquery instead took about 6 ms
+    /// more of PostgreSQL's time, comparing records. When the filter keeps only runs whose value is a number
+    /// (`metrics.rmse < 0.5`), the join takes that condition over and the value alone is the term: the planner then
+    /// reads the filter's rows once, from the index, and joins the runs to them.
+    ///
+    /// The value at a step is one term, `(rank, value)` as a record read by one look-up.
     static func metricOrderTerms(
-        _ clause: OrderClause, direction: String, in statement: inout SQLStatement
+        _ clause: OrderClause, direction: String, alias: String, sources: inout RunSearchSources,
+        in statement: inout SQLStatement
     ) -> [String] {
         let key = statement.bind(clause.key)
         func row(_ source: String) -> [String] {
@@ -126,7 +160,9 @@ extension PostgresTrackingStore {
         // A run whose values are all NaN ranks 1 (value_count 0); a run without the metric ranks 2.
         let summaryRank = "coalesce((SELECT (s.value_count = 0)::int \(summaries)), 2)"
         switch clause.summary {
-        case .last: return row("FROM latest_metrics m WHERE m.run_key = r.run_key AND m.key = \(key)")
+        case .last:
+            return lastValueOrderTerms(
+                clause, key: key, direction: direction, alias: alias, sources: &sources, in: &statement)
         case .minimum: return [summaryRank, "(SELECT s.min_value \(summaries)) \(direction)"]
         case .maximum: return [summaryRank, "(SELECT s.max_value \(summaries)) \(direction)"]
         case .mean: return [summaryRank, "(SELECT s.sum_value / nullif(s.value_count, 0) \(summaries)) \(direction)"]
@@ -137,6 +173,28 @@ extension PostgresTrackingStore {
                 ORDER BY m.timestamp DESC, m.value DESC LIMIT 1
                 """)
         }
+    }
+
+    /// The terms for the last value of metric `key` (bound), joined as `alias`.
+    static func lastValueOrderTerms(
+        _ clause: OrderClause, key: String, direction: String, alias: String, sources: inout RunSearchSources,
+        in statement: inout SQLStatement
+    ) -> [String] {
+        let on = "\(alias).run_key = r.run_key AND \(alias).key = \(key)"
+        for (index, operand) in sources.conjuncts.enumerated() {
+            guard case .clause(let filter) = operand, filter.entity == .metric, filter.key == clause.key,
+                let condition = metricValueCondition(filter, on: alias, in: &statement)
+            else { continue }
+            sources.conjuncts.remove(at: index)
+            sources.joins.append("JOIN latest_metrics \(alias) ON \(on) AND \(condition)")
+            return ["\(alias).value \(direction)"]
+        }
+        sources.joins.append("LEFT JOIN latest_metrics \(alias) ON \(on)")
+        let rank = clause.ascending ? "\(alias).is_nan::int" : "-(\(alias).is_nan::int)"
+        return [
+            "\(rank) \(direction) NULLS LAST",
+            "(CASE WHEN \(alias).is_nan THEN NULL ELSE \(alias).value END) \(direction) NULLS LAST",
+        ]
     }
 
     static let experimentColumnsByKey: [String: String] = [

@@ -46,11 +46,15 @@ extension PostgresTrackingStore {
         _ connection: PostgresConnection, infos: [(key: Int64, info: RunInfo)], logger: Logger
     ) async throws -> [Run] {
         guard !infos.isEmpty else { return [] }
-        var runs: [Int64: Run] = [:]
-        var keysByID: [String: Int64] = [:]
-        for (key, info) in infos {
-            runs[key] = Run(info: info)
-            keysByID[info.runID] = key
+        // Runs are filled in place in an array; through a dictionary of runs, each child row copied its whole run.
+        var runs = infos.map { Run(info: $0.info) }
+        var indexByKey: [Int64: Int] = [:]
+        var indexByID: [String: Int] = [:]
+        indexByKey.reserveCapacity(infos.count)
+        indexByID.reserveCapacity(infos.count)
+        for (index, (key, info)) in infos.enumerated() {
+            indexByKey[key] = index
+            indexByID[info.runID] = index
         }
         let keys = infos.map(\.key)
         // Each child table's rows for all the runs as parallel arrays in one row: a row of a result costs far more
@@ -96,7 +100,8 @@ extension PostgresTrackingStore {
                 })
             else { throw malformed }
             for (index, key) in metricRuns.enumerated() {
-                runs[key]?.metrics.append(
+                guard let run = indexByKey[key] else { continue }
+                runs[run].metrics.append(
                     Metric(
                         key: metricKeys[index], value: nans[index] ? .nan : values[index],
                         timestamp: timestamps[index], step: steps[index]))
@@ -106,21 +111,24 @@ extension PostgresTrackingStore {
             let paramValues = try row.nextArray(RowColumns.string)
             guard paramKeys.count == paramRuns.count, paramValues.count == paramRuns.count else { throw malformed }
             for (index, key) in paramRuns.enumerated() {
-                runs[key]?.params.append(Param(key: paramKeys[index], value: paramValues[index]))
+                guard let run = indexByKey[key] else { continue }
+                runs[run].params.append(Param(key: paramKeys[index], value: paramValues[index]))
             }
             let tagRuns = try row.nextArray(RowColumns.int64)
             let tagKeys = try row.nextArray(RowColumns.string)
             let tagValues = try row.nextArray(RowColumns.string)
             guard tagKeys.count == tagRuns.count, tagValues.count == tagRuns.count else { throw malformed }
             for (index, key) in tagRuns.enumerated() {
-                runs[key]?.tags.append(Tag(key: tagKeys[index], value: tagValues[index]))
+                guard let run = indexByKey[key] else { continue }
+                runs[run].tags.append(Tag(key: tagKeys[index], value: tagValues[index]))
             }
             let outputRuns = try row.nextArray(RowColumns.int64)
             let models = try row.nextArray(RowColumns.string)
             let outputSteps = try row.nextArray(RowColumns.int64)
             guard models.count == outputRuns.count, outputSteps.count == outputRuns.count else { throw malformed }
             for (index, key) in outputRuns.enumerated() {
-                runs[key]?.modelOutputs.append(ModelOutput(modelID: models[index], step: outputSteps[index]))
+                guard let run = indexByKey[key] else { continue }
+                runs[run].modelOutputs.append(ModelOutput(modelID: models[index], step: outputSteps[index]))
             }
         }
         let inputs = try await connection.query(
@@ -142,17 +150,52 @@ extension PostgresTrackingStore {
                 [String]?
             ).self)
         {
-            guard let key = keysByID[runID] else { continue }
+            guard let run = indexByID[runID] else { continue }
             if sourceType == "MODEL" {
-                runs[key]?.modelInputs.append(sourceID)
+                runs[run].modelInputs.append(sourceID)
                 continue
             }
             let dataset = Dataset(
                 name: name ?? "", digest: digest ?? "", sourceType: datasetSourceType ?? "", source: source ?? "",
                 schema: schema, profile: profile)
             let tags = zip(tagKeys ?? [], tagValues ?? []).map { Tag(key: $0, value: $1) }
-            runs[key]?.datasetInputs.append(DatasetInput(dataset: dataset, tags: tags))
+            runs[run].datasetInputs.append(DatasetInput(dataset: dataset, tags: tags))
         }
-        return infos.compactMap { runs[$0.key] }
+        return runs
+    }
+
+    /// Runs loaded at once in parts of at least this many, each part on its own connection.
+    static let runsPerPart = 250
+    /// At most this many parts.
+    static let maxParts = 4
+
+    /// The runs of `infos`, complete, in their order: for many runs (a page of search), in up to `maxParts` parts
+    /// loaded at once, each on a connection of its own, so that the database and this server read them on several
+    /// cores. A part's queries cost PostgreSQL about 2.7 µs per run and child table, and 1,000 runs of a search
+    /// took about 11 ms of its time in one part.
+    static func loadRuns(
+        _ database: PostgresDatabase, infos: [(key: Int64, info: RunInfo)], logger: Logger
+    ) async throws -> [Run] {
+        let parts = min(maxParts, infos.count / runsPerPart)
+        guard parts > 1 else {
+            return try await database.read { connection in
+                try await loadRuns(connection, infos: infos, logger: logger)
+            }
+        }
+        let size = (infos.count + parts - 1) / parts
+        return try await withThrowingTaskGroup(of: (Int, [Run]).self) { group in
+            for start in stride(from: 0, to: infos.count, by: size) {
+                let part = Array(infos[start..<min(start + size, infos.count)])
+                group.addTask {
+                    let runs = try await database.read { connection in
+                        try await loadRuns(connection, infos: part, logger: logger)
+                    }
+                    return (start / size, runs)
+                }
+            }
+            var loaded = [[Run]](repeating: [], count: parts)
+            for try await (part, runs) in group { loaded[part] = runs }
+            return Array(loaded.joined())
+        }
     }
 }

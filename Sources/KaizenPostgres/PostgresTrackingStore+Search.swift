@@ -3,21 +3,33 @@ public import KaizenTracking
 import PostgresNIO
 
 extension PostgresTrackingStore {
-    /// A statement on runs `r` that ends in the `WHERE` condition of a run search; nil when no experiment id is
-    /// valid.
-    static func runSearchStatement(_ search: RunSearch, selecting columns: String) -> SQLStatement? {
+    /// A run search as a statement on runs `r`, from `SELECT columns` to its `WHERE` condition and, when `ordered`,
+    /// its `ORDER BY`; nil when no experiment id is valid.
+    static func runSearchStatement(
+        _ search: RunSearch, selecting columns: String, ordered: Bool = false
+    ) -> SQLStatement? {
         let experimentIDs = search.experimentIDs.compactMap { Int64($0) }
         guard !experimentIDs.isEmpty else { return nil }
-        var statement = SQLStatement("SELECT \(columns) FROM runs r WHERE ")
+        var statement = SQLStatement()
         var conditions = [
             "r.experiment_id = ANY(\(statement.bind(experimentIDs)))",
             "r.lifecycle_stage = ANY(\(statement.bind(search.viewType.stages.map(\.rawValue))))",
         ]
-        // One condition per operand of a top-level AND.
-        for operand in search.filter?.conjuncts ?? [] {
+        // One condition per operand of a top-level AND, less those the order's joins take over.
+        var sources = RunSearchSources(conjuncts: search.filter?.conjuncts ?? [])
+        var orderTerms: [String] = []
+        if ordered {
+            for (index, clause) in search.order.enumerated() {
+                orderTerms += runOrderTerms(clause, alias: "o\(index)", sources: &sources, in: &statement)
+            }
+            orderTerms += ["r.start_time DESC", "r.run_uuid ASC"]
+        }
+        for operand in sources.conjuncts {
             conditions.append(runCondition(operand, in: &statement))
         }
-        statement.append(conditions.joined(separator: " AND "))
+        let joins = sources.joins.map { " " + $0 }.joined()
+        statement.append("SELECT \(columns) FROM runs r\(joins) WHERE \(conditions.joined(separator: " AND "))")
+        if ordered { statement.append(" ORDER BY \(orderTerms.joined(separator: ", "))") }
         return statement
     }
 
@@ -32,19 +44,15 @@ extension PostgresTrackingStore {
     }
 
     public func searchRuns(_ search: RunSearch) async throws -> Page<Run> {
-        guard var statement = Self.runSearchStatement(search, selecting: Self.runSelection) else {
+        guard let statement = Self.runSearchStatement(search, selecting: Self.runSelection, ordered: true) else {
             return Page(items: [])
         }
-        var orderTerms: [String] = []
-        for clause in search.order { orderTerms += Self.runOrderTerms(clause, in: &statement) }
-        orderTerms.append(contentsOf: ["r.start_time DESC", "r.run_uuid ASC"])
-        statement.append(" ORDER BY \(orderTerms.joined(separator: ", "))")
-        return try await database.read { connection in
-            let page = try await statement.page(maxResults: search.maxResults, offset: search.offset) {
-                statement in try await Self.runInfos(from: connection.query(statement.query, logger: logger))
+        let page = try await database.read { connection in
+            try await statement.page(maxResults: search.maxResults, offset: search.offset) { statement in
+                try await Self.runInfos(from: connection.query(statement.query, logger: logger))
             }
-            let runs = try await Self.loadRuns(connection, infos: page.items, logger: logger)
-            return Page(items: runs, nextPageToken: page.nextPageToken)
         }
+        let runs = try await Self.loadRuns(database, infos: page.items, logger: logger)
+        return Page(items: runs, nextPageToken: page.nextPageToken)
     }
 }

@@ -192,6 +192,9 @@ extension TrackingStoreConformanceTests {
                 ("metrics.m = 4 AND tags.t = 'common'", { $0.metric == 4 && $0.tag == "common" }),
                 ("params.p = '1' AND metrics.m > 100", { _ in false }),
                 ("params.p = 'none'", { _ in false }),
+                ("metrics.m > 3", { $0.metric.map { $0 > 3 } ?? false }),
+                ("metrics.m <= 5 AND metrics.m > 1", { $0.metric.map { $0 <= 5 && $0 > 1 } ?? false }),
+                ("metrics.m != 4", { $0.metric.map { $0 != 4 } ?? false }),
             ]
             for (filter, matches) in cases {
                 // Newest first, the default order.
@@ -208,9 +211,27 @@ extension TrackingStoreConformanceTests {
                 #expect(
                     try await tracking.store.countRuns(RunSearch(experimentIDs: ["0"], filter: filter, orderBy: []))
                         == expected.count, "\(filter)")
-                let byMetric = try await tracking.searchRuns(
-                    RunSearch(experimentIDs: ["0"], filter: filter, orderBy: ["metrics.m DESC"], maxResults: 100))
-                #expect(Set(byMetric.items.map(\.info.runID)) == Set(expected), "\(filter)")
+                // By the metric, page by page: values, then NaN, then runs without it, ties newest first.
+                for ascending in [true, false] {
+                    func rank(_ run: Seeded) -> (Int, Double) {
+                        guard let metric = run.metric else { return (2, 0) }
+                        return metric.isNaN ? (1, 0) : (0, ascending ? metric : -metric)
+                    }
+                    let byMetric = seeded.filter(matches).sorted {
+                        rank($0) != rank($1) ? rank($0) < rank($1) : $0.index > $1.index
+                    }.map(\.id)
+                    var found: [String] = []
+                    var token: String?
+                    repeat {
+                        let page = try await tracking.searchRuns(
+                            RunSearch(
+                                experimentIDs: ["0"], filter: filter,
+                                orderBy: ["metrics.m \(ascending ? "ASC" : "DESC")"], maxResults: 3, pageToken: token))
+                        found += page.items.map(\.info.runID)
+                        token = page.nextPageToken
+                    } while token != nil
+                    #expect(found == byMetric, "\(filter) by metrics.m \(ascending ? "ascending" : "descending")")
+                }
             }
         }
     }
@@ -246,6 +267,64 @@ extension TrackingStoreConformanceTests {
                     try await tracking.searchRuns(search).items.map(\.info.runName)
                         == ["r0", "r4", "r2", "r6", "r5", "r1", "r3"], "\(summary) descending")
             }
+        }
+    }
+}
+
+extension TrackingStoreConformanceTests {
+    /// Equality on a param or tag value longer than a store's index holds, or sharing a long prefix with others,
+    /// finds exactly the runs with that whole value.
+    @Test(arguments: StoreBackend.all) func equalityComparesLongValuesWhole(backend: StoreBackend) async throws {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            let long = String(repeating: "é", count: 199)
+            let values = [long, long + "x", long + "xy", String(repeating: "é", count: 250), "short"]
+            for (index, value) in values.enumerated() {
+                let run = try await tracking.createRun(
+                    experimentID: "0", userID: "", runName: "r\(index)", startTime: Int64(index), tags: [])
+                try await tracking.logBatch(
+                    runID: run.info.runID, metrics: [], params: [Param(key: "p", value: value)],
+                    tags: [Tag(key: "t", value: value)])
+            }
+            for (index, value) in values.enumerated() {
+                for entity in ["params.p", "tags.t"] {
+                    #expect(try await names(tracking, "\(entity) = '\(value)'") == ["r\(index)"], "\(entity) #\(index)")
+                }
+            }
+            #expect(try await names(tracking, "params.p = '\(String(repeating: "é", count: 200))'").isEmpty)
+            #expect(try await names(tracking, "params.p = '\(long)xz'").isEmpty)
+        }
+    }
+}
+
+extension TrackingStoreConformanceTests {
+    /// A page of many runs (which a store may load in parts at once) holds every run whole, in the page's order.
+    @Test(arguments: StoreBackend.all) func aLargePageHoldsEveryRunWholeInOrder(backend: StoreBackend) async throws {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            let count = 520
+            for index in 0..<count {
+                let run = try await tracking.createRun(
+                    experimentID: "0", userID: "", runName: "r\(index)", startTime: Int64(index), tags: [])
+                try await tracking.logBatch(
+                    runID: run.info.runID,
+                    metrics: [
+                        Metric(key: "m", value: Double((index * 7) % count), timestamp: 1, step: 0),
+                        Metric(key: "n", value: Double(index), timestamp: 1, step: 0),
+                    ],
+                    params: [Param(key: "p", value: "p\(index)")], tags: [Tag(key: "t", value: "t\(index)")])
+            }
+            let page = try await tracking.searchRuns(
+                RunSearch(experimentIDs: ["0"], filter: "metrics.n >= 0", orderBy: ["metrics.m ASC"], maxResults: 1000))
+            let order = (0..<count).sorted { ($0 * 7) % count < ($1 * 7) % count }
+            #expect(page.items.map(\.info.runName) == order.map { "r\($0)" })
+            let partial = page.items.filter { run in
+                let index = Int(run.info.runName.dropFirst()) ?? -1
+                return run.metrics.map(\.key) != ["m", "n"] || run.metrics[1].value != Double(index)
+                    || run.params.map(\.value) != ["p\(index)"]
+                    || run.tags.filter({ $0.key == "t" }).map(\.value) != ["t\(index)"]
+            }
+            #expect(partial.isEmpty, "runs loaded partly or mixed up: \(partial.prefix(3).map(\.info.runName))")
         }
     }
 }
