@@ -56,38 +56,10 @@ extension PostgresTrackingStore {
             indexByKey[key] = index
             indexByID[info.runID] = index
         }
-        let keys = infos.map(\.key)
-        // Each child table's rows for all the runs as parallel arrays in one row: a row of a result costs far more
-        // to receive than an array element, and one aggregate over all the runs less than one per run (1,000 runs
-        // of a search: about 17 ms of the server's time rather than 19 to 22). Each run's rows are read by their
-        // primary key, in its order, and each aggregate takes them in the order the lateral join returns them.
-        let children = try await connection.query(
-            """
-            SELECT m.runs, m.keys, m.vals, m.nans, m.timestamps, m.steps, p.runs, p.keys, p.vals, t.runs, t.keys,
-                   t.vals, o.runs, o.models, o.steps
-            FROM (
-                SELECT array_agg(x.run_key) AS runs, array_agg(x.key) AS keys, array_agg(x.value) AS vals,
-                       array_agg(x.is_nan) AS nans, array_agg(x.timestamp) AS timestamps, array_agg(x.step) AS steps
-                FROM unnest(\(keys)::int8[]) AS k(run_key)
-                CROSS JOIN LATERAL (SELECT * FROM latest_metrics WHERE run_key = k.run_key ORDER BY key) x
-            ) m, (
-                SELECT array_agg(x.run_key) AS runs, array_agg(x.key) AS keys, array_agg(x.value) AS vals
-                FROM unnest(\(keys)::int8[]) AS k(run_key)
-                CROSS JOIN LATERAL (SELECT * FROM params WHERE run_key = k.run_key ORDER BY key) x
-            ) p, (
-                SELECT array_agg(x.run_key) AS runs, array_agg(x.key) AS keys, array_agg(x.value) AS vals
-                FROM unnest(\(keys)::int8[]) AS k(run_key)
-                CROSS JOIN LATERAL (SELECT * FROM tags WHERE run_key = k.run_key ORDER BY key) x
-            ) t, (
-                SELECT array_agg(x.run_key) AS runs, array_agg(x.model_id) AS models, array_agg(x.step) AS steps
-                FROM unnest(\(keys)::int8[]) AS k(run_key)
-                CROSS JOIN LATERAL (
-                    SELECT * FROM run_outputs WHERE run_key = k.run_key ORDER BY step, model_id
-                ) x
-            ) o
-            """, logger: logger)
+        let children = try await connection.execute(RunChildrenStatement(keys: infos.map(\.key)), logger: logger)
         let malformed = PostgresStoreError("a run's children arrays differ in length")
-        try await RowColumns.forEach(children) { row in
+        for try await result in children {
+            var row = RowColumns(result)
             let metricRuns = try row.nextArray(RowColumns.int64)
             let metricKeys = try row.nextArray(RowColumns.string)
             let values = try row.nextArray(RowColumns.double)
@@ -131,25 +103,10 @@ extension PostgresTrackingStore {
                 runs[run].modelOutputs.append(ModelOutput(modelID: models[index], step: outputSteps[index]))
             }
         }
-        let inputs = try await connection.query(
-            """
-            SELECT i.destination_id, i.source_type, i.source_id, d.name, d.digest, d.source_type, d.source, d.schema,
-                   d.profile,
-                   (SELECT array_agg(t.key ORDER BY t.key) FROM input_tags t WHERE t.input_uuid = i.input_uuid),
-                   (SELECT array_agg(t.value ORDER BY t.key) FROM input_tags t WHERE t.input_uuid = i.input_uuid)
-            FROM inputs i LEFT JOIN datasets d ON i.source_type = 'DATASET' AND d.dataset_uuid = i.source_id
-            WHERE i.destination_type = 'RUN' AND i.destination_id = ANY(\(infos.map(\.info.runID)))
-            ORDER BY i.input_key
-            """, logger: logger)
         for try await (
             runID, sourceType, sourceID, name, digest, datasetSourceType, source, schema, profile, tagKeys,
             tagValues
-        ) in inputs.decode(
-            (
-                String, String, String, String?, String?, String?, String?, String?, String?, [String]?,
-                [String]?
-            ).self)
-        {
+        ) in try await connection.execute(RunInputsStatement(runIDs: infos.map(\.info.runID)), logger: logger) {
             guard let run = indexByID[runID] else { continue }
             if sourceType == "MODEL" {
                 runs[run].modelInputs.append(sourceID)
