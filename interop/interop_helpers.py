@@ -14,6 +14,12 @@ API = "/api/2.0/mlflow"
 ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts"
 JSON_HEADERS = {"Content-Type": "application/json"}
 
+# Declared to the client's `log_model` so that it does not load each model in a subprocess to infer them (3 to 5 s a
+# model here, all on the client's side): the server never reads them. `test_log_model_and_load_pyfunc` keeps the
+# client's default.
+ONNX_REQUIREMENTS = ["onnx", "onnxruntime"]
+SKLEARN_REQUIREMENTS = ["scikit-learn", "skops"]
+
 
 @dataclass
 class RawResponse:

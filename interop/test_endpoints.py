@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from conftest import HOST, _free_port
+from interop_helpers import ONNX_REQUIREMENTS
 from serving_helpers import (
     KAIZEN_BIN, _spawn, kaizen_env, metric_sum, parse_prometheus, stop_scoring_server, wait_until_ready,
 )
@@ -45,7 +46,8 @@ def cancer(server):
         model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(X, target)
         with mlflow.start_run():
             mlflow.onnx.log_model(to_onnx(model, X[:1].values), name="model",
-                                  signature=infer_signature(X, model.predict(X)), registered_model_name=name)
+                                  signature=infer_signature(X, model.predict(X)), registered_model_name=name,
+                                  pip_requirements=ONNX_REQUIREMENTS)
         labels[str(version)] = model.predict(X.head(ROWS)).tolist()
     body = {"dataframe_split": json.loads(X.head(ROWS).to_json(orient="split", index=False))}
     return {"name": name, "body": body, "labels": labels}

@@ -41,6 +41,7 @@ import pytest
 import requests
 
 from conftest import HOST, KAIZEN_BIN, _LIVE_PROCESSES, _die_with_pytest, _free_port, _reset_client_state, _stop_process
+from interop_helpers import ONNX_REQUIREMENTS
 from serving_helpers import json_diff, start_kaizen_serve, stop_scoring_server
 
 pytestmark = [
@@ -572,7 +573,8 @@ def log_onnx_regressor(name: str, scale: float = 1.0, offset: float = 0.0):
     onx = to_onnx(reg, initial_types=[("X", FloatTensorType([None, X.shape[1]]))])
     signature = infer_signature(frame, pd.DataFrame({"variable": reg.predict(X).astype(np.float32)}))
     with mlflow.start_run() as active:
-        info = mlflow.onnx.log_model(onx, name="model", signature=signature, registered_model_name=name)
+        info = mlflow.onnx.log_model(onx, name="model", signature=signature, registered_model_name=name,
+                                     pip_requirements=ONNX_REQUIREMENTS)
     sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     return active.info.run_id, str(info.registered_model_version), list(frame.columns), X, sess
 

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from conftest import HOST
+from interop_helpers import ONNX_REQUIREMENTS
 from serving_helpers import parse_prometheus, start_kaizen_serve, stop_scoring_server
 
 SEGMENTS = "/api/2.0/kaizen/monitor/segments"
@@ -42,7 +43,8 @@ def iris_model(server):
     name = f"log-iris-{int(time.time() * 1000) % 100000}"
     with mlflow.start_run():
         mlflow.onnx.log_model(to_onnx(model, X[:1].values, options={"zipmap": False}), name="model",
-                              signature=infer_signature(X, model.predict(X)), registered_model_name=name)
+                              signature=infer_signature(X, model.predict(X)), registered_model_name=name,
+                              pip_requirements=ONNX_REQUIREMENTS)
     return {"name": name, "X": X}
 
 

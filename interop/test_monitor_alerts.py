@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from conftest import HOST, KAIZEN_BIN, _LIVE_PROCESSES, _die_with_pytest, _free_port, _stop_process
+from interop_helpers import ONNX_REQUIREMENTS
 from serving_helpers import parse_prometheus, start_kaizen_serve, stop_scoring_server
 from test_webhooks import Listener, _expected_signature
 
@@ -96,7 +97,7 @@ def test_alerts_fire_once_per_window_as_signed_webhooks(control_plane, tmp_path)
     with mlflow.start_run():
         mlflow.onnx.log_model(to_onnx(model, X[:1].values.astype("float32"), options={"zipmap": False}),
                               name="model", signature=infer_signature(X.astype("float32"), model.predict(X)),
-                              registered_model_name=name)
+                              registered_model_name=name, pip_requirements=ONNX_REQUIREMENTS)
     X.to_csv(tmp_path / "reference.csv", index=False)
     stored = requests.post(f"{control_plane}/api/2.0/kaizen/monitor/reference",
                            params={"endpoint": name}, data=(tmp_path / "reference.csv").read_bytes(), timeout=30)

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import requests
 
+from interop_helpers import SKLEARN_REQUIREMENTS
 from serving_helpers import (
     KAIZEN_BIN, json_diff, kaizen_env, start_kaizen_serve, start_mlflow_serve, stop_scoring_server,
 )
@@ -119,7 +120,8 @@ def logged(server):
         X, y = data[dataset]
         with mlflow.start_run():
             info = mlflow.xgboost.log_model(_train(kind, X, y), name="model", model_format=model_format,
-                                            input_example=X.head(3), registered_model_name=f"xgb-{name}")
+                                            input_example=X.head(3), registered_model_name=f"xgb-{name}",
+                                            pip_requirements=["xgboost"])
         models[name] = {"uri": f"models:/xgb-{name}/{info.registered_model_version}", "X": X,
                         "model_uri": info.model_uri}
     return models
@@ -161,7 +163,7 @@ def logged_lightgbm(server):
         booster = lgb.train({**parameters, "num_leaves": 15, "verbose": -1, "seed": 0}, training, rounds)
         with mlflow.start_run():
             info = mlflow.lightgbm.log_model(booster, name="model", input_example=X.head(3),
-                                             registered_model_name=f"lgb-{name}")
+                                             registered_model_name=f"lgb-{name}", pip_requirements=["lightgbm"])
         models[name] = {"uri": f"models:/lgb-{name}/{info.registered_model_version}",
                         "X": data.get(f"{dataset}-eval", (X, None))[0]}
     for name, make, dataset, categorical in LIGHTGBM_SKLEARN_CASES:
@@ -171,6 +173,7 @@ def logged_lightgbm(server):
             # Saved with skops, mlflow.lightgbm's default for LightGBM's scikit-learn estimators.
             info = mlflow.lightgbm.log_model(model, name="model", input_example=X.head(3),
                                              registered_model_name=f"lgb-{name}",
+                                             pip_requirements=["lightgbm", *SKLEARN_REQUIREMENTS],
                                              skops_trusted_types=["sklearn.preprocessing._label.LabelEncoder"])
         models[name] = {"uri": f"models:/lgb-{name}/{info.registered_model_version}",
                         "X": data.get(f"{dataset}-eval", (X, None))[0]}
@@ -400,8 +403,7 @@ def logged_sklearn(server):
             # Kaizen checks every index when it loads one.
             info = mlflow.sklearn.log_model(
                 make().fit(X, y), name="model", input_example=X[:2], registered_model_name=f"skl-{name}",
-                # Declared, so log_model does not spend seconds inferring them in a subprocess.
-                pip_requirements=["scikit-learn", "skops"],
+                pip_requirements=SKLEARN_REQUIREMENTS,
                 skops_trusted_types=TRUSTED_TYPES,
                 pyfunc_predict_fn="predict_proba" if name.endswith("-proba") else "predict")
         evaluated = data.get(f"{dataset}-eval", (X, None))[0]

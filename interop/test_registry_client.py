@@ -27,7 +27,7 @@ from mlflow.protos.databricks_pb2 import (
     ErrorCode,
 )
 
-from interop_helpers import API, JSON_HEADERS, assert_error
+from interop_helpers import API, JSON_HEADERS, SKLEARN_REQUIREMENTS, assert_error
 
 # Stage APIs are deprecated in the client and warn on every call; the registry still serves them.
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
@@ -86,7 +86,8 @@ def iris_registered(server):
         model = LogisticRegression(C=c, max_iter=2000).fit(X, y)
         with mlflow.start_run() as run:
             info = mlflow.sklearn.log_model(
-                model, name="model", registered_model_name=name, input_example=X.iloc[:3]
+                model, name="model", registered_model_name=name, input_example=X.iloc[:3],
+                pip_requirements=SKLEARN_REQUIREMENTS,
             )
         models.append(model)
         infos.append(info)

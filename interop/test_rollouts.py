@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from conftest import HOST, _free_port
+from interop_helpers import ONNX_REQUIREMENTS
 from serving_helpers import KAIZEN_BIN, _spawn, kaizen_env, stop_scoring_server, wait_until_ready
 
 STEP_REQUESTS = 40
@@ -52,7 +53,7 @@ def models(server):
         model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=seed).fit(X, labels)
         with mlflow.start_run():
             mlflow.onnx.log_model(to_onnx(model, X[:1].values), name="model", input_example=X.head(3),
-                                  signature=infer_signature(X, model.predict(X)), registered_model_name=name)
+                                  signature=infer_signature(X, model.predict(X)), registered_model_name=name, pip_requirements=ONNX_REQUIREMENTS)
     rows = json.loads(X.head(40).to_json(orient="split", index=False))
     return {"name": name, "rows": rows}
 
@@ -356,7 +357,8 @@ def test_restarts_mid_rollout_lose_nothing(tmp_path):
             model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(X, y)
             with mlflow.start_run():
                 mlflow.onnx.log_model(to_onnx(model, X[:1].values), name="model", input_example=X.head(3),
-                                      signature=infer_signature(X, model.predict(X)), registered_model_name="restart")
+                                      signature=infer_signature(X, model.predict(X)), registered_model_name="restart",
+                                      pip_requirements=ONNX_REQUIREMENTS)
         rows = json.loads(X.head(40).to_json(orient="split", index=False))
         created = api(plane, "endpoints/create", "POST", name="restart", model_name="restart",
                       traffic=[{"version": "1", "weight": 100}])
@@ -472,7 +474,8 @@ def failing_candidate(server, name: str) -> str:
     onnx.checker.check_model(onx)
     with mlflow.start_run():
         info = mlflow.onnx.log_model(onx, name="model", input_example=X.head(3),
-                                     signature=infer_signature(X, model.predict(X)), registered_model_name=name)
+                                     signature=infer_signature(X, model.predict(X)), registered_model_name=name,
+                                     pip_requirements=ONNX_REQUIREMENTS)
     return str(info.registered_model_version)
 
 
@@ -559,7 +562,8 @@ def slow_candidate(server, name: str, tmp_path, target_ms: float) -> str:
     mlflow.set_tracking_uri(server.url)
     with mlflow.start_run():
         info = mlflow.onnx.log_model(build(links), name="model", input_example=X.head(3),
-                                     signature=infer_signature(X, model.predict(X)), registered_model_name=name)
+                                     signature=infer_signature(X, model.predict(X)), registered_model_name=name,
+                                     pip_requirements=ONNX_REQUIREMENTS)
     return str(info.registered_model_version)
 
 
@@ -641,7 +645,7 @@ def test_accuracy_gates_judge_the_candidate_on_feedback_and_on_estimates(server,
         with mlflow.start_run():
             mlflow.onnx.log_model(to_onnx(model, X[:1].values, options={"zipmap": False}), name="model",
                                   input_example=X.head(3), signature=infer_signature(X, model.predict(X)),
-                                  registered_model_name=name)
+                                  registered_model_name=name, pip_requirements=ONNX_REQUIREMENTS)
     picks = rng.permutation(len(X))[:200]
     rows = json.loads(X.iloc[picks].to_json(orient="split", index=False))
     labels = [int(v) for v in y.iloc[picks]]

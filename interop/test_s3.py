@@ -38,7 +38,7 @@ from conftest import (
     _start_server,
     _stop_process,
 )
-from interop_helpers import raw_request
+from interop_helpers import SKLEARN_REQUIREMENTS, raw_request
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 BUCKET = "kaizen-interop-" + uuid.uuid4().hex[:12]
@@ -249,7 +249,8 @@ def test_logged_model_lives_in_the_bucket_and_loads(server, s3, unique):
     model = LogisticRegression().fit(X, y)
     mlflow.set_experiment(unique("s3-model"))
     with mlflow.start_run():
-        info = mlflow.sklearn.log_model(model, name="model", registered_model_name=unique("s3m"))
+        info = mlflow.sklearn.log_model(model, name="model", registered_model_name=unique("s3m"),
+                                        pip_requirements=SKLEARN_REQUIREMENTS)
     model_prefix = f"{PREFIX}/{info.artifact_path.removeprefix('mlflow-artifacts:').lstrip('/')}"
     stored = keys(s3, model_prefix + "/")
     assert f"{model_prefix}/MLmodel" in stored

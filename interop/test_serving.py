@@ -57,7 +57,7 @@ import pytest
 import requests
 
 from conftest import HOST, _die_with_pytest, _free_port, _reset_client_state
-from interop_helpers import RawResponse, error_body, raw_request
+from interop_helpers import ONNX_REQUIREMENTS, RawResponse, error_body, raw_request
 from serving_helpers import (
     KAIZEN_SERVE_TIMEOUT_S,
     MLFLOW_SERVE_TIMEOUT_S,
@@ -150,7 +150,8 @@ def _log_onnx(onx, name: str, signature) -> dict:
     import mlflow.onnx
 
     with mlflow.start_run() as run:
-        info = mlflow.onnx.log_model(onx, name="model", signature=signature, registered_model_name=name)
+        info = mlflow.onnx.log_model(onx, name="model", signature=signature, registered_model_name=name,
+                                     pip_requirements=ONNX_REQUIREMENTS)
     return {"run_id": run.info.run_id, "model_id": info.model_id, "version": str(info.registered_model_version)}
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 import requests
 
+from interop_helpers import SKLEARN_REQUIREMENTS
 from serving_helpers import start_kaizen_serve, stop_scoring_server
 
 pytestmark = pytest.mark.kaizen_only
@@ -77,12 +78,12 @@ def _log_models(tracking_uri: str) -> tuple[str, str]:
     with mlflow.start_run():
         mlflow.sklearn.log_model(
             model, name="model", input_example=example, registered_model_name=columns_name,
-            pip_requirements=["scikit-learn", "skops"], skops_trusted_types=["numpy.dtype"])
+            pip_requirements=SKLEARN_REQUIREMENTS, skops_trusted_types=["numpy.dtype"])
     features = rng.normal(size=(40, 3))
     with mlflow.start_run():
         mlflow.sklearn.log_model(
             Ridge().fit(features, features @ [1.0, -2.0, 0.5]), name="model", input_example=features[:2],
-            registered_model_name=tensor_name, pip_requirements=["scikit-learn", "skops"])
+            registered_model_name=tensor_name, pip_requirements=SKLEARN_REQUIREMENTS)
     return columns_name, tensor_name
 
 
