@@ -151,10 +151,8 @@ extension PostgresTrackingStore {
     ) -> [String] {
         let key = statement.bind(clause.key)
         func row(_ source: String) -> [String] {
-            let rank = clause.ascending ? "m.is_nan::int" : "-(m.is_nan::int)"
-            return [
-                "(SELECT ROW(\(rank), CASE WHEN m.is_nan THEN NULL ELSE m.value END) \(source)) \(direction) NULLS LAST"
-            ]
+            let (rank, value) = rankAndValue(of: "m", ascending: clause.ascending)
+            return ["(SELECT ROW(\(rank), \(value)) \(source)) \(direction) NULLS LAST"]
         }
         let summaries = "FROM metric_summaries s WHERE s.run_key = r.run_key AND s.key = \(key)"
         // A run whose values are all NaN ranks 1 (value_count 0); a run without the metric ranks 2.
@@ -190,11 +188,17 @@ extension PostgresTrackingStore {
             return ["\(alias).value \(direction)"]
         }
         sources.joins.append("LEFT JOIN latest_metrics \(alias) ON \(on)")
-        let rank = clause.ascending ? "\(alias).is_nan::int" : "-(\(alias).is_nan::int)"
-        return [
-            "\(rank) \(direction) NULLS LAST",
-            "(CASE WHEN \(alias).is_nan THEN NULL ELSE \(alias).value END) \(direction) NULLS LAST",
-        ]
+        let (rank, value) = rankAndValue(of: alias, ascending: clause.ascending)
+        return ["\(rank) \(direction) NULLS LAST", "(\(value)) \(direction) NULLS LAST"]
+    }
+
+    /// How metric row `alias` sorts: a rank that puts NaN after values (1 against 0, negated when descending), and
+    /// the value, NULL for NaN.
+    static func rankAndValue(of alias: String, ascending: Bool) -> (rank: String, value: String) {
+        (
+            ascending ? "\(alias).is_nan::int" : "-(\(alias).is_nan::int)",
+            "CASE WHEN \(alias).is_nan THEN NULL ELSE \(alias).value END"
+        )
     }
 
     static let experimentColumnsByKey: [String: String] = [
