@@ -1,3 +1,4 @@
+import KaizenCore
 public import Logging
 public import PostgresNIO
 
@@ -5,7 +6,8 @@ public import PostgresNIO
 ///
 /// Writes run in a transaction at READ COMMITTED and are retried when the server cancels them for a serialization
 /// failure or a deadlock, so a store's write either commits whole or throws. Uniqueness (names, version numbers,
-/// aliases) is the database's to enforce: replicas share no lock but the database's.
+/// aliases) is the database's to enforce: replicas share no lock but the database's. A text PostgreSQL cannot hold
+/// (the NUL character) is the client's error, `INVALID_PARAMETER_VALUE`, whichever statement meets it.
 public final class PostgresDatabase: Sendable {
     /// The pooled client the stores lease connections from.
     public let client: PostgresClient
@@ -84,7 +86,11 @@ public final class PostgresDatabase: Sendable {
     /// Runs `body` on one connection, outside a transaction: for reads that are one statement, or that tolerate
     /// seeing commits between their statements.
     public func read<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in try await body(connection) }
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch let error as PSQLError where Self.isUnstorableText(error) {
+            throw Self.unstorableText
+        }
     }
 
     /// Runs `body` in one transaction and commits it; the transaction is retried from the start (at most 5 times)
@@ -108,6 +114,8 @@ public final class PostgresDatabase: Sendable {
                 }
             } catch let error as PSQLError where Self.isRetryable(error) && attempt < 5 {
                 try await Task.sleep(for: .milliseconds(attempt * attempt * 5))
+            } catch let error as PSQLError where Self.isUnstorableText(error) {
+                throw Self.unstorableText
             }
         }
     }
@@ -117,6 +125,18 @@ public final class PostgresDatabase: Sendable {
         guard let state = error.serverInfo?[.sqlState] else { return false }
         return state == "40001" || state == "40P01"
     }
+
+    /// True when the server refused a text parameter for a character its encoding has no place for: U+0000 in UTF-8
+    /// (`22021`, which no PostgreSQL text can hold), or one the database's encoding lacks (`22P05`).
+    static func isUnstorableText(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "22021" || state == "22P05"
+    }
+
+    /// What a client is told when a value it sent cannot be stored as PostgreSQL text.
+    static let unstorableText = KaizenError.invalidParameter(
+        "A value contains a character the PostgreSQL backend store cannot hold (the NUL character, U+0000, "
+            + "or one outside the database's encoding).")
 
     /// True when `error` is a unique or primary-key violation, optionally of the named constraint.
     public static func isUniqueViolation(_ error: any Error, constraint: String? = nil) -> Bool {

@@ -155,6 +155,42 @@ struct TrackingRoutesTests {
         }
     }
 
+    /// A NUL character (U+0000) anywhere a store would keep or look up text is refused before any store sees it: SQLite's
+    /// driver would cut the text there without a word, PostgreSQL cannot hold it.
+    @Test func aNULCharacterIsRefusedWhole() async throws {
+        try await Fixture().run { client in
+            let created = try await Self.post(client, "/api/2.0/mlflow/runs/create", #"{"experiment_id":"0"}"#)
+            let runID = try #require(try Self.body(created)["run"]?["info"]?["run_id"]?.stringValue)
+            let requests: [(String, String?)] = [
+                ("/api/2.0/mlflow/runs/set-tag", #"{"run_id":"\#(runID)","key":"t","value":"x\u0000y"}"#),
+                (
+                    "/api/2.0/mlflow/runs/log-batch",
+                    #"{"run_id":"\#(runID)","params":[{"key":"p","value":"1"}],"tags":[{"key":"t\u0000","value":"v"}]}"#
+                ),
+                ("/api/2.0/mlflow/experiments/create", #"{"name":"e","tags":[{"key":"k","value":"\u0000"}]}"#),
+                ("/api/2.0/mlflow/runs/search", #"{"experiment_ids":["0\u0000"]}"#),
+                ("/api/2.0/mlflow/experiments/get-by-name?experiment_name=e%00x", nil),
+            ]
+            for (uri, body) in requests {
+                let response =
+                    if let body {
+                        try await Self.post(client, uri, body)
+                    } else {
+                        try await client.execute(uri: uri, method: .get)
+                    }
+                #expect(response.status == .badRequest, "\(uri)")
+                #expect(try Self.body(response)["error_code"] == "INVALID_PARAMETER_VALUE", "\(uri)")
+                #expect(
+                    try Self.body(response)["message"]?.stringValue?.contains("NUL character") == true, "\(uri)")
+            }
+            let run = try await client.execute(uri: "/api/2.0/mlflow/runs/get?run_id=\(runID)", method: .get)
+            let data = try Self.body(run)["run"]?["data"]
+            #expect(data?["params"] == nil && data?["tags"]?.arrayValue?.count == 1)
+            let experiments = try await Self.post(client, "/api/2.0/mlflow/experiments/search", #"{"max_results":10}"#)
+            #expect(try Self.body(experiments)["experiments"]?.arrayValue?.count == 1)
+        }
+    }
+
     @Test func artifactProxyRefusesTraversal() async throws {
         let fixture = Fixture()
         try await fixture.run { client in

@@ -102,6 +102,31 @@ struct TrackingStoreConformanceTests {
         }
     }
 
+    /// PostgreSQL's text cannot hold a NUL character (U+0000): there it is the client's error (`INVALID_PARAMETER_VALUE`,
+    /// not a 500), on reads and writes alike, a batch that carries one writes nothing, and the pool stays usable.
+    /// (SQLite's driver would cut the text at the NUL; the HTTP layer refuses it before any store sees it.)
+    @Test(arguments: StoreBackend.all.filter { $0 == .postgres })
+    func postgresRefusesANULCharacterWhole(backend: StoreBackend) async throws {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            let id = try await tracking.createRun(experimentID: "0", userID: "", runName: "r", startTime: 1, tags: [])
+                .info
+                .runID
+            let batch = {
+                try await tracking.logBatch(
+                    runID: id, metrics: [Metric(key: "m", value: 1, timestamp: 1)],
+                    params: [Param(key: "a", value: "1")], tags: [Tag(key: "t", value: "x\u{0}y")])
+            }
+            #expect(await errorCode(batch) == "INVALID_PARAMETER_VALUE")
+            #expect(await errorCode { _ = try await tracking.experiment(named: "e\u{0}") } == "INVALID_PARAMETER_VALUE")
+            let run = try await tracking.run(id: id)
+            #expect(run.metrics.isEmpty && run.params.isEmpty)
+            #expect(run.tags == [Tag(key: "mlflow.runName", value: "r")])
+            try await tracking.logParam(runID: id, param: Param(key: "a", value: "1"))
+            #expect(try await tracking.run(id: id).params == [Param(key: "a", value: "1")])
+        }
+    }
+
     @Test(arguments: StoreBackend.all) func deletedRunsRefuseWrites(backend: StoreBackend) async throws {
         try await withTracking(backend) { tracking async throws in
             try await tracking.bootstrap()

@@ -100,8 +100,22 @@ struct RequestMessage: Sendable {
             throw .invalidParameter("Request spells the field '\(name)' both as '\(name)' and '\(camelName)'.")
         }
         let found = snake ?? camel
-        if case .null = found { return nil }
-        return found
+        switch found {
+        case .null: return nil
+        case .string(let string) where Self.holdsNUL(string):
+            throw Self.nulRefused(path + (snake == nil ? camelName : name))
+        default: return found
+        }
+    }
+
+    /// Whether `string` holds U+0000. No store keeps it: SQLite's driver ends the text there (a value would be cut
+    /// short without a word) and PostgreSQL's text cannot hold it, so a request that carries one is refused whole.
+    static func holdsNUL(_ string: String) -> Bool {
+        string.utf8.contains(0)
+    }
+
+    static func nulRefused(_ field: String) -> KaizenError {
+        .invalidParameter("Invalid value for parameter '\(field)': it contains the NUL character (U+0000).")
     }
 
     func string(_ name: String) throws(KaizenError) -> String? {
@@ -181,6 +195,7 @@ struct RequestMessage: Sendable {
         case .array(let items):
             return try items.map { item throws(KaizenError) in
                 switch item {
+                case .string(let string) where Self.holdsNUL(string): throw Self.nulRefused(path + name)
                 case .string(let string): return string
                 case .integer(let number): return String(number)
                 default: throw .invalidValue(item.messageText, for: path + name)
