@@ -170,6 +170,9 @@ struct TrackingRoutesTests {
                 ("/api/2.0/mlflow/experiments/create", #"{"name":"e","tags":[{"key":"k","value":"\u0000"}]}"#),
                 ("/api/2.0/mlflow/runs/search", #"{"experiment_ids":["0\u0000"]}"#),
                 ("/api/2.0/mlflow/experiments/get-by-name?experiment_name=e%00x", nil),
+                // Routes that read the body as one document: the NUL is refused wherever it sits.
+                ("/api/2.0/kaizen/monitor/feedback", #"{"endpoint":"e","feedback":[{"request_id":"r\u0000"}]}"#),
+                ("/api/2.0/kaizen/monitor/rules/set", #"{"endpoint":"e","rules":[{"name\u0000":1}]}"#),
             ]
             for (uri, body) in requests {
                 let response =

@@ -85,7 +85,7 @@ enum DeployRoutes {
         }
         // Replicas of `kaizen models serve --endpoint` report what they saw every few seconds.
         endpoints.register("endpoints/report", namespace: "kaizen", methods: [.post]) { message in
-            let report = try ReplicaReport(json: message.fields)
+            let report = try ReplicaReport(json: message.checkedFields())
             let kept = try await deploy.record(report)
             return .object([("recorded", .bool(kept))])
         }

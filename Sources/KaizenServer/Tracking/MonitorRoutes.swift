@@ -17,7 +17,7 @@ enum MonitorRoutes {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: alerter.exposition())))
         }
         endpoints.register("monitor/rules/set", namespace: "kaizen", methods: [.post]) { message in
-            let rules = try MonitorRules(json: message.fields)
+            let rules = try MonitorRules(json: message.checkedFields())
             try await monitor.setRules(rules)
             return .object([("rules", rules.json)])
         }
@@ -74,7 +74,7 @@ enum MonitorRoutes {
         }
         endpoints.register("monitor/feedback", namespace: "kaizen", methods: [.post]) { message in
             let endpoint = try message.requireString("endpoint")
-            let items = try Feedback.items(from: message.fields)
+            let items = try Feedback.items(from: message.checkedFields())
             return .object([("accepted", .integer(Int64(try await monitor.addFeedback(items, endpoint: endpoint))))])
         }
         endpoints.register("monitor/report", namespace: "kaizen", methods: [.get]) { message in

@@ -114,6 +114,27 @@ struct RequestMessage: Sendable {
         string.utf8.contains(0)
     }
 
+    /// The whole message, for the routes that read it as one JSON document rather than field by field; refused when any
+    /// key or string in it holds U+0000, as `value(_:)` refuses a field.
+    func checkedFields() throws(KaizenError) -> JSONValue {
+        func check(_ value: JSONValue, at path: String) throws(KaizenError) {
+            switch value {
+            case .string(let string) where Self.holdsNUL(string): throw Self.nulRefused(path)
+            case .array(let items):
+                for (index, item) in items.enumerated() { try check(item, at: "\(path)[\(index)]") }
+            case .object(let members):
+                for (key, member) in members {
+                    let field = path.isEmpty ? key : "\(path).\(key)"
+                    if Self.holdsNUL(key) { throw Self.nulRefused(field) }
+                    try check(member, at: field)
+                }
+            default: break
+            }
+        }
+        try check(fields, at: path)
+        return fields
+    }
+
     static func nulRefused(_ field: String) -> KaizenError {
         .invalidParameter("Invalid value for parameter '\(field)': it contains the NUL character (U+0000).")
     }
