@@ -196,5 +196,40 @@ extension PostgresSchema {
                 "CREATE INDEX latest_metrics_values ON latest_metrics(key, value, run_key) WHERE NOT is_nan",
                 "DROP INDEX latest_metrics_by_key",
             ]),
+        PostgresMigration(
+            name: "tracking-v3",
+            statements: [
+                // A run's latest metrics, params, tags and outputs as one value (`RunChildrenRecord`), NULL until a
+                // search records it.
+                "ALTER TABLE runs ADD COLUMN children BYTEA",
+                // Any write to those rows clears the record in the same transaction. The shared lock keeps a search
+                // from recording a run while a write to it is in flight: the search takes the exclusive lock without
+                // waiting, and leaves the run unrecorded when it cannot. The lock is taken before the record is
+                // read for clearing, so a record that a search committed meanwhile is seen and cleared.
+                """
+                CREATE FUNCTION kaizen_forget_run_children() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_advisory_xact_lock_shared(\(runChildrenLockClass), hashint8(k.run_key))
+                    FROM (SELECT DISTINCT run_key FROM changed) k;
+                    UPDATE runs SET children = NULL
+                    WHERE run_key IN (SELECT run_key FROM changed) AND children IS NOT NULL;
+                    RETURN NULL;
+                END
+                $$
+                """,
+            ]
+                + ["latest_metrics", "params", "tags", "run_outputs"].flatMap { table in
+                    [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")].map { event, rows in
+                        """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_forgets_run_children AFTER \(event) ON \(table)
+                        REFERENCING \(rows) TABLE AS changed
+                        FOR EACH STATEMENT EXECUTE FUNCTION kaizen_forget_run_children()
+                        """
+                    }
+                }),
     ]
+
+    /// The first key of the advisory locks on runs' children records (`pg_advisory_xact_lock(class, key)`), "KZ";
+    /// the second is `hashint8(run_key)`.
+    static let runChildrenLockClass: Int32 = 0x4B5A
 }

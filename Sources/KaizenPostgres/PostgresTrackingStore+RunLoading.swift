@@ -1,6 +1,7 @@
 import KaizenCore
 import KaizenTracking
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// Loading whole runs (info, latest metrics, params, tags, inputs, outputs) for the rows of a query on runs `r`:
@@ -14,24 +15,26 @@ extension PostgresTrackingStore {
 
     static func runInfos(from rows: PostgresRowSequence) async throws -> [(key: Int64, info: RunInfo)] {
         var infos: [(key: Int64, info: RunInfo)] = []
-        try await RowColumns.forEach(rows) { row in
-            let key = try row.next(Int64.self)
-            let id = try row.next(String.self)
-            let experiment = try row.next(Int64.self)
-            let name = try row.next(String.self)
-            let user = try row.next(String.self)
-            let status = try row.next(String.self)
-            infos.append(
-                (
-                    key,
-                    RunInfo(
-                        runID: id, experimentID: String(experiment), runName: name, userID: user,
-                        status: RunStatus(rawValue: status) ?? .running, startTime: try row.next(),
-                        endTime: try row.next(), artifactURI: try row.next(),
-                        lifecycleStage: LifecycleStage(rawValue: try row.next()) ?? .active)
-                ))
-        }
+        try await RowColumns.forEach(rows) { row in infos.append(try runInfo(&row)) }
         return infos
+    }
+
+    /// The run key and info of a row selected with `runSelection`, its columns read from `row` in order.
+    static func runInfo(_ row: inout RowColumns) throws -> (key: Int64, info: RunInfo) {
+        let key = try row.next(Int64.self)
+        let id = try row.next(String.self)
+        let experiment = try row.next(Int64.self)
+        let name = try row.next(String.self)
+        let user = try row.next(String.self)
+        let status = try row.next(String.self)
+        return (
+            key,
+            RunInfo(
+                runID: id, experimentID: String(experiment), runName: name, userID: user,
+                status: RunStatus(rawValue: status) ?? .running, startTime: try row.next(),
+                endTime: try row.next(), artifactURI: try row.next(),
+                lifecycleStage: LifecycleStage(rawValue: try row.next()) ?? .active)
+        )
     }
 
     /// The runs of `rows` (selected with `runSelection`), complete, in the order of the rows.
@@ -49,13 +52,8 @@ extension PostgresTrackingStore {
         // Runs are filled in place in an array; through a dictionary of runs, each child row copied its whole run.
         var runs = infos.map { Run(info: $0.info) }
         var indexByKey: [Int64: Int] = [:]
-        var indexByID: [String: Int] = [:]
         indexByKey.reserveCapacity(infos.count)
-        indexByID.reserveCapacity(infos.count)
-        for (index, (key, info)) in infos.enumerated() {
-            indexByKey[key] = index
-            indexByID[info.runID] = index
-        }
+        for (index, key) in infos.map(\.key).enumerated() { indexByKey[key] = index }
         let children = try await connection.execute(RunChildrenStatement(keys: infos.map(\.key)), logger: logger)
         let malformed = PostgresStoreError("a run's children arrays differ in length")
         for try await result in children {
@@ -103,10 +101,20 @@ extension PostgresTrackingStore {
                 runs[run].modelOutputs.append(ModelOutput(modelID: models[index], step: outputSteps[index]))
             }
         }
+        try await loadInputs(connection, into: &runs, logger: logger)
+        return runs
+    }
+
+    /// Adds their dataset and model inputs to `runs`, in the order they were logged.
+    static func loadInputs(_ connection: PostgresConnection, into runs: inout [Run], logger: Logger) async throws {
+        guard !runs.isEmpty else { return }
+        var indexByID: [String: Int] = [:]
+        indexByID.reserveCapacity(runs.count)
+        for (index, run) in runs.enumerated() { indexByID[run.info.runID] = index }
         for try await (
             runID, sourceType, sourceID, name, digest, datasetSourceType, source, schema, profile, tagKeys,
             tagValues
-        ) in try await connection.execute(RunInputsStatement(runIDs: infos.map(\.info.runID)), logger: logger) {
+        ) in try await connection.execute(RunInputsStatement(runIDs: runs.map(\.info.runID)), logger: logger) {
             guard let run = indexByID[runID] else { continue }
             if sourceType == "MODEL" {
                 runs[run].modelInputs.append(sourceID)
@@ -118,7 +126,6 @@ extension PostgresTrackingStore {
             let tags = zip(tagKeys ?? [], tagValues ?? []).map { Tag(key: $0, value: $1) }
             runs[run].datasetInputs.append(DatasetInput(dataset: dataset, tags: tags))
         }
-        return runs
     }
 
     /// Runs loaded at once in parts of at least this many, each part on its own connection.
@@ -126,33 +133,63 @@ extension PostgresTrackingStore {
     /// At most this many parts.
     static let maxParts = 4
 
-    /// The runs of `infos`, complete, in their order: for many runs (a page of search), in up to `maxParts` parts
-    /// loaded at once, each on a connection of its own, so that the database and this server read them on several
-    /// cores. A part's queries cost PostgreSQL about 2.7 µs per run and child table, and 1,000 runs of a search
-    /// took about 11 ms of its time in one part.
-    static func loadRuns(
+    /// The runs of `infos`, complete, in their order, each recorded in `runs.children` (`RunChildrenRecord`) when no
+    /// write to it is in flight: for many runs (a page of search), in up to `maxParts` parts loaded at once, each on a
+    /// connection of its own, so that the database and this server read them on several cores. A part's queries cost
+    /// PostgreSQL about 2.7 µs per run and child table, and 1,000 runs of a search took about 11 ms of its time in one
+    /// part.
+    static func loadAndRecordRuns(
         _ database: PostgresDatabase, infos: [(key: Int64, info: RunInfo)], logger: Logger
     ) async throws -> [Run] {
         let parts = min(maxParts, infos.count / runsPerPart)
-        guard parts > 1 else {
-            return try await database.read { connection in
-                try await loadRuns(connection, infos: infos, logger: logger)
-            }
-        }
+        guard parts > 1 else { return try await loadAndRecordPart(database, infos: infos, logger: logger) }
         let size = (infos.count + parts - 1) / parts
         return try await withThrowingTaskGroup(of: (Int, [Run]).self) { group in
             for start in stride(from: 0, to: infos.count, by: size) {
                 let part = Array(infos[start..<min(start + size, infos.count)])
-                group.addTask {
-                    let runs = try await database.read { connection in
-                        try await loadRuns(connection, infos: part, logger: logger)
-                    }
-                    return (start / size, runs)
-                }
+                group.addTask { (start / size, try await loadAndRecordPart(database, infos: part, logger: logger)) }
             }
             var loaded = [[Run]](repeating: [], count: parts)
             for try await (part, runs) in group { loaded[part] = runs }
             return Array(loaded.joined())
+        }
+    }
+
+    /// The runs of `infos`, loaded and recorded in one transaction. The run's lock (exclusive, taken without waiting:
+    /// a run whose lock is held is loaded but not recorded) is taken before its rows are read, and a writer takes it
+    /// (shared) before it clears the record, so the record a writer's change missed is cleared when it commits. The
+    /// runs rows are locked without waiting too, so that this never waits on a writer that waits on it.
+    private static func loadAndRecordPart(
+        _ database: PostgresDatabase, infos: [(key: Int64, info: RunInfo)], logger: Logger
+    ) async throws -> [Run] {
+        guard !infos.isEmpty else { return [] }
+        return try await database.write { connection in
+            var locked = Set<Int64>()
+            for try await key in try await connection.query(
+                """
+                SELECT k FROM unnest(\(infos.map(\.key))::int8[]) AS k
+                WHERE pg_try_advisory_xact_lock(\(PostgresSchema.runChildrenLockClass), hashint8(k))
+                """, logger: logger
+            ).decode(Int64.self) {
+                locked.insert(key)
+            }
+            let runs = try await loadRuns(connection, infos: infos, logger: logger)
+            var keys: [Int64] = []
+            var records: [ByteBuffer] = []
+            for (index, info) in infos.enumerated() where locked.contains(info.key) {
+                keys.append(info.key)
+                records.append(RunChildrenRecord.encode(runs[index]))
+            }
+            guard !keys.isEmpty else { return runs }
+            try await connection.query(
+                """
+                UPDATE runs r SET children = v.record
+                FROM unnest(\(keys)::int8[], \(records)::bytea[]) AS v(run_key, record)
+                WHERE r.run_key = v.run_key AND r.children IS NULL
+                  AND r.run_key IN (
+                      SELECT run_key FROM runs WHERE run_key = ANY(\(keys)) FOR NO KEY UPDATE SKIP LOCKED)
+                """, logger: logger)
+            return runs
         }
     }
 }

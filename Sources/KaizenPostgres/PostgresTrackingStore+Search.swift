@@ -43,16 +43,40 @@ extension PostgresTrackingStore {
         }
     }
 
+    /// A page of runs: the page query reads each run's info and its children record (`RunChildrenRecord`); the runs
+    /// without one are loaded from their rows and recorded for the next search.
     public func searchRuns(_ search: RunSearch) async throws -> Page<Run> {
-        guard let statement = Self.runSearchStatement(search, selecting: Self.runSelection, ordered: true) else {
+        guard
+            let statement = Self.runSearchStatement(
+                search, selecting: Self.runSelection + ", r.children", ordered: true)
+        else {
             return Page(items: [])
         }
-        let page = try await database.read { connection in
-            try await statement.page(maxResults: search.maxResults, offset: search.offset) { statement in
-                try await Self.runInfos(from: connection.query(statement.query, logger: logger))
+        var missing: [(position: Int, key: Int64, info: RunInfo)] = []
+        var page = try await database.read { connection in
+            var page = try await statement.page(maxResults: search.maxResults, offset: search.offset) { statement in
+                var runs: [Run] = []
+                try await RowColumns.forEach(connection.query(statement.query, logger: logger)) { row in
+                    let (key, info) = try Self.runInfo(&row)
+                    var run = Run(info: info)
+                    if let record = try row.nextCell().bytes, RunChildrenRecord.decode(record, into: &run) {
+                        runs.append(run)
+                    } else {
+                        missing.append((runs.count, key, info))
+                        runs.append(run)
+                    }
+                }
+                return runs
             }
+            // The row past the page's end may be one of them.
+            missing.removeAll { $0.position >= page.items.count }
+            try await Self.loadInputs(connection, into: &page.items, logger: logger)
+            return page
         }
-        let runs = try await Self.loadRuns(database, infos: page.items, logger: logger)
-        return Page(items: runs, nextPageToken: page.nextPageToken)
+        guard !missing.isEmpty else { return page }
+        let loaded = try await Self.loadAndRecordRuns(
+            database, infos: missing.map { ($0.key, $0.info) }, logger: logger)
+        for (run, slot) in zip(loaded, missing) { page.items[slot.position] = run }
+        return page
     }
 }

@@ -1,0 +1,158 @@
+import KaizenCore
+import KaizenPostgres
+import KaizenStorage
+import KaizenTracking
+import PostgresNIO
+import Testing
+
+/// A search answers with what each run holds now, whatever searches came before: on PostgreSQL a search reads a
+/// run's latest metrics, params, tags and outputs from a record the previous search left, which every write to
+/// them must clear.
+struct SearchFreshnessTests {
+    /// The run as a search by its id finds it, twice (the first search may record it, the second reads the record),
+    /// each equal to the run as read alone.
+    func expectSearchSees(_ tracking: TrackingService, _ id: String, after write: String) async throws {
+        let alone = try await tracking.run(id: id)
+        for attempt in 1...2 {
+            let found = try await tracking.searchRuns(
+                try RunSearch(experimentIDs: ["0"], filter: "attributes.run_id = '\(id)'", orderBy: []))
+            #expect(found.items == [alone], "search \(attempt) after \(write)")
+        }
+    }
+
+    @Test(arguments: StoreBackend.all) func aSearchSeesEveryWriteSinceTheLastOne(backend: StoreBackend) async throws {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            let id = try await tracking.createRun(
+                experimentID: "0", userID: "u", runName: "r", startTime: 1, tags: [Tag(key: "team", value: "a")]
+            ).info.runID
+            try await expectSearchSees(tracking, id, after: "create")
+            let writes: [(String, () async throws -> Void)] = [
+                (
+                    "log-batch",
+                    {
+                        try await tracking.logBatch(
+                            runID: id, metrics: [Metric(key: "m", value: 1, timestamp: 1)],
+                            params: [Param(key: "a", value: "1")], tags: [Tag(key: "t", value: "x")])
+                    }
+                ),
+                (
+                    "a newer metric",
+                    {
+                        try await tracking.logMetric(
+                            runID: id, metric: Metric(key: "m", value: 2, timestamp: 2, step: 1))
+                    }
+                ),
+                (
+                    "an older metric",
+                    {
+                        try await tracking.logMetric(
+                            runID: id, metric: Metric(key: "m", value: 9, timestamp: 1, step: 0))
+                    }
+                ),
+                (
+                    "a NaN metric",
+                    { try await tracking.logMetric(runID: id, metric: Metric(key: "n", value: .nan, timestamp: 3)) }
+                ),
+                ("a param", { try await tracking.logParam(runID: id, param: Param(key: "b", value: "2")) }),
+                ("a new tag", { try await tracking.setTag(runID: id, tag: Tag(key: "u", value: "y")) }),
+                ("a changed tag", { try await tracking.setTag(runID: id, tag: Tag(key: "t", value: "z")) }),
+                ("a deleted tag", { try await tracking.deleteTag(runID: id, key: "team") }),
+                (
+                    "a new name",
+                    { _ = try await tracking.updateRun(id: id, status: .finished, endTime: 5, runName: "s") }
+                ),
+                (
+                    "an output",
+                    { try await tracking.logOutputs(runID: id, models: [ModelOutput(modelID: "m-1", step: 3)]) }
+                ),
+                (
+                    "a changed output",
+                    { try await tracking.logOutputs(runID: id, models: [ModelOutput(modelID: "m-1", step: 4)]) }
+                ),
+                (
+                    "a dataset input",
+                    {
+                        try await tracking.logInputs(
+                            runID: id,
+                            datasets: [
+                                DatasetInput(
+                                    dataset: Dataset(name: "d", digest: "1", sourceType: "local", source: "{}"),
+                                    tags: [])
+                            ], modelIDs: [])
+                    }
+                ),
+            ]
+            for (name, write) in writes {
+                try await write()
+                try await expectSearchSees(tracking, id, after: name)
+            }
+        }
+    }
+
+    /// A page of several hundred runs is loaded in parts on several connections when nothing is recorded, and read
+    /// from the records the next time: the same runs either way.
+    @Test(arguments: StoreBackend.all) func aLargePageIsTheSameLoadedOrRecorded(backend: StoreBackend) async throws {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            for index in 0..<600 {
+                let id = try await tracking.createRun(
+                    experimentID: "0", userID: "u", runName: "run-\(index)", startTime: Int64(index), tags: []
+                ).info.runID
+                try await tracking.logBatch(
+                    runID: id, metrics: [Metric(key: "m", value: Double(index % 7), timestamp: 1)],
+                    params: [Param(key: "p", value: String(index % 3))], tags: [Tag(key: "t", value: "x")])
+            }
+            let search = try RunSearch(
+                experimentIDs: ["0"], filter: "params.p != '2'", orderBy: ["metrics.m DESC"], maxResults: 1000)
+            let loaded = try await tracking.searchRuns(search).items
+            #expect(loaded.count == 400)
+            #expect(loaded.allSatisfy { $0.params.count == 1 && $0.metrics.count == 1 && $0.tags.count == 2 })
+            #expect(try await tracking.searchRuns(search).items == loaded)
+        }
+    }
+
+    /// A write in flight (uncommitted) when a search loads its run keeps the search from recording the run without
+    /// it: once the write commits, the next search sees it.
+    @Test(arguments: StoreBackend.all.filter { $0 == .postgres })
+    func aWriteInFlightKeepsItsRunUnrecorded(backend: StoreBackend) async throws {
+        let database = try await TestPostgres.open()
+        do {
+            let tracking = TrackingService(
+                store: PostgresTrackingStore(database: database), defaultArtifactRoot: "mlflow-artifacts:/",
+                workingDirectory: "/srv")
+            try await tracking.bootstrap()
+            let id = try await tracking.createRun(experimentID: "0", userID: "u", runName: "r", startTime: 1, tags: [])
+                .info.runID
+            let recorded = {
+                try await database.read { connection in
+                    for try await isRecorded in try await connection.query(
+                        "SELECT children IS NOT NULL FROM runs WHERE run_uuid = \(id)", logger: Logger(label: "test")
+                    ).decode(Bool.self) {
+                        return isRecorded
+                    }
+                    return false
+                }
+            }
+            try await database.client.withConnection { writer in
+                let logger = Logger(label: "test")
+                try await writer.query("BEGIN", logger: logger)
+                try await writer.query(
+                    "INSERT INTO params(run_key, key, value) SELECT run_key, 'late', '1' FROM runs WHERE run_uuid = \(id)",
+                    logger: logger)
+                let during = try await tracking.searchRuns(
+                    try RunSearch(experimentIDs: ["0"], filter: nil, orderBy: []))
+                #expect(during.items.map(\.params) == [[]])
+                #expect(try await recorded() == false)
+                try await writer.query("COMMIT", logger: logger)
+            }
+            try await expectSearchSees(tracking, id, after: "the write in flight committed")
+            #expect(try await tracking.run(id: id).params == [Param(key: "late", value: "1")])
+            #expect(try await recorded())
+        } catch {
+            await TestPostgres.drop(database)
+            throw error
+        }
+        await TestPostgres.drop(database)
+    }
+}
