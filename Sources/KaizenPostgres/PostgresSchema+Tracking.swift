@@ -199,37 +199,53 @@ extension PostgresSchema {
         PostgresMigration(
             name: "tracking-v3",
             statements: [
-                // A run's latest metrics, params, tags and outputs as one value (`RunChildrenRecord`), NULL until a
-                // search records it.
-                "ALTER TABLE runs ADD COLUMN children BYTEA",
-                // Any write to those rows clears the record in the same transaction. The shared lock keeps a search
-                // from recording a run while a write to it is in flight: the search takes the exclusive lock without
-                // waiting, and leaves the run unrecorded when it cannot. The lock is taken before the record is
-                // read for clearing, so a record that a search committed meanwhile is seen and cleared.
+                // The run as one value (`RunRecord`) for searches to read, NULL until a search records it.
+                "ALTER TABLE runs ADD COLUMN search_record BYTEA",
+                // Any write to a run's latest metrics, params, tags or outputs clears its record in the same
+                // transaction. The shared lock keeps a search from recording a run while such a write is in flight:
+                // the search takes the exclusive lock without waiting, and leaves the run unrecorded when it cannot.
+                // The lock is taken before the record is read for clearing, so a record that a search committed
+                // meanwhile is seen and cleared.
                 """
-                CREATE FUNCTION kaizen_forget_run_children() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE FUNCTION kaizen_forget_run_records() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    PERFORM pg_advisory_xact_lock_shared(\(runChildrenLockClass), hashint8(k.run_key))
+                    PERFORM pg_advisory_xact_lock_shared(\(runRecordLockClass), hashint8(k.run_key))
                     FROM (SELECT DISTINCT run_key FROM changed) k;
-                    UPDATE runs SET children = NULL
-                    WHERE run_key IN (SELECT run_key FROM changed) AND children IS NOT NULL;
+                    UPDATE runs SET search_record = NULL
+                    WHERE run_key IN (SELECT run_key FROM changed) AND search_record IS NOT NULL;
                     RETURN NULL;
                 END
                 $$
+                """,
+                // Any other change to the run's row (its info) clears the record with it. A search locks the rows
+                // it records (without waiting) before reading them, so such a change cannot slip between the two.
+                """
+                CREATE FUNCTION kaizen_forget_run_record() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.search_record IS NOT NULL AND NEW.search_record IS NOT DISTINCT FROM OLD.search_record THEN
+                        NEW.search_record := NULL;
+                    END IF;
+                    RETURN NEW;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER runs_update_forgets_record BEFORE UPDATE ON runs
+                FOR EACH ROW EXECUTE FUNCTION kaizen_forget_run_record()
                 """,
             ]
                 + ["latest_metrics", "params", "tags", "run_outputs"].flatMap { table in
                     [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")].map { event, rows in
                         """
-                        CREATE TRIGGER \(table)_\(event.lowercased())_forgets_run_children AFTER \(event) ON \(table)
+                        CREATE TRIGGER \(table)_\(event.lowercased())_forgets_run_records AFTER \(event) ON \(table)
                         REFERENCING \(rows) TABLE AS changed
-                        FOR EACH STATEMENT EXECUTE FUNCTION kaizen_forget_run_children()
+                        FOR EACH STATEMENT EXECUTE FUNCTION kaizen_forget_run_records()
                         """
                     }
                 }),
     ]
 
-    /// The first key of the advisory locks on runs' children records (`pg_advisory_xact_lock(class, key)`), "KZ";
-    /// the second is `hashint8(run_key)`.
-    static let runChildrenLockClass: Int32 = 0x4B5A
+    /// The first key of the advisory locks on runs' search records (`pg_advisory_xact_lock(class, key)`), "KZ"; the
+    /// second is `hashint8(run_key)`.
+    static let runRecordLockClass: Int32 = 0x4B5A
 }

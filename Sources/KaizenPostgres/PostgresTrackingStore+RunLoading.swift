@@ -21,19 +21,19 @@ extension PostgresTrackingStore {
 
     /// The run key and info of a row selected with `runSelection`, its columns read from `row` in order.
     static func runInfo(_ row: inout RowColumns) throws -> (key: Int64, info: RunInfo) {
-        let key = try row.next(Int64.self)
-        let id = try row.next(String.self)
-        let experiment = try row.next(Int64.self)
-        let name = try row.next(String.self)
-        let user = try row.next(String.self)
-        let status = try row.next(String.self)
+        let key = try row.nextInt64()
+        let id = try row.nextString()
+        let experiment = try row.nextInt64()
+        let name = try row.nextString()
+        let user = try row.nextString()
+        let status = try row.nextString()
         return (
             key,
             RunInfo(
                 runID: id, experimentID: String(experiment), runName: name, userID: user,
-                status: RunStatus(rawValue: status) ?? .running, startTime: try row.next(),
-                endTime: try row.next(), artifactURI: try row.next(),
-                lifecycleStage: LifecycleStage(rawValue: try row.next()) ?? .active)
+                status: RunStatus(rawValue: status) ?? .running, startTime: try row.nextInt64(),
+                endTime: try row.nextInt64OrNil(), artifactURI: try row.nextString(),
+                lifecycleStage: LifecycleStage(rawValue: try row.nextString()) ?? .active)
         )
     }
 
@@ -133,63 +133,68 @@ extension PostgresTrackingStore {
     /// At most this many parts.
     static let maxParts = 4
 
-    /// The runs of `infos`, complete, in their order, each recorded in `runs.children` (`RunChildrenRecord`) when no
-    /// write to it is in flight: for many runs (a page of search), in up to `maxParts` parts loaded at once, each on a
-    /// connection of its own, so that the database and this server read them on several cores. A part's queries cost
-    /// PostgreSQL about 2.7 µs per run and child table, and 1,000 runs of a search took about 11 ms of its time in one
-    /// part.
+    /// The runs of `keys`, complete, by key (a run deleted meanwhile is left out), each recorded in
+    /// `runs.search_record` (`RunRecord`) when no write to it is in flight: for many runs (a page of search), in up
+    /// to `maxParts` parts loaded at once, each on a connection of its own, so that the database and this server
+    /// read them on several cores. A part's queries cost PostgreSQL about 2.7 µs per run and child table, and 1,000
+    /// runs of a search took about 11 ms of its time in one part.
     static func loadAndRecordRuns(
-        _ database: PostgresDatabase, infos: [(key: Int64, info: RunInfo)], logger: Logger
-    ) async throws -> [Run] {
-        let parts = min(maxParts, infos.count / runsPerPart)
-        guard parts > 1 else { return try await loadAndRecordPart(database, infos: infos, logger: logger) }
-        let size = (infos.count + parts - 1) / parts
-        return try await withThrowingTaskGroup(of: (Int, [Run]).self) { group in
-            for start in stride(from: 0, to: infos.count, by: size) {
-                let part = Array(infos[start..<min(start + size, infos.count)])
-                group.addTask { (start / size, try await loadAndRecordPart(database, infos: part, logger: logger)) }
+        _ database: PostgresDatabase, keys: [Int64], logger: Logger
+    ) async throws -> [Int64: Run] {
+        let parts = min(maxParts, keys.count / runsPerPart)
+        guard parts > 1 else { return try await loadAndRecordPart(database, keys: keys, logger: logger) }
+        let size = (keys.count + parts - 1) / parts
+        return try await withThrowingTaskGroup(of: [Int64: Run].self) { group in
+            for start in stride(from: 0, to: keys.count, by: size) {
+                let part = Array(keys[start..<min(start + size, keys.count)])
+                group.addTask { try await loadAndRecordPart(database, keys: part, logger: logger) }
             }
-            var loaded = [[Run]](repeating: [], count: parts)
-            for try await (part, runs) in group { loaded[part] = runs }
-            return Array(loaded.joined())
+            var runs: [Int64: Run] = [:]
+            for try await part in group { runs.merge(part) { run, _ in run } }
+            return runs
         }
     }
 
-    /// The runs of `infos`, loaded and recorded in one transaction. The run's lock (exclusive, taken without waiting:
-    /// a run whose lock is held is loaded but not recorded) is taken before its rows are read, and a writer takes it
-    /// (shared) before it clears the record, so the record a writer's change missed is cleared when it commits. The
-    /// runs rows are locked without waiting too, so that this never waits on a writer that waits on it.
+    /// The runs of `keys`, loaded and recorded in one transaction that never waits for a lock, so it never waits
+    /// on a writer that waits on it. Before a run is read, its lock is taken (exclusive; a writer takes it shared
+    /// before it clears the record, so the record a writer's change missed is cleared when it commits) and so is
+    /// its row (which an update of its info needs); a run whose lock or row is held is loaded but not recorded.
     private static func loadAndRecordPart(
-        _ database: PostgresDatabase, infos: [(key: Int64, info: RunInfo)], logger: Logger
-    ) async throws -> [Run] {
-        guard !infos.isEmpty else { return [] }
+        _ database: PostgresDatabase, keys: [Int64], logger: Logger
+    ) async throws -> [Int64: Run] {
+        guard !keys.isEmpty else { return [:] }
         return try await database.write { connection in
-            var locked = Set<Int64>()
+            var locked: [Int64] = []
             for try await key in try await connection.query(
                 """
-                SELECT k FROM unnest(\(infos.map(\.key))::int8[]) AS k
-                WHERE pg_try_advisory_xact_lock(\(PostgresSchema.runChildrenLockClass), hashint8(k))
+                SELECT run_key FROM runs
+                WHERE run_key IN (
+                        SELECT k FROM unnest(\(keys)::int8[]) AS k
+                        WHERE pg_try_advisory_xact_lock(\(PostgresSchema.runRecordLockClass), hashint8(k)))
+                  AND search_record IS NULL
+                FOR NO KEY UPDATE SKIP LOCKED
                 """, logger: logger
             ).decode(Int64.self) {
-                locked.insert(key)
+                locked.append(key)
             }
+            var select = SQLStatement()
+            let placeholder = select.bind(keys)
+            select.append("SELECT \(runSelection) FROM runs r WHERE r.run_key = ANY(\(placeholder))")
+            let rows = try await connection.query(select.query, logger: logger)
+            let infos = try await runInfos(from: rows)
             let runs = try await loadRuns(connection, infos: infos, logger: logger)
-            var keys: [Int64] = []
-            var records: [ByteBuffer] = []
-            for (index, info) in infos.enumerated() where locked.contains(info.key) {
-                keys.append(info.key)
-                records.append(RunChildrenRecord.encode(runs[index]))
-            }
-            guard !keys.isEmpty else { return runs }
+            var byKey: [Int64: Run] = [:]
+            for (info, run) in zip(infos, runs) { byKey[info.key] = run }
+            let recorded = locked.filter { byKey[$0] != nil }
+            guard !recorded.isEmpty else { return byKey }
             try await connection.query(
                 """
-                UPDATE runs r SET children = v.record
-                FROM unnest(\(keys)::int8[], \(records)::bytea[]) AS v(run_key, record)
-                WHERE r.run_key = v.run_key AND r.children IS NULL
-                  AND r.run_key IN (
-                      SELECT run_key FROM runs WHERE run_key = ANY(\(keys)) FOR NO KEY UPDATE SKIP LOCKED)
+                UPDATE runs r SET search_record = v.record
+                FROM unnest(\(recorded)::int8[], \(recorded.map { RunRecord.encode(byKey[$0]!) })::bytea[])
+                     AS v(run_key, record)
+                WHERE r.run_key = v.run_key
                 """, logger: logger)
-            return runs
+            return byKey
         }
     }
 }

@@ -43,27 +43,26 @@ extension PostgresTrackingStore {
         }
     }
 
-    /// A page of runs: the page query reads each run's info and its children record (`RunChildrenRecord`); the runs
-    /// without one are loaded from their rows and recorded for the next search.
+    /// A page of runs: the page query reads each run's record (`RunRecord`) alone; the runs without one are loaded
+    /// from their rows and recorded for the next search.
     public func searchRuns(_ search: RunSearch) async throws -> Page<Run> {
         guard
             let statement = Self.runSearchStatement(
-                search, selecting: Self.runSelection + ", r.children", ordered: true)
+                search, selecting: "r.run_key, r.search_record", ordered: true)
         else {
             return Page(items: [])
         }
-        var missing: [(position: Int, key: Int64, info: RunInfo)] = []
+        var missing: [(position: Int, key: Int64)] = []
         var page = try await database.read { connection in
             var page = try await statement.page(maxResults: search.maxResults, offset: search.offset) { statement in
                 var runs: [Run] = []
                 try await RowColumns.forEach(connection.query(statement.query, logger: logger)) { row in
-                    let (key, info) = try Self.runInfo(&row)
-                    var run = Run(info: info)
-                    if let record = try row.nextCell().bytes, RunChildrenRecord.decode(record, into: &run) {
+                    let key = try row.nextInt64()
+                    if let record = try row.nextCell().bytes, let run = RunRecord.decode(record) {
                         runs.append(run)
                     } else {
-                        missing.append((runs.count, key, info))
-                        runs.append(run)
+                        missing.append((runs.count, key))
+                        runs.append(Run(info: RunInfo.placeholder))
                     }
                 }
                 return runs
@@ -74,9 +73,20 @@ extension PostgresTrackingStore {
             return page
         }
         guard !missing.isEmpty else { return page }
-        let loaded = try await Self.loadAndRecordRuns(
-            database, infos: missing.map { ($0.key, $0.info) }, logger: logger)
-        for (run, slot) in zip(loaded, missing) { page.items[slot.position] = run }
+        let loaded = try await Self.loadAndRecordRuns(database, keys: missing.map(\.key), logger: logger)
+        for slot in missing { page.items[slot.position] = loaded[slot.key] ?? page.items[slot.position] }
+        // A run deleted since the page query is left out.
+        let gone = Set(missing.filter { loaded[$0.key] == nil }.map(\.position))
+        if !gone.isEmpty {
+            page.items = page.items.enumerated().filter { !gone.contains($0.offset) }.map(\.element)
+        }
         return page
     }
+}
+
+extension RunInfo {
+    /// The info of a run a search page has yet to load.
+    fileprivate static let placeholder = RunInfo(
+        runID: "", experimentID: "", runName: "", userID: "", status: .running, startTime: 0, endTime: nil,
+        artifactURI: "", lifecycleStage: .active)
 }

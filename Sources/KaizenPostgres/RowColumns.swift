@@ -20,6 +20,28 @@ struct RowColumns {
         try nextCell().decode(Value.self)
     }
 
+    /// The next column, text (or any type whose binary format is its UTF-8 bytes), read from its bytes without the
+    /// generic decoder, which looks type metadata up for every cell.
+    mutating func nextString() throws -> String {
+        guard let bytes = try nextCell().bytes else { throw PostgresStoreError("a text column is NULL") }
+        return String(buffer: bytes)
+    }
+
+    /// The next column, a `BIGINT` or NULL, read from its bytes as `nextString()` reads text.
+    mutating func nextInt64OrNil() throws -> Int64? {
+        guard let bytes = try nextCell().bytes else { return nil }
+        guard bytes.readableBytes == 8, let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) else {
+            throw PostgresStoreError("a BIGINT column is not 8 bytes")
+        }
+        return value
+    }
+
+    /// The next column, a `BIGINT` that is never NULL.
+    mutating func nextInt64() throws -> Int64 {
+        guard let value = try nextInt64OrNil() else { throw PostgresStoreError("a BIGINT column is NULL") }
+        return value
+    }
+
     /// The next column, a one-dimensional array without NULL elements in PostgreSQL's binary format, read here
     /// element by element with `element` (which gets each element's bytes); a NULL array is empty. Decoding arrays
     /// through the generic decoder looks type metadata up for every element, and reading them through `ByteBuffer`

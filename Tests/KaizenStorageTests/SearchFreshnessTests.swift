@@ -6,8 +6,7 @@ import PostgresNIO
 import Testing
 
 /// A search answers with what each run holds now, whatever searches came before: on PostgreSQL a search reads a
-/// run's latest metrics, params, tags and outputs from a record the previous search left, which every write to
-/// them must clear.
+/// run from a record the previous search left, which every write to the run must clear.
 struct SearchFreshnessTests {
     /// The run as a search by its id finds it, twice (the first search may record it, the second reads the record),
     /// each equal to the run as read alone.
@@ -15,7 +14,8 @@ struct SearchFreshnessTests {
         let alone = try await tracking.run(id: id)
         for attempt in 1...2 {
             let found = try await tracking.searchRuns(
-                try RunSearch(experimentIDs: ["0"], filter: "attributes.run_id = '\(id)'", orderBy: []))
+                try RunSearch(
+                    experimentIDs: ["0"], filter: "attributes.run_id = '\(id)'", orderBy: [], viewType: .all))
             #expect(found.items == [alone], "search \(attempt) after \(write)")
         }
     }
@@ -82,6 +82,12 @@ struct SearchFreshnessTests {
                             ], modelIDs: [])
                     }
                 ),
+                (
+                    "a new status",
+                    { _ = try await tracking.updateRun(id: id, status: .failed, endTime: 6, runName: nil) }
+                ),
+                ("a deletion", { try await tracking.deleteRun(id: id) }),
+                ("a restoration", { try await tracking.restoreRun(id: id) }),
             ]
             for (name, write) in writes {
                 try await write()
@@ -127,7 +133,8 @@ struct SearchFreshnessTests {
             let recorded = {
                 try await database.read { connection in
                     for try await isRecorded in try await connection.query(
-                        "SELECT children IS NOT NULL FROM runs WHERE run_uuid = \(id)", logger: Logger(label: "test")
+                        "SELECT search_record IS NOT NULL FROM runs WHERE run_uuid = \(id)",
+                        logger: Logger(label: "test")
                     ).decode(Bool.self) {
                         return isRecorded
                     }
