@@ -5,7 +5,8 @@ import NIOCore
 import PostgresNIO
 
 /// Loading whole runs (info, latest metrics, params, tags, inputs, outputs) for the rows of a query on runs `r`:
-/// two queries for any number of runs, whatever they hold. This is the hot path of search.
+/// two queries for any number of runs, whatever they hold. A run read alone comes this way, and so does each run a
+/// search finds without its record (`RunRecord`), which is then recorded.
 extension PostgresTrackingStore {
     /// The columns of runs `r` that `runInfos(from:)` reads.
     static let runSelection = """
