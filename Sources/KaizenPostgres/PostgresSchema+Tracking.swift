@@ -243,6 +243,22 @@ extension PostgresSchema {
                         """
                     }
                 }),
+        PostgresMigration(
+            name: "tracking-v4",
+            statements: ["params", "tags"].flatMap { table in
+                [
+                    // The indexed prefix as a column of its own: PostgreSQL reads an index alone (an index-only scan)
+                    // only when it holds every column a query names, and `left(value, 200)` names `value`, which the
+                    // index cannot hold whole. An equality on a param over 10,000 runs then reads its 2,536 entries
+                    // from the index alone in 0.4 ms, where visiting 199 pages of the table for them took 1.7 to 1.9.
+                    """
+                    ALTER TABLE \(table) ADD COLUMN value_prefix TEXT COLLATE "C"
+                    GENERATED ALWAYS AS (left(value, \(indexedPrefix))) STORED
+                    """,
+                    "CREATE INDEX \(table)_by_prefix ON \(table)(key, value_prefix, run_key)",
+                    "DROP INDEX \(table)_by_key",
+                ]
+            }),
     ]
 
     /// The first key of the advisory locks on runs' search records (`pg_advisory_xact_lock(class, key)`), "KZ"; the

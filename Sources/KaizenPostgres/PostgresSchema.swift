@@ -9,6 +9,7 @@ enum PostgresSchema {
         tracking + registry + deploy + monitoring + leases
     }
 
-    /// The characters of a param's or tag's value that `params_by_key` and `tags_by_key` hold (`left(value, 200)`).
+    /// The characters of a param's or tag's value held by column `value_prefix` (`left(value, 200)`) and indexed with
+    /// the key by `params_by_prefix` and `tags_by_prefix`: a whole value can be longer than an index entry may be.
     static let indexedPrefix = 200
 }

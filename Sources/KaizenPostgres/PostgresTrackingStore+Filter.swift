@@ -72,12 +72,11 @@ extension PostgresTrackingStore {
                 // fifth of the rows, and choose a slower plan.)
                 guard let value = clause.stringValue else { return "FALSE" }
                 let bound = statement.bind(value)
-                let prefix = "left(p.value, \(PostgresSchema.indexedPrefix))"
                 if value.unicodeScalars.count < PostgresSchema.indexedPrefix {
-                    return "EXISTS (SELECT 1 \(base) AND \(prefix) = \(bound))"
+                    return "EXISTS (SELECT 1 \(base) AND p.value_prefix = \(bound))"
                 }
                 return
-                    "EXISTS (SELECT 1 \(base) AND \(prefix) = left(\(bound), \(PostgresSchema.indexedPrefix)) AND p.value = \(bound))"
+                    "EXISTS (SELECT 1 \(base) AND p.value_prefix = left(\(bound), \(PostgresSchema.indexedPrefix)) AND p.value = \(bound))"
             default:
                 return "EXISTS (SELECT 1 \(base) AND \(comparison("p.value", clause, in: &statement)))"
             }
