@@ -14,8 +14,13 @@ extension PostgresDatabase {
 
     /// Applies the migrations the database has not recorded, each in its own transaction, holding the advisory lock
     /// throughout. A restart on an up-to-date database runs none. `schema`, when given, is created first, under the
-    /// same lock (two `CREATE SCHEMA IF NOT EXISTS` at once can collide).
-    func migrate(creatingSchema schema: String? = nil) async throws {
+    /// same lock (two `CREATE SCHEMA IF NOT EXISTS` at once can collide). `last`, when given, is the last migration to
+    /// apply: tests upgrade a database written by an earlier schema with it.
+    func migrate(creatingSchema schema: String? = nil, through last: String? = nil) async throws {
+        var migrations = PostgresSchema.migrations
+        if let last, let end = migrations.firstIndex(where: { $0.name == last }) {
+            migrations.removeSubrange((end + 1)...)
+        }
         try await client.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLockKey))", logger: logger)
             do {
@@ -34,7 +39,7 @@ extension PostgresDatabase {
                 ).decode(String.self) {
                     applied.insert(name)
                 }
-                for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
+                for migration in migrations where !applied.contains(migration.name) {
                     try await connection.query("BEGIN", logger: logger)
                     do {
                         for statement in migration.statements {

@@ -25,6 +25,17 @@ public final class PostgresDatabase: Sendable {
         _ location: PostgresLocation, maximumConnections: Int = 16, schema: String? = nil,
         connectTimeout: Duration = .seconds(15), logger: Logger = PostgresDatabase.defaultLogger
     ) async throws -> PostgresDatabase {
+        try await open(
+            location, maximumConnections: maximumConnections, schema: schema, connectTimeout: connectTimeout,
+            logger: logger, migratingThrough: nil)
+    }
+
+    /// A database migrated through migration `last` only (all of them when nil): for tests of upgrades.
+    static func open(
+        _ location: PostgresLocation, maximumConnections: Int = 16, schema: String? = nil,
+        connectTimeout: Duration = .seconds(15), logger: Logger = PostgresDatabase.defaultLogger,
+        migratingThrough last: String?
+    ) async throws -> PostgresDatabase {
         var configuration = try location.configuration(maximumConnections: maximumConnections)
         if let schema {
             guard schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
@@ -36,7 +47,7 @@ public final class PostgresDatabase: Sendable {
             client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
         do {
             try await database.waitForConnection(timeout: connectTimeout)
-            try await database.migrate(creatingSchema: schema)
+            try await database.migrate(creatingSchema: schema, through: last)
         } catch {
             await database.close()
             throw PostgresStoreError(

@@ -1,5 +1,9 @@
-import KaizenPostgres
+import Foundation
+import KaizenCore
+import KaizenTracking
 import Testing
+
+@testable import KaizenPostgres
 
 /// Reading backend store URIs as MLflow users write them; no server needed.
 struct PostgresLocationTests {
@@ -74,6 +78,44 @@ struct PostgresMigrationTests {
         #expect(try await restarted.appliedMigrations() == applied)
         await TestPostgres.drop(restarted)
         await first.close()
+    }
+
+    /// Params and tags written before `tracking-v4` gave them a `value_prefix` column are found by equality after it,
+    /// short, long and sharing a long prefix alike.
+    @Test func paramsAndTagsWrittenBeforeTheirPrefixColumnAreFoundAfterIt() async throws {
+        let url = try #require(TestPostgres.url)
+        let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let before = try await PostgresDatabase.open(
+            PostgresLocation(uri: url), schema: schema, migratingThrough: "tracking-v3")
+        #expect(try await before.appliedMigrations().last == "tracking-v3")
+        let long = String(repeating: "é", count: 250)
+        let values = ["short", long, long + "x"]
+        var tracking = TrackingService(
+            store: PostgresTrackingStore(database: before), defaultArtifactRoot: "mlflow-artifacts:/",
+            workingDirectory: "/srv")
+        try await tracking.bootstrap()
+        for (index, value) in values.enumerated() {
+            let run = try await tracking.createRun(
+                experimentID: "0", userID: "", runName: "r\(index)", startTime: Int64(index), tags: [])
+            try await tracking.logBatch(
+                runID: run.info.runID, metrics: [], params: [Param(key: "p", value: value)],
+                tags: [KaizenCore.Tag(key: "t", value: value)])
+        }
+        await before.close()
+
+        let after = try await PostgresDatabase.open(PostgresLocation(uri: url), schema: schema)
+        #expect(try await after.appliedMigrations() == PostgresDatabase.migrationNames)
+        tracking = TrackingService(
+            store: PostgresTrackingStore(database: after), defaultArtifactRoot: "mlflow-artifacts:/",
+            workingDirectory: "/srv")
+        for (index, value) in values.enumerated() {
+            for entity in ["params.p", "tags.t"] {
+                let found = try await tracking.searchRuns(
+                    try RunSearch(experimentIDs: ["0"], filter: "\(entity) = '\(value)'", orderBy: []))
+                #expect(found.items.map(\.info.runName) == ["r\(index)"], "\(entity) #\(index)")
+            }
+        }
+        await TestPostgres.drop(after)
     }
 
     @Test func anUnreachableServerIsAClearError() async throws {
