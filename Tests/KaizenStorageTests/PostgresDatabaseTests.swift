@@ -1,4 +1,3 @@
-import Foundation
 import KaizenCore
 import KaizenTracking
 import Testing
@@ -84,7 +83,7 @@ struct PostgresMigrationTests {
     /// short, long and sharing a long prefix alike.
     @Test func paramsAndTagsWrittenBeforeTheirPrefixColumnAreFoundAfterIt() async throws {
         let url = try #require(TestPostgres.url)
-        let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let schema = TestPostgres.newSchema()
         let before = try await PostgresDatabase.open(
             PostgresLocation(uri: url), schema: schema, migratingThrough: "tracking-v3")
         #expect(try await before.appliedMigrations().last == "tracking-v3")

@@ -20,9 +20,13 @@ enum TestPostgres {
         guard let url else {
             throw PostgresTestError("KAIZEN_TEST_POSTGRES_URL is not set: run the tests with `make swift-test`")
         }
-        let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         return try await PostgresDatabase.open(
-            PostgresLocation(uri: url), maximumConnections: maximumConnections, schema: schema)
+            PostgresLocation(uri: url), maximumConnections: maximumConnections, schema: newSchema())
+    }
+
+    /// The name of a schema no other test uses.
+    static func newSchema() -> String {
+        "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     }
 
     /// Drops the schema `database` works in and closes it.
