@@ -11,6 +11,8 @@ empty database), then the others. The phases are bench/tracking.py's:
   1. seed N (10,000) runs: MLflow's database in-process (seed_mlflow_sql), Kaizen through REST; then VACUUM ANALYZE
   2. POST runs/search with a filter and an order over them, checked against the expected runs: median and p95
   3. GET metrics/get-history of a 10,000-point metric: median
+     (2 and 3: of --reps requests, after --warmup untimed ones, as many by default, so that every replica has
+     served its first requests, which are slower, before the timing starts)
   4. POST runs/log-metric with wrk at 16 connections through nginx: requests/s, p50/p99, no errors, every
      acknowledged point stored
 
@@ -301,9 +303,9 @@ def phases(b: Bench, runs: list[dict], topo: Replicas | None) -> None:
 
     if not b.phase("seed", seed):
         return
-    b.phase("search", lambda: phase_search(client, runs, args.reps))
+    b.phase("search", lambda: phase_search(client, runs, args.reps, args.warmup))
     exp = client.create_experiment("bench-load")
-    b.phase("get-history", lambda: phase_history(client, exp, args.reps))
+    b.phase("get-history", lambda: phase_history(client, exp, args.reps, args.warmup))
     b.phase("log-metric", lambda: phase_log_metric(client, exp, args.duration, b.workdir))
     if topo is not None and not b.label.startswith("MLflow") and "history_run_id" in b.res:
         b.phase("plans", lambda: {"plans": capture_plans(b, topo)})
@@ -376,14 +378,18 @@ def main() -> int:
     p.add_argument("--duration", type=int, default=10, help="seconds of the log-metric wrk run (default 10)")
     p.add_argument("--runs", type=int, default=10_000, help="runs seeded for the search benchmark (default 10000)")
     p.add_argument("--reps", type=int, default=10, help="timed repetitions of search and get-history (default 10)")
+    p.add_argument("--warmup", type=int, default=None,
+                   help="untimed search and get-history requests before the timed ones (default: as many as --reps): "
+                        "a server's first requests after it starts are slower, and each replica has its own")
     add_mlflow_args(p, "start MLflow's replicas with MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false (no job runner)")
     add_output_args(p)
     p.add_argument("--skip-sqlite", action="store_true", help="leave out Kaizen on SQLite (the reference column)")
     p.add_argument("--seed", type=int, default=42, help="random seed of the seeded runs (default 42)")
     add_server_args(p, "threads seeding Kaizen over REST (default 8)")
     args = p.parse_args()
-    if args.runs < 1 or args.duration < 1 or args.reps < 1 or args.replicas < 1:
-        p.error("--replicas, --runs, --duration and --reps must be positive")
+    args.warmup = args.reps if args.warmup is None else args.warmup
+    if args.runs < 1 or args.duration < 1 or args.reps < 1 or args.warmup < 1 or args.replicas < 1:
+        p.error("--replicas, --runs, --duration, --reps and --warmup must be positive")
     if preflight(args):
         return 2
     try:
@@ -396,7 +402,7 @@ def main() -> int:
 
     info = print_header(args, f"load: {args.replicas} replicas behind nginx, PostgreSQL {pg_version}; wrk "
                         f"{args.duration} s; search over {args.runs} runs"
-                        + (" (reduced from 10000)" if args.runs != 10_000 else "") + f"; {args.reps} timed repetitions")
+                        + (" (reduced from 10000)" if args.runs != 10_000 else "") + f"; {args.warmup} warm-up and {args.reps} timed repetitions")
     info["postgresql"] = pg_version
     runs = seed_data(args.runs, args.seed)
     names = (f"MLflow x{args.replicas}", f"Kaizen x{args.replicas}")
@@ -430,7 +436,7 @@ def main() -> int:
     ratios = print_table(results, names, args.runs, args.replicas)
     return finish(args, t0, results, {
         "machine": info,
-        "config": {"replicas": args.replicas, "duration_s": args.duration, "runs": args.runs, "reps": args.reps,
+        "config": {"replicas": args.replicas, "duration_s": args.duration, "runs": args.runs, "reps": args.reps, "warmup": args.warmup,
                    "seed": args.seed, "mlflow_workers": args.mlflow_workers, "mlflow_no_jobs": args.mlflow_no_jobs,
                    "search_filter": SEARCH_FILTER, "search_order_by": SEARCH_ORDER, "search_max_results": SEARCH_MAX,
                    "goals": {"vs_mlflow": GOALS, "kaizen_pg_within_sqlite": PG_WITHIN}},

@@ -12,6 +12,7 @@ with both figures and the ratio (">1" always means Kaizen is better):
      connections; metrics/s
   5. POST runs/search with a filter and an order over N (10,000) seeded runs: median and p95
   6. GET metrics/get-history of a 10,000-point metric: median
+     (5 and 6: of --reps requests, after --warmup untimed ones, as many by default)
   7. peak RSS (VmHWM) summed over the server's process tree
 
 The load generator is wrk (Debian package `wrk`), driven by Lua scripts for the POST bodies.
@@ -184,7 +185,7 @@ def seed_mlflow_sql(db_uri: str, exp: str, runs: list[dict]) -> None:
 # --------------------------------------------------------------------------- phases
 
 
-def phase_search(client: Client, runs: list[dict], reps: int) -> dict:
+def phase_search(client: Client, runs: list[dict], reps: int, warmup: int) -> dict:
     expected = expected_search(runs)
     body = json.dumps({
         "experiment_ids": [client.search_exp],
@@ -193,7 +194,7 @@ def phase_search(client: Client, runs: list[dict], reps: int) -> dict:
         "max_results": SEARCH_MAX,
     }).encode()
     once = lambda: client.send("POST", API + "/runs/search", body)  # noqa: E731
-    r = ok200(once(), "runs/search")  # warm-up, and the correctness check
+    r = ok200(once(), "runs/search")  # the first warm-up request, and the correctness check
     got = [
         (run["info"].get("run_name"), {m["key"]: m["value"] for m in run["data"].get("metrics", [])}.get("rmse"))
         for run in r.json().get("runs", [])
@@ -201,12 +202,13 @@ def phase_search(client: Client, runs: list[dict], reps: int) -> dict:
     ok = got == expected
     if not ok:
         fail(f"{client.label}: runs/search returned {len(got)} runs, expected {len(expected)} (or a different order/values)")
+    timed(once, warmup - 1)
     times = timed(once, reps)
     return {"search_hits": len(got), "search_ok": ok, **latency_ms("search", times),
             "search_min_ms": min(times) * 1e3}
 
 
-def phase_history(client: Client, exp: str, reps: int) -> dict:
+def phase_history(client: Client, exp: str, reps: int, warmup: int) -> dict:
     run_id = client.create_run(exp, "history")
     for start in range(0, HISTORY_POINTS, BATCH):
         client.post("/runs/log-batch", {
@@ -222,6 +224,7 @@ def phase_history(client: Client, exp: str, reps: int) -> dict:
     ok = steps == list(range(HISTORY_POINTS)) and not data.get("next_page_token")
     if not ok:
         fail(f"{client.label}: get-history returned {len(points)} points, expected {HISTORY_POINTS} (steps 0..{HISTORY_POINTS - 1})")
+    timed(once, warmup - 1)
     times = timed(once, reps)
     return {"history_points": len(points), "history_ok": ok, "history_run_id": run_id, **latency_ms("history", times)}
 
@@ -318,14 +321,14 @@ def phases(b: Bench, runs: list[dict]) -> None:
     client, args = b.client, b.args
     b.phase("seed", lambda: phase_seed(b, runs))
     if "seed" not in b.res["errors"]:
-        b.phase("search", lambda: phase_search(client, runs, args.reps))
+        b.phase("search", lambda: phase_search(client, runs, args.reps, args.warmup))
     exp = None
     try:
         exp = client.create_experiment("bench-load")
     except Exception as e:
         fail(f"{b.label}: experiments/create failed: {e}")
     if exp is not None:
-        b.phase("get-history", lambda: phase_history(client, exp, args.reps))
+        b.phase("get-history", lambda: phase_history(client, exp, args.reps, args.warmup))
         b.phase("log-batch", lambda: phase_log_batch(client, exp, args.duration, b.workdir))
         b.phase("log-metric", lambda: phase_log_metric(client, exp, args.duration, b.workdir))
 
@@ -363,19 +366,23 @@ def main() -> int:
     p.add_argument("--duration", type=int, default=10, help="seconds of each wrk run (default 10)")
     p.add_argument("--runs", type=int, default=10_000, help="runs seeded for the search benchmark (default 10000)")
     p.add_argument("--reps", type=int, default=10, help="timed repetitions of search and get-history (default 10)")
+    p.add_argument("--warmup", type=int, default=None,
+                   help="untimed search and get-history requests before the timed ones (default: as many as --reps): "
+                        "a server's first requests after it starts are slower, and each replica has its own")
     add_mlflow_args(p, "start MLflow with MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false (no job runner and its "
                        "huey consumer processes; MLflow's default is to run them)")
     add_output_args(p)
     p.add_argument("--seed", type=int, default=42, help="random seed of the seeded runs (default 42)")
     add_server_args(p, "threads seeding Kaizen over REST (default 8)")
     args = p.parse_args()
-    if args.runs < 1 or args.duration < 1 or args.reps < 1:
-        p.error("--runs, --duration and --reps must be positive")
+    args.warmup = args.reps if args.warmup is None else args.warmup
+    if args.runs < 1 or args.duration < 1 or args.reps < 1 or args.warmup < 1:
+        p.error("--runs, --duration, --reps and --warmup must be positive")
     if preflight(args):
         return 2
 
     info = print_header(args, f"load: wrk {args.duration} s per run; search over {args.runs} runs"
-                        + (" (reduced from 10000)" if args.runs != 10_000 else "") + f"; {args.reps} timed repetitions")
+                        + (" (reduced from 10000)" if args.runs != 10_000 else "") + f"; {args.warmup} warm-up and {args.reps} timed repetitions")
     runs = seed_data(args.runs, args.seed)
     t0 = time.perf_counter()
     results = run_servers(args, "kaizen-bench-", lambda b: phases(b, runs), settle_field=True)
@@ -387,7 +394,7 @@ def main() -> int:
     ratios = print_table(results, args.runs)
     return finish(args, t0, results, {
         "machine": info,
-        "config": {"duration_s": args.duration, "runs": args.runs, "reps": args.reps, "seed": args.seed,
+        "config": {"duration_s": args.duration, "runs": args.runs, "reps": args.reps, "warmup": args.warmup, "seed": args.seed,
                    "mlflow_workers": args.mlflow_workers, "mlflow_no_jobs": args.mlflow_no_jobs, "search_filter": SEARCH_FILTER,
                    "search_order_by": SEARCH_ORDER, "search_max_results": SEARCH_MAX},
         "results": results,
