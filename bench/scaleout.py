@@ -352,6 +352,7 @@ def print_table(results: dict, names: tuple[str, str], n_runs: int, replicas: in
     ))
     print("PG/SQLite: Kaizen on PostgreSQL (replicas) over Kaizen on SQLite (one process), figure over figure.")
 
+    # Two decimals: a ratio of 49.95x is a miss, and "50.0x: MISSED" reads as a contradiction.
     def verdict(ok: bool) -> str:
         return "met" if ok else "MISSED"
 
@@ -359,10 +360,10 @@ def print_table(results: dict, names: tuple[str, str], n_runs: int, replicas: in
     errors = k.get("metric_non2xx", 1) + k.get("metric_socket_errors", 1)
     r = ratios.get("metric_rps")
     print(f"  log-metric >= {GOALS['metric_rps']:.0f}x MLflow with 0 errors: "
-          + (f"{r:.1f}x, {errors} errors: {verdict(r >= GOALS['metric_rps'] and errors == 0)}" if r else "not measured"))
+          + (f"{r:.2f}x, {errors} errors: {verdict(r >= GOALS['metric_rps'] and errors == 0)}" if r else "not measured"))
     for key, what in (("search_median_ms", "search_runs"), ("history_median_ms", "get-history")):
         r, pg = ratios.get(key), pg_over_lite.get(key)
-        print(f"  {what} >= {GOALS[key]:.0f}x MLflow: " + (f"{r:.1f}x: {verdict(r >= GOALS[key])}" if r else "not measured")
+        print(f"  {what} >= {GOALS[key]:.0f}x MLflow: " + (f"{r:.2f}x: {verdict(r >= GOALS[key])}" if r else "not measured")
               + f"; Kaizen-PG within {PG_WITHIN:.0f}x of Kaizen-SQLite: "
               + (f"{pg:.2f}x: {verdict(pg <= PG_WITHIN)}" if pg else "not measured"))
     print_plans(k)
