@@ -11,8 +11,8 @@ empty database), then the others. The phases are bench/tracking.py's:
   1. seed N (10,000) runs: MLflow's database in-process (seed_mlflow_sql), Kaizen through REST; then VACUUM ANALYZE
   2. POST runs/search with a filter and an order over them, checked against the expected runs: median and p95
   3. GET metrics/get-history of a 10,000-point metric: median
-     (2 and 3: of --reps requests, after --warmup untimed ones, as many by default, so that every replica has
-     served its first requests, which are slower, before the timing starts)
+     (2 and 3: of --reps requests, after --warmup untimed ones, so that every replica has served its first
+     requests, which are slower, before the timing starts)
   4. POST runs/log-metric with wrk at 16 connections through nginx: requests/s, p50/p99, no errors, every
      acknowledged point stored
 
@@ -43,7 +43,7 @@ from common import (  # noqa: E402  (the shared part of the benchmarks, bench/co
     free_port, log, measure_side, new_parser, preflight, print_comparison, print_header,
 )
 from tracking import (  # noqa: E402  (the tracking benchmark's phases)
-    HISTORY_POINTS, SEARCH_FILTER, SEARCH_MAX, SEARCH_ORDER, phase_history, phase_log_metric, phase_search,
+    HISTORY_POINTS, SEARCH_FILTER, SEARCH_MAX, SEARCH_ORDER, add_repetition_args, phase_history, phase_log_metric, phase_search,
     phase_seed, seed_data,
 )
 
@@ -378,17 +378,13 @@ def main() -> int:
     p.add_argument("--replicas", type=int, default=3, help="replicas of each server behind nginx (default 3)")
     p.add_argument("--duration", type=int, default=10, help="seconds of the log-metric wrk run (default 10)")
     p.add_argument("--runs", type=int, default=10_000, help="runs seeded for the search benchmark (default 10000)")
-    p.add_argument("--reps", type=int, default=10, help="timed repetitions of search and get-history (default 10)")
-    p.add_argument("--warmup", type=int, default=None,
-                   help="untimed search and get-history requests before the timed ones (default: as many as --reps): "
-                        "a server's first requests after it starts are slower, and each replica has its own")
+    add_repetition_args(p)
     add_mlflow_args(p, "start MLflow's replicas with MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false (no job runner)")
     add_output_args(p)
     p.add_argument("--skip-sqlite", action="store_true", help="leave out Kaizen on SQLite (the reference column)")
     p.add_argument("--seed", type=int, default=42, help="random seed of the seeded runs (default 42)")
     add_server_args(p, "threads seeding Kaizen over REST (default 8)")
     args = p.parse_args()
-    args.warmup = args.reps if args.warmup is None else args.warmup
     if args.runs < 1 or args.duration < 1 or args.reps < 1 or args.warmup < 1 or args.replicas < 1:
         p.error("--replicas, --runs, --duration, --reps and --warmup must be positive")
     if preflight(args):

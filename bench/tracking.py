@@ -12,7 +12,7 @@ with both figures and the ratio (">1" always means Kaizen is better):
      connections; metrics/s
   5. POST runs/search with a filter and an order over N (10,000) seeded runs: median and p95
   6. GET metrics/get-history of a 10,000-point metric: median
-     (5 and 6: of --reps requests, after --warmup untimed ones, as many by default)
+     (5 and 6: of --reps requests, after --warmup untimed ones)
   7. peak RSS (VmHWM) summed over the server's process tree
 
 The load generator is wrk (Debian package `wrk`), driven by Lua scripts for the POST bodies.
@@ -361,21 +361,25 @@ def print_table(results: dict, n_runs: int) -> dict:
     return print_comparison(results, ROWS, 44, 9, 11)
 
 
+def add_repetition_args(p) -> None:
+    """--reps and --warmup, for the search and get-history phases (here and in bench/scaleout.py)."""
+    p.add_argument("--reps", type=int, default=10, help="timed repetitions of search and get-history (default 10)")
+    p.add_argument("--warmup", type=int, default=10,
+                   help="untimed search and get-history requests before the timed ones (default 10): a server's first "
+                        "requests after it starts are slower, and behind a balancer each replica has its own")
+
+
 def main() -> int:
     p = new_parser(__doc__)
     p.add_argument("--duration", type=int, default=10, help="seconds of each wrk run (default 10)")
     p.add_argument("--runs", type=int, default=10_000, help="runs seeded for the search benchmark (default 10000)")
-    p.add_argument("--reps", type=int, default=10, help="timed repetitions of search and get-history (default 10)")
-    p.add_argument("--warmup", type=int, default=None,
-                   help="untimed search and get-history requests before the timed ones (default: as many as --reps): "
-                        "a server's first requests after it starts are slower, and each replica has its own")
+    add_repetition_args(p)
     add_mlflow_args(p, "start MLflow with MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false (no job runner and its "
                        "huey consumer processes; MLflow's default is to run them)")
     add_output_args(p)
     p.add_argument("--seed", type=int, default=42, help="random seed of the seeded runs (default 42)")
     add_server_args(p, "threads seeding Kaizen over REST (default 8)")
     args = p.parse_args()
-    args.warmup = args.reps if args.warmup is None else args.warmup
     if args.runs < 1 or args.duration < 1 or args.reps < 1 or args.warmup < 1:
         p.error("--runs, --duration, --reps and --warmup must be positive")
     if preflight(args):
