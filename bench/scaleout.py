@@ -352,11 +352,11 @@ def print_table(results: dict, names: tuple[str, str], n_runs: int, replicas: in
     ))
     print("PG/SQLite: Kaizen on PostgreSQL (replicas) over Kaizen on SQLite (one process), figure over figure.")
 
-    # Two decimals: a ratio of 49.95x is a miss, and "50.0x: MISSED" reads as a contradiction.
     def verdict(ok: bool) -> str:
         return "met" if ok else "MISSED"
 
     print("\ngoals:")
+    # Ratios to two decimals: a ratio of 49.95x is a miss, and "50.0x: MISSED" reads as a contradiction.
     errors = k.get("metric_non2xx", 1) + k.get("metric_socket_errors", 1)
     r = ratios.get("metric_rps")
     print(f"  log-metric >= {GOALS['metric_rps']:.0f}x MLflow with 0 errors: "
