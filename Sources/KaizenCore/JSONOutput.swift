@@ -119,6 +119,14 @@ public struct JSONWriter: JSONOutput, Sendable {
         needsComma = true
     }
 
+    /// Appends one value written apart (the bytes of another writer's top level, kept from an earlier request) as
+    /// the next element of the array being written.
+    public mutating func appendElement(serialized value: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: value)
+        needsComma = true
+    }
+
     /// Appends values that `body` writes straight into the buffer, at most `maxCount` bytes, comma-separated, as
     /// further elements of the array being written; `body` returns how many bytes it wrote. For a long run of small
     /// values, each of which would otherwise check the array's capacity and uniqueness in several appends.

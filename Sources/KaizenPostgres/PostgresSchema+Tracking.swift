@@ -259,7 +259,82 @@ extension PostgresSchema {
                     "DROP INDEX \(table)_by_key",
                 ]
             }),
+        PostgresMigration(
+            name: "tracking-v5",
+            statements: [
+                // Each run as a search writes it out (its JSON), with the version of the rendering that wrote it
+                // (`RunRendering`), NULL until a search keeps it. Unlike the record, it holds the run's inputs.
+                "ALTER TABLE runs ADD COLUMN search_document BYTEA, ADD COLUMN search_document_version TEXT COLLATE \"C\"",
+                // The writes that clear the record clear the rendering with it.
+                """
+                CREATE OR REPLACE FUNCTION kaizen_forget_run_records() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_advisory_xact_lock_shared(\(runRecordLockClass), hashint8(k.run_key))
+                    FROM (SELECT DISTINCT run_key FROM changed) k;
+                    UPDATE runs SET search_record = NULL, search_document = NULL
+                    WHERE run_key IN (SELECT run_key FROM changed)
+                      AND (search_record IS NOT NULL OR search_document IS NOT NULL);
+                    RETURN NULL;
+                END
+                $$
+                """,
+                // An update of a run's row that keeps none of its kept values (a change of its info) clears them.
+                """
+                CREATE OR REPLACE FUNCTION kaizen_forget_run_record() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF (NEW.search_record IS NOT NULL OR NEW.search_document IS NOT NULL)
+                        AND NEW.search_record IS NOT DISTINCT FROM OLD.search_record
+                        AND NEW.search_document IS NOT DISTINCT FROM OLD.search_document
+                        AND NEW.search_document_version IS NOT DISTINCT FROM OLD.search_document_version THEN
+                        NEW.search_record := NULL;
+                        NEW.search_document := NULL;
+                    END IF;
+                    RETURN NEW;
+                END
+                $$
+                """,
+                // A run's inputs (rows of `inputs` whose destination is the run) and their tags are in its rendering,
+                // not its record: a write to them clears the rendering, under the same lock.
+                forgetRunDocuments(
+                    function: "kaizen_forget_run_documents_of_inputs",
+                    runs: "SELECT DISTINCT r.run_key FROM changed c JOIN runs r ON r.run_uuid = c.destination_id"
+                        + " WHERE c.destination_type = 'RUN'"),
+                forgetRunDocuments(
+                    function: "kaizen_forget_run_documents_of_input_tags",
+                    runs: """
+                        SELECT DISTINCT r.run_key FROM changed c
+                        JOIN inputs i ON i.input_uuid = c.input_uuid AND i.destination_type = 'RUN'
+                        JOIN runs r ON r.run_uuid = i.destination_id
+                        """),
+            ]
+                + [
+                    ("inputs", "kaizen_forget_run_documents_of_inputs"),
+                    ("input_tags", "kaizen_forget_run_documents_of_input_tags"),
+                ].flatMap { table, function in
+                    [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")].map { event, rows in
+                        """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_forgets_run_documents AFTER \(event) ON \(table)
+                        REFERENCING \(rows) TABLE AS changed
+                        FOR EACH STATEMENT EXECUTE FUNCTION \(function)()
+                        """
+                    }
+                }),
     ]
+
+    /// A trigger function that clears the renderings of the runs that `runs` (a query on the transition table
+    /// `changed`) selects, each under the shared lock on its record.
+    private static func forgetRunDocuments(function: String, runs: String) -> String {
+        """
+        CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock_shared(\(runRecordLockClass), hashint8(k.run_key)) FROM (\(runs)) k;
+            UPDATE runs SET search_document = NULL
+            WHERE run_key IN (SELECT k.run_key FROM (\(runs)) k) AND search_document IS NOT NULL;
+            RETURN NULL;
+        END
+        $$
+        """
+    }
 
     /// The first key of the advisory locks on runs' search records (`pg_advisory_xact_lock(class, key)`), "KZ"; the
     /// second is `hashint8(run_key)`.

@@ -135,20 +135,25 @@ extension PostgresTrackingStore {
     static let maxParts = 4
 
     /// The runs of `keys`, complete, by key (a run deleted meanwhile is left out), each recorded in
-    /// `runs.search_record` (`RunRecord`) when no write to it is in flight: for many runs (a page of search), in up
+    /// `runs.search_record` (`RunRecord`), and kept as `rendering` writes it when one is given, when no write to it
+    /// is in flight: for many runs (a page of search), in up
     /// to `maxParts` parts loaded at once, each on a connection of its own, so that the database and this server
     /// read them on several cores. A part's queries cost PostgreSQL about 2.7 µs per run and child table, and 1,000
     /// runs of a search took about 11 ms of its time in one part.
     static func loadAndRecordRuns(
-        _ database: PostgresDatabase, keys: [Int64], logger: Logger
+        _ database: PostgresDatabase, keys: [Int64], rendering: RunRendering? = nil, logger: Logger
     ) async throws -> [Int64: Run] {
         let parts = min(maxParts, keys.count / runsPerPart)
-        guard parts > 1 else { return try await loadAndRecordPart(database, keys: keys, logger: logger) }
+        guard parts > 1 else {
+            return try await loadAndRecordPart(database, keys: keys, rendering: rendering, logger: logger)
+        }
         let size = (keys.count + parts - 1) / parts
         return try await withThrowingTaskGroup(of: [Int64: Run].self) { group in
             for start in stride(from: 0, to: keys.count, by: size) {
                 let part = Array(keys[start..<min(start + size, keys.count)])
-                group.addTask { try await loadAndRecordPart(database, keys: part, logger: logger) }
+                group.addTask {
+                    try await loadAndRecordPart(database, keys: part, rendering: rendering, logger: logger)
+                }
             }
             var runs: [Int64: Run] = [:]
             for try await part in group { runs.merge(part) { run, _ in run } }
@@ -160,10 +165,18 @@ extension PostgresTrackingStore {
     /// on a writer that waits on it. Before a run is read, its lock is taken (exclusive; a writer takes it shared
     /// before it clears the record, so the record a writer's change missed is cleared when it commits) and so is
     /// its row (which an update of its info needs); a run whose lock or row is held is loaded but not recorded.
+    /// Triggers clear the record, and the rendering with it, on any write to the run (migrations `tracking-v3` and
+    /// `tracking-v5`).
     private static func loadAndRecordPart(
-        _ database: PostgresDatabase, keys: [Int64], logger: Logger
+        _ database: PostgresDatabase, keys: [Int64], rendering: RunRendering?, logger: Logger
     ) async throws -> [Int64: Run] {
         guard !keys.isEmpty else { return [:] }
+        let version = rendering?.version ?? ""
+        // Without a rendering, a run whose record is kept is left as it is. (The version is hexadecimal digits.)
+        let unrecorded =
+            rendering == nil
+            ? "search_record IS NULL"
+            : "(search_record IS NULL OR search_document IS NULL OR search_document_version IS DISTINCT FROM '\(version)')"
         return try await database.write { connection in
             var locked: [Int64] = []
             for try await key in try await connection.query(
@@ -172,7 +185,7 @@ extension PostgresTrackingStore {
                 WHERE run_key IN (
                         SELECT k FROM unnest(\(keys)::int8[]) AS k
                         WHERE pg_try_advisory_xact_lock(\(PostgresSchema.runRecordLockClass), hashint8(k)))
-                  AND search_record IS NULL
+                  AND \(unescaped: unrecorded)
                 FOR NO KEY UPDATE SKIP LOCKED
                 """, logger: logger
             ).decode(Int64.self) {
@@ -188,13 +201,26 @@ extension PostgresTrackingStore {
             for (info, run) in zip(infos, runs) { byKey[info.key] = run }
             let recorded = locked.filter { byKey[$0] != nil }
             guard !recorded.isEmpty else { return byKey }
-            try await connection.query(
-                """
-                UPDATE runs r SET search_record = v.record
-                FROM unnest(\(recorded)::int8[], \(recorded.map { RunRecord.encode(byKey[$0]!) })::bytea[])
-                     AS v(run_key, record)
-                WHERE r.run_key = v.run_key
-                """, logger: logger)
+            let records = recorded.map { RunRecord.encode(byKey[$0]!) }
+            if let rendering {
+                try await connection.query(
+                    """
+                    UPDATE runs r
+                    SET search_record = v.record, search_document = v.document, search_document_version = \(version)
+                    FROM unnest(
+                            \(recorded)::int8[], \(records)::bytea[],
+                            \(recorded.map { ByteBuffer(bytes: rendering.render(byKey[$0]!)) })::bytea[])
+                         AS v(run_key, record, document)
+                    WHERE r.run_key = v.run_key
+                    """, logger: logger)
+            } else {
+                try await connection.query(
+                    """
+                    UPDATE runs r SET search_record = v.record
+                    FROM unnest(\(recorded)::int8[], \(records)::bytea[]) AS v(run_key, record)
+                    WHERE r.run_key = v.run_key
+                    """, logger: logger)
+            }
             return byKey
         }
     }

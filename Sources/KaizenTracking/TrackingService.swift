@@ -282,4 +282,10 @@ public struct TrackingService: Sendable {
         for id in search.experimentIDs { _ = try TrackingValidation.parseExperimentID(id) }
         return try await store.searchRuns(search)
     }
+
+    /// A page of `searchRuns`, each run as `rendering` writes it, kept by the store between searches where it can.
+    public func searchRenderedRuns(_ search: RunSearch, rendering: RunRendering) async throws -> Page<[UInt8]> {
+        for id in search.experimentIDs { _ = try TrackingValidation.parseExperimentID(id) }
+        return try await store.searchRenderedRuns(search, rendering: rendering)
+    }
 }

@@ -43,6 +43,9 @@ public protocol TrackingStore: Sendable {
     /// for an unknown run.
     func metricHistory(runID: String, key: String, offset: Int, limit: Int) async throws -> [Metric]
     func searchRuns(_ search: RunSearch) async throws -> Page<Run>
+    /// The same page, each run as `rendering` writes it. A store may keep each run's rendering until the run
+    /// changes (PostgreSQL does); by default each run found is rendered anew.
+    func searchRenderedRuns(_ search: RunSearch, rendering: RunRendering) async throws -> Page<[UInt8]>
     /// How many runs a search finds, over all its pages.
     func countRuns(_ search: RunSearch) async throws -> Int
     /// The summary of every metric of some runs, by run id; runs without metrics are left out.
@@ -64,4 +67,11 @@ public protocol TrackingStore: Sendable {
     func deleteLoggedModel(id: String) async throws
     /// The live logged models of some experiments, newest first.
     func loggedModels(experimentIDs: [String]) async throws -> [LoggedModel]
+}
+
+extension TrackingStore {
+    public func searchRenderedRuns(_ search: RunSearch, rendering: RunRendering) async throws -> Page<[UInt8]> {
+        let page = try await searchRuns(search)
+        return Page(items: page.items.map(rendering.render), nextPageToken: page.nextPageToken)
+    }
 }

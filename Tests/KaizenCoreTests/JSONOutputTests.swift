@@ -105,4 +105,22 @@ struct JSONOutputTests {
         #expect(joined.bytes == whole.bytes)
         #expect(String(decoding: joined.bytes, as: UTF8.self) == "[1,2,3,4,5]")
     }
+
+    @Test func valuesWrittenEarlierAreElements() {
+        var whole = JSONWriter()
+        whole.beginArray()
+        for value in 1...2 { whole.object { $0.field("v", Int64(value)) } }
+        whole.endArray()
+        let kept = [1, 2].map { value in
+            var json = JSONWriter()
+            json.object { $0.field("v", Int64(value)) }
+            return json.bytes
+        }
+        var joined = JSONWriter()
+        joined.beginArray()
+        for value in kept { joined.appendElement(serialized: value) }
+        joined.endArray()
+        #expect(joined.bytes == whole.bytes)
+        #expect(String(decoding: joined.bytes, as: UTF8.self) == #"[{"v":1},{"v":2}]"#)
+    }
 }

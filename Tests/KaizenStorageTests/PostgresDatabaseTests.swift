@@ -117,6 +117,42 @@ struct PostgresMigrationTests {
         await TestPostgres.drop(after)
     }
 
+    /// Runs recorded before `tracking-v5` kept renderings are found, rendered, after it, and a write to one after it
+    /// still clears what is kept of it.
+    @Test func runsRecordedBeforeRenderingsWereKeptAreRenderedAfter() async throws {
+        let url = try #require(TestPostgres.url)
+        let schema = TestPostgres.newSchema()
+        let before = try await PostgresDatabase.open(
+            PostgresLocation(uri: url), schema: schema, migratingThrough: "tracking-v4")
+        var tracking = TrackingService(
+            store: PostgresTrackingStore(database: before), defaultArtifactRoot: "mlflow-artifacts:/",
+            workingDirectory: "/srv")
+        try await tracking.bootstrap()
+        let id = try await tracking.createRun(experimentID: "0", userID: "", runName: "r", startTime: 1, tags: [])
+            .info.runID
+        try await tracking.logParam(runID: id, param: Param(key: "p", value: "1"))
+        let search = try RunSearch(experimentIDs: ["0"], filter: nil, orderBy: [])
+        _ = try await tracking.searchRuns(search)
+        await before.close()
+
+        let after = try await PostgresDatabase.open(PostgresLocation(uri: url), schema: schema)
+        tracking = TrackingService(
+            store: PostgresTrackingStore(database: after), defaultArtifactRoot: "mlflow-artifacts:/",
+            workingDirectory: "/srv")
+        let rendering = RunRendering { Array(String(reflecting: $0).utf8) }
+        for _ in 1...2 {
+            let found = try await tracking.searchRenderedRuns(search, rendering: rendering).items
+            #expect(found == [rendering.render(try await tracking.run(id: id))])
+        }
+        try await tracking.setTag(runID: id, tag: KaizenCore.Tag(key: "t", value: "x"))
+        let changed = try await tracking.run(id: id)
+        #expect(changed.tags.map(\.key).contains("t"))
+        #expect(
+            try await tracking.searchRenderedRuns(search, rendering: rendering).items == [rendering.render(changed)])
+        #expect(try await tracking.searchRuns(search).items == [changed])
+        await TestPostgres.drop(after)
+    }
+
     @Test func anUnreachableServerIsAClearError() async throws {
         let error = await #expect(throws: PostgresStoreError.self) {
             _ = try await PostgresDatabase.open(

@@ -8,15 +8,25 @@ import Testing
 /// A search answers with what each run holds now, whatever searches came before: on PostgreSQL a search reads a
 /// run from a record the previous search left, which every write to the run must clear.
 struct SearchFreshnessTests {
+    /// A rendering that writes out every field of a run, inputs included.
+    static let rendering = RunRendering { Array(String(reflecting: $0).utf8) }
+
     /// The run as a search by its id finds it, twice (the first search may record it, the second reads the record),
-    /// each equal to the run as read alone.
+    /// each equal to the run as read alone; and the same of a search of rendered runs, which keeps each rendering.
     func expectSearchSees(_ tracking: TrackingService, _ id: String, after write: String) async throws {
         let alone = try await tracking.run(id: id)
+        let search = try RunSearch(
+            experimentIDs: ["0"], filter: "attributes.run_id = '\(id)'", orderBy: [], viewType: .all)
         for attempt in 1...2 {
-            let found = try await tracking.searchRuns(
-                try RunSearch(
-                    experimentIDs: ["0"], filter: "attributes.run_id = '\(id)'", orderBy: [], viewType: .all))
+            let found = try await tracking.searchRuns(search)
             #expect(found.items == [alone], "search \(attempt) after \(write)")
+        }
+        for attempt in 1...2 {
+            let rendered = try await tracking.searchRenderedRuns(search, rendering: Self.rendering)
+            #expect(
+                rendered.items.map { String(decoding: $0, as: UTF8.self) }
+                    == [String(decoding: Self.rendering.render(alone), as: UTF8.self)],
+                "rendered search \(attempt) after \(write)")
         }
     }
 
@@ -83,6 +93,22 @@ struct SearchFreshnessTests {
                     }
                 ),
                 (
+                    "a dataset input's changed tag",
+                    {
+                        try await tracking.logInputs(
+                            runID: id,
+                            datasets: [
+                                DatasetInput(
+                                    dataset: Dataset(name: "d", digest: "1", sourceType: "local", source: "{}"),
+                                    tags: [Tag(key: "mlflow.data.context", value: "eval")])
+                            ], modelIDs: [])
+                    }
+                ),
+                (
+                    "a model input",
+                    { try await tracking.logInputs(runID: id, datasets: [], modelIDs: ["m-0"]) }
+                ),
+                (
                     "a new status",
                     { _ = try await tracking.updateRun(id: id, status: .failed, endTime: 6, runName: nil) }
                 ),
@@ -94,6 +120,149 @@ struct SearchFreshnessTests {
                 try await expectSearchSees(tracking, id, after: name)
             }
         }
+    }
+
+    /// A search of rendered runs finds the runs a search of runs finds, in the same order and pages, each rendered;
+    /// the second time from what the store kept. A rendering of another version renders them anew.
+    @Test(arguments: StoreBackend.all) func renderedPagesAreThePagesOfRunsRendered(backend: StoreBackend) async throws {
+        try await withTracking(backend) { tracking async throws in
+            try await tracking.bootstrap()
+            for index in 0..<30 {
+                let id = try await tracking.createRun(
+                    experimentID: "0", userID: "u", runName: "run-\(index)", startTime: Int64(index % 4), tags: []
+                ).info.runID
+                try await tracking.logBatch(
+                    runID: id,
+                    metrics: [
+                        Metric(key: "m", value: index % 5 == 0 ? .nan : Double(index % 7), timestamp: 1),
+                        Metric(key: "ü", value: -.infinity, timestamp: 2, step: 3),
+                    ],
+                    params: [Param(key: "p", value: String(index % 3))], tags: [Tag(key: "t", value: "\"\(index)\"")])
+                if index % 4 == 1 {
+                    try await tracking.logInputs(
+                        runID: id,
+                        datasets: [
+                            DatasetInput(
+                                dataset: Dataset(
+                                    name: "d", digest: String(index % 2), sourceType: "local", source: "{}",
+                                    schema: "{\"x\": 1}"),
+                                tags: [Tag(key: "mlflow.data.context", value: "train")])
+                        ], modelIDs: ["m-\(index)"])
+                    try await tracking.logOutputs(runID: id, models: [ModelOutput(modelID: "m-\(index)", step: 1)])
+                }
+            }
+            var pageToken: String?
+            var pages = 0
+            repeat {
+                let search = try RunSearch(
+                    experimentIDs: ["0"], filter: "params.p != '2'", orderBy: ["metrics.m DESC"], maxResults: 7,
+                    pageToken: pageToken)
+                let runs = try await tracking.searchRuns(search)
+                let expected = runs.items.map(Self.rendering.render)
+                for attempt in 1...2 {
+                    let rendered = try await tracking.searchRenderedRuns(search, rendering: Self.rendering)
+                    #expect(rendered.items == expected, "page \(pages), search \(attempt)")
+                    #expect(rendered.nextPageToken == runs.nextPageToken)
+                }
+                let other = RunRendering { Array("other ".utf8) + Self.rendering.render($0) }
+                #expect(other.version != Self.rendering.version)
+                #expect(
+                    try await tracking.searchRenderedRuns(search, rendering: other).items.map { Array($0.dropFirst(6)) }
+                        == expected)
+                #expect(try await tracking.searchRenderedRuns(search, rendering: Self.rendering).items == expected)
+                pageToken = runs.nextPageToken
+                pages += 1
+            } while pageToken != nil
+            #expect(pages == 3)
+        }
+    }
+
+    /// What a rendered search kept is what the next one reads, until a write to the run clears it; after each kind
+    /// of write, the next rendered search keeps the run again.
+    @Test func aKeptRenderingIsReadUntilTheRunChanges() async throws {
+        let database = try await TestPostgres.open()
+        do {
+            let tracking = TrackingService(
+                store: PostgresTrackingStore(database: database), defaultArtifactRoot: "mlflow-artifacts:/",
+                workingDirectory: "/srv")
+            try await tracking.bootstrap()
+            let id = try await tracking.createRun(experimentID: "0", userID: "u", runName: "r", startTime: 1, tags: [])
+                .info.runID
+            let search = try RunSearch(experimentIDs: ["0"], filter: nil, orderBy: [], viewType: .all)
+            let dataset = Dataset(name: "d", digest: "1", sourceType: "local", source: "{}")
+            let writes: [(String, () async throws -> Void)] = [
+                ("creation", {}),
+                (
+                    "a metric",
+                    { try await tracking.logMetric(runID: id, metric: Metric(key: "m", value: 1, timestamp: 1)) }
+                ),
+                ("a tag", { try await tracking.setTag(runID: id, tag: Tag(key: "t", value: "x")) }),
+                ("a status", { _ = try await tracking.updateRun(id: id, status: .failed, endTime: 6, runName: nil) }),
+                ("a deletion", { try await tracking.deleteRun(id: id) }),
+                ("a restoration", { try await tracking.restoreRun(id: id) }),
+                (
+                    "a dataset input",
+                    {
+                        try await tracking.logInputs(
+                            runID: id, datasets: [DatasetInput(dataset: dataset, tags: [])], modelIDs: [])
+                    }
+                ),
+                (
+                    "a dataset input's new tag",
+                    {
+                        try await tracking.logInputs(
+                            runID: id, datasets: [DatasetInput(dataset: dataset, tags: [Tag(key: "k", value: "1")])],
+                            modelIDs: [])
+                    }
+                ),
+                (
+                    "a dataset input's changed tag",
+                    {
+                        try await tracking.logInputs(
+                            runID: id, datasets: [DatasetInput(dataset: dataset, tags: [Tag(key: "k", value: "2")])],
+                            modelIDs: [])
+                    }
+                ),
+                ("a model input", { try await tracking.logInputs(runID: id, datasets: [], modelIDs: ["m-1"]) }),
+            ]
+            for (name, write) in writes {
+                try await write()
+                let fresh = [Self.rendering.render(try await tracking.run(id: id))]
+                // What the search kept, replaced by a mark, is what the next search reads. A search keeps nothing
+                // while its run's lock is held, and tests on other schemas of the database take the same locks.
+                var marked = 0
+                for _ in 1...50 where marked == 0 {
+                    #expect(
+                        try await tracking.searchRenderedRuns(search, rendering: Self.rendering).items == fresh,
+                        "\(name)")
+                    marked = try await database.write { connection in
+                        try await Self.count(
+                            connection.query(
+                                """
+                                UPDATE runs SET search_document = 'kept'::bytea
+                                WHERE run_uuid = \(id) AND search_document IS NOT NULL RETURNING 1
+                                """, logger: Logger(label: "test")))
+                    }
+                    if marked == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(marked == 1, "kept after \(name)")
+                #expect(
+                    try await tracking.searchRenderedRuns(search, rendering: Self.rendering).items == [
+                        Array("kept".utf8)
+                    ],
+                    "read after \(name)")
+            }
+        } catch {
+            await TestPostgres.drop(database)
+            throw error
+        }
+        await TestPostgres.drop(database)
+    }
+
+    static func count(_ rows: PostgresRowSequence) async throws -> Int {
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
     }
 
     /// A page of several hundred runs is loaded in parts on several connections when nothing is recorded, and read

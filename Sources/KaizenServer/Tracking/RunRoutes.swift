@@ -21,6 +21,13 @@ enum RunRoutes {
         return json
     }
 
+    /// A run as a search page holds it, which the store may keep between searches.
+    static let runRendering = RunRendering { run in
+        var json = JSONWriter(capacity: 2_048)
+        TrackingJSON.write(run, to: &json)
+        return json.bytes
+    }
+
     /// About the bytes of JSON from which a page is written in two halves at once.
     static let concurrentPageBytes = 256 * 1024
 
@@ -164,8 +171,9 @@ enum RunRoutes {
                     orderBy: try message.strings("order_by"),
                     viewType: try TrackingJSON.viewType(message, field: "run_view_type"),
                     maxResults: try message.int64("max_results"), pageToken: try message.string("page_token"))
-                let page = try await tracking.searchRuns(search)
-                return await written(page, field: "runs", capacity: 2_048) { TrackingJSON.write($1, to: &$0) }
+                let page = try await tracking.searchRenderedRuns(search, rendering: runRendering)
+                let capacity = page.items.reduce(1) { $0 + $1.count } / max(1, page.items.count)
+                return await written(page, field: "runs", capacity: capacity) { $0.appendElement(serialized: $1) }
             })
         endpoints.register(
             "metrics/get-history", methods: [.get],
