@@ -266,7 +266,7 @@ struct SearchFreshnessTests {
     }
 
     /// A page of several hundred runs is loaded in parts on several connections when nothing is recorded, and read
-    /// from the records the next time: the same runs either way.
+    /// from the records the next time: the same runs either way, and the same rendered.
     @Test(arguments: StoreBackend.all) func aLargePageIsTheSameLoadedOrRecorded(backend: StoreBackend) async throws {
         try await withTracking(backend) { tracking async throws in
             try await tracking.bootstrap()
@@ -284,6 +284,11 @@ struct SearchFreshnessTests {
             #expect(loaded.count == 400)
             #expect(loaded.allSatisfy { $0.params.count == 1 && $0.metrics.count == 1 && $0.tags.count == 2 })
             #expect(try await tracking.searchRuns(search).items == loaded)
+            // Rendered: on SQLite in two halves at once, on PostgreSQL loaded in parts, then kept.
+            for attempt in 1...2 {
+                let rendered = try await tracking.searchRenderedRuns(search, rendering: Self.rendering).items
+                #expect(rendered == loaded.map(Self.rendering.render), "rendered search \(attempt)")
+            }
         }
     }
 
