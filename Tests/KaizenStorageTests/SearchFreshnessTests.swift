@@ -180,14 +180,7 @@ struct SearchFreshnessTests {
     /// What a rendered search kept is what the next one reads, until a write to the run clears it; after each kind
     /// of write, the next rendered search keeps the run again.
     @Test func aKeptRenderingIsReadUntilTheRunChanges() async throws {
-        let database = try await TestPostgres.open()
-        do {
-            let tracking = TrackingService(
-                store: PostgresTrackingStore(database: database), defaultArtifactRoot: "mlflow-artifacts:/",
-                workingDirectory: "/srv")
-            try await tracking.bootstrap()
-            let id = try await tracking.createRun(experimentID: "0", userID: "u", runName: "r", startTime: 1, tags: [])
-                .info.runID
+        try await withPostgresRun { database, tracking, id in
             let search = try RunSearch(experimentIDs: ["0"], filter: nil, orderBy: [], viewType: .all)
             let dataset = Dataset(name: "d", digest: "1", sourceType: "local", source: "{}")
             let writes: [(String, () async throws -> Void)] = [
@@ -252,11 +245,7 @@ struct SearchFreshnessTests {
                     ],
                     "read after \(name)")
             }
-        } catch {
-            await TestPostgres.drop(database)
-            throw error
         }
-        await TestPostgres.drop(database)
     }
 
     static func count(_ rows: PostgresRowSequence) async throws -> Int {
@@ -296,14 +285,7 @@ struct SearchFreshnessTests {
     /// it: once the write commits, the next search sees it.
     @Test(arguments: StoreBackend.all.filter { $0 == .postgres })
     func aWriteInFlightKeepsItsRunUnrecorded(backend: StoreBackend) async throws {
-        let database = try await TestPostgres.open()
-        do {
-            let tracking = TrackingService(
-                store: PostgresTrackingStore(database: database), defaultArtifactRoot: "mlflow-artifacts:/",
-                workingDirectory: "/srv")
-            try await tracking.bootstrap()
-            let id = try await tracking.createRun(experimentID: "0", userID: "u", runName: "r", startTime: 1, tags: [])
-                .info.runID
+        try await withPostgresRun { database, tracking, id in
             let recorded = {
                 try await database.read { connection in
                     for try await isRecorded in try await connection.query(
@@ -330,6 +312,23 @@ struct SearchFreshnessTests {
             try await expectSearchSees(tracking, id, after: "the write in flight committed")
             #expect(try await tracking.run(id: id).params == [Param(key: "late", value: "1")])
             #expect(try await recorded())
+        }
+    }
+
+    /// `body` with a tracking service on a fresh PostgreSQL schema (dropped after it, whatever its outcome) and the
+    /// id of one new run in experiment 0.
+    func withPostgresRun(
+        _ body: (KaizenPostgres.PostgresDatabase, TrackingService, String) async throws -> Void
+    ) async throws {
+        let database = try await TestPostgres.open()
+        do {
+            let tracking = TrackingService(
+                store: PostgresTrackingStore(database: database), defaultArtifactRoot: "mlflow-artifacts:/",
+                workingDirectory: "/srv")
+            try await tracking.bootstrap()
+            let id = try await tracking.createRun(experimentID: "0", userID: "u", runName: "r", startTime: 1, tags: [])
+                .info.runID
+            try await body(database, tracking, id)
         } catch {
             await TestPostgres.drop(database)
             throw error
