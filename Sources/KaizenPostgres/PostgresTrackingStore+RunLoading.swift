@@ -142,20 +142,20 @@ extension PostgresTrackingStore {
     /// runs of a search took about 11 ms of its time in one part.
     static func loadAndRecordRuns(
         _ database: PostgresDatabase, keys: [Int64], rendering: RunRendering? = nil, logger: Logger
-    ) async throws -> [Int64: Run] {
+    ) async throws -> [Int64: LoadedRun] {
         let parts = min(maxParts, keys.count / runsPerPart)
         guard parts > 1 else {
             return try await loadAndRecordPart(database, keys: keys, rendering: rendering, logger: logger)
         }
         let size = (keys.count + parts - 1) / parts
-        return try await withThrowingTaskGroup(of: [Int64: Run].self) { group in
+        return try await withThrowingTaskGroup(of: [Int64: LoadedRun].self) { group in
             for start in stride(from: 0, to: keys.count, by: size) {
                 let part = Array(keys[start..<min(start + size, keys.count)])
                 group.addTask {
                     try await loadAndRecordPart(database, keys: part, rendering: rendering, logger: logger)
                 }
             }
-            var runs: [Int64: Run] = [:]
+            var runs: [Int64: LoadedRun] = [:]
             for try await part in group { runs.merge(part) { run, _ in run } }
             return runs
         }
@@ -169,7 +169,7 @@ extension PostgresTrackingStore {
     /// `tracking-v5`).
     private static func loadAndRecordPart(
         _ database: PostgresDatabase, keys: [Int64], rendering: RunRendering?, logger: Logger
-    ) async throws -> [Int64: Run] {
+    ) async throws -> [Int64: LoadedRun] {
         guard !keys.isEmpty else { return [:] }
         let version = rendering?.version ?? ""
         // Without a rendering, a run whose record is kept is left as it is. (The version is hexadecimal digits.)
@@ -197,19 +197,22 @@ extension PostgresTrackingStore {
             let rows = try await connection.query(select.query, logger: logger)
             let infos = try await runInfos(from: rows)
             let runs = try await loadRuns(connection, infos: infos, logger: logger)
-            var byKey: [Int64: Run] = [:]
-            for (info, run) in zip(infos, runs) { byKey[info.key] = run }
+            var byKey: [Int64: LoadedRun] = [:]
+            for (info, run) in zip(infos, runs) {
+                // Each run rendered once: kept when it is recorded, and answered either way.
+                byKey[info.key] = LoadedRun(run: run, document: rendering?.render(run))
+            }
             let recorded = locked.filter { byKey[$0] != nil }
             guard !recorded.isEmpty else { return byKey }
-            let records = recorded.map { RunRecord.encode(byKey[$0]!) }
-            if let rendering {
+            let records = recorded.map { RunRecord.encode(byKey[$0]!.run) }
+            if rendering != nil {
                 try await connection.query(
                     """
                     UPDATE runs r
                     SET search_record = v.record, search_document = v.document, search_document_version = \(version)
                     FROM unnest(
                             \(recorded)::int8[], \(records)::bytea[],
-                            \(recorded.map { ByteBuffer(bytes: rendering.render(byKey[$0]!)) })::bytea[])
+                            \(recorded.map { ByteBuffer(bytes: byKey[$0]!.document!) })::bytea[])
                          AS v(run_key, record, document)
                     WHERE r.run_key = v.run_key
                     """, logger: logger)
@@ -224,4 +227,10 @@ extension PostgresTrackingStore {
             return byKey
         }
     }
+}
+
+/// A run loaded whole by `PostgresTrackingStore.loadAndRecordRuns`, with its rendering when one was asked for.
+struct LoadedRun: Sendable {
+    var run: Run
+    var document: [UInt8]?
 }

@@ -50,13 +50,13 @@ extension PostgresTrackingStore {
             search, kept: "r.search_record",
             read: { row in try row.nextCell().bytes.flatMap(RunRecord.decode) },
             complete: { connection, runs in try await Self.loadInputs(connection, into: &runs, logger: logger) },
-            load: { keys in try await Self.loadAndRecordRuns(database, keys: keys, logger: logger) })
+            load: { keys in try await Self.loadAndRecordRuns(database, keys: keys, logger: logger).mapValues(\.run) })
     }
 
     /// A page of runs as `rendering` writes them: the page query reads each run's kept rendering
     /// (`runs.search_document`) alone, and the runs without one (or with one of another version) are loaded from
     /// their rows, rendered and kept for the next search. A search page of 1,000 runs read from records took this
-    /// server 4.7 to 6.1 ms of CPU, about half of it writing the runs' JSON; from kept renderings, 2.6 to 3.3.
+    /// server 4.9 to 5.6 ms of CPU, about half of it writing the runs' JSON; from kept renderings, 2.5 to 3.0.
     public func searchRenderedRuns(_ search: RunSearch, rendering: RunRendering) async throws -> Page<[UInt8]> {
         try await searchPage(
             search, kept: "r.search_document_version, r.search_document",
@@ -69,7 +69,7 @@ extension PostgresTrackingStore {
             complete: { _, _ in },
             load: { keys in
                 try await Self.loadAndRecordRuns(database, keys: keys, rendering: rendering, logger: logger)
-                    .mapValues(rendering.render)
+                    .compactMapValues(\.document)
             })
     }
 
